@@ -1,0 +1,43 @@
+// Lint rules: strict type-aware TypeScript, and a hard boundary that keeps the
+// statecharts in machines/ pure configuration (xstate + type-only imports).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'docs/schemas/**', 'bin/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-empty': ['error', { allowEmptyCatch: false }],
+    },
+  },
+  {
+    files: ['eslint.config.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // machines/** may import only xstate, other machines, and types.
+    files: ['machines/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!xstate$)(?!\\./[a-z-]+\\.machine(\\.js)?$)(?!\\./index(\\.js)?$)',
+              message: 'machines/** may import only "xstate", sibling *.machine files, and types (import type).',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

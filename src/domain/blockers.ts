@@ -1,0 +1,194 @@
+import { z } from 'zod';
+
+/**
+ * What an operator may decide about a blocked run.
+ * - `retry`   grant one more try at the step that blocked (same epoch, new attempt id where a worker is involved)
+ * - `cancel`  stop the run deliberately (final: cancelled)
+ * - `abandon` close the run as failed (final: failed)
+ */
+export const OPERATOR_DECISIONS = ['retry', 'cancel', 'abandon'] as const;
+export type OperatorDecision = (typeof OPERATOR_DECISIONS)[number];
+
+interface BlockerCodeEntry {
+  /** One line: what this code means. */
+  readonly meaning: string;
+  /** Next safe action in words; `{runId}` is substituted. */
+  readonly action: string;
+  /** The exact command for the next safe action, when there is one; `{runId}` is substituted. */
+  readonly command: string | null;
+  /** Operator decisions the run chart accepts while blocked with this code. */
+  readonly decisions: readonly OperatorDecision[];
+}
+
+const STOP_ONLY = ['cancel', 'abandon'] as const;
+const RETRYABLE = ['retry', 'cancel', 'abandon'] as const;
+
+/**
+ * The blocker codes. Codes are stable public API: never rename or reuse one;
+ * add new codes at the end.
+ */
+export const BLOCKER_CODES = {
+  plan_insufficient: {
+    meaning: 'The packet is not sufficient to act on (shape or sufficiency checks failed).',
+    action: 'Fix the problems listed in details, then validate and approve the packet again as a new run.',
+    command: 'buran validate <packet>',
+    decisions: STOP_ONLY,
+  },
+  packet_tampered: {
+    meaning: 'The packet changed after it was approved (content hash differs).',
+    action: 'Review the change; if intended, approve the packet again as a new run.',
+    command: 'buran approve <packet>',
+    decisions: STOP_ONLY,
+  },
+  lease_conflict: {
+    meaning: "The run's scope overlaps the scope held by another run, or its workspace cannot be leased.",
+    action: 'Wait for the other run to finish or cancel it, then retry this run.',
+    command: 'buran unblock --run {runId} --decision retry',
+    decisions: RETRYABLE,
+  },
+  lease_lost: {
+    meaning: "The run's workspace lease expired or was taken while the run held it.",
+    action: 'Check the workspace is intact, then retry to take the lease again.',
+    command: 'buran unblock --run {runId} --decision retry',
+    decisions: RETRYABLE,
+  },
+  adapter_unavailable: {
+    meaning: 'The worker or reviewer adapter is unknown or its executable cannot be found.',
+    action: 'Install the worker CLI or fix worker.adapter / worker.command, then retry.',
+    command: 'buran unblock --run {runId} --decision retry',
+    decisions: RETRYABLE,
+  },
+  completion_missing: {
+    meaning: 'A worker ended without a completion and the attempts for this epoch are used up.',
+    action: "Read the attempt's stdout/stderr in the run folder, fix the worker, then retry.",
+    command: 'buran unblock --run {runId} --decision retry',
+    decisions: RETRYABLE,
+  },
+  completion_conflict: {
+    meaning: 'A second, different completion arrived for an attempt that was already ingested.',
+    action: 'Inspect both completions in the run folder; retry only once you know which worker wrote what.',
+    command: 'buran unblock --run {runId} --decision retry',
+    decisions: RETRYABLE,
+  },
+  completion_invalid: {
+    meaning: 'The completion did not match the schema, or names another run, task, attempt or epoch, and the attempts are used up.',
+    action: 'Fix the worker so it writes a valid buran.completion/v1 file, then retry.',
+    command: 'buran unblock --run {runId} --decision retry',
+    decisions: RETRYABLE,
+  },
+  worker_timeout: {
+    meaning: 'A worker exceeded its wall-clock or heartbeat deadline on its last allowed attempt; its process group was ended.',
+    action: 'Raise limits.taskTimeoutSec / heartbeatTimeoutSec or make the task smaller, then retry.',
+    command: 'buran unblock --run {runId} --decision retry',
+    decisions: RETRYABLE,
+  },
+  retry_exhausted: {
+    meaning: 'The worker reported failure on every attempt allowed for this epoch.',
+    action: "Read the attempts' summaries in the report, improve the task instructions or the worker, then retry.",
+    command: 'buran report --run {runId}',
+    decisions: RETRYABLE,
+  },
+  fix_exhausted: {
+    meaning: 'Verification or review still failed after the last allowed fix round.',
+    action: 'Read the findings in the report; fix by hand on the run branch or grant one more round with retry.',
+    command: 'buran report --run {runId}',
+    decisions: RETRYABLE,
+  },
+  policy_denied: {
+    meaning: 'A change broke policy (for example it touched a protected path or a verification definition); policy failures are never retried.',
+    action: 'Inspect the offending change in the report; the run cannot continue. Cancel it and approve a corrected packet.',
+    command: 'buran cancel --run {runId}',
+    decisions: STOP_ONLY,
+  },
+  budget_exhausted: {
+    meaning: 'A dispatch, wall-clock or spend budget would be exceeded.',
+    action: 'The run stopped before exceeding its budget. Cancel it, or approve a packet with larger limits.',
+    command: 'buran cancel --run {runId}',
+    decisions: STOP_ONLY,
+  },
+  verification_blocked: {
+    meaning: 'A verification command could not run (missing executable, timeout, workspace unavailable).',
+    action: 'Make the verification commands runnable in the workspace, then retry.',
+    command: 'buran unblock --run {runId} --decision retry',
+    decisions: RETRYABLE,
+  },
+  review_blocked: {
+    meaning: 'The reviewer could not produce a valid verdict.',
+    action: 'Check the reviewer adapter and its output, then retry.',
+    command: 'buran unblock --run {runId} --decision retry',
+    decisions: RETRYABLE,
+  },
+  integration_conflict: {
+    meaning: 'A task branch could not be merged into the run branch, and the fix rounds are used up.',
+    action: 'Resolve the conflict on the run branch by hand, then retry.',
+    command: 'buran unblock --run {runId} --decision retry',
+    decisions: RETRYABLE,
+  },
+  handoff_failed: {
+    meaning: 'The final commit, report or pull request could not be made.',
+    action: 'Read the error in details, fix its cause, then retry the handoff.',
+    command: 'buran unblock --run {runId} --decision retry',
+    decisions: RETRYABLE,
+  },
+  store_corrupt: {
+    meaning: 'A file in the run store is missing, empty or unreadable; nothing was reset.',
+    action: 'Restore the file named in details from a backup, or move the run folder aside; buran never rebuilds it silently.',
+    command: null,
+    decisions: STOP_ONLY,
+  },
+  internal_error: {
+    meaning: 'An effect failed in a way buran did not expect; the run stopped rather than guess.',
+    action: 'Read the error in details; retry once its cause is fixed, or report a bug.',
+    command: 'buran unblock --run {runId} --decision retry',
+    decisions: RETRYABLE,
+  },
+} as const satisfies Record<string, BlockerCodeEntry>;
+
+export type BlockerCode = keyof typeof BLOCKER_CODES;
+export const BLOCKER_CODE_LIST = Object.keys(BLOCKER_CODES) as BlockerCode[];
+
+export const NextSafeActionSchema = z.strictObject({
+  /** What to do, in words. */
+  text: z.string().min(1),
+  /** The exact buran command, when there is one. */
+  command: z.string().min(1).nullable(),
+});
+export type NextSafeAction = z.output<typeof NextSafeActionSchema>;
+
+export const BlockerSchema = z.strictObject({
+  code: z.enum(BLOCKER_CODE_LIST as [BlockerCode, ...BlockerCode[]]),
+  message: z.string().min(1),
+  details: z.record(z.string(), z.unknown()),
+  nextSafeAction: NextSafeActionSchema,
+});
+export type Blocker = z.output<typeof BlockerSchema>;
+
+export function isBlockerCode(value: unknown): value is BlockerCode {
+  return typeof value === 'string' && Object.hasOwn(BLOCKER_CODES, value);
+}
+
+/** The next safe action for a code, with the run id filled in. */
+export function nextSafeActionFor(code: BlockerCode, runId: string): NextSafeAction {
+  const entry: BlockerCodeEntry = BLOCKER_CODES[code];
+  return {
+    text: entry.action,
+    command: entry.command === null ? null : entry.command.replaceAll('{runId}', runId),
+  };
+}
+
+/** Build a structured blocker; the message defaults to the code's meaning. */
+export function makeBlocker(
+  code: BlockerCode,
+  runId: string,
+  message?: string,
+  details: Record<string, unknown> = {},
+): Blocker {
+  const entry: BlockerCodeEntry = BLOCKER_CODES[code];
+  return { code, message: message ?? entry.meaning, details, nextSafeAction: nextSafeActionFor(code, runId) };
+}
+
+/** Whether the run chart accepts an operator decision for a blocker code. */
+export function decisionAllowed(code: BlockerCode, decision: OperatorDecision): boolean {
+  const entry: BlockerCodeEntry = BLOCKER_CODES[code];
+  return entry.decisions.includes(decision);
+}

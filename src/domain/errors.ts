@@ -1,0 +1,50 @@
+import { type BlockerCode, type NextSafeAction, isBlockerCode, nextSafeActionFor } from './blockers.js';
+
+/**
+ * Error codes that are not run blockers: they describe bad input or a
+ * broken environment at the edge (CLI, store, loader). Stable public API.
+ */
+export const ERROR_CODES = {
+  invalid_input: 'Input did not parse or did not match its schema.',
+  not_found: 'A named file, run or artifact does not exist.',
+  not_a_git_repo: 'The command needs a git repository.',
+  run_locked: 'Another driver holds the run lock.',
+  internal: 'An unexpected internal error.',
+} as const;
+export type ErrorOnlyCode = keyof typeof ERROR_CODES;
+export type BuranErrorCode = ErrorOnlyCode | BlockerCode;
+
+export interface BuranErrorInit {
+  readonly code: BuranErrorCode;
+  readonly message: string;
+  readonly details?: Record<string, unknown>;
+  readonly nextSafeAction?: NextSafeAction;
+  readonly cause?: unknown;
+}
+
+/**
+ * The one error family of buran. `code` is stable API; `cause` keeps the
+ * original error. Prefer returning results; throw this only at edges.
+ */
+export class BuranError extends Error {
+  readonly code: BuranErrorCode;
+  readonly details: Record<string, unknown>;
+  readonly nextSafeAction: NextSafeAction | null;
+
+  constructor(init: BuranErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'BuranError';
+    this.code = init.code;
+    this.details = init.details ?? {};
+    this.nextSafeAction =
+      init.nextSafeAction ?? (isBlockerCode(init.code) ? nextSafeActionFor(init.code, String(init.details?.['runId'] ?? '<run>')) : null);
+  }
+
+  toJSON(): { code: BuranErrorCode; message: string; details: Record<string, unknown>; nextSafeAction: NextSafeAction | null } {
+    return { code: this.code, message: this.message, details: this.details, nextSafeAction: this.nextSafeAction };
+  }
+}
+
+export function isBuranError(value: unknown): value is BuranError {
+  return value instanceof BuranError;
+}
