@@ -136,6 +136,12 @@ export const BLOCKER_CODES = {
     command: null,
     decisions: STOP_ONLY,
   },
+  worker_blocked: {
+    meaning: 'The worker reported it cannot proceed (its completion status is "blocked"); its summary says why.',
+    action: "Read the attempt's summary in the report, supply what the worker asked for (usually in the packet), then retry.",
+    command: 'buran report --run {runId}',
+    decisions: RETRYABLE,
+  },
   internal_error: {
     meaning: 'An effect failed in a way buran did not expect; the run stopped rather than guess.',
     action: 'Read the error in details; retry once its cause is fixed, or report a bug.',

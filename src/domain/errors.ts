@@ -37,7 +37,7 @@ export class BuranError extends Error {
     this.code = init.code;
     this.details = init.details ?? {};
     this.nextSafeAction =
-      init.nextSafeAction ?? (isBlockerCode(init.code) ? nextSafeActionFor(init.code, String(init.details?.['runId'] ?? '<run>')) : null);
+      init.nextSafeAction ?? (isBlockerCode(init.code) ? nextSafeActionFor(init.code, typeof init.details?.['runId'] === 'string' ? init.details['runId'] : '<run>') : null);
   }
 
   toJSON(): { code: BuranErrorCode; message: string; details: Record<string, unknown>; nextSafeAction: NextSafeAction | null } {

@@ -1,0 +1,414 @@
+// The run: intake → queued → preflight → leasing → implementing (spawned task
+// children) → integration verification → review → (fix loop) → handoff →
+// readyForReview. Paused returns to where it was; blocked leaves only through
+// an operator decision the blocker allows. Pure configuration: effects are
+// named actors/actions provided by the engine; `block` and `spawnReadyTasks`
+// are provided by src/machines/logic.ts (code table and scheduler).
+import { assign, enqueueActions, fromPromise, setup } from 'xstate';
+import type { GateResult } from '../src/domain/gates.js';
+import type {
+  DecisionRecord,
+  HandoffOutcome,
+  IntakeOutcome,
+  LeaseOutcome,
+  PreflightOutcome,
+  RunContext,
+  RunEvent,
+  RunInput,
+  RunStepInput,
+} from './run.types.js';
+import { taskChart } from './task.machine.js';
+import type { BlockParams } from './task.types.js';
+
+/** The id of a task's child actor inside a run. */
+export const taskActorId = (taskId: string): string => `task:${taskId}`;
+
+function notProvided<TOutput, TInput>(name: string) {
+  return fromPromise<TOutput, TInput>(() => Promise.reject(new Error(`buran: actor "${name}" was not provided`)));
+}
+
+function outputOf<T>(event: { type: string }): T | undefined {
+  return 'output' in event ? (event as { output: T }).output : undefined;
+}
+const gate = (event: { type: string }) => outputOf<GateResult>(event);
+
+function spendExceeded(context: RunContext, extra: { inputTokens: number; outputTokens: number; costUsd: number } | null): boolean {
+  const { budgetUsd, budgetTokens } = context.limits;
+  const cost = context.usage.costUsd + (extra?.costUsd ?? 0);
+  const tokens = context.usage.inputTokens + context.usage.outputTokens + (extra ? extra.inputTokens + extra.outputTokens : 0);
+  if (budgetUsd !== undefined && cost > budgetUsd) return true;
+  if (budgetTokens !== undefined && tokens > budgetTokens) return true;
+  return false;
+}
+const hasSpendBudget = (context: RunContext) => context.limits.budgetUsd !== undefined || context.limits.budgetTokens !== undefined;
+
+function decision(event: RunEvent, by: string | null = null): DecisionRecord | null {
+  switch (event.type) {
+    case 'UNBLOCK':
+      return { decision: event.decision, by: event.by, reason: event.reason, blockerCode: null };
+    case 'PAUSE':
+      return { decision: 'pause', by: event.by, reason: event.reason, blockerCode: null };
+    case 'RESUME':
+      return { decision: 'resume', by: event.by, reason: event.reason, blockerCode: null };
+    case 'CANCEL':
+      return { decision: 'cancel', by: event.by, reason: event.reason, blockerCode: null };
+    default:
+      return by === null ? null : { decision: 'cancel', by, reason: '', blockerCode: null };
+  }
+}
+
+/** Enqueue-only actions that message children; they enqueue no named actions (hence `never`). */
+const messageChildren = (
+  collect: Parameters<typeof enqueueActions<RunContext, RunEvent, undefined, RunEvent, never, never, never, never, never>>[0],
+) => enqueueActions<RunContext, RunEvent, undefined, RunEvent, never, never, never, never, never>(collect);
+
+function broadcast(type: 'HOLD' | 'RELEASE' | 'STOP') {
+  return messageChildren(({ context, enqueue, self }) => {
+    for (const taskId of Object.keys(context.taskEpochs)) {
+      const id = taskActorId(taskId);
+      if (self.getSnapshot().children[id] !== undefined) enqueue.sendTo(id, { type });
+    }
+  });
+}
+
+export const runChart = setup({
+  types: {
+    context: {} as RunContext,
+    events: {} as RunEvent,
+    input: {} as RunInput,
+  },
+  actors: {
+    task: taskChart,
+    checkIntake: notProvided<IntakeOutcome, RunStepInput>('checkIntake'),
+    checkAdapters: notProvided<PreflightOutcome, RunStepInput>('checkAdapters'),
+    acquireLease: notProvided<LeaseOutcome, RunStepInput>('acquireLease'),
+    runVerification: notProvided<GateResult, RunStepInput>('runVerification'),
+    runReview: notProvided<GateResult, RunStepInput>('runReview'),
+    performHandoff: notProvided<HandoffOutcome, RunStepInput>('performHandoff'),
+  },
+  guards: {
+    packetInsufficient: ({ event }) => outputOf<IntakeOutcome>(event)?.status === 'insufficient',
+    approvalMismatch: ({ event }) => outputOf<IntakeOutcome>(event)?.status === 'tampered',
+    adaptersAvailable: ({ event }) => outputOf<PreflightOutcome>(event)?.status === 'ok',
+    leaseAcquired: ({ event }) => outputOf<LeaseOutcome>(event)?.status === 'acquired',
+    allTasksPassed: ({ context }) =>
+      context.tasks.every((t) => {
+        const g = context.taskGates[t.id];
+        return (
+          context.progress[t.id] === 'done' &&
+          g !== undefined &&
+          g.epoch >= (context.taskEpochs[t.id] ?? 1) &&
+          g.verification === 'PASS' &&
+          g.review === 'PASS'
+        );
+      }),
+    dispatchAllowed: ({ context }) =>
+      context.dispatches < context.limits.maxDispatches &&
+      !spendExceeded(context, null) &&
+      !(hasSpendBudget(context) && context.usage.unknownAttempts > 0),
+    usageExceedsBudget: ({ context, event }) =>
+      event.type === 'TASK_USAGE' &&
+      (spendExceeded(context, event.usage) || (hasSpendBudget(context) && event.usage === null)),
+    passedAtCurrentEpoch: ({ context, event }) =>
+      event.type === 'TASK_PASSED' &&
+      context.progress[event.taskId] === 'running' &&
+      event.epoch >= (context.taskEpochs[event.taskId] ?? 1) &&
+      event.gates.some((g) => g.gate === 'verification' && g.status === 'PASS' && g.epoch === event.epoch) &&
+      event.gates.some((g) => g.gate === 'review' && g.status === 'PASS' && g.epoch === event.epoch),
+    gatePassed: ({ event }) => gate(event)?.status === 'PASS',
+    gateFailed: ({ event }) => gate(event)?.status === 'FAIL' && gate(event)?.policyViolations.length === 0,
+    policyViolated: ({ event }) => (gate(event)?.policyViolations.length ?? 0) > 0,
+    fixRoundsRemain: ({ context }) => context.fixRounds < context.limits.maxFixRounds + context.fixGrants,
+    handoffDone: ({ event }) => outputOf<HandoffOutcome>(event)?.status === 'done',
+    mayCancel: ({ context, event }) =>
+      event.type === 'UNBLOCK' && event.decision === 'cancel' && context.allowedDecisions.includes('cancel'),
+    mayAbandon: ({ context, event }) =>
+      event.type === 'UNBLOCK' && event.decision === 'abandon' && context.allowedDecisions.includes('abandon'),
+    mayRetryTask: ({ context, event }) =>
+      event.type === 'UNBLOCK' && event.decision === 'retry' && context.allowedDecisions.includes('retry') && context.blockedTaskId !== null,
+    mayRetryFix: ({ context, event }) =>
+      event.type === 'UNBLOCK' &&
+      event.decision === 'retry' &&
+      context.allowedDecisions.includes('retry') &&
+      context.blocker?.code === 'fix_exhausted',
+    mayRetry: ({ context, event }) =>
+      event.type === 'UNBLOCK' && event.decision === 'retry' && context.allowedDecisions.includes('retry'),
+  },
+  actions: {
+    /** Provided by src/machines/logic.ts: builds the structured blocker from the code table. */
+    block: (_args, _params: BlockParams) => {
+      throw new Error('buran: action "block" was not provided');
+    },
+    /** Provided by src/machines/logic.ts: asks the pure scheduler which tasks may start and spawns / re-fixes them. */
+    spawnReadyTasks: () => {
+      throw new Error('buran: action "spawnReadyTasks" was not provided');
+    },
+    /** Effect hooks the engine may provide; they must be idempotent. */
+    releaseLease: () => {},
+    cancelWorkers: () => {},
+    clearBlocker: assign({ blocker: null, blockedTaskId: null, allowedDecisions: [] }),
+    recordDecision: assign(({ context, event }) => {
+      const d = decision(event);
+      return d === null ? {} : { decisions: [...context.decisions, { ...d, blockerCode: context.blocker?.code ?? null }] };
+    }),
+    recordLease: assign(({ event }) => {
+      const o = outputOf<LeaseOutcome>(event);
+      return o?.status === 'acquired' ? { lease: o.lease } : {};
+    }),
+    recordHandoff: assign(({ event }) => {
+      const o = outputOf<HandoffOutcome>(event);
+      return o?.status === 'done' ? { handoff: o.handoff } : {};
+    }),
+    recordGate: assign(({ context, event }) => {
+      const g = gate(event);
+      if (g === undefined) return {};
+      return {
+        gates: [...context.gates, { gate: g.gate, epoch: context.epoch, status: g.status, evidence: g.evidence }],
+        findings: g.status === 'FAIL' ? [...g.findings, ...g.policyViolations] : context.findings,
+      };
+    }),
+    grantDispatch: messageChildren(({ context, event, enqueue, self }) => {
+      if (event.type !== 'DISPATCH_REQUEST') return;
+      enqueue.assign({ dispatches: context.dispatches + 1 });
+      const id = taskActorId(event.taskId);
+      if (self.getSnapshot().children[id] !== undefined) enqueue.sendTo(id, { type: 'DISPATCH_GRANTED' });
+    }),
+    addUsage: assign(({ context, event }) => {
+      if (event.type !== 'TASK_USAGE') return {};
+      const u = event.usage;
+      return {
+        usage:
+          u === null
+            ? { ...context.usage, unknownAttempts: context.usage.unknownAttempts + 1 }
+            : {
+                inputTokens: context.usage.inputTokens + u.inputTokens,
+                outputTokens: context.usage.outputTokens + u.outputTokens,
+                costUsd: context.usage.costUsd + u.costUsd,
+                unknownAttempts: context.usage.unknownAttempts + u.unknownAttempts,
+              },
+      };
+    }),
+    recordTaskPassed: assign(({ context, event }) => {
+      if (event.type !== 'TASK_PASSED') return {};
+      const verification = event.gates.find((g) => g.gate === 'verification' && g.epoch === event.epoch)?.status ?? 'BLOCKED';
+      const review = event.gates.find((g) => g.gate === 'review' && g.epoch === event.epoch)?.status ?? 'BLOCKED';
+      return {
+        progress: { ...context.progress, [event.taskId]: 'done' as const },
+        taskGates: { ...context.taskGates, [event.taskId]: { epoch: event.epoch, verification, review } },
+      };
+    }),
+    recordTaskBlocked: assign(({ context, event }) => {
+      if (event.type !== 'TASK_BLOCKED') return {};
+      return {
+        progress: { ...context.progress, [event.taskId]: 'blocked' as const },
+        blocker: { ...event.blocker, details: { ...event.blocker.details, taskId: event.taskId } },
+        blockedTaskId: event.taskId,
+        allowedDecisions: event.allowedDecisions,
+      };
+    }),
+    retryBlockedTask: messageChildren(({ context, enqueue, self }) => {
+      const taskId = context.blockedTaskId;
+      if (taskId === null) return;
+      enqueue.assign({ progress: { ...context.progress, [taskId]: 'running' as const } });
+      const id = taskActorId(taskId);
+      if (self.getSnapshot().children[id] !== undefined) enqueue.sendTo(id, { type: 'RETRY' });
+    }),
+    holdTasks: broadcast('HOLD'),
+    releaseTasks: broadcast('RELEASE'),
+    stopTasks: broadcast('STOP'),
+    grantFixRound: assign(({ context }) => ({ fixGrants: context.fixGrants + 1 })),
+    startFixRound: assign(({ context }) => {
+      const known = new Set(context.tasks.map((t) => t.id));
+      const named = [...new Set(context.findings.map((f) => f.taskId).filter((id): id is string => id !== undefined && known.has(id)))];
+      const dependedOn = new Set(context.tasks.flatMap((t) => t.dependsOn));
+      const targets = named.length > 0 ? named : context.tasks.filter((t) => !dependedOn.has(t.id)).map((t) => t.id);
+      const progress = { ...context.progress };
+      const taskEpochs = { ...context.taskEpochs };
+      const fixFindings = { ...context.fixFindings };
+      for (const id of targets) {
+        progress[id] = 'pending';
+        taskEpochs[id] = (context.taskGates[id]?.epoch ?? taskEpochs[id] ?? 1) + 1;
+        fixFindings[id] = context.findings.filter((f) => f.taskId === undefined || f.taskId === id);
+      }
+      return { epoch: context.epoch + 1, fixRounds: context.fixRounds + 1, progress, taskEpochs, fixFindings };
+    }),
+  },
+}).createMachine({
+  id: 'run',
+  description: 'One run of an approved packet: ends handoff-ready with evidence, or blocked with a reason and the next safe action.',
+  context: ({ input }) => ({
+    runId: input.runId,
+    approvedHash: input.approvedHash,
+    tasks: input.tasks,
+    limits: input.limits,
+    epoch: 1,
+    fixRounds: 0,
+    fixGrants: 0,
+    dispatches: 0,
+    usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, unknownAttempts: 0 },
+    progress: Object.fromEntries(input.tasks.map((t) => [t.id, 'pending' as const])),
+    taskEpochs: {},
+    taskGates: {},
+    fixFindings: {},
+    gates: [],
+    findings: [],
+    lease: null,
+    handoff: null,
+    blocker: null,
+    blockedTaskId: null,
+    allowedDecisions: [],
+    decisions: [],
+  }),
+  initial: 'active',
+  states: {
+    active: {
+      on: {
+        PAUSE: { target: 'paused', actions: ['recordDecision', 'holdTasks'] },
+        CANCEL: { target: 'cancelled', actions: 'recordDecision' },
+        LEASE_LOST: { target: 'blocked', actions: { type: 'block', params: { code: 'lease_lost' } } },
+      },
+      initial: 'intake',
+      states: {
+        intake: {
+          description: 'Check the packet is sufficient and still hashes to what was approved.',
+          invoke: {
+            id: 'checkIntake',
+            src: 'checkIntake',
+            input: ({ context }) => ({ runId: context.runId, epoch: context.epoch }),
+            onDone: [
+              { guard: 'packetInsufficient', target: '#run.blocked', actions: { type: 'block', params: { code: 'plan_insufficient' } } },
+              { guard: 'approvalMismatch', target: '#run.blocked', actions: { type: 'block', params: { code: 'packet_tampered' } } },
+              { target: 'queued' },
+            ],
+            onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },
+          },
+        },
+        queued: {
+          description: 'Approved and waiting for a driver (`buran run`).',
+          on: { START: { target: 'preflight' } },
+        },
+        preflight: {
+          description: 'Check the worker and reviewer adapters are available before anything is leased or spawned.',
+          invoke: {
+            id: 'checkAdapters',
+            src: 'checkAdapters',
+            input: ({ context }) => ({ runId: context.runId, epoch: context.epoch }),
+            onDone: [
+              { guard: 'adaptersAvailable', target: 'leasing' },
+              { target: '#run.blocked', actions: { type: 'block', params: { code: 'adapter_unavailable' } } },
+            ],
+            onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },
+          },
+        },
+        leasing: {
+          description: 'Lease the run worktree and lock the scope (conflict surface) against other runs.',
+          invoke: {
+            id: 'acquireLease',
+            src: 'acquireLease',
+            input: ({ context }) => ({ runId: context.runId, epoch: context.epoch }),
+            onDone: [
+              { guard: 'leaseAcquired', target: 'implementing', actions: 'recordLease' },
+              { target: '#run.blocked', actions: { type: 'block', params: { code: 'lease_conflict' } } },
+            ],
+            onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },
+          },
+        },
+        implementing: {
+          description: 'Spawn a task child for each task the scheduler says is ready; grant dispatches within budget.',
+          entry: 'spawnReadyTasks',
+          always: { guard: 'allTasksPassed', target: 'verifying' },
+          on: {
+            DISPATCH_REQUEST: [
+              { guard: 'dispatchAllowed', actions: 'grantDispatch' },
+              { target: '#run.blocked', actions: { type: 'block', params: { code: 'budget_exhausted' } } },
+            ],
+            TASK_USAGE: [
+              { guard: 'usageExceedsBudget', target: '#run.blocked', actions: ['addUsage', { type: 'block', params: { code: 'budget_exhausted' } }] },
+              { actions: 'addUsage' },
+            ],
+            TASK_PASSED: { guard: 'passedAtCurrentEpoch', actions: ['recordTaskPassed', 'spawnReadyTasks'] },
+            TASK_BLOCKED: { target: '#run.blocked', actions: 'recordTaskBlocked' },
+          },
+        },
+        verifying: {
+          description: 'Integration verification: the verification commands on the run branch.',
+          invoke: {
+            id: 'runVerification',
+            src: 'runVerification',
+            input: ({ context }) => ({ runId: context.runId, epoch: context.epoch }),
+            onDone: [
+              { guard: 'gatePassed', target: 'reviewing', actions: 'recordGate' },
+              { guard: 'gateFailed', target: 'fixing', actions: 'recordGate' },
+              { target: '#run.blocked', actions: ['recordGate', { type: 'block', params: { code: 'verification_blocked' } }] },
+            ],
+            onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },
+          },
+        },
+        reviewing: {
+          description: "Internal review of the run branch's whole change.",
+          invoke: {
+            id: 'runReview',
+            src: 'runReview',
+            input: ({ context }) => ({ runId: context.runId, epoch: context.epoch }),
+            onDone: [
+              { guard: 'policyViolated', target: '#run.blocked', actions: ['recordGate', { type: 'block', params: { code: 'policy_denied' } }] },
+              { guard: 'gatePassed', target: 'handoff', actions: 'recordGate' },
+              { guard: 'gateFailed', target: 'fixing', actions: 'recordGate' },
+              { target: '#run.blocked', actions: ['recordGate', { type: 'block', params: { code: 'review_blocked' } }] },
+            ],
+            onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },
+          },
+        },
+        fixing: {
+          description: 'Transient: start an integration fix round (new epoch) if the budget allows, else block.',
+          always: [
+            { guard: 'fixRoundsRemain', target: 'implementing', actions: 'startFixRound' },
+            { target: '#run.blocked', actions: { type: 'block', params: { code: 'fix_exhausted' } } },
+          ],
+        },
+        handoff: {
+          description: 'Final commit on the run branch, the report, and a pull request only when policy enables it.',
+          invoke: {
+            id: 'performHandoff',
+            src: 'performHandoff',
+            input: ({ context }) => ({ runId: context.runId, epoch: context.epoch }),
+            onDone: [
+              { guard: 'handoffDone', target: '#run.readyForReview', actions: 'recordHandoff' },
+              { target: '#run.blocked', actions: { type: 'block', params: { code: 'handoff_failed' } } },
+            ],
+            onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },
+          },
+        },
+        hist: { type: 'history', history: 'deep' },
+      },
+    },
+    paused: {
+      description: 'Paused by an operator: no effect runs; RESUME returns to where the run was.',
+      on: {
+        RESUME: { target: 'active.hist', actions: ['recordDecision', 'releaseTasks'] },
+        CANCEL: { target: 'cancelled', actions: 'recordDecision' },
+      },
+    },
+    blocked: {
+      description: 'Fail-closed stop with a structured blocker; leaves only through an operator decision the blocker allows.',
+      entry: 'holdTasks',
+      on: {
+        UNBLOCK: [
+          { guard: 'mayCancel', target: 'cancelled', actions: 'recordDecision' },
+          { guard: 'mayAbandon', target: 'failed', actions: 'recordDecision' },
+          { guard: 'mayRetryTask', target: 'active.hist', actions: ['recordDecision', 'releaseTasks', 'retryBlockedTask', 'clearBlocker'] },
+          { guard: 'mayRetryFix', target: 'active.fixing', actions: ['recordDecision', 'clearBlocker', 'grantFixRound'] },
+          { guard: 'mayRetry', target: 'active.hist', actions: ['recordDecision', 'clearBlocker', 'releaseTasks'] },
+        ],
+        CANCEL: { target: 'cancelled', actions: 'recordDecision' },
+      },
+    },
+    readyForReview: {
+      type: 'final',
+      description: 'Handoff-ready: every task and the integration passed verification and review for the current epoch.',
+      entry: 'releaseLease',
+    },
+    cancelled: { type: 'final', description: 'Stopped by an operator.', entry: ['stopTasks', 'cancelWorkers', 'releaseLease'] },
+    failed: { type: 'final', description: 'Closed as failed by an operator decision.', entry: ['stopTasks', 'cancelWorkers', 'releaseLease'] },
+  },
+});

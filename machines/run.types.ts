@@ -1,0 +1,104 @@
+// Types of the run chart: input, context, events and effect-actor outputs.
+import type { Blocker, OperatorDecision } from '../src/domain/blockers.js';
+import type { Finding, GateRecord, GateResult } from '../src/domain/gates.js';
+import type { Limits } from '../src/domain/limits.js';
+import type { TaskProgressState, TaskSpec } from '../src/domain/task.js';
+import type { Usage } from '../src/domain/usage.js';
+import type { TaskToRunEvent } from './task.types.js';
+
+export interface RunInput {
+  readonly runId: string;
+  /** The approved packet's content hash (`sha256:…`); intake checks the packet still hashes to it. */
+  readonly approvedHash: string;
+  readonly tasks: readonly TaskSpec[];
+  readonly limits: Limits;
+}
+
+export interface DecisionRecord {
+  readonly decision: OperatorDecision | 'pause' | 'resume';
+  readonly by: string;
+  readonly reason: string;
+  readonly blockerCode: Blocker['code'] | null;
+}
+
+export interface TaskGateSummary {
+  readonly epoch: number;
+  readonly verification: GateResult['status'];
+  readonly review: GateResult['status'];
+}
+
+export interface LeaseInfo {
+  readonly branch: string;
+  readonly worktree: string;
+  readonly baseCommit: string;
+}
+
+export interface HandoffInfo {
+  readonly branch: string;
+  readonly commit: string;
+  readonly reportHash: string;
+  readonly pullRequest: string | null;
+}
+
+export interface RunContext {
+  readonly runId: string;
+  readonly approvedHash: string;
+  readonly tasks: readonly TaskSpec[];
+  readonly limits: Limits;
+  /** Integration epoch: 1, +1 per integration fix round. */
+  readonly epoch: number;
+  readonly fixRounds: number;
+  readonly fixGrants: number;
+  /** Worker dispatches granted in this run (bounded by limits.maxDispatches). */
+  readonly dispatches: number;
+  readonly usage: Usage;
+  /** The scheduler's view of each task. */
+  readonly progress: Readonly<Record<string, TaskProgressState>>;
+  /** Minimum epoch at which each spawned task must pass (raised when the run asks it for a fix). */
+  readonly taskEpochs: Readonly<Record<string, number>>;
+  readonly taskGates: Readonly<Record<string, TaskGateSummary>>;
+  /** Findings each fix target gets with its FIX. */
+  readonly fixFindings: Readonly<Record<string, readonly Finding[]>>;
+  /** Integration gate records, append-only. */
+  readonly gates: readonly GateRecord[];
+  readonly findings: readonly Finding[];
+  readonly lease: LeaseInfo | null;
+  readonly handoff: HandoffInfo | null;
+  readonly blocker: Blocker | null;
+  readonly blockedTaskId: string | null;
+  readonly allowedDecisions: readonly OperatorDecision[];
+  /** Operator decisions, append-only. */
+  readonly decisions: readonly DecisionRecord[];
+}
+
+export type IntakeOutcome =
+  | { readonly status: 'ok' }
+  | { readonly status: 'insufficient'; readonly problems: readonly { path: string; message: string }[] }
+  | { readonly status: 'tampered'; readonly approvedHash: string; readonly actualHash: string };
+
+export type PreflightOutcome =
+  | { readonly status: 'ok' }
+  | { readonly status: 'unavailable'; readonly message: string; readonly details: Record<string, unknown> };
+
+export type LeaseOutcome =
+  | { readonly status: 'acquired'; readonly lease: LeaseInfo }
+  | { readonly status: 'conflict'; readonly message: string; readonly details: Record<string, unknown> };
+
+export type HandoffOutcome =
+  | { readonly status: 'done'; readonly handoff: HandoffInfo }
+  | { readonly status: 'failed'; readonly message: string; readonly details: Record<string, unknown> };
+
+export interface RunStepInput {
+  readonly runId: string;
+  readonly epoch: number;
+}
+
+/** Events the run chart accepts: operator commands, engine signals, and its tasks' reports. */
+export type RunEvent =
+  | { readonly type: 'START' }
+  | { readonly type: 'PAUSE'; readonly by: string; readonly reason: string }
+  | { readonly type: 'RESUME'; readonly by: string; readonly reason: string }
+  | { readonly type: 'CANCEL'; readonly by: string; readonly reason: string }
+  | { readonly type: 'UNBLOCK'; readonly decision: OperatorDecision; readonly by: string; readonly reason: string }
+  | { readonly type: 'LEASE_LOST'; readonly message: string }
+  | TaskToRunEvent;

@@ -1,0 +1,141 @@
+// Types of the task chart: its input, context, events and the outputs its
+// effect actors must return. Type-only: machines stay pure configuration.
+import type { Blocker, OperatorDecision } from '../src/domain/blockers.js';
+import type { Finding, GateRecord, GateResult } from '../src/domain/gates.js';
+import type { Limits } from '../src/domain/limits.js';
+import type { Usage } from '../src/domain/usage.js';
+
+export type TaskLimits = Pick<Limits, 'maxAttempts' | 'maxFixRounds' | 'taskTimeoutSec' | 'heartbeatTimeoutSec'>;
+
+export interface TaskInput {
+  readonly runId: string;
+  readonly taskId: string;
+  readonly limits: TaskLimits;
+}
+
+/** Where a RETRY of a blocked task resumes. */
+export type ResumeStage = 'attempt' | 'dispatch' | 'await' | 'verify' | 'review' | 'merge' | 'fix';
+
+/** The attempt in flight. Deadlines are epoch milliseconds from the injected clock. */
+export interface CurrentAttempt {
+  readonly attemptId: string;
+  /** 1-based number of this task's attempt, across epochs. */
+  readonly number: number;
+  readonly epoch: number;
+  readonly startedAt: number | null;
+  readonly deadlineAt: number | null;
+}
+
+export type AttemptOutcomeKind = 'completed' | 'failed' | 'blocked' | 'invalid' | 'missing' | 'timeout';
+
+/** Append-only history of one task. */
+export type TaskHistoryEntry =
+  | { readonly kind: 'dispatched'; readonly attemptId: string; readonly number: number; readonly epoch: number }
+  | { readonly kind: 'started'; readonly attemptId: string; readonly startedAt: number; readonly deadlineAt: number }
+  | { readonly kind: 'outcome'; readonly attemptId: string; readonly outcome: AttemptOutcomeKind; readonly summary: string }
+  | { readonly kind: 'gate'; readonly gate: 'verification' | 'review'; readonly epoch: number; readonly status: GateResult['status'] }
+  | { readonly kind: 'merged'; readonly epoch: number; readonly commit: string }
+  | { readonly kind: 'conflict'; readonly epoch: number; readonly files: readonly string[] }
+  | { readonly kind: 'fix'; readonly epoch: number; readonly reason: 'gate' | 'conflict' | 'integration' }
+  | { readonly kind: 'late_completion'; readonly attemptId: string; readonly digest: string }
+  | { readonly kind: 'grant'; readonly what: 'retry' | 'fix' };
+
+export interface TaskContext {
+  readonly runId: string;
+  readonly taskId: string;
+  readonly limits: TaskLimits;
+  /** Current epoch of this task: 1 for the first implementation, +1 per fix round. */
+  readonly epoch: number;
+  readonly attemptCount: number;
+  readonly attemptsInEpoch: number;
+  /** Extra attempts granted by operator retries in this epoch. */
+  readonly retryGrants: number;
+  /** Fix rounds this task started itself (bounded by maxFixRounds + fixGrants). */
+  readonly fixRounds: number;
+  readonly fixGrants: number;
+  /** Fix rounds the run asked for after integration gates failed (bounded by the run). */
+  readonly integrationFixes: number;
+  readonly current: CurrentAttempt | null;
+  readonly history: readonly TaskHistoryEntry[];
+  readonly gates: readonly GateRecord[];
+  /** attemptId → digest of the completion ingested for it (ingested once). */
+  readonly ingested: Readonly<Record<string, string>>;
+  /** Findings that feed the next attempt's prompt. */
+  readonly findings: readonly Finding[];
+  readonly lastFailure: 'gate' | 'conflict' | null;
+  readonly usage: Usage;
+  readonly blocker: Blocker | null;
+  readonly allowedDecisions: readonly OperatorDecision[];
+  readonly resumeAt: ResumeStage | null;
+}
+
+/** Output of the `dispatchWorker` actor. It must be idempotent per attemptId (re-attach, never re-spawn). */
+export type DispatchOutcome =
+  | { readonly status: 'started'; readonly startedAt: number; readonly pid: number | null }
+  | { readonly status: 'unavailable'; readonly message: string; readonly details: Record<string, unknown> };
+
+/** Output of the `awaitCompletion` actor for one attempt. */
+export type WorkerOutcome =
+  | {
+      readonly kind: 'completion';
+      readonly status: 'completed' | 'failed' | 'blocked';
+      readonly digest: string;
+      readonly summary: string;
+      readonly changedFiles: readonly string[];
+      readonly usage: Usage | null;
+    }
+  | { readonly kind: 'invalid'; readonly digest: string | null; readonly problems: readonly string[]; readonly usage: Usage | null }
+  | { readonly kind: 'missing'; readonly reason: string }
+  | { readonly kind: 'timeout'; readonly reason: 'wall' | 'heartbeat' };
+
+/** Output of the `mergeTask` actor. */
+export type MergeOutcome =
+  | { readonly status: 'merged'; readonly commit: string }
+  | { readonly status: 'conflict'; readonly files: readonly string[]; readonly message: string };
+
+export interface DispatchInput {
+  readonly runId: string;
+  readonly taskId: string;
+  readonly attempt: CurrentAttempt;
+  readonly findings: readonly Finding[];
+}
+export interface AwaitInput {
+  readonly runId: string;
+  readonly taskId: string;
+  readonly attempt: CurrentAttempt;
+  readonly heartbeatTimeoutSec: number;
+}
+export interface TaskGateInput {
+  readonly runId: string;
+  readonly taskId: string;
+  readonly epoch: number;
+  readonly attemptId: string;
+}
+
+/** Events the task chart accepts (from its parent run, or the engine). */
+export type TaskEvent =
+  | { readonly type: 'DISPATCH_GRANTED' }
+  | { readonly type: 'HOLD' }
+  | { readonly type: 'RELEASE' }
+  | { readonly type: 'RETRY' }
+  | { readonly type: 'FIX'; readonly findings: readonly Finding[] }
+  | { readonly type: 'COMPLETION_OBSERVED'; readonly attemptId: string; readonly digest: string }
+  | { readonly type: 'STOP' };
+
+/** Events a task sends to its parent run. */
+export type TaskToRunEvent =
+  | { readonly type: 'DISPATCH_REQUEST'; readonly taskId: string }
+  | { readonly type: 'TASK_USAGE'; readonly taskId: string; readonly attemptId: string; readonly usage: Usage | null }
+  | { readonly type: 'TASK_PASSED'; readonly taskId: string; readonly epoch: number; readonly gates: readonly GateRecord[] }
+  | {
+      readonly type: 'TASK_BLOCKED';
+      readonly taskId: string;
+      readonly blocker: Blocker;
+      readonly allowedDecisions: readonly OperatorDecision[];
+    };
+
+/** Params of the provided `block` action. */
+export interface BlockParams {
+  readonly code: Blocker['code'];
+  readonly resume?: ResumeStage;
+}

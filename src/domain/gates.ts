@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/** A gate's verdict. BLOCKED means the check could not run or could not decide; it is never a pass. */
+export const GATE_STATUSES = ['PASS', 'FAIL', 'BLOCKED'] as const;
+export type GateStatus = (typeof GATE_STATUSES)[number];
+
+export const FindingSchema = z.strictObject({
+  message: z.string().min(1),
+  severity: z.enum(['error', 'warning', 'info']),
+  /** Stable rule name for built-in findings (e.g. `out_of_scope`, `protected_path`). */
+  rule: z.string().optional(),
+  file: z.string().optional(),
+  line: z.number().int().min(1).optional(),
+  /** The task a finding is attributed to, when it can be. */
+  taskId: z.string().optional(),
+});
+export type Finding = z.output<typeof FindingSchema>;
+
+/** A pointer to stored evidence: an artifact in the run store, addressed by content hash. */
+export const EvidenceRefSchema = z.strictObject({
+  kind: z.enum(['command', 'review', 'diff', 'completion', 'merge', 'report']),
+  hash: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  label: z.string(),
+});
+export type EvidenceRef = z.output<typeof EvidenceRefSchema>;
+
+/** One command of a verification gate, as evidence. Units: milliseconds; tails are bounded. */
+export const CommandEvidenceSchema = z.strictObject({
+  argv: z.array(z.string()).min(1),
+  exitCode: z.number().int().nullable(),
+  timedOut: z.boolean(),
+  durationMs: z.number().min(0),
+  stdoutTail: z.string(),
+  stderrTail: z.string(),
+  /** Why the command could not run, when it could not (gate is then BLOCKED). */
+  error: z.string().optional(),
+});
+export type CommandEvidence = z.output<typeof CommandEvidenceSchema>;
+
+/**
+ * The result of a verification or review gate. One shape for every outcome;
+ * evidence is valid only for the epoch it names.
+ */
+export const GateResultSchema = z.strictObject({
+  gate: z.enum(['verification', 'review']),
+  /** `task` gates check one task's worktree; `integration` gates check the run branch. */
+  subject: z.enum(['task', 'integration']),
+  taskId: z.string().optional(),
+  epoch: z.number().int().min(1),
+  status: z.enum(GATE_STATUSES),
+  summary: z.string(),
+  findings: z.array(FindingSchema),
+  /** Findings that break policy; any of them turns the gate into `policy_denied`, never a fix. */
+  policyViolations: z.array(FindingSchema),
+  evidence: z.array(EvidenceRefSchema),
+});
+export type GateResult = z.output<typeof GateResultSchema>;
+
+/** What the run chart keeps of a gate: enough to prove which epoch passed. */
+export interface GateRecord {
+  readonly gate: 'verification' | 'review';
+  readonly epoch: number;
+  readonly status: GateStatus;
+  readonly evidence: readonly EvidenceRef[];
+}

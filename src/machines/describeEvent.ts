@@ -1,0 +1,66 @@
+// Pure: turn the event that caused a block into a message and JSON-safe
+// details for the blocker. Never throws; unknown shapes are summarised.
+
+export interface EventDescription {
+  readonly message: string | null;
+  readonly details: Record<string, unknown>;
+}
+
+function errorInfo(error: unknown): Record<string, unknown> {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { message: String(error) };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** JSON round-trip so details can be persisted; anything unserialisable becomes a string. */
+function jsonSafe(value: unknown): unknown {
+  try {
+    return JSON.parse(JSON.stringify(value ?? null)) as unknown;
+  } catch {
+    return String(value);
+  }
+}
+
+export function describeEvent(event: { type: string }): EventDescription {
+  const details: Record<string, unknown> = { event: event.type };
+  if (event.type.startsWith('xstate.error.actor.')) {
+    const err = errorInfo((event as { error?: unknown }).error);
+    return { message: `effect "${event.type.slice('xstate.error.actor.'.length)}" failed: ${String(err['message'])}`, details: { ...details, error: err } };
+  }
+  const output = (event as { output?: unknown }).output;
+  if (isRecord(output)) {
+    const o = output;
+    if (typeof o['message'] === 'string') {
+      return { message: o['message'], details: { ...details, ...(isRecord(o['details']) ? (jsonSafe(o['details']) as Record<string, unknown>) : {}) } };
+    }
+    if (o['status'] === 'insufficient' && Array.isArray(o['problems'])) {
+      const problems = jsonSafe(o['problems']) as { path: string; message: string }[];
+      return { message: `packet is not sufficient: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, details: { ...details, problems } };
+    }
+    if (o['status'] === 'tampered') {
+      return {
+        message: `packet changed after approval (approved ${String(o['approvedHash'])}, now ${String(o['actualHash'])})`,
+        details: { ...details, approvedHash: o['approvedHash'], actualHash: o['actualHash'] },
+      };
+    }
+    if (typeof o['gate'] === 'string' && typeof o['summary'] === 'string') {
+      return {
+        message: `${o['subject'] === 'integration' ? 'integration ' : ''}${o['gate']} ${String(o['status'])}: ${o['summary']}`,
+        details: { ...details, gate: o['gate'], status: o['status'], findings: jsonSafe(o['findings']), policyViolations: jsonSafe(o['policyViolations']) },
+      };
+    }
+    if (typeof o['kind'] === 'string') {
+      const what = typeof o['summary'] === 'string' ? o['summary'] : typeof o['reason'] === 'string' ? o['reason'] : Array.isArray(o['problems']) ? o['problems'].join('; ') : '';
+      return { message: what === '' ? null : `worker outcome ${o['kind']}: ${what}`, details: { ...details, outcome: jsonSafe(o) } };
+    }
+    return { message: null, details: { ...details, output: jsonSafe(o) } };
+  }
+  if (event.type === 'LEASE_LOST') {
+    const message = (event as { message?: unknown }).message;
+    return { message: typeof message === 'string' ? message : 'lease lost', details };
+  }
+  return { message: null, details };
+}

@@ -1,0 +1,58 @@
+// The pure logic the charts delegate to src/: building blockers from the code
+// table and asking the scheduler which tasks may start. Provided once here so
+// the machine files stay free of runtime imports.
+import { assign, enqueueActions } from 'xstate';
+import type { RunContext, RunEvent } from '../../machines/run.types.js';
+import { taskActorId } from '../../machines/run.machine.js';
+import type { taskChart } from '../../machines/task.machine.js';
+import type { BlockParams, TaskContext, TaskEvent } from '../../machines/task.types.js';
+import { BLOCKER_CODES, makeBlocker } from '../domain/blockers.js';
+import { ready } from '../scheduler/ready.js';
+import { describeEvent } from './describeEvent.js';
+
+/** `block` for the run chart: a structured blocker with its next safe action and allowed decisions. */
+export const blockRun = assign<RunContext, RunEvent, BlockParams, RunEvent, never>(({ context, event }, params) => {
+  const { message, details } = describeEvent(event);
+  const blocker = makeBlocker(params.code, context.runId, message ?? undefined, { ...details, runId: context.runId, stage: 'run' });
+  return { blocker, blockedTaskId: null, allowedDecisions: [...BLOCKER_CODES[params.code].decisions] };
+});
+
+/** `block` for the task chart; `resume` says where an operator RETRY continues. */
+export const blockTask = assign<TaskContext, TaskEvent, BlockParams, TaskEvent, never>(({ context, event }, params) => {
+  const { message, details } = describeEvent(event);
+  const blocker = makeBlocker(params.code, context.runId, message ?? undefined, {
+    ...details,
+    runId: context.runId,
+    taskId: context.taskId,
+    epoch: context.epoch,
+    attemptId: context.current?.attemptId ?? null,
+  });
+  return { blocker, allowedDecisions: [...BLOCKER_CODES[params.code].decisions], resumeAt: params.resume ?? null };
+});
+
+/**
+ * `spawnReadyTasks` for the run chart: every task the scheduler says is ready
+ * either gets a new child actor (first time) or a FIX (it already has one).
+ */
+export const spawnReadyTasks = enqueueActions<RunContext, RunEvent, unknown, RunEvent, { src: 'task'; logic: typeof taskChart; id: string | undefined }, never, never, never, never>(
+  ({ context, enqueue, self }) => {
+    const ids = ready(context.tasks, context.progress, context.limits);
+    if (ids.length === 0) return;
+    const progress = { ...context.progress };
+    const taskEpochs = { ...context.taskEpochs };
+    for (const taskId of ids) {
+      progress[taskId] = 'running';
+      const childId = taskActorId(taskId);
+      if (self.getSnapshot().children[childId] === undefined) {
+        taskEpochs[taskId] = taskEpochs[taskId] ?? 1;
+        enqueue.spawnChild('task', {
+          id: childId,
+          input: { runId: context.runId, taskId, limits: context.limits },
+        });
+      } else {
+        enqueue.sendTo(childId, { type: 'FIX', findings: context.fixFindings[taskId] ?? [] });
+      }
+    }
+    enqueue.assign({ progress, taskEpochs });
+  },
+);

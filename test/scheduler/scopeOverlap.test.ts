@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { scopesOverlap, segmentPatternsIntersect } from '../../src/scheduler/index.js';
+
+describe('scopesOverlap', () => {
+  it('says identical literal paths overlap and different ones do not', () => {
+    expect(scopesOverlap(['src/a.ts'], ['src/a.ts'])).toBe(true);
+    expect(scopesOverlap(['src/a.ts'], ['src/b.ts'])).toBe(false);
+  });
+
+  it('treats a plain directory as everything under it, in either argument order', () => {
+    expect(scopesOverlap(['src/api'], ['src/api/users/handler.ts'])).toBe(true);
+    expect(scopesOverlap(['src/api/users/handler.ts'], ['src/api'])).toBe(true);
+    expect(scopesOverlap(['src/api'], ['src/apiv2/x.ts'])).toBe(false);
+  });
+
+  it('lets ** span zero or more segments', () => {
+    expect(scopesOverlap(['src/**'], ['src/a/b/c.ts'])).toBe(true);
+    expect(scopesOverlap(['**/*.test.ts'], ['test/scheduler/ready.test.ts'])).toBe(true);
+    expect(scopesOverlap(['**/*.test.ts'], ['x.test.ts'])).toBe(true);
+    expect(scopesOverlap(['src/**/index.ts'], ['src/index.ts'])).toBe(true);
+    expect(scopesOverlap(['src/**'], ['test/**'])).toBe(false);
+    expect(scopesOverlap(['**'], ['anything/at/all'])).toBe(true);
+  });
+
+  it('says *.ts and *.md do not overlap but *.ts and a*.ts do', () => {
+    expect(scopesOverlap(['*.ts'], ['*.md'])).toBe(false);
+    expect(scopesOverlap(['*.ts'], ['a*.ts'])).toBe(true);
+    expect(scopesOverlap(['src/*.ts'], ['src/*.md'])).toBe(false);
+  });
+
+  it('tests a literal segment against a wildcard segment exactly', () => {
+    expect(scopesOverlap(['*.ts'], ['a.md'])).toBe(false);
+    expect(scopesOverlap(['a/*.ts'], ['a/b.ts'])).toBe(true);
+    expect(scopesOverlap(['a/*.ts'], ['a/b.md'])).toBe(false);
+    expect(scopesOverlap(['a/?.ts'], ['a/bc.ts'])).toBe(false);
+    expect(scopesOverlap(['a/?.ts'], ['a/b.ts'])).toBe(true);
+  });
+
+  it('matches * within one segment only, so *.ts does not reach into subdirectories', () => {
+    expect(scopesOverlap(['*.ts'], ['src/a.ts'])).toBe(false);
+    expect(scopesOverlap(['a/*.ts'], ['a/b/c.ts'])).toBe(false);
+  });
+
+  it('ignores a ./ prefix, a leading /, doubled and trailing slashes', () => {
+    expect(scopesOverlap(['./a'], ['a/b.ts'])).toBe(true);
+    expect(scopesOverlap(['./src/api/'], ['src//api/x.ts'])).toBe(true);
+    expect(scopesOverlap(['./docs/'], ['src/docs'])).toBe(false);
+  });
+
+  it('says an empty scope overlaps nothing, not even the whole repo', () => {
+    expect(scopesOverlap([], ['**'])).toBe(false);
+    expect(scopesOverlap(['**'], [])).toBe(false);
+    expect(scopesOverlap([], [])).toBe(false);
+  });
+
+  it('treats the repo root (".", "./") as overlapping any non-empty scope', () => {
+    expect(scopesOverlap(['.'], ['deep/file.ts'])).toBe(true);
+    expect(scopesOverlap(['./'], ['x'])).toBe(true);
+  });
+
+  it('overlaps when any glob of one scope meets any glob of the other', () => {
+    expect(scopesOverlap(['docs/**', 'src/a.ts'], ['test/**', 'src/*.ts'])).toBe(true);
+    expect(scopesOverlap(['docs/**', 'src/a.ts'], ['test/**', 'src/*.md'])).toBe(false);
+  });
+
+  it('errs towards overlap for glob syntax it does not model and for paths with ..', () => {
+    expect(scopesOverlap(['src/[ab].ts'], ['src/c.ts'])).toBe(true);
+    expect(scopesOverlap(['src/{a,b}.ts'], ['src/c.ts'])).toBe(true);
+    expect(scopesOverlap(['src/../lib/x.ts'], ['docs/y.md'])).toBe(true);
+    // ...but still separates segments it does model.
+    expect(scopesOverlap(['src/[ab].ts'], ['docs/c.ts'])).toBe(false);
+  });
+
+  it('is symmetric', () => {
+    const globs = ['src/**', '*.ts', 'a/*.ts', 'a/b.ts', './a', 'src/api', 'docs/*.md', '**/x?.ts'];
+    for (const a of globs) {
+      for (const b of globs) expect(scopesOverlap([a], [b])).toBe(scopesOverlap([b], [a]));
+    }
+  });
+});
+
+describe('segmentPatternsIntersect', () => {
+  it('finds a common string for two wildcard patterns when one exists', () => {
+    expect(segmentPatternsIntersect('a*', '*b')).toBe(true); // "ab"
+    expect(segmentPatternsIntersect('*.test.ts', '*.ts')).toBe(true);
+    expect(segmentPatternsIntersect('a*c', 'ab?')).toBe(true); // "abc"
+    expect(segmentPatternsIntersect('*', '')).toBe(true);
+  });
+
+  it('rejects wildcard patterns that cannot match a common string', () => {
+    expect(segmentPatternsIntersect('a*', 'b*')).toBe(false);
+    expect(segmentPatternsIntersect('*.ts', '*.md')).toBe(false);
+    expect(segmentPatternsIntersect('??', 'a')).toBe(false);
+    expect(segmentPatternsIntersect('a?c', 'a?d')).toBe(false);
+  });
+});
