@@ -63,11 +63,9 @@ const messageChildren = (
 ) => enqueueActions<RunContext, RunEvent, undefined, RunEvent, never, never, never, never, never>(collect);
 
 function broadcast(type: 'HOLD' | 'RELEASE' | 'STOP') {
-  return messageChildren(({ context, enqueue, self }) => {
-    for (const taskId of Object.keys(context.taskEpochs)) {
-      const id = taskActorId(taskId);
-      if (self.getSnapshot().children[id] !== undefined) enqueue.sendTo(id, { type });
-    }
+  return messageChildren(({ context, enqueue }) => {
+    // taskEpochs has an entry for exactly the tasks that were spawned.
+    for (const taskId of Object.keys(context.taskEpochs)) enqueue.sendTo(taskActorId(taskId), { type });
   });
 }
 
@@ -115,7 +113,7 @@ export const runChart = setup({
       event.epoch >= (context.taskEpochs[event.taskId] ?? 1) &&
       event.gates.some((g) => g.gate === 'verification' && g.status === 'PASS' && g.epoch === event.epoch) &&
       event.gates.some((g) => g.gate === 'review' && g.status === 'PASS' && g.epoch === event.epoch),
-    gatePassed: ({ event }) => gate(event)?.status === 'PASS',
+    gatePassed: ({ event }) => gate(event)?.status === 'PASS' && gate(event)?.policyViolations.length === 0,
     gateFailed: ({ event }) => gate(event)?.status === 'FAIL' && gate(event)?.policyViolations.length === 0,
     policyViolated: ({ event }) => (gate(event)?.policyViolations.length ?? 0) > 0,
     fixRoundsRemain: ({ context }) => context.fixRounds < context.limits.maxFixRounds + context.fixGrants,
@@ -131,6 +129,11 @@ export const runChart = setup({
       event.decision === 'retry' &&
       context.allowedDecisions.includes('retry') &&
       context.blocker?.code === 'fix_exhausted',
+    mayRetryLease: ({ context, event }) =>
+      event.type === 'UNBLOCK' &&
+      event.decision === 'retry' &&
+      context.allowedDecisions.includes('retry') &&
+      context.blocker?.code === 'lease_lost',
     mayRetry: ({ context, event }) =>
       event.type === 'UNBLOCK' && event.decision === 'retry' && context.allowedDecisions.includes('retry'),
   },
@@ -167,11 +170,10 @@ export const runChart = setup({
         findings: g.status === 'FAIL' ? [...g.findings, ...g.policyViolations] : context.findings,
       };
     }),
-    grantDispatch: messageChildren(({ context, event, enqueue, self }) => {
-      if (event.type !== 'DISPATCH_REQUEST') return;
+    grantDispatch: messageChildren(({ context, event, enqueue }) => {
+      if (event.type !== 'DISPATCH_REQUEST' || !Object.hasOwn(context.taskEpochs, event.taskId)) return;
       enqueue.assign({ dispatches: context.dispatches + 1 });
-      const id = taskActorId(event.taskId);
-      if (self.getSnapshot().children[id] !== undefined) enqueue.sendTo(id, { type: 'DISPATCH_GRANTED' });
+      enqueue.sendTo(taskActorId(event.taskId), { type: 'DISPATCH_GRANTED' });
     }),
     addUsage: assign(({ context, event }) => {
       if (event.type !== 'TASK_USAGE') return {};
@@ -206,12 +208,11 @@ export const runChart = setup({
         allowedDecisions: event.allowedDecisions,
       };
     }),
-    retryBlockedTask: messageChildren(({ context, enqueue, self }) => {
+    retryBlockedTask: messageChildren(({ context, enqueue }) => {
       const taskId = context.blockedTaskId;
-      if (taskId === null) return;
+      if (taskId === null || !Object.hasOwn(context.taskEpochs, taskId)) return;
       enqueue.assign({ progress: { ...context.progress, [taskId]: 'running' as const } });
-      const id = taskActorId(taskId);
-      if (self.getSnapshot().children[id] !== undefined) enqueue.sendTo(id, { type: 'RETRY' });
+      enqueue.sendTo(taskActorId(taskId), { type: 'RETRY' });
     }),
     holdTasks: broadcast('HOLD'),
     releaseTasks: broadcast('RELEASE'),
@@ -227,7 +228,8 @@ export const runChart = setup({
       const fixFindings = { ...context.fixFindings };
       for (const id of targets) {
         progress[id] = 'pending';
-        taskEpochs[id] = (context.taskGates[id]?.epoch ?? taskEpochs[id] ?? 1) + 1;
+        // Only a spawned task can be asked for a fix; an unspawned one simply starts fresh when ready.
+        if (Object.hasOwn(taskEpochs, id)) taskEpochs[id] = (context.taskGates[id]?.epoch ?? taskEpochs[id] ?? 1) + 1;
         fixFindings[id] = context.findings.filter((f) => f.taskId === undefined || f.taskId === id);
       }
       return { epoch: context.epoch + 1, fixRounds: context.fixRounds + 1, progress, taskEpochs, fixFindings };
@@ -315,7 +317,7 @@ export const runChart = setup({
         },
         implementing: {
           description: 'Spawn a task child for each task the scheduler says is ready; grant dispatches within budget.',
-          entry: 'spawnReadyTasks',
+          entry: ['releaseTasks', 'spawnReadyTasks'],
           always: { guard: 'allTasksPassed', target: 'verifying' },
           on: {
             DISPATCH_REQUEST: [
@@ -337,6 +339,7 @@ export const runChart = setup({
             src: 'runVerification',
             input: ({ context }) => ({ runId: context.runId, epoch: context.epoch }),
             onDone: [
+              { guard: 'policyViolated', target: '#run.blocked', actions: ['recordGate', { type: 'block', params: { code: 'policy_denied' } }] },
               { guard: 'gatePassed', target: 'reviewing', actions: 'recordGate' },
               { guard: 'gateFailed', target: 'fixing', actions: 'recordGate' },
               { target: '#run.blocked', actions: ['recordGate', { type: 'block', params: { code: 'verification_blocked' } }] },
@@ -385,8 +388,11 @@ export const runChart = setup({
     paused: {
       description: 'Paused by an operator: no effect runs; RESUME returns to where the run was.',
       on: {
-        RESUME: { target: 'active.hist', actions: ['recordDecision', 'releaseTasks'] },
+        RESUME: { target: 'active.hist', actions: 'recordDecision' },
         CANCEL: { target: 'cancelled', actions: 'recordDecision' },
+        LEASE_LOST: { target: 'blocked', actions: { type: 'block', params: { code: 'lease_lost' } } },
+        TASK_USAGE: { actions: 'addUsage' },
+        TASK_BLOCKED: { target: 'blocked', actions: 'recordTaskBlocked' },
       },
     },
     blocked: {
@@ -396,11 +402,13 @@ export const runChart = setup({
         UNBLOCK: [
           { guard: 'mayCancel', target: 'cancelled', actions: 'recordDecision' },
           { guard: 'mayAbandon', target: 'failed', actions: 'recordDecision' },
-          { guard: 'mayRetryTask', target: 'active.hist', actions: ['recordDecision', 'releaseTasks', 'retryBlockedTask', 'clearBlocker'] },
+          { guard: 'mayRetryTask', target: 'active.hist', actions: ['recordDecision', 'retryBlockedTask', 'clearBlocker'] },
           { guard: 'mayRetryFix', target: 'active.fixing', actions: ['recordDecision', 'clearBlocker', 'grantFixRound'] },
-          { guard: 'mayRetry', target: 'active.hist', actions: ['recordDecision', 'clearBlocker', 'releaseTasks'] },
+          { guard: 'mayRetryLease', target: 'active.leasing', actions: ['recordDecision', 'clearBlocker'] },
+          { guard: 'mayRetry', target: 'active.hist', actions: ['recordDecision', 'clearBlocker'] },
         ],
         CANCEL: { target: 'cancelled', actions: 'recordDecision' },
+        TASK_USAGE: { actions: 'addUsage' },
       },
     },
     readyForReview: {

@@ -62,7 +62,7 @@ export const taskChart = setup({
     completionInvalid: ({ event }) => worker(event)?.kind === 'invalid',
     workerTimedOut: ({ event }) => worker(event)?.kind === 'timeout',
     attemptsRemain: ({ context }) => context.attemptsInEpoch < context.limits.maxAttempts + context.retryGrants,
-    gatePassed: ({ event }) => gate(event)?.status === 'PASS',
+    gatePassed: ({ event }) => gate(event)?.status === 'PASS' && gate(event)?.policyViolations.length === 0,
     gateFailed: ({ event }) => gate(event)?.status === 'FAIL' && gate(event)?.policyViolations.length === 0,
     policyViolated: ({ event }) => (gate(event)?.policyViolations.length ?? 0) > 0,
     merged: ({ event }) => outputOf<MergeOutcome>(event)?.status === 'merged',
@@ -172,6 +172,9 @@ export const taskChart = setup({
     grantRetry: assign(({ context }) => ({
       retryGrants: context.retryGrants + 1,
       history: [...context.history, { kind: 'grant' as const, what: 'retry' as const }],
+    })),
+    grantResume: assign(({ context }) => ({
+      history: [...context.history, { kind: 'grant' as const, what: 'resume' as const }],
     })),
     grantFix: assign(({ context }) => ({
       fixGrants: context.fixGrants + 1,
@@ -330,6 +333,11 @@ export const taskChart = setup({
               attemptId: context.current?.attemptId ?? '',
             }),
             onDone: [
+              {
+                guard: 'policyViolated',
+                target: '#task.blocked',
+                actions: ['recordGate', { type: 'block', params: { code: 'policy_denied' } }],
+              },
               { guard: 'gatePassed', target: 'reviewing', actions: 'recordGate' },
               { guard: 'gateFailed', target: 'fixing', actions: 'recordGate' },
               {
@@ -407,20 +415,25 @@ export const taskChart = setup({
     },
     held: {
       description: 'The run is paused or blocked: no effect runs; RELEASE returns to where the task was.',
-      on: { RELEASE: { target: 'working.hist' }, STOP: { target: 'stopped' } },
+      on: {
+        RELEASE: { target: 'working.hist' },
+        STOP: { target: 'stopped' },
+        COMPLETION_OBSERVED: { actions: 'recordLateCompletion' },
+      },
     },
     blocked: {
       description: 'Fail-closed stop with a structured blocker; leaves only by a RETRY the run forwards from an operator decision.',
       entry: 'reportBlocked',
       on: {
         STOP: { target: 'stopped' },
+        COMPLETION_OBSERVED: { actions: 'recordLateCompletion' },
         RETRY: [
           { guard: { type: 'resumeAt', params: { stage: 'attempt' } }, target: 'working.requesting', actions: ['clearBlocker', 'grantRetry'] },
-          { guard: { type: 'resumeAt', params: { stage: 'dispatch' } }, target: 'working.dispatching', actions: 'clearBlocker' },
-          { guard: { type: 'resumeAt', params: { stage: 'await' } }, target: 'working.awaiting', actions: 'clearBlocker' },
-          { guard: { type: 'resumeAt', params: { stage: 'verify' } }, target: 'working.verifying', actions: 'clearBlocker' },
-          { guard: { type: 'resumeAt', params: { stage: 'review' } }, target: 'working.reviewing', actions: 'clearBlocker' },
-          { guard: { type: 'resumeAt', params: { stage: 'merge' } }, target: 'working.merging', actions: 'clearBlocker' },
+          { guard: { type: 'resumeAt', params: { stage: 'dispatch' } }, target: 'working.dispatching', actions: ['clearBlocker', 'grantResume'] },
+          { guard: { type: 'resumeAt', params: { stage: 'await' } }, target: 'working.awaiting', actions: ['clearBlocker', 'grantResume'] },
+          { guard: { type: 'resumeAt', params: { stage: 'verify' } }, target: 'working.verifying', actions: ['clearBlocker', 'grantResume'] },
+          { guard: { type: 'resumeAt', params: { stage: 'review' } }, target: 'working.reviewing', actions: ['clearBlocker', 'grantResume'] },
+          { guard: { type: 'resumeAt', params: { stage: 'merge' } }, target: 'working.merging', actions: ['clearBlocker', 'grantResume'] },
           { guard: { type: 'resumeAt', params: { stage: 'fix' } }, target: 'working.fixing', actions: ['clearBlocker', 'grantFix'] },
         ],
       },

@@ -38,7 +38,8 @@ export type TaskHistoryEntry =
   | { readonly kind: 'conflict'; readonly epoch: number; readonly files: readonly string[] }
   | { readonly kind: 'fix'; readonly epoch: number; readonly reason: 'gate' | 'conflict' | 'integration' }
   | { readonly kind: 'late_completion'; readonly attemptId: string; readonly digest: string }
-  | { readonly kind: 'grant'; readonly what: 'retry' | 'fix' };
+  /** An operator RETRY: a new attempt, a fix round, or resuming the stage that blocked. */
+  | { readonly kind: 'grant'; readonly what: 'retry' | 'fix' | 'resume' };
 
 export interface TaskContext {
   readonly runId: string;

@@ -83,7 +83,7 @@ export const BLOCKER_CODES = {
     decisions: RETRYABLE,
   },
   retry_exhausted: {
-    meaning: 'The worker reported failure on every attempt allowed for this epoch.',
+    meaning: 'The last attempt allowed for this epoch ended with the worker reporting failure (earlier attempts may have failed in other ways).',
     action: "Read the attempts' summaries in the report, improve the task instructions or the worker, then retry.",
     command: 'buran report --run {runId}',
     decisions: RETRYABLE,

@@ -35,7 +35,7 @@ export const blockTask = assign<TaskContext, TaskEvent, BlockParams, TaskEvent, 
  * either gets a new child actor (first time) or a FIX (it already has one).
  */
 export const spawnReadyTasks = enqueueActions<RunContext, RunEvent, unknown, RunEvent, { src: 'task'; logic: typeof taskChart; id: string | undefined }, never, never, never, never>(
-  ({ context, enqueue, self }) => {
+  ({ context, enqueue }) => {
     const ids = ready(context.tasks, context.progress, context.limits);
     if (ids.length === 0) return;
     const progress = { ...context.progress };
@@ -43,8 +43,9 @@ export const spawnReadyTasks = enqueueActions<RunContext, RunEvent, unknown, Run
     for (const taskId of ids) {
       progress[taskId] = 'running';
       const childId = taskActorId(taskId);
-      if (self.getSnapshot().children[childId] === undefined) {
-        taskEpochs[taskId] = taskEpochs[taskId] ?? 1;
+      // taskEpochs has an entry for exactly the tasks that were spawned.
+      if (!Object.hasOwn(context.taskEpochs, taskId)) {
+        taskEpochs[taskId] = 1;
         enqueue.spawnChild('task', {
           id: childId,
           input: { runId: context.runId, taskId, limits: context.limits },

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { SlugSchema } from './packet.js';
+import { type Problem, findForbiddenKeys, limitProblems, mergeProblems, problemsFromZod, zodErrorMap } from './problems.js';
+
+/** The `schema` value of a version-1 config (`.buran/config.json`). */
+export const CONFIG_SCHEMA_ID = 'buran.config/v1';
+
+const EnvNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name (letters, digits, _)' });
+
+const RepoNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9_][A-Za-z0-9_.-]*$/, { error: 'must be a GitHub repository as "owner/name"' });
+
+/**
+ * Only these variables reach workers and verification commands by default:
+ * enough for tools to find executables, a home and a locale; secrets in the
+ * parent environment (tokens, cloud keys) stay out unless named.
+ */
+export const DEFAULT_ENV_ALLOWLIST = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TERM', 'TMPDIR', 'USER'] as const;
+
+/**
+ * Paths no worker may change. buran's own state and git internals; CI
+ * definitions (changing them could weaken the gates outside buran); lock and
+ * manifest files (new dependencies deserve a human look); and test and
+ * compiler configs (an agent could otherwise make failing checks pass by
+ * loosening them).
+ */
+export const DEFAULT_PROTECTED_PATHS = [
+  '.buran/**',
+  '.git/**',
+  '.github/**',
+  '.gitlab-ci.yml',
+  '.ci/**',
+  'package-lock.json',
+  'yarn.lock',
+  'pnpm-lock.yaml',
+  'package.json',
+  'vitest.config.*',
+  'jest.config.*',
+  'tsconfig*.json',
+] as const;
+
+export const AdapterConfigSchema = z
+  .strictObject({
+    executable: z.string().min(1).optional().describe("Path or name of the adapter's executable; default: the adapter's usual command on PATH."),
+    model: z.string().min(1).optional().describe('Model the adapter uses unless the packet names one.'),
+    maxTurns: z.number().int().min(1).optional().describe('Most agent turns per attempt, where the adapter supports it; bounds a looping agent.'),
+    extraArgs: z.array(z.string()).optional().describe('Arguments added to every invocation of this adapter.'),
+    envAllowlist: z.array(EnvNameSchema).optional().describe('Extra environment variables this adapter receives (e.g. its API key), on top of env.allowlist.'),
+  })
+  .describe('Settings for one worker or reviewer adapter.');
+
+export const ConfigSchema = z
+  .strictObject({
+    schema: z.literal(CONFIG_SCHEMA_ID).describe(`Format version; always "${CONFIG_SCHEMA_ID}".`),
+    adapters: z
+      .record(SlugSchema, AdapterConfigSchema)
+      .default(() => ({}))
+      .describe('Adapter settings by adapter name. Default: none, so every adapter runs with its own defaults.'),
+    env: z
+      .strictObject({
+        allowlist: z
+          .array(EnvNameSchema)
+          .default(() => [...DEFAULT_ENV_ALLOWLIST])
+          .describe(
+            'Environment variables passed to workers and verification commands; everything else is dropped. ' +
+              'The default is just enough for tools to run, so secrets in your shell do not leak to agents.',
+          ),
+      })
+      .prefault({})
+      .describe('What environment child processes see.'),
+    policy: z
+      .strictObject({
+        protectedPaths: z
+          .array(z.string().min(1))
+          .default(() => [...DEFAULT_PROTECTED_PATHS])
+          .describe(
+            'Repo-relative globs no worker may change; a change to one is a policy violation, never retried. ' +
+              'The default protects buran and git state, CI definitions, dependency manifests and lock files, ' +
+              'and test/compiler configs, so an agent cannot pass the gates by weakening them. Packets can add more.',
+          ),
+        pullRequest: z
+          .strictObject({
+            enabled: z.boolean().default(false).describe('Open a pull request with gh at handoff. Default: false; the handoff is a local branch until a human opts in.'),
+            repos: z
+              .array(RepoNameSchema)
+              .default(() => [])
+              .describe('Repositories ("owner/name") pull requests may be opened on. Default: none, so enabling alone opens nothing by accident.'),
+          })
+          .prefault({})
+          .describe('Whether handoff may open a pull request, and where.'),
+      })
+      .prefault({})
+      .describe('Rules the runner enforces on every run.'),
+    store: z
+      .strictObject({
+        dir: z
+          .string()
+          .min(1)
+          .default('.buran')
+          .describe('Directory of the run store, relative to the repository root. Default: ".buran", which is also protected by default.'),
+      })
+      .prefault({})
+      .describe('Where runs are recorded.'),
+  })
+  .describe('buran configuration for one repository (.buran/config.json).');
+
+export type Config = z.output<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type AdapterConfig = z.output<typeof AdapterConfigSchema>;
+
+/** The configuration used when a repository has no config file. */
+export const DEFAULT_CONFIG: Config = ConfigSchema.parse({ schema: CONFIG_SCHEMA_ID });
+
+/** Checks untrusted config input. Pure; every problem is reported with its path. */
+export function checkConfig(raw: unknown): { config: Config | null; problems: Problem[] } {
+  const forbidden = findForbiddenKeys(raw);
+  const shape = ConfigSchema.safeParse(raw, { error: zodErrorMap });
+  const problems = limitProblems(mergeProblems(forbidden, shape.success ? [] : problemsFromZod(shape.error.issues)));
+  return { config: shape.success && problems.length === 0 ? shape.data : null, problems };
+}

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { LimitsSchema } from './limits.js';
+
+/** The `schema` value of a version-1 work packet. */
+export const PACKET_SCHEMA_ID = 'buran.packet/v1';
+
+/**
+ * Names that end up in file names, branch names and map keys: lowercase
+ * letters, digits and `-`, 1–64 characters, starting with a letter or digit.
+ * No dots, slashes or shell metacharacters can get through, and the two
+ * prototype names that pass the character rule are excluded by name.
+ */
+export const SLUG_PATTERN = /^(?!(?:constructor|prototype)$)[a-z0-9][a-z0-9-]{0,63}$/;
+
+export const SlugSchema = z.string().regex(SLUG_PATTERN, {
+  error: "must be a slug: 1-64 lowercase letters, digits or '-', starting with a letter or digit (not 'constructor' or 'prototype')",
+});
+
+/** Text a person must actually write: at least one character (blank text is caught by checkPacket). */
+const TextSchema = z.string().min(1);
+
+/** One argv element: non-empty, and no NUL byte (a process argument cannot hold one). */
+export const ArgSchema = z.string().min(1).regex(/^[^\0]*$/, { error: 'must not contain a NUL character' });
+
+/** A command as an argv array, run without a shell. */
+export const ArgvSchema = z.array(ArgSchema).min(1, { error: 'a command needs at least its executable' });
+
+/** Why a git ref is refused, or null when it passes the conservative rules. */
+export function gitRefProblem(ref: string): string | null {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
+  if (/[\s\u0000-\u001f\u007f]/.test(ref)) return 'must not contain spaces or control characters';
+  if (ref.startsWith('-')) return "must not start with '-'";
+  if (ref.includes('..')) return "must not contain '..'";
+  if (/[~^:?*[\\]/.test(ref)) return 'must not contain any of ~ ^ : ? * [ \\';
+  if (ref.includes('@{') || ref === '@') return "must not contain '@{' or be '@'";
+  if (ref.startsWith('/') || ref.includes('//') || ref.split('/').some((part) => part.startsWith('.'))) {
+    return "must not have empty components or components starting with '.'";
+  }
+  if (ref.endsWith('/') || ref.endsWith('.') || ref.endsWith('.lock')) return "must not end with '/', '.' or '.lock'";
+  return null;
+}
+
+export const GitRefSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .superRefine((ref, ctx) => {
+    const problem = gitRefProblem(ref);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+export const PacketTaskSchema = z
+  .strictObject({
+    id: SlugSchema.describe('Task id, unique in the packet; used in branch and file names. Slug: lowercase letters, digits, -.'),
+    title: TextSchema.describe('One line naming the task, for reports.'),
+    instructions: TextSchema.describe('What the worker must do, in full; given to the worker verbatim. Must not be blank.'),
+    dependsOn: z
+      .array(SlugSchema)
+      .default(() => [])
+      .describe('Ids of tasks that must be done before this one starts. Default: none. No duplicates, no self, no cycles.'),
+    scope: z
+      .array(TextSchema)
+      .min(1)
+      .describe(
+        'Repo-relative path globs this task may change: its conflict surface, locked while it runs. ' +
+          'No absolute paths, no .. segments, no backslashes, nothing under .git or .buran.',
+      ),
+    acceptance: z
+      .array(TextSchema)
+      .min(1)
+      .describe('Acceptance criteria, one per item, checked by the reviewer. At least one; none blank.'),
+    estimateMin: z.number().positive().optional().describe('Optional size estimate in minutes; weights the critical path when scheduling.'),
+  })
+  .describe('One node of the task graph: one unit of work given to one worker.');
+
+export const WorkerSchema = z
+  .strictObject({
+    adapter: SlugSchema.describe('Worker adapter name, e.g. "command", "claude", "codex", "gemini", or any other installed adapter.'),
+    command: ArgvSchema.optional().describe('Executable and arguments (argv, no shell) for adapters that run a command, such as "command".'),
+    model: TextSchema.optional().describe("Model name passed to the adapter; default: the adapter's or the config's choice."),
+    args: z.array(z.string()).optional().describe('Extra arguments appended to the adapter command line.'),
+  })
+  .describe('Which coding-agent worker implements the tasks.');
+
+export const ReviewSchema = z
+  .strictObject({
+    reviewer: SlugSchema.default('builtin').describe('"builtin" for the built-in review rules, or the name of a reviewer adapter. Default: "builtin".'),
+  });
+
+export const PacketPolicySchema = z
+  .strictObject({
+    protectedPaths: z
+      .array(TextSchema)
+      .optional()
+      .describe("Extra repo-relative globs no worker may change, added to the config's policy.protectedPaths (a packet adds protection, never removes it)."),
+  });
+
+const limit = LimitsSchema.shape;
+
+/**
+ * LimitsSchema (same bounds and defaults) with a description on every field,
+ * for the JSON Schema and docs/packet.md.
+ */
+export const PacketLimitsSchema = LimitsSchema.extend({
+  maxAttempts: limit.maxAttempts.describe('Attempts per task per epoch; a retry after a missing, invalid or failed completion is a new attempt.'),
+  maxFixRounds: limit.maxFixRounds.describe('Fix rounds per task, and separately for the integration gates; each round is a new epoch.'),
+  maxDispatches: limit.maxDispatches.describe('Worker dispatches in the whole run, across all tasks, attempts and epochs.'),
+  taskTimeoutSec: limit.taskTimeoutSec.describe('Wall-clock bound of one attempt, in seconds.'),
+  heartbeatTimeoutSec: limit.heartbeatTimeoutSec.describe('An attempt whose heartbeat is older than this many seconds is timed out.'),
+  concurrency: limit.concurrency.describe('Tasks whose workers may run at once.'),
+  budgetUsd: limit.budgetUsd.describe('Spend bound in US dollars, from adapter-reported usage. Default: none.'),
+  budgetTokens: limit.budgetTokens.describe('Spend bound in tokens (input + output), from adapter-reported usage. Default: none.'),
+});
+
+export const PacketSchema = z
+  .strictObject({
+    schema: z.literal(PACKET_SCHEMA_ID).describe(`Format version; always "${PACKET_SCHEMA_ID}".`),
+    id: SlugSchema.describe('Packet id; names the run branch. Slug: lowercase letters, digits, -.'),
+    title: TextSchema.describe('One line naming the work, for reports and the pull request title.'),
+    goal: TextSchema.describe('What the work is for, in a few sentences; given to every worker and the reviewer.'),
+    base: GitRefSchema.default('HEAD').describe(
+      'Git ref the run branch starts from. Default: "HEAD". Checked conservatively: no spaces, no .., no leading -, no control characters, none of ~^:?*[\\.',
+    ),
+    tasks: z.array(PacketTaskSchema).min(1).describe('The task graph (a DAG through dependsOn). At least one task.'),
+    verify: z
+      .array(ArgvSchema)
+      .min(1)
+      .describe('Verification commands, each an argv array run without a shell in the workspace. At least one; all must exit 0.'),
+    worker: WorkerSchema,
+    review: ReviewSchema.prefault({}).describe(
+      'Who reviews the work before handoff. Default: the built-in reviewer. Text in the packet or in worker output can never force a verdict.',
+    ),
+    limits: PacketLimitsSchema.prefault({}).describe(
+      'Bounds on the run; every counter is checked before the thing it bounds happens. Each field has a default; give only the ones to change.',
+    ),
+    policy: PacketPolicySchema.optional().describe('Extra policy for this run. Default: only the config policy applies.'),
+  })
+  .describe('A buran work packet: the approved description of work. Approval records the hash of the parsed packet.');
+
+/** A packet after parsing: every default applied. */
+export type Packet = z.output<typeof PacketSchema>;
+/** A packet as an author writes it: defaulted fields optional. */
+export type PacketInput = z.input<typeof PacketSchema>;
+export type PacketTask = Packet['tasks'][number];

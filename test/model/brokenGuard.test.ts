@@ -1,0 +1,25 @@
+// The model walk must catch a broken chart: each test breaks one guard and
+// expects the matching invariant to fire.
+import { describe, expect, it } from 'vitest';
+import { walkRun, walkTask } from './support/models.walks.js';
+import { runSubject, taskSubject } from './support/subjects.js';
+
+describe('the model walk catches broken guards', () => {
+  it('reports attempts beyond maxAttempts when the retry guard always allows', () => {
+    const broken = taskSubject({ guards: { attemptsRemain: () => true } });
+    const result = walkTask(broken, ['shortest'], 1);
+    expect(result.violations.some((v) => v.startsWith('3: attempts in epoch'))).toBe(true);
+  }, 60_000);
+
+  it('reports a handoff without passing gates when the all-tasks-passed guard always allows', () => {
+    const broken = runSubject({ guards: { allTasksPassed: () => true } });
+    const result = walkRun(broken, 1);
+    expect(result.violations.some((v) => v.startsWith('1: ready for review but task'))).toBe(true);
+  }, 60_000);
+
+  it('reports dispatches beyond maxDispatches when the dispatch guard always allows', () => {
+    const broken = runSubject({ guards: { dispatchAllowed: () => true } });
+    const result = walkRun(broken, 1);
+    expect(result.violations.some((v) => v.startsWith('3: dispatches'))).toBe(true);
+  }, 90_000);
+});

@@ -1,0 +1,108 @@
+// The six invariants, checked on every step of every generated path. Each
+// checker returns violations (strings) so a test can also prove they fire.
+import { transition, type AnyStateMachine, type EventObject } from 'xstate';
+import type { RunContext } from '../../../machines/run.types.js';
+import type { TaskContext } from '../../../machines/task.types.js';
+import { BlockerSchema, isBlockerCode } from '../../../src/domain/blockers.js';
+import { scopesOverlap } from '../../../src/scheduler/scopeOverlap.js';
+
+interface Snap<C> {
+  readonly value: unknown;
+  readonly status: string;
+  readonly context: C;
+}
+
+function isPrefix(prev: readonly unknown[], next: readonly unknown[]): boolean {
+  if (next.length < prev.length) return false;
+  return prev.every((entry, i) => JSON.stringify(entry) === JSON.stringify(next[i]));
+}
+
+function checkBlocker(where: string, blocker: unknown, allowed: readonly string[]): string[] {
+  const parsed = BlockerSchema.safeParse(blocker);
+  if (!parsed.success) return [`2: ${where} is blocked without a valid blocker: ${JSON.stringify(blocker)}`];
+  const out: string[] = [];
+  if (!isBlockerCode(parsed.data.code)) out.push(`2: ${where} blocker has unknown code ${String(parsed.data.code)}`);
+  if (parsed.data.nextSafeAction.text.trim() === '') out.push(`2: ${where} blocker has no next safe action`);
+  if (allowed.length === 0) out.push(`2: ${where} blocker allows no operator decision`);
+  return out;
+}
+
+export function taskInvariants(prev: Snap<TaskContext> | null, next: Snap<TaskContext>, grantsSent: number): string[] {
+  const v: string[] = [];
+  const c = next.context;
+  const value = JSON.stringify(next.value);
+  // 1. passed only with both gates PASS for the current epoch
+  if (value.includes('"passed"')) {
+    const ok = (gate: string) => c.gates.some((g) => g.gate === gate && g.epoch === c.epoch && g.status === 'PASS');
+    if (!ok('verification') || !ok('review')) v.push(`1: task passed at epoch ${c.epoch} without verification and review PASS for it`);
+  }
+  // 2. blocked carries a valid blocker
+  if (next.value === 'blocked') v.push(...checkBlocker('task', c.blocker, c.allowedDecisions));
+  // 3. bounds; history and epoch never shrink
+  if (c.attemptsInEpoch > c.limits.maxAttempts + c.retryGrants)
+    v.push(`3: attempts in epoch ${c.attemptsInEpoch} > maxAttempts ${c.limits.maxAttempts} + grants ${c.retryGrants}`);
+  if (c.fixRounds > c.limits.maxFixRounds + c.fixGrants) v.push(`3: fix rounds ${c.fixRounds} > maxFixRounds ${c.limits.maxFixRounds} + grants ${c.fixGrants}`);
+  const dispatched = c.history.filter((h) => h.kind === 'dispatched').length;
+  if (dispatched !== c.attemptCount) v.push(`3: attemptCount ${c.attemptCount} != dispatched entries ${dispatched}`);
+  // 4 (task side): never dispatched without a grant from the run
+  if (dispatched > grantsSent) v.push(`4: ${dispatched} dispatches but only ${grantsSent} grants`);
+  if (prev !== null) {
+    if (c.epoch < prev.context.epoch) v.push(`3: epoch shrank ${prev.context.epoch} -> ${c.epoch}`);
+    if (!isPrefix(prev.context.history, c.history)) v.push('3: task history was rewritten');
+    if (!isPrefix(prev.context.gates, c.gates)) v.push('3: task gate records were rewritten');
+    if (c.attemptCount < prev.context.attemptCount) v.push('3: attempt count shrank');
+  }
+  return v;
+}
+
+export function runInvariants(prev: Snap<RunContext> | null, next: Snap<RunContext>): string[] {
+  const v: string[] = [];
+  const c = next.context;
+  // 1. readyForReview only when every task and the integration passed for the current epoch
+  if (next.value === 'readyForReview') {
+    for (const t of c.tasks) {
+      const g = c.taskGates[t.id];
+      if (c.progress[t.id] !== 'done' || g === undefined || g.verification !== 'PASS' || g.review !== 'PASS' || g.epoch < (c.taskEpochs[t.id] ?? 1))
+        v.push(`1: ready for review but task ${t.id} has not passed its current epoch`);
+    }
+    const ok = (gate: string) => c.gates.some((g) => g.gate === gate && g.epoch === c.epoch && g.status === 'PASS');
+    if (!ok('verification') || !ok('review')) v.push(`1: ready for review without integration PASS at epoch ${c.epoch}`);
+    if (c.handoff === null) v.push('1: ready for review without a handoff record');
+  }
+  // 2. blocked carries a valid blocker
+  if (next.value === 'blocked') v.push(...checkBlocker('run', c.blocker, c.allowedDecisions));
+  // 3. bounds; histories and epoch never shrink
+  if (c.dispatches > c.limits.maxDispatches) v.push(`3: dispatches ${c.dispatches} > maxDispatches ${c.limits.maxDispatches}`);
+  if (c.fixRounds > c.limits.maxFixRounds + c.fixGrants) v.push(`3: fix rounds ${c.fixRounds} > maxFixRounds + grants`);
+  if (prev !== null) {
+    if (c.epoch < prev.context.epoch) v.push('3: run epoch shrank');
+    if (c.dispatches < prev.context.dispatches) v.push('3: dispatch count shrank');
+    if (!isPrefix(prev.context.gates, c.gates)) v.push('3: integration gate records were rewritten');
+    if (!isPrefix(prev.context.decisions, c.decisions)) v.push('3: decision records were rewritten');
+  }
+  // 4. dependencies done, no overlapping scopes, concurrency respected
+  const running = c.tasks.filter((t) => c.progress[t.id] === 'running');
+  if (running.length > c.limits.concurrency) v.push(`4: ${running.length} tasks running > concurrency ${c.limits.concurrency}`);
+  for (const t of running) {
+    for (const dep of t.dependsOn) if (c.progress[dep] !== 'done') v.push(`4: ${t.id} runs before its dependency ${dep} is done`);
+  }
+  for (let i = 0; i < running.length; i++)
+    for (let j = i + 1; j < running.length; j++) {
+      const a = running[i];
+      const b = running[j];
+      if (a !== undefined && b !== undefined && scopesOverlap(a.scope, b.scope)) v.push(`4: ${a.id} and ${b.id} run with overlapping scope`);
+    }
+  return v;
+}
+
+/** 5. A final snapshot accepts nothing further: every event leaves it unchanged. */
+export function finalAcceptsNothing(machine: AnyStateMachine, snapshot: ReturnType<AnyStateMachine['resolveState']>, events: readonly EventObject[]): string[] {
+  if (snapshot.status !== 'done') return [];
+  const v: string[] = [];
+  for (const event of events) {
+    const [next] = transition(machine, snapshot, event);
+    if (JSON.stringify(next.value) !== JSON.stringify(snapshot.value) || JSON.stringify(next.context) !== JSON.stringify(snapshot.context))
+      v.push(`5: final state ${JSON.stringify(snapshot.value)} changed on ${event.type}`);
+  }
+  return v;
+}

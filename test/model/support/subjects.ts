@@ -1,0 +1,51 @@
+// The machines under test: the real charts with their real pure logic, and
+// every effect replaced by a stub that never settles.
+import type { AnyStateMachine } from 'xstate';
+import type { HandoffOutcome, IntakeOutcome, LeaseOutcome, PreflightOutcome, RunStepInput } from '../../../machines/run.types.js';
+import type { AwaitInput, DispatchInput, DispatchOutcome, MergeOutcome, TaskGateInput, WorkerOutcome } from '../../../machines/task.types.js';
+import type { GateResult } from '../../../src/domain/gates.js';
+import { runMachine, taskMachine } from '../../../src/machines/index.js';
+import { pending } from './models.js';
+
+export const taskSubject = (overrides: Parameters<typeof taskMachine.provide>[0] = {}): AnyStateMachine =>
+  taskMachine.provide({
+    ...overrides,
+    actors: {
+      dispatchWorker: pending<DispatchOutcome, DispatchInput>(),
+      awaitCompletion: pending<WorkerOutcome, AwaitInput>(),
+      runTaskVerification: pending<GateResult, TaskGateInput>(),
+      runTaskReview: pending<GateResult, TaskGateInput>(),
+      mergeTask: pending<MergeOutcome, TaskGateInput>(),
+    },
+    actions: {
+      reportDispatchRequest: () => undefined,
+      reportUsage: () => undefined,
+      reportPassed: () => undefined,
+      reportBlocked: () => undefined,
+      ...overrides.actions,
+    },
+  });
+
+export const runSubject = (overrides: Parameters<typeof runMachine.provide>[0] = {}): AnyStateMachine =>
+  runMachine.provide({
+    ...overrides,
+    actors: {
+      // A real task child with inert effects and silent reports: the run model sends the task reports itself.
+      task: taskMachine.provide({
+        actors: {
+          dispatchWorker: pending<DispatchOutcome, DispatchInput>(),
+          awaitCompletion: pending<WorkerOutcome, AwaitInput>(),
+          runTaskVerification: pending<GateResult, TaskGateInput>(),
+          runTaskReview: pending<GateResult, TaskGateInput>(),
+          mergeTask: pending<MergeOutcome, TaskGateInput>(),
+        },
+        actions: { reportDispatchRequest: () => undefined, reportUsage: () => undefined, reportPassed: () => undefined, reportBlocked: () => undefined },
+      }),
+      checkIntake: pending<IntakeOutcome, RunStepInput>(),
+      checkAdapters: pending<PreflightOutcome, RunStepInput>(),
+      acquireLease: pending<LeaseOutcome, RunStepInput>(),
+      runVerification: pending<GateResult, RunStepInput>(),
+      runReview: pending<GateResult, RunStepInput>(),
+      performHandoff: pending<HandoffOutcome, RunStepInput>(),
+    },
+  });
