@@ -3,6 +3,26 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** machines/** may import only xstate, sibling *.machine files, and types. Exported for its test. */
+export const machinesBoundary = {
+    // machines/** may import only xstate, other machines, and types.
+    files: ['machines/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!xstate$)(?!\\./[a-z-]+\\.machine(\\.js)?$)(?!\\./index(\\.js)?$)',
+              message: 'machines/** may import only "xstate", sibling *.machine files, and types (import type).',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  };
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'docs/schemas/**', 'bin/**'] },
   js.configs.recommended,
@@ -22,22 +42,5 @@ export default tseslint.config(
     files: ['eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
   },
-  {
-    // machines/** may import only xstate, other machines, and types.
-    files: ['machines/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^(?!xstate$)(?!\\./[a-z-]+\\.machine(\\.js)?$)(?!\\./index(\\.js)?$)',
-              message: 'machines/** may import only "xstate", sibling *.machine files, and types (import type).',
-              allowTypeImports: true,
-            },
-          ],
-        },
-      ],
-    },
-  },
+  machinesBoundary,
 );

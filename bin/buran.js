@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// Entry point of the buran CLI: runs the compiled CLI from dist/ (built by `npm install` via `prepare`).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const entry = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!existsSync(fileURLToPath(entry))) {
+  process.stderr.write('buran: dist/ is missing; run `npm run build` (npm install runs it) and try again\n');
+  process.exit(1);
+}
+// A closed pipe (e.g. `buran ... | head`) is not an error of buran's.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+const { main } = await import(entry.href);
+process.exitCode = await main(process.argv);

@@ -1,0 +1,22 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { renderSchemas } from '../../domain/jsonSchemas.js';
+import { EXIT } from '../exitCodes.js';
+import type { Io } from '../io.js';
+
+const NAMES = ['packet', 'completion', 'config'] as const;
+
+/** `buran schema <name>`: print a JSON Schema. */
+export function registerSchema(program: Command, io: Io): void {
+  program
+    .command('schema')
+    .description(`Print the JSON Schema of a file format (${NAMES.join(' | ')}).`)
+    .argument('<name>', NAMES.join(' | '), (value: string) => {
+      if (!(NAMES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${NAMES.join(', ')}`);
+      return value;
+    })
+    .addHelpText('after', '\nExample:\n  buran schema packet > packet.schema.json')
+    .action((name: string) => {
+      io.out((renderSchemas()[`${name}.schema.json`] ?? '').trimEnd());
+      io.exit(EXIT.ok);
+    });
+}

@@ -1,0 +1,44 @@
+// The buran CLI: one commander program, thin commands, one error boundary.
+import { Command, CommanderError } from 'commander';
+import { isBuranError } from '../domain/errors.js';
+import { registerDemo } from './commands/demo.js';
+import { registerSchema } from './commands/schema.js';
+import { registerValidate } from './commands/validate.js';
+import { EXIT } from './exitCodes.js';
+import { type Io, processIo } from './io.js';
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('buran')
+    .description('Drive approved coding work through coding-agent workers to a review-ready handoff, or block with a reason.')
+    .option('--debug', 'print stack traces of internal errors')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  registerValidate(program, io);
+  registerSchema(program, io);
+  registerDemo(program, io);
+  return program;
+}
+
+/** Run the CLI; resolves to the exit code. Never calls process.exit. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const capture: Io = { out: io.out, err: io.err, exit: (c) => (code = c) };
+  const program = buildProgram(capture);
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    if (isBuranError(error)) {
+      io.err(`error [${error.code}]: ${error.message}`);
+      if (error.nextSafeAction !== null) io.err(`next: ${error.nextSafeAction.text}${error.nextSafeAction.command === null ? '' : `\n  ${error.nextSafeAction.command}`}`);
+      return error.code === 'invalid_input' || error.code === 'not_found' ? EXIT.badInput : EXIT.internal;
+    }
+    io.err(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+    if (argv.includes('--debug') && error instanceof Error && error.stack !== undefined) io.err(error.stack);
+    else io.err('run again with --debug for the stack trace, and report it as a bug');
+    return EXIT.internal;
+  }
+}

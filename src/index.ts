@@ -1,0 +1,24 @@
+// The public library API of buran. Everything exported here is stable API;
+// blocker and error codes are part of it.
+export { runMachine, taskMachine, runChart, taskChart, taskActorId } from './machines/index.js';
+export type { RunContext, RunEvent, RunInput, IntakeOutcome, PreflightOutcome, LeaseOutcome, HandoffOutcome } from '../machines/run.types.js';
+export type { TaskContext, TaskEvent, TaskInput, DispatchOutcome, WorkerOutcome, MergeOutcome } from '../machines/task.types.js';
+export { BLOCKER_CODES, BLOCKER_CODE_LIST, BlockerSchema, makeBlocker, decisionAllowed, OPERATOR_DECISIONS } from './domain/blockers.js';
+export type { Blocker, BlockerCode, NextSafeAction, OperatorDecision } from './domain/blockers.js';
+export { BuranError, ERROR_CODES, isBuranError } from './domain/errors.js';
+export type { BuranErrorCode } from './domain/errors.js';
+export { PacketSchema } from './domain/packet.js';
+export type { Packet, PacketInput } from './domain/packet.js';
+export { checkPacket, toTaskSpecs } from './domain/checkPacket.js';
+export { loadPacket, parsePacketText } from './domain/loadPacket.js';
+export { CompletionSchema, checkCompletion } from './domain/completion.js';
+export type { Completion } from './domain/completion.js';
+export { ConfigSchema, DEFAULT_CONFIG } from './domain/config.js';
+export type { Config } from './domain/config.js';
+export { LimitsSchema, DEFAULT_LIMITS } from './domain/limits.js';
+export type { Limits } from './domain/limits.js';
+export { GateResultSchema } from './domain/gates.js';
+export type { GateResult, Finding } from './domain/gates.js';
+export { packetHash, contentHash } from './domain/hash.js';
+export { ready, criticalPathWeights, scopesOverlap } from './scheduler/index.js';
+export type { Problem } from './domain/problems.js';
