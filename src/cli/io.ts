@@ -1,8 +1,8 @@
 /** The CLI's only contact with the terminal: tests pass their own. */
 export interface Io {
-  out(line: string): void;
-  err(line: string): void;
-  exit(code: number): void;
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  readonly exit: (code: number) => void;
 }
 
 export const processIo: Io = {
