@@ -1,0 +1,37 @@
+// Bind an effects port to the charts: one named actor per effect, and the
+// final-state hooks as named actions. This is the only place the charts meet
+// the outside world.
+import { fromPromise } from 'xstate';
+import type { HandoffOutcome, IntakeOutcome, LeaseOutcome, PreflightOutcome, RunStepInput } from '../../machines/run.types.js';
+import type { AwaitInput, DispatchInput, DispatchOutcome, MergeOutcome, TaskGateInput, WorkerOutcome } from '../../machines/task.types.js';
+import type { GateResult } from '../domain/gates.js';
+import { runMachine, taskMachine } from '../machines/index.js';
+import type { RunEffects } from './effects.js';
+
+/** The run chart with its effects provided by `effects`. */
+export function bindEffects(effects: RunEffects, onHookError: (hook: string, error: unknown) => void) {
+  const task = taskMachine.provide({
+    actors: {
+      dispatchWorker: fromPromise<DispatchOutcome, DispatchInput>(({ input }) => effects.dispatchWorker(input)),
+      awaitCompletion: fromPromise<WorkerOutcome, AwaitInput>(({ input, signal }) => effects.awaitCompletion(input, signal)),
+      runTaskVerification: fromPromise<GateResult, TaskGateInput>(({ input }) => effects.runTaskVerification(input)),
+      runTaskReview: fromPromise<GateResult, TaskGateInput>(({ input }) => effects.runTaskReview(input)),
+      mergeTask: fromPromise<MergeOutcome, TaskGateInput>(({ input }) => effects.mergeTask(input)),
+    },
+  });
+  const hook = (name: 'releaseLease' | 'cancelWorkers') => ({ context }: { context: { runId: string } }) => {
+    effects[name](context.runId).catch((error: unknown) => onHookError(name, error));
+  };
+  return runMachine.provide({
+    actors: {
+      task,
+      checkIntake: fromPromise<IntakeOutcome, RunStepInput>(({ input }) => effects.checkIntake(input)),
+      checkAdapters: fromPromise<PreflightOutcome, RunStepInput>(({ input }) => effects.checkAdapters(input)),
+      acquireLease: fromPromise<LeaseOutcome, RunStepInput>(({ input }) => effects.acquireLease(input)),
+      runVerification: fromPromise<GateResult, RunStepInput>(({ input }) => effects.runVerification(input)),
+      runReview: fromPromise<GateResult, RunStepInput>(({ input }) => effects.runReview(input)),
+      performHandoff: fromPromise<HandoffOutcome, RunStepInput>(({ input }) => effects.performHandoff(input)),
+    },
+    actions: { releaseLease: hook('releaseLease'), cancelWorkers: hook('cancelWorkers') },
+  });
+}

@@ -1,0 +1,36 @@
+// The effects port: everything the charts' named actors and effect actions
+// need from the outside world. The engine binds these to the charts; a host
+// app or a test provides its own (see scriptedEffects.ts for the twin).
+import type {
+  HandoffOutcome,
+  IntakeOutcome,
+  LeaseOutcome,
+  PreflightOutcome,
+  RunStepInput,
+} from '../../machines/run.types.js';
+import type { AwaitInput, DispatchInput, DispatchOutcome, MergeOutcome, TaskGateInput, WorkerOutcome } from '../../machines/task.types.js';
+import type { GateResult } from '../domain/gates.js';
+
+/**
+ * Every method must be idempotent for its input: after a crash the engine
+ * restores the chart and calls it again with the same input (same attempt id,
+ * same epoch). `dispatchWorker` in particular must re-attach to a worker that
+ * already runs for that attempt, never start a second one.
+ */
+export interface RunEffects {
+  checkIntake(input: RunStepInput): Promise<IntakeOutcome>;
+  checkAdapters(input: RunStepInput): Promise<PreflightOutcome>;
+  acquireLease(input: RunStepInput): Promise<LeaseOutcome>;
+  dispatchWorker(input: DispatchInput): Promise<DispatchOutcome>;
+  /** Resolves when the attempt ends or times out; `signal` aborts waiting (not the worker) when the task is held. */
+  awaitCompletion(input: AwaitInput, signal: AbortSignal): Promise<WorkerOutcome>;
+  runTaskVerification(input: TaskGateInput): Promise<GateResult>;
+  runTaskReview(input: TaskGateInput): Promise<GateResult>;
+  mergeTask(input: TaskGateInput): Promise<MergeOutcome>;
+  runVerification(input: RunStepInput): Promise<GateResult>;
+  runReview(input: RunStepInput): Promise<GateResult>;
+  performHandoff(input: RunStepInput): Promise<HandoffOutcome>;
+  /** Fire-and-forget hooks from final states; must be idempotent. */
+  releaseLease(runId: string): Promise<void>;
+  cancelWorkers(runId: string): Promise<void>;
+}

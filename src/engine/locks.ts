@@ -1,0 +1,32 @@
+import { BuranError } from '../domain/errors.js';
+
+/** A held run lock. `takeover` names a dead previous holder whose lock was taken over, if any. */
+export interface HeldLock {
+  readonly takeover: Record<string, unknown> | null;
+  release(): Promise<void>;
+}
+
+/** One driver per run. Acquire throws BuranError `run_locked` naming the holder. */
+export interface RunLocks {
+  acquire(runId: string): Promise<HeldLock>;
+}
+
+/** The in-memory twin: exclusive within one process. */
+export function createMemoryLocks(): RunLocks {
+  const held = new Set<string>();
+  return {
+    acquire(runId) {
+      if (held.has(runId)) {
+        return Promise.reject(new BuranError({ code: 'run_locked', message: `run ${runId} is being driven by another driver in this process`, details: { runId } }));
+      }
+      held.add(runId);
+      return Promise.resolve({
+        takeover: null,
+        release: () => {
+          held.delete(runId);
+          return Promise.resolve();
+        },
+      });
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// Pure: what a persisted run snapshot means to a human or a host.
+import type { Blocker, NextSafeAction } from '../domain/blockers.js';
+
+export type RunStatus = 'queued' | 'running' | 'paused' | 'blocked' | 'handoff_ready' | 'cancelled' | 'failed';
+
+interface SnapshotLike {
+  readonly value: unknown;
+  readonly context: { readonly blocker?: Blocker | null };
+}
+
+/** The stage as a dotted path, e.g. `active.implementing` or `blocked`. */
+export function stageOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null) {
+    const [key, child] = Object.entries(value as Record<string, unknown>)[0] ?? ['', null];
+    const rest = stageOf(child);
+    return rest === '' ? key : `${key}.${rest}`;
+  }
+  return '';
+}
+
+export function statusOf(snapshot: SnapshotLike): RunStatus {
+  const stage = stageOf(snapshot.value);
+  switch (stage) {
+    case 'readyForReview':
+      return 'handoff_ready';
+    case 'blocked':
+      return 'blocked';
+    case 'paused':
+      return 'paused';
+    case 'cancelled':
+      return 'cancelled';
+    case 'failed':
+      return 'failed';
+    case 'active.intake':
+    case 'active.queued':
+      return 'queued';
+    default:
+      return 'running';
+  }
+}
+
+export function nextSafeActionOf(snapshot: SnapshotLike, runId: string): NextSafeAction {
+  const blocker = snapshot.context.blocker ?? null;
+  if (blocker !== null && statusOf(snapshot) === 'blocked') return blocker.nextSafeAction;
+  switch (statusOf(snapshot)) {
+    case 'queued':
+    case 'running':
+      return { text: 'Drive the run (it continues where it stopped).', command: `buran run --run ${runId}` };
+    case 'paused':
+      return { text: 'Resume the run when ready.', command: `buran resume --run ${runId}` };
+    case 'handoff_ready':
+      return { text: 'Review the run branch and its report, then merge by hand.', command: `buran report --run ${runId}` };
+    default:
+      return { text: 'Nothing more to do for this run.', command: null };
+  }
+}

@@ -1,0 +1,264 @@
+// createRunner: the composition root that binds the charts to an effects
+// port, persists every transition (event log first, then the snapshot), and
+// drives a run until it is final, blocked, paused — or one step, on request.
+import { createActor, type AnyActorRef, type InspectionEvent, type SnapshotFrom } from 'xstate';
+import type { RunEvent, RunInput } from '../../machines/run.types.js';
+import type { Blocker, NextSafeAction } from '../domain/blockers.js';
+import { BuranError } from '../domain/errors.js';
+import { EventRecordSchema, type EventRecord } from '../domain/events.js';
+import { SNAPSHOT_SCHEMA_ID, SNAPSHOT_VERSION, SnapshotDocSchema, migrateSnapshot, type SnapshotDoc } from '../domain/snapshotDoc.js';
+import { runMachine } from '../machines/index.js';
+import { bindEffects } from './bindEffects.js';
+import { type Clock, systemClock } from './clock.js';
+import type { RunEffects } from './effects.js';
+import type { RunLocks } from './locks.js';
+import { Recorder, draftFor } from './recorder.js';
+import { type RunStatus, nextSafeActionOf, stageOf, statusOf } from './runStatus.js';
+import type { EngineStore } from './storePort.js';
+
+export interface RunnerOptions {
+  readonly store: EngineStore;
+  readonly locks: RunLocks;
+  /** The effects for a run (real ports, or a host's own). */
+  readonly effectsFor: (runId: string) => RunEffects | Promise<RunEffects>;
+  readonly clock?: Clock;
+  /** Called for every event after it is durably appended (live progress). */
+  readonly onEvent?: (event: EventRecord) => void;
+}
+
+export interface DriveOptions {
+  /** Stop after the first recorded transition. */
+  readonly step?: boolean;
+}
+
+export interface RunView {
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly stage: string;
+  readonly blocker: Blocker | null;
+  readonly nextSafeAction: NextSafeAction;
+  /** The seq of the last event of the run. */
+  readonly lastSeq: number;
+  readonly snapshot: SnapshotFrom<typeof runMachine>;
+}
+
+export interface DriveResult extends RunView {
+  /** Events appended during this drive. */
+  readonly appended: number;
+  /** The previous holder when a dead driver's lock was taken over. */
+  readonly takeover: Record<string, unknown> | null;
+}
+
+type RunSnapshot = SnapshotFrom<typeof runMachine>;
+
+function corrupt(runId: string, what: string, reason: string): BuranError {
+  return new BuranError({ code: 'store_corrupt', message: `run ${runId}: ${what} ${reason}`, details: { runId, what, reason } });
+}
+
+function isStopped(snap: RunSnapshot): boolean {
+  const status = statusOf(snap);
+  return snap.status !== 'active' || status === 'blocked' || status === 'paused';
+}
+
+/**
+ * Create a runner. Embeddable: no process-global state, no process.exit;
+ * every effect goes through `effectsFor`, every byte through `store`.
+ * @example
+ * const runner = createRunner({ store: createMemoryStore(), locks: createMemoryLocks(), effectsFor: () => myEffects });
+ * await runner.createRun({ runId: 'r1', record, input });
+ * const result = await runner.drive('r1'); // → { status: 'handoff_ready', … } or { status: 'blocked', blocker, … }
+ */
+export function createRunner(options: RunnerOptions) {
+  const clock = options.clock ?? systemClock;
+  const { store, locks } = options;
+
+  async function loadDoc(runId: string): Promise<SnapshotDoc> {
+    const raw = await store.readSnapshot(runId);
+    if (raw === null || raw === undefined) throw corrupt(runId, 'snapshot.json', 'is missing although the run exists');
+    const parsed = SnapshotDocSchema.safeParse(raw);
+    if (!parsed.success) throw corrupt(runId, 'snapshot.json', `does not match ${SNAPSHOT_SCHEMA_ID}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    const migrated = migrateSnapshot(parsed.data);
+    if (!migrated.ok) throw corrupt(runId, 'snapshot.json', migrated.reason);
+    return migrated.doc;
+  }
+
+  async function loadEvents(runId: string): Promise<EventRecord[]> {
+    const raw = await store.readEvents(runId);
+    return raw.map((line, i) => {
+      const parsed = EventRecordSchema.safeParse(line);
+      if (!parsed.success) throw corrupt(runId, 'events.jsonl', `line ${i + 1} is not an event record`);
+      return parsed.data;
+    });
+  }
+
+  function view(runId: string, snap: RunSnapshot, lastSeq: number): RunView {
+    return {
+      runId,
+      status: statusOf(snap),
+      stage: stageOf(snap.value),
+      blocker: statusOf(snap) === 'blocked' ? snap.context.blocker : null,
+      nextSafeAction: nextSafeActionOf(snap, runId),
+      lastSeq,
+      snapshot: snap,
+    };
+  }
+
+  /**
+   * Restore the run under its lock, start it, optionally send events, and
+   * keep persisting until `until` says stop. The lock is always released.
+   */
+  async function session(
+    runId: string,
+    send: readonly RunEvent[],
+    until: (snap: RunSnapshot, appended: number) => boolean,
+    startWhenQueued = false,
+  ): Promise<DriveResult> {
+    const lock = await locks.acquire(runId);
+    try {
+      const doc = await loadDoc(runId);
+      const events = await loadEvents(runId);
+      const lastSeq = events.at(-1)?.seq ?? 0;
+      if (doc.seq > lastSeq) throw corrupt(runId, 'events.jsonl', `ends at seq ${lastSeq} but the snapshot includes seq ${doc.seq}`);
+      const recorder = new Recorder(lastSeq, events.filter((e) => e.seq > doc.seq));
+      if (lock.takeover !== null) {
+        recorder.add({ runId, type: 'lock_takeover', from: null, to: null, data: { previous: lock.takeover } });
+      }
+      const machine = bindEffects(await options.effectsFor(runId), (hook, error) => {
+        recorder.add({ runId, type: 'hook_failed', from: null, to: null, data: { hook, error: error instanceof Error ? error.message : String(error) } });
+        schedule();
+      });
+
+      const lastValue = new Map<string, unknown>();
+      let actor: AnyActorRef | null = null;
+      let appended = 0;
+      let failure: unknown = null;
+      let chain: Promise<void> = Promise.resolve();
+      let wake: (() => void) | null = null;
+
+      const inspect = (ev: InspectionEvent) => {
+        if (ev.type !== '@xstate.microstep' || ev._transitions.length === 0) return;
+        const snap = ev.snapshot as { value?: unknown; context?: Record<string, unknown> };
+        if (snap.value === undefined || snap.context === undefined) return;
+        const ref = ev.actorRef as AnyActorRef;
+        const id = ref.id;
+        const taskId = ref === actor ? null : id.startsWith('task:') ? id.slice('task:'.length) : undefined;
+        if (taskId === undefined) return;
+        const before = lastValue.get(id) ?? null;
+        lastValue.set(id, snap.value);
+        recorder.add(draftFor(runId, taskId, before, { event: ev.event, value: snap.value, context: snap.context }));
+        schedule();
+      };
+
+      const flush = async () => {
+        if (actor === null) return;
+        const records = recorder.drain(clock.now());
+        if (records.length === 0) return;
+        await store.appendEvents(runId, records);
+        const persisted = actor.getPersistedSnapshot() as Record<string, unknown>;
+        const next: SnapshotDoc = { schema: SNAPSHOT_SCHEMA_ID, version: SNAPSHOT_VERSION, runId, seq: recorder.lastSeq, snapshot: persisted };
+        await store.writeSnapshot(runId, next);
+        appended += records.length;
+        for (const r of records) options.onEvent?.(r);
+      };
+      function schedule() {
+        chain = chain.then(flush).catch((error: unknown) => {
+          failure ??= error;
+        }).then(() => wake?.());
+      }
+
+      // The input is ignored when a snapshot is given (the context is restored); it is passed for the types only.
+      const ctx = (doc.snapshot as { context: RunInput }).context;
+      const input: RunInput = { runId: ctx.runId, approvedHash: ctx.approvedHash, tasks: ctx.tasks, limits: ctx.limits };
+      const restored = createActor(machine, { snapshot: doc.snapshot as never, input, inspect });
+      actor = restored;
+      lastValue.set(restored.id, (doc.snapshot as { value?: unknown }).value ?? null);
+      for (const [childId, child] of Object.entries((doc.snapshot as { children?: Record<string, { snapshot?: { value?: unknown } }> }).children ?? {})) {
+        lastValue.set(childId, child.snapshot?.value ?? null);
+      }
+      restored.subscribe({ error: (error: unknown) => { failure ??= error; wake?.(); } });
+      restored.start();
+      schedule();
+      for (const event of send) restored.send(event);
+      schedule();
+
+      let started = false;
+      await new Promise<void>((resolve) => {
+        wake = () => {
+          const snap = restored.getSnapshot();
+          if (failure !== null || until(snap, appended)) {
+            resolve();
+            return;
+          }
+          // A driver starts an approved run as soon as intake has queued it.
+          if (startWhenQueued && !started && stageOf(snap.value) === 'active.queued') {
+            started = true;
+            restored.send({ type: 'START' });
+            schedule();
+          }
+        };
+        wake();
+      });
+      wake = null;
+      // Persist everything that happened before stopping: a stopped actor's
+      // persisted snapshot no longer holds its children. No await between the
+      // last drained flush and stop(), so nothing can slip in unrecorded.
+      let settled: Promise<void>;
+      do {
+        settled = chain;
+        await settled;
+      } while (settled !== chain);
+      restored.stop();
+      if (failure !== null) {
+        throw failure instanceof BuranError
+          ? failure
+          : new BuranError({ code: 'internal', message: `run ${runId}: the engine stopped on an unexpected error: ${failure instanceof Error ? failure.message : JSON.stringify(failure)}`, details: { runId }, cause: failure });
+      }
+      const snap = restored.getSnapshot();
+      return { ...view(runId, snap, recorder.lastSeq), appended, takeover: lock.takeover };
+    } finally {
+      await lock.release();
+    }
+  }
+
+  return {
+    /** Create a run from an approved packet: writes the record and the initial snapshot (nothing runs yet). */
+    async createRun(args: { runId: string; record: unknown; input: RunInput }): Promise<void> {
+      await store.createRun(args.runId, args.record);
+      const actor = createActor(runMachine, { input: args.input });
+      const doc: SnapshotDoc = { schema: SNAPSHOT_SCHEMA_ID, version: SNAPSHOT_VERSION, runId: args.runId, seq: 0, snapshot: actor.getPersistedSnapshot() };
+      await store.writeSnapshot(args.runId, doc);
+    },
+
+    /** Drive until final, blocked or paused (or one step with `{ step: true }`). A queued run is started. */
+    async drive(runId: string, opts: DriveOptions = {}): Promise<DriveResult> {
+      return session(runId, [], (snap, appended) => isStopped(snap) || (opts.step === true && appended > 0), true);
+    },
+
+    /** Apply an operator event (PAUSE, RESUME, CANCEL, UNBLOCK) and persist it; the run is not driven further. */
+    async command(runId: string, event: Extract<RunEvent, { type: 'PAUSE' | 'RESUME' | 'CANCEL' | 'UNBLOCK' }>): Promise<DriveResult> {
+      const doc = await loadDoc(runId);
+      const machine = bindEffects(await options.effectsFor(runId), () => undefined);
+      const probe = machine.resolveState(doc.snapshot as never);
+      if (!probe.can(event)) {
+        throw new BuranError({
+          code: 'invalid_input',
+          message: `run ${runId} is ${stageOf(probe.value)}: ${event.type}${event.type === 'UNBLOCK' ? ` --decision ${event.decision}` : ''} is not allowed there`,
+          details: { runId, stage: stageOf(probe.value), event: event.type, allowedDecisions: probe.context.allowedDecisions },
+        });
+      }
+      return session(runId, [event], (_snap, appended) => appended > 0);
+    },
+
+    /** The run as persisted (no lock needed; read-only). */
+    async inspect(runId: string): Promise<RunView> {
+      const doc = await loadDoc(runId);
+      const events = await loadEvents(runId);
+      const snap = runMachine.resolveState(doc.snapshot as never);
+      return view(runId, snap, events.at(-1)?.seq ?? 0);
+    },
+
+    events: loadEvents,
+  };
+}
+
+export type Runner = ReturnType<typeof createRunner>;

@@ -1,0 +1,63 @@
+// The in-memory twin of the effects port: every effect answers from a script
+// (defaults: everything passes). Used by tests and by hosts that want to see
+// the charts move without workers, git or processes.
+import type { RunStepInput } from '../../machines/run.types.js';
+import type { AwaitInput, TaskGateInput, WorkerOutcome } from '../../machines/task.types.js';
+import type { GateResult } from '../domain/gates.js';
+import type { RunEffects } from './effects.js';
+
+export interface EffectCall {
+  readonly effect: keyof RunEffects;
+  readonly input: unknown;
+}
+
+export interface Script {
+  /** Outcome of each attempt, by attempt id; default: a completed, valid completion. */
+  readonly worker?: (input: AwaitInput) => WorkerOutcome | Promise<WorkerOutcome>;
+  readonly taskVerification?: (input: TaskGateInput) => GateResult['status'];
+  readonly integrationVerification?: (input: RunStepInput) => GateResult['status'];
+  readonly now?: () => number;
+}
+
+const gateResult = (gate: GateResult['gate'], subject: GateResult['subject'], epoch: number, status: GateResult['status'], taskId?: string): GateResult => ({
+  gate,
+  subject,
+  epoch,
+  status,
+  summary: `${subject} ${gate} ${status}`,
+  findings: status === 'FAIL' ? [{ message: `${gate} failed`, severity: 'error', ...(taskId === undefined ? {} : { taskId }) }] : [],
+  policyViolations: [],
+  evidence: [],
+  ...(taskId === undefined ? {} : { taskId }),
+});
+
+/** Scripted effects plus the log of every call made (to assert exactly-once behaviour). */
+export function createScriptedEffects(script: Script = {}): RunEffects & { readonly calls: EffectCall[] } {
+  const calls: EffectCall[] = [];
+  const now = script.now ?? (() => 0);
+  const log = <T>(effect: keyof RunEffects, input: unknown, value: T): Promise<T> => {
+    calls.push({ effect, input });
+    return Promise.resolve(value);
+  };
+  return {
+    calls,
+    checkIntake: (input) => log('checkIntake', input, { status: 'ok' as const }),
+    checkAdapters: (input) => log('checkAdapters', input, { status: 'ok' as const }),
+    acquireLease: (input) => log('acquireLease', input, { status: 'acquired' as const, lease: { branch: `buran/${input.runId}`, worktree: '(memory)', baseCommit: '0000000' } }),
+    dispatchWorker: (input) => log('dispatchWorker', input, { status: 'started' as const, startedAt: now(), pid: null }),
+    awaitCompletion: async (input) => {
+      calls.push({ effect: 'awaitCompletion', input });
+      return script.worker !== undefined
+        ? await script.worker(input)
+        : { kind: 'completion', status: 'completed', digest: `sha256:${input.attempt.attemptId}`, summary: 'done', changedFiles: [], usage: null };
+    },
+    runTaskVerification: (input) => log('runTaskVerification', input, gateResult('verification', 'task', input.epoch, script.taskVerification?.(input) ?? 'PASS', input.taskId)),
+    runTaskReview: (input) => log('runTaskReview', input, gateResult('review', 'task', input.epoch, 'PASS', input.taskId)),
+    mergeTask: (input) => log('mergeTask', input, { status: 'merged' as const, commit: `merge-${input.taskId}-${input.epoch}` }),
+    runVerification: (input) => log('runVerification', input, gateResult('verification', 'integration', input.epoch, script.integrationVerification?.(input) ?? 'PASS')),
+    runReview: (input) => log('runReview', input, gateResult('review', 'integration', input.epoch, 'PASS')),
+    performHandoff: (input) => log('performHandoff', input, { status: 'done' as const, handoff: { branch: `buran/${input.runId}`, commit: 'handoff', reportHash: 'sha256:' + '0'.repeat(64), pullRequest: null } }),
+    releaseLease: (runId) => log('releaseLease', runId, undefined),
+    cancelWorkers: (runId) => log('cancelWorkers', runId, undefined),
+  };
+}

@@ -1,0 +1,14 @@
+/**
+ * What the engine needs from a run store (src/store implements it on disk
+ * and in memory). Documents are validated by the engine, not the store.
+ */
+export interface EngineStore {
+  createRun(runId: string, record: unknown): Promise<void>;
+  readRecord(runId: string): Promise<unknown>;
+  /** null only when no snapshot was ever written for this run. */
+  readSnapshot(runId: string): Promise<unknown>;
+  writeSnapshot(runId: string, snapshot: unknown): Promise<void>;
+  appendEvents(runId: string, events: readonly unknown[]): Promise<void>;
+  readEvents(runId: string, fromSeq?: number): Promise<unknown[]>;
+  putArtifact(runId: string, content: string | Uint8Array): Promise<string>;
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import type { RunInput } from '../../machines/run.types.js';
+import type { EventRecord } from '../../src/domain/events.js';
+import { DEFAULT_LIMITS } from '../../src/domain/limits.js';
+import { createMemoryLocks } from '../../src/engine/locks.js';
+import { createRunner } from '../../src/engine/runner.js';
+import { createScriptedEffects, type Script } from '../../src/engine/scriptedEffects.js';
+import { memStore } from './support/memStore.js';
+
+const input = (runId: string): RunInput => ({
+  runId,
+  approvedHash: 'sha256:' + 'a'.repeat(64),
+  tasks: [
+    { id: 'api', dependsOn: [], scope: ['src/api'] },
+    { id: 'ui', dependsOn: ['api'], scope: ['src/ui'] },
+  ],
+  limits: DEFAULT_LIMITS,
+});
+
+async function setup(script: Script = {}) {
+  const store = memStore();
+  const effects = createScriptedEffects(script);
+  let clock = 1_700_000_000_000;
+  const runner = createRunner({ store, locks: createMemoryLocks(), effectsFor: () => effects, clock: { now: () => (clock += 1000) } });
+  await runner.createRun({ runId: 'r1', record: { runId: 'r1' }, input: input('r1') });
+  return { store, effects, runner };
+}
+
+describe('createRunner', () => {
+  it('drives a two-task run to handoff and records every transition with gap-free seq', async () => {
+    const { runner, effects } = await setup();
+    const result = await runner.drive('r1');
+    expect(result.status).toBe('handoff_ready');
+    expect(result.stage).toBe('readyForReview');
+    const events = await runner.events('r1');
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.some((e) => e.taskId === 'ui' && e.to === 'working.passed')).toBe(true);
+    // ui starts only after api merged
+    const apiMerged = events.findIndex((e) => e.taskId === 'api' && e.to === 'working.passed');
+    const uiDispatched = events.findIndex((e) => e.taskId === 'ui' && e.to === 'working.dispatching');
+    expect(apiMerged).toBeGreaterThan(-1);
+    expect(uiDispatched).toBeGreaterThan(apiMerged);
+    expect(effects.calls.filter((c) => c.effect === 'dispatchWorker')).toHaveLength(2);
+  });
+
+  it('goes through a failed integration verification, a fix round, and on to handoff with both epochs recorded', async () => {
+    const { runner } = await setup({ integrationVerification: (i) => (i.epoch === 1 ? 'FAIL' : 'PASS') });
+    const result = await runner.drive('r1');
+    expect(result.status).toBe('handoff_ready');
+    expect(result.snapshot.context.epoch).toBe(2);
+    expect(result.snapshot.context.gates.map((g) => `${g.gate}@${g.epoch}:${g.status}`)).toEqual(['verification@1:FAIL', 'verification@2:PASS', 'review@2:PASS']);
+  });
+
+  it('stops blocked with a structured blocker and the next safe action, and resumes only through an allowed decision', async () => {
+    let failing = true;
+    const { runner } = await setup({ worker: (i) => (failing ? { kind: 'missing', reason: 'supervisor died' } : { kind: 'completion', status: 'completed', digest: `d-${i.attempt.attemptId}`, summary: 'ok', changedFiles: [], usage: null }) });
+    const blocked = await runner.drive('r1');
+    expect(blocked.status).toBe('blocked');
+    expect(blocked.blocker?.code).toBe('completion_missing');
+    expect(blocked.nextSafeAction.command).toBe('buran unblock --run r1 --decision retry');
+    failing = false;
+    await runner.command('r1', { type: 'UNBLOCK', decision: 'retry', by: 'ana', reason: 'fixed the worker' });
+    const done = await runner.drive('r1');
+    expect(done.status).toBe('handoff_ready');
+    expect(done.snapshot.context.decisions.map((d) => d.decision)).toEqual(['retry']);
+  });
+
+  it('refuses an operator decision the blocker does not allow', async () => {
+    const { runner } = await setup({ taskVerification: () => 'BLOCKED' });
+    expect((await runner.drive('r1')).blocker?.code).toBe('verification_blocked');
+    await expect(runner.command('r1', { type: 'RESUME', by: 'ana', reason: '' })).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+
+  it('single-steps: each drive with step records at least one transition and the run continues from the persisted snapshot', async () => {
+    const { runner } = await setup();
+    let last = await runner.drive('r1', { step: true });
+    let guard = 0;
+    while (last.status !== 'handoff_ready' && guard++ < 200) last = await runner.drive('r1', { step: true });
+    expect(last.status).toBe('handoff_ready');
+    const events = await runner.events('r1');
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  });
+
+  it('pauses and resumes across invocations, and a paused run is not driven', async () => {
+    const { runner } = await setup();
+    await runner.drive('r1', { step: true });
+    const paused = await runner.command('r1', { type: 'PAUSE', by: 'ana', reason: 'lunch' });
+    expect(paused.status).toBe('paused');
+    expect((await runner.drive('r1')).status).toBe('paused');
+    await runner.command('r1', { type: 'RESUME', by: 'ana', reason: 'back' });
+    expect((await runner.drive('r1')).status).toBe('handoff_ready');
+  });
+
+  it('records the same log as an uninterrupted run when a snapshot write was lost after its events were appended', async () => {
+    const identity = (e: EventRecord) => JSON.stringify([e.type, e.from, e.to, e.taskId ?? null, e.attemptId ?? null, e.epoch ?? null]);
+    const uninterrupted = await setup();
+    await uninterrupted.runner.drive('r1');
+    const expected = (await uninterrupted.runner.events('r1')).map(identity);
+
+    const crashed = await setup();
+    for (let i = 0; i < 3; i++) await crashed.runner.drive('r1', { step: true });
+    const before = crashed.store.snapshots.get('r1');
+    await crashed.runner.drive('r1', { step: true });
+    await crashed.runner.drive('r1', { step: true });
+    // The crash: both later snapshot writes are lost; their events stay in the log.
+    crashed.store.snapshots.set('r1', before);
+    const final = await crashed.runner.drive('r1');
+    expect(final.status).toBe('handoff_ready');
+    const events = await crashed.runner.events('r1');
+    expect(events.map(identity)).toEqual(expected);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    // Effects were re-invoked for the lost steps (idempotent by input), but each attempt was dispatched with one id only.
+    const attemptIds = crashed.effects.calls.filter((c) => c.effect === 'dispatchWorker').map((c) => (c.input as { attempt: { attemptId: string } }).attempt.attemptId);
+    expect(new Set(attemptIds)).toEqual(new Set(['api.a1', 'ui.a1']));
+  });
+
+  it('refuses a second driver of the same run', async () => {
+    const { runner } = await setup({ worker: () => new Promise(() => undefined) });
+    const first = runner.drive('r1');
+    await new Promise((r) => setTimeout(r, 20));
+    await expect(runner.drive('r1')).rejects.toMatchObject({ code: 'run_locked' });
+    void first;
+  });
+
+  it('fails closed with store_corrupt when the snapshot is missing', async () => {
+    const { runner, store } = await setup();
+    store.snapshots.delete('r1');
+    await expect(runner.drive('r1')).rejects.toMatchObject({ code: 'store_corrupt' });
+  });
+});
