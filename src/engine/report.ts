@@ -1,0 +1,132 @@
+// Pure: the handoff / progress report of a run, as JSON and as markdown,
+// built only from the persisted snapshot and the event log.
+import type { RunContext } from '../../machines/run.types.js';
+import type { TaskContext } from '../../machines/task.types.js';
+import type { EventRecord } from '../domain/events.js';
+import { nextSafeActionOf, stageOf, statusOf, type RunStatus } from './runStatus.js';
+
+export interface TaskReport {
+  readonly id: string;
+  readonly state: string;
+  readonly epoch: number;
+  readonly attempts: readonly { attemptId: string; epoch: number; outcome: string | null; summary: string | null }[];
+  readonly gates: readonly { gate: string; epoch: number; status: string }[];
+}
+
+export interface RunReport {
+  readonly schema: 'buran.report/v1';
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly stage: string;
+  readonly epoch: number;
+  readonly branch: string | null;
+  readonly handoffCommit: string | null;
+  readonly integrationGates: readonly { gate: string; epoch: number; status: string }[];
+  readonly tasks: readonly TaskReport[];
+  readonly usage: RunContext['usage'];
+  readonly dispatches: number;
+  readonly decisions: RunContext['decisions'];
+  readonly blocker: RunContext['blocker'];
+  readonly nextSafeAction: ReturnType<typeof nextSafeActionOf>;
+  readonly events: number;
+  readonly extra: Record<string, unknown>;
+}
+
+interface SnapshotLike {
+  readonly value: unknown;
+  readonly context: RunContext;
+  /** Live actor refs (a restored snapshot) or persisted child snapshots. */
+  readonly children: Readonly<Record<string, unknown>>;
+}
+
+type TaskView = { value: unknown; context: TaskContext };
+const isTaskView = (v: unknown): v is TaskView =>
+  typeof v === 'object' && v !== null && 'value' in v && 'context' in v && typeof (v as { context: unknown }).context === 'object';
+
+function taskSnapshot(child: unknown): TaskView | null {
+  if (typeof child !== 'object' || child === null) return null;
+  if ('getSnapshot' in child && typeof child.getSnapshot === 'function') {
+    const snap: unknown = (child.getSnapshot as () => unknown)();
+    return isTaskView(snap) ? snap : null;
+  }
+  if ('snapshot' in child && isTaskView(child.snapshot)) return child.snapshot;
+  return null;
+}
+
+export function buildReport(snap: SnapshotLike, events: readonly EventRecord[], extra: Record<string, unknown> = {}): RunReport {
+  const c = snap.context;
+  const tasks: TaskReport[] = c.tasks.map((t) => {
+    const child = taskSnapshot(snap.children[`task:${t.id}`]);
+    if (child === null) return { id: t.id, state: c.progress[t.id] ?? 'pending', epoch: 0, attempts: [], gates: [] };
+    const h = child.context.history;
+    const attempts = h.flatMap((e) => (e.kind === 'dispatched' ? [e] : [])).map((d) => {
+      const outcome = h.find((e) => e.kind === 'outcome' && e.attemptId === d.attemptId);
+      return {
+        attemptId: d.attemptId,
+        epoch: d.epoch,
+        outcome: outcome?.kind === 'outcome' ? outcome.outcome : null,
+        summary: outcome?.kind === 'outcome' ? outcome.summary : null,
+      };
+    });
+    return {
+      id: t.id,
+      state: stageOf(child.value),
+      epoch: child.context.epoch,
+      attempts,
+      gates: child.context.gates.map((g) => ({ gate: g.gate, epoch: g.epoch, status: g.status })),
+    };
+  });
+  return {
+    schema: 'buran.report/v1',
+    runId: c.runId,
+    status: statusOf(snap),
+    stage: stageOf(snap.value),
+    epoch: c.epoch,
+    branch: c.handoff?.branch ?? c.lease?.branch ?? null,
+    handoffCommit: c.handoff?.commit ?? null,
+    integrationGates: c.gates.map((g) => ({ gate: g.gate, epoch: g.epoch, status: g.status })),
+    tasks,
+    usage: c.usage,
+    dispatches: c.dispatches,
+    decisions: c.decisions,
+    blocker: statusOf(snap) === 'blocked' ? c.blocker : null,
+    nextSafeAction: nextSafeActionOf(snap, c.runId),
+    events: events.length,
+    extra,
+  };
+}
+
+const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+
+export function reportMarkdown(r: RunReport): string {
+  const lines: string[] = [];
+  lines.push(`# buran run ${r.runId}`, '');
+  lines.push(`- **status:** ${r.status} (${r.stage})`, `- **epoch:** ${r.epoch}`, `- **branch:** ${r.branch ?? '—'}`);
+  if (r.handoffCommit !== null) lines.push(`- **handoff commit:** ${r.handoffCommit}`);
+  lines.push(`- **dispatches:** ${r.dispatches}`, `- **usage:** ${r.usage.inputTokens} in / ${r.usage.outputTokens} out tokens, $${r.usage.costUsd.toFixed(4)}${r.usage.unknownAttempts > 0 ? ` (+${r.usage.unknownAttempts} attempts with unknown usage)` : ''}`);
+  if (r.blocker !== null) {
+    lines.push('', '## Blocked', '', `**${r.blocker.code}**: ${r.blocker.message}`);
+  }
+  lines.push('', '## Next safe action', '', r.nextSafeAction.text);
+  if (r.nextSafeAction.command !== null) lines.push('', '```sh', r.nextSafeAction.command, '```');
+  lines.push('', '## Integration gates', '');
+  if (r.integrationGates.length === 0) lines.push('None yet.');
+  else lines.push('| gate | epoch | verdict |', '|---|---|---|', ...r.integrationGates.map((g) => `| ${g.gate} | ${g.epoch} | ${g.status} |`));
+  lines.push('', '## Tasks', '');
+  for (const t of r.tasks) {
+    lines.push(`### ${t.id} — ${t.state} (epoch ${t.epoch})`, '');
+    if (t.attempts.length > 0) {
+      lines.push('| attempt | epoch | outcome | summary |', '|---|---|---|---|');
+      for (const a of t.attempts) lines.push(`| ${a.attemptId} | ${a.epoch} | ${a.outcome ?? 'in flight'} | ${cell((a.summary ?? '').slice(0, 200))} |`);
+      lines.push('');
+    }
+    if (t.gates.length > 0) lines.push(`Gates: ${t.gates.map((g) => `${g.gate}@${g.epoch} ${g.status}`).join(', ')}`, '');
+  }
+  if (r.decisions.length > 0) {
+    lines.push('## Operator decisions', '', '| decision | by | reason | blocker |', '|---|---|---|---|');
+    for (const d of r.decisions) lines.push(`| ${d.decision} | ${cell(d.by)} | ${cell(d.reason)} | ${d.blockerCode ?? ''} |`);
+    lines.push('');
+  }
+  lines.push(`_${r.events} events recorded._`, '');
+  return lines.join('\n');
+}
