@@ -1,0 +1,90 @@
+// Who holds a lock file, and whether that holder is still there. The verdict
+// is pure; the probe (kill(pid, 0) and /proc start time) is the only I/O.
+import { readFile } from 'node:fs/promises';
+import { errnoCode } from './storeErrors.js';
+
+/** The content of a lock file. */
+export interface LockHolder {
+  readonly pid: number;
+  /** Start time of `pid` in clock ticks since boot (/proc/<pid>/stat field 22); null where /proc is absent. */
+  readonly startTime: number | null;
+  readonly host: string;
+  /** Random; identifies this acquisition (release removes the lock only if it still holds it). */
+  readonly nonce: string;
+  /** ISO-8601. */
+  readonly acquiredAt: string;
+}
+
+export type StaleReason = 'dead' | 'pid_reused' | 'corrupt';
+export type LockVerdict = { readonly kind: 'held' } | { readonly kind: 'foreign' } | { readonly kind: 'stale'; readonly reason: StaleReason };
+
+/** What the probe found about a pid on this host. */
+export interface ProcessProbe {
+  readonly exists: boolean;
+  readonly startTime: number | null;
+}
+
+/** Parse lock bytes; null for anything that is not a complete holder (empty, NUL, partial, wrong shape). */
+export function parseLockHolder(bytes: Uint8Array): LockHolder | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown;
+  } catch {
+    return null; // an unparsable lock is a crashed writer's; the caller judges it stale
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  const { pid, startTime, host, nonce, acquiredAt } = v;
+  if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 0) return null;
+  if (startTime !== null && (typeof startTime !== 'number' || !Number.isSafeInteger(startTime))) return null;
+  if (typeof host !== 'string' || host === '' || typeof nonce !== 'string' || nonce === '' || typeof acquiredAt !== 'string') return null;
+  return { pid, startTime, host, nonce, acquiredAt };
+}
+
+/**
+ * Pure. A holder on another host is never judged stale (we cannot see its
+ * processes). On this host it is stale only when its pid is gone, or the pid
+ * now belongs to a process that started at another time. A stopped or zombie
+ * holder still exists and keeps the lock; so does one whose start time cannot
+ * be compared (fail closed).
+ */
+export function judgeHolder(holder: LockHolder | null, thisHost: string, probe: ProcessProbe | null): LockVerdict {
+  if (holder === null) return { kind: 'stale', reason: 'corrupt' };
+  if (holder.host !== thisHost) return { kind: 'foreign' };
+  if (probe === null || !probe.exists) return { kind: 'stale', reason: 'dead' };
+  if (holder.startTime !== null && probe.startTime !== null && holder.startTime !== probe.startTime) return { kind: 'stale', reason: 'pid_reused' };
+  return { kind: 'held' };
+}
+
+/** Start time of a process in clock ticks since boot, from /proc/<pid>/stat field 22; null when unavailable. */
+export async function processStartTime(pid: number): Promise<number | null> {
+  let text: string;
+  try {
+    text = await readFile(`/proc/${pid}/stat`, 'utf8');
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ESRCH' || errnoCode(error) === 'EACCES') return null;
+    throw error;
+  }
+  // Field 2 (comm) is in parentheses and may itself hold spaces or ')': split after the last ')'.
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const value = Number(rest[22 - 3]);
+  return Number.isSafeInteger(value) ? value : null;
+}
+
+/** kill(pid, 0): true while the pid exists (also zombies, stopped processes, other users' processes). */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    if (errnoCode(error) === 'EPERM') return true;
+    if (errnoCode(error) === 'ESRCH') return false;
+    throw error;
+  }
+}
+
+/** Probe a pid on this host. */
+export async function probeProcess(pid: number): Promise<ProcessProbe> {
+  const exists = processExists(pid);
+  return { exists, startTime: exists ? await processStartTime(pid) : null };
+}

@@ -1,0 +1,85 @@
+// The store's errors: every failure leaves as a BuranError with a stable code,
+// the path involved, and what a human should do next. Never a default value.
+import { BuranError } from '../domain/errors.js';
+
+/** Why a store file was judged corrupt (stable strings, used in `details.reason`). */
+export type CorruptReason =
+  | 'missing'
+  | 'empty'
+  | 'nul_filled'
+  | 'invalid_json'
+  | 'bad_shape'
+  | 'bad_line'
+  | 'bad_seq'
+  | 'hash_mismatch'
+  | 'unreadable';
+
+const RUN_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const ARTIFACT_HASH = /^sha256:[0-9a-f]{64}$/;
+
+/** A file the store needs is missing or unreadable; nothing was reset or replaced. */
+export function storeCorrupt(path: string, reason: CorruptReason, message: string, extra: Record<string, unknown> = {}, cause?: unknown): BuranError {
+  return new BuranError({
+    code: 'store_corrupt',
+    message: `${message} (${path})`,
+    details: { path, reason, ...extra },
+    nextSafeAction: {
+      text: `Restore ${path} from a backup, or move its run folder aside (the run is then lost); buran never rebuilds or resets it silently.`,
+      command: null,
+    },
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/**
+ * A run id is a slug (`^[a-z0-9][a-z0-9-]{0,63}$`); anything else is rejected
+ * before it can become part of a path.
+ */
+export function assertRunId(runId: unknown): asserts runId is string {
+  if (typeof runId !== 'string' || !RUN_ID.test(runId)) {
+    throw new BuranError({
+      code: 'invalid_input',
+      message: `invalid run id ${JSON.stringify(runId)}: use 1-64 characters a-z, 0-9 and "-", starting with a letter or digit`,
+      details: { runId: typeof runId === 'string' ? runId : String(runId) },
+    });
+  }
+}
+
+/** An artifact hash is `sha256:<64 lowercase hex>`. */
+export function assertArtifactHash(hash: unknown): asserts hash is string {
+  if (typeof hash !== 'string' || !ARTIFACT_HASH.test(hash)) {
+    throw new BuranError({ code: 'invalid_input', message: `invalid artifact hash ${JSON.stringify(hash)}: expected sha256:<64 hex>`, details: { hash: String(hash) } });
+  }
+}
+
+export function runNotFound(runId: string): BuranError {
+  return new BuranError({
+    code: 'not_found',
+    message: `run ${runId} does not exist`,
+    details: { runId },
+    nextSafeAction: { text: 'List the runs and use one of their ids.', command: 'buran status' },
+  });
+}
+
+export function runExists(runId: string): BuranError {
+  return new BuranError({ code: 'invalid_input', message: `run ${runId} already exists`, details: { runId } });
+}
+
+export function artifactNotFound(runId: string, hash: string): BuranError {
+  return new BuranError({ code: 'not_found', message: `artifact ${hash} does not exist in run ${runId}`, details: { runId, hash } });
+}
+
+/** Events must carry `seq` = previous seq + 1 (the log starts at 1, no gaps). */
+export function badEventSeq(runId: string, index: number, expected: number, got: unknown): BuranError {
+  return new BuranError({
+    code: 'invalid_input',
+    message: `event ${index} of the batch for run ${runId} has seq ${JSON.stringify(got)}; expected ${expected}`,
+    details: { runId, index, expected, got: got === undefined ? null : got },
+  });
+}
+
+/** The errno code of a Node system error, if any. */
+export function errnoCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
+  return undefined;
+}
