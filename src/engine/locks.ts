@@ -1,4 +1,5 @@
 import { BuranError } from '../domain/errors.js';
+import { acquireRunLock } from '../store/runLock.js';
 
 /** A held run lock. `takeover` names a dead previous holder whose lock was taken over, if any. */
 export interface HeldLock {
@@ -27,6 +28,16 @@ export function createMemoryLocks(): RunLocks {
           return Promise.resolve();
         },
       });
+    },
+  };
+}
+
+/** Run locks on disk: one O_EXCL lock file in each run's folder (see src/store/runLock.ts). */
+export function createFileLocks(runDir: (runId: string) => string): RunLocks {
+  return {
+    async acquire(runId) {
+      const held = await acquireRunLock(runDir(runId));
+      return { takeover: held.takeover as Record<string, unknown> | null, release: () => held.release() };
     },
   };
 }

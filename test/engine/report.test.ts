@@ -4,12 +4,12 @@ import { createMemoryLocks } from '../../src/engine/locks.js';
 import { buildReport, reportMarkdown } from '../../src/engine/report.js';
 import { createRunner } from '../../src/engine/runner.js';
 import { createScriptedEffects } from '../../src/engine/scriptedEffects.js';
-import { memStore } from './support/memStore.js';
+import { createMemoryStore } from '../../src/store/memoryStore.js';
 
 describe('run report', () => {
   it('lists every task with its attempts and epochs, the integration gates and the next safe action', async () => {
     const runner = createRunner({
-      store: memStore(),
+      store: createMemoryStore(),
       locks: createMemoryLocks(),
       effectsFor: () => createScriptedEffects({ taskVerification: (i) => (i.taskId === 'api' && i.epoch === 1 ? 'FAIL' : 'PASS') }),
     });

@@ -5,7 +5,7 @@ import { DEFAULT_LIMITS } from '../../src/domain/limits.js';
 import { createMemoryLocks } from '../../src/engine/locks.js';
 import { createRunner } from '../../src/engine/runner.js';
 import { createScriptedEffects, type Script } from '../../src/engine/scriptedEffects.js';
-import { memStore } from './support/memStore.js';
+import { createMemoryStore } from '../../src/store/memoryStore.js';
 
 const input = (runId: string): RunInput => ({
   runId,
@@ -18,7 +18,7 @@ const input = (runId: string): RunInput => ({
 });
 
 async function setup(script: Script = {}) {
-  const store = memStore();
+  const store = createMemoryStore();
   const effects = createScriptedEffects(script);
   let clock = 1_700_000_000_000;
   const runner = createRunner({ store, locks: createMemoryLocks(), effectsFor: () => effects, clock: { now: () => (clock += 1000) } });
@@ -99,11 +99,11 @@ describe('createRunner', () => {
 
     const crashed = await setup();
     for (let i = 0; i < 3; i++) await crashed.runner.drive('r1', { step: true });
-    const before = crashed.store.snapshots.get('r1');
+    const before = crashed.store.hooks.raw('r1', 'snapshot');
     await crashed.runner.drive('r1', { step: true });
     await crashed.runner.drive('r1', { step: true });
     // The crash: both later snapshot writes are lost; their events stay in the log.
-    crashed.store.snapshots.set('r1', before);
+    crashed.store.hooks.setRaw('r1', 'snapshot', before);
     const final = await crashed.runner.drive('r1');
     expect(final.status).toBe('handoff_ready');
     const events = await crashed.runner.events('r1');
@@ -124,7 +124,7 @@ describe('createRunner', () => {
 
   it('fails closed with store_corrupt when the snapshot is missing', async () => {
     const { runner, store } = await setup();
-    store.snapshots.delete('r1');
+    store.hooks.setRaw('r1', 'snapshot', null);
     await expect(runner.drive('r1')).rejects.toMatchObject({ code: 'store_corrupt' });
   });
 });
