@@ -1,0 +1,118 @@
+import type { CommandEvidence, EvidenceRef, Finding, GateResult } from '../domain/gates.js';
+import { allowlistedEnv, runCommand } from './runCommand.js';
+
+export interface VerificationRequest {
+  /** The packet's verify commands: argv arrays, run in order without a shell. */
+  readonly commands: readonly (readonly string[])[];
+  /** Worktree the commands run in. */
+  readonly cwd: string;
+  /** Names of the variables the commands may see (config `env.allowlist`). */
+  readonly envAllowlist: readonly string[];
+  /** Where allowlisted values come from. Default: this process's environment. */
+  readonly envSource?: Readonly<Record<string, string | undefined>>;
+  readonly subject: GateResult['subject'];
+  readonly taskId?: string;
+  readonly epoch: number;
+  /** Per-command wall-clock bound, milliseconds. */
+  readonly timeoutMs: number;
+  readonly graceMs?: number;
+  readonly tailBytes?: number;
+  /** Stores one piece of evidence (JSON text) and returns its `sha256:` content hash. */
+  readonly putEvidence: (text: string) => Promise<string>;
+}
+
+/** Lines of each tail quoted in a finding. */
+const QUOTED_LINES = 15;
+
+/** What a command's evidence means for the gate. */
+export function commandVerdict(evidence: CommandEvidence): 'PASS' | 'FAIL' | 'BLOCKED' {
+  if (evidence.timedOut) return 'BLOCKED';
+  if (evidence.exitCode === 0) return 'PASS';
+  // Ran and failed (non-zero exit, or killed by a signal it did not get from us).
+  if (evidence.exitCode !== null || (evidence.error?.startsWith('killed by') ?? false)) return 'FAIL';
+  return 'BLOCKED';
+}
+
+function lastLines(text: string, count: number): string {
+  return text.replace(/\n+$/, '').split('\n').slice(-count).join('\n');
+}
+
+function describe(evidence: CommandEvidence): string {
+  return JSON.stringify(evidence.argv);
+}
+
+/** The finding for one command that did not pass. */
+export function commandFinding(evidence: CommandEvidence, taskId?: string): Finding {
+  const verdict = commandVerdict(evidence);
+  const head =
+    verdict === 'FAIL'
+      ? `verification command ${describe(evidence)} failed (${evidence.exitCode === null ? (evidence.error ?? 'killed') : `exit code ${evidence.exitCode}`})`
+      : `verification command ${describe(evidence)} could not run: ${evidence.error ?? 'unknown reason'}`;
+  const quoted = [
+    evidence.stderrTail.trim() === '' ? null : `stderr (last lines):\n${lastLines(evidence.stderrTail, QUOTED_LINES)}`,
+    evidence.stdoutTail.trim() === '' ? null : `stdout (last lines):\n${lastLines(evidence.stdoutTail, QUOTED_LINES)}`,
+  ].filter((part): part is string => part !== null);
+  return {
+    message: [head, ...quoted].join('\n'),
+    severity: 'error',
+    rule: verdict === 'FAIL' ? 'verification_failed' : evidence.timedOut ? 'verification_timeout' : 'verification_could_not_run',
+    ...(taskId === undefined ? {} : { taskId }),
+  };
+}
+
+/** Gate verdict from the commands' evidence: any BLOCKED wins, then any FAIL; no commands is BLOCKED. Pure. */
+export function verificationVerdict(evidence: readonly CommandEvidence[]): GateResult['status'] {
+  if (evidence.length === 0) return 'BLOCKED';
+  const verdicts = evidence.map(commandVerdict);
+  if (verdicts.includes('BLOCKED')) return 'BLOCKED';
+  return verdicts.includes('FAIL') ? 'FAIL' : 'PASS';
+}
+
+/**
+ * The verification gate: runs every verify command in the worktree and
+ * returns a GateResult with one evidence reference per command. PASS when all
+ * exit 0; FAIL (with a finding per failing command) when any exits non-zero;
+ * BLOCKED when any could not start or timed out, or when there is nothing to
+ * run — the check did not happen, which is never a pass. Command failures are
+ * results; only a failing `putEvidence` rejects.
+ *
+ * @example
+ * const gate = await runVerification({ commands: [['npm', 'test']], cwd: worktree, envAllowlist: ['PATH', 'HOME'],
+ *   subject: 'task', taskId: 'api', epoch: 1, timeoutMs: 600_000, putEvidence: store.putArtifact });
+ */
+export async function runVerification(request: VerificationRequest): Promise<GateResult> {
+  const env = allowlistedEnv(request.envAllowlist, request.envSource);
+  const all: CommandEvidence[] = [];
+  const refs: EvidenceRef[] = [];
+  for (const [index, argv] of request.commands.entries()) {
+    const evidence = await runCommand(argv, {
+      cwd: request.cwd,
+      env,
+      timeoutMs: request.timeoutMs,
+      ...(request.graceMs === undefined ? {} : { graceMs: request.graceMs }),
+      ...(request.tailBytes === undefined ? {} : { tailBytes: request.tailBytes }),
+    });
+    all.push(evidence);
+    const hash = await request.putEvidence(JSON.stringify(evidence));
+    refs.push({ kind: 'command', hash, label: `verify[${index}] ${argv.join(' ')}`.slice(0, 200) });
+  }
+  const status = verificationVerdict(all);
+  const notPassed = all.filter((evidence) => commandVerdict(evidence) !== 'PASS');
+  const summary =
+    all.length === 0
+      ? 'no verification commands: nothing was checked'
+      : status === 'PASS'
+        ? `all ${all.length} verification command(s) exited 0`
+        : `${notPassed.length} of ${all.length} verification command(s) ${status === 'FAIL' ? 'failed' : 'did not pass; at least one could not run or timed out'}`;
+  return {
+    gate: 'verification',
+    subject: request.subject,
+    ...(request.taskId === undefined ? {} : { taskId: request.taskId }),
+    epoch: request.epoch,
+    status,
+    summary,
+    findings: all.length === 0 ? [{ message: summary, severity: 'error', rule: 'verification_missing' }] : notPassed.map((e) => commandFinding(e, request.taskId)),
+    policyViolations: [],
+    evidence: refs,
+  };
+}

@@ -1,0 +1,125 @@
+import { execa } from 'execa';
+import { gitRefProblem } from '../domain/packet.js';
+
+/** The outcome of one git invocation. Never thrown: a non-zero exit is data. */
+export interface GitResult {
+  /** Exit code, or null when git was killed (timeout) or could not start. */
+  readonly exitCode: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly timedOut: boolean;
+}
+
+export interface GitIdentity {
+  readonly name: string;
+  readonly email: string;
+}
+
+export interface GitOptions {
+  /** Wall-clock bound in milliseconds. Default 60 000. */
+  readonly timeoutMs?: number;
+  /** Text written to git's stdin (e.g. a commit message for `commit -F -`). */
+  readonly input?: string;
+  /** Author and committer of commits buran makes. Default `buran <buran@localhost>`. */
+  readonly identity?: GitIdentity;
+}
+
+export const BURAN_IDENTITY: GitIdentity = { name: 'buran', email: 'buran@localhost' };
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+/**
+ * Settings pinned on every call: user hooks never run inside buran's own
+ * commits and merges (they may prompt, hang or rewrite files), nothing asks for
+ * a signing passphrase, buran never triggers `git gc` in the user's repository,
+ * and paths are printed verbatim.
+ */
+const PINNED_CONFIG = [
+  '-c', 'core.hooksPath=/dev/null',
+  '-c', 'commit.gpgSign=false',
+  '-c', 'gc.auto=0',
+  '-c', 'maintenance.auto=false',
+  '-c', 'core.quotePath=false',
+  '-c', 'advice.detachedHead=false',
+] as const;
+
+/**
+ * Variables that would point git at another repository, index or work tree
+ * (set, for example, when buran runs inside a git hook). They are dropped so a
+ * command aimed at a buran worktree can never land on the user's checkout.
+ */
+const LOCATION_VARIABLES = new Set([
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_INDEX_FILE',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_COMMON_DIR',
+  'GIT_NAMESPACE',
+  'GIT_PREFIX',
+  'GIT_EDITOR',
+  'GIT_SEQUENCE_EDITOR',
+]);
+
+/** The environment git runs with: the parent's minus location variables, plus the pinned values. */
+export function gitEnv(identity: GitIdentity, source: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(source)) {
+    if (value !== undefined && !LOCATION_VARIABLES.has(key)) env[key] = value;
+  }
+  return {
+    ...env,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_ASKPASS: 'true',
+    GIT_EDITOR: 'true',
+    LC_ALL: 'C',
+    LANGUAGE: 'C',
+    GIT_AUTHOR_NAME: identity.name,
+    GIT_AUTHOR_EMAIL: identity.email,
+    GIT_COMMITTER_NAME: identity.name,
+    GIT_COMMITTER_EMAIL: identity.email,
+  };
+}
+
+/**
+ * Runs `git <args>` in `cwd` without a shell. Never throws for a non-zero
+ * exit, a timeout or a missing git: callers branch on `exitCode`. Put `--`
+ * before paths in `args` wherever git accepts it.
+ *
+ * @example
+ * const head = await git(worktree, ['rev-parse', '--verify', 'HEAD^{commit}']);
+ * if (head.exitCode === 0) console.log(head.stdout);
+ */
+export async function git(cwd: string, args: readonly string[], opts: GitOptions = {}): Promise<GitResult> {
+  const result = await execa('git', [...PINNED_CONFIG, ...args], {
+    cwd,
+    env: gitEnv(opts.identity ?? BURAN_IDENTITY),
+    extendEnv: false,
+    reject: false,
+    timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ...(opts.input === undefined ? { stdin: 'ignore' as const } : { input: opts.input }),
+    stripFinalNewline: true,
+  });
+  const started = result.exitCode !== undefined;
+  return {
+    exitCode: result.exitCode ?? null,
+    stdout: result.stdout,
+    // When git could not start or was killed, stderr alone may be empty: keep execa's reason.
+    stderr: started || result.stderr !== '' ? result.stderr : (result.message ?? 'git did not run'),
+    timedOut: result.timedOut,
+  };
+}
+
+/** True when `name` is an acceptable branch name: the domain's conservative rules, then git's own. */
+export async function isValidBranchName(name: string, cwd: string): Promise<boolean> {
+  if (gitRefProblem(name) !== null) return false;
+  const checked = await git(cwd, ['check-ref-format', '--branch', name]);
+  // `--branch` also expands `@{-n}`; insist the name is taken literally.
+  return checked.exitCode === 0 && checked.stdout === name;
+}
+
+/** One line for errors: the git command and the first line of its stderr. */
+export function describeGitFailure(args: readonly string[], result: GitResult): string {
+  const reason = result.timedOut ? 'timed out' : (result.stderr.split('\n').find((line) => line.trim() !== '') ?? `exit ${String(result.exitCode)}`);
+  return `git ${args.join(' ')}: ${reason}`;
+}

@@ -1,0 +1,78 @@
+import type { LeaseOutcome } from '../../machines/run.types.js';
+import type { MergeOutcome } from '../../machines/task.types.js';
+import type { ChangedFile, FileDiffLines } from './diffParse.js';
+
+// The workspace port: what the engine needs from a workspace, with no git in
+// sight. `createGitWorkspace` (workspace.ts) is the implementation.
+
+/** The trailer that ties a commit to the attempt that made it. */
+export const ATTEMPT_TRAILER = 'Buran-Attempt';
+
+export interface RunLeaseRequest {
+  readonly runId: string;
+  /** Ref or commit the run branch starts from; resolved once, at the first lease. */
+  readonly base: string;
+}
+
+export interface TaskWorkspaceRequest {
+  readonly runId: string;
+  readonly taskId: string;
+  /** 1 for the implementation; a fix round (> 1) first merges the run branch tip into the task branch. */
+  readonly epoch: number;
+  readonly attemptId: string;
+}
+
+export type TaskWorkspaceOutcome =
+  | { readonly status: 'ready'; readonly branch: string; readonly worktree: string; readonly head: string }
+  | { readonly status: 'conflict'; readonly files: readonly string[]; readonly message: string };
+
+export interface CommitRequest {
+  readonly worktree: string;
+  readonly attemptId: string;
+  /** Commit message; any `Buran-Attempt:` line in it is dropped, the real trailer is appended. */
+  readonly message: string;
+}
+
+export interface Diffstat {
+  readonly filesChanged: number;
+  readonly insertions: number;
+  readonly deletions: number;
+}
+
+export type CommitOutcome =
+  | {
+      readonly committed: true;
+      readonly commit: string;
+      /** Repo-relative paths the commit changed, sorted. */
+      readonly changedFiles: readonly string[];
+      readonly diffstat: Diffstat;
+      /** True when HEAD already was this attempt's commit (a repeated call). */
+      readonly reused: boolean;
+    }
+  | { readonly committed: false; readonly head: string };
+
+export interface MergeRequest {
+  readonly runWorktree: string;
+  readonly taskBranch: string;
+  readonly taskId: string;
+  readonly epoch: number;
+}
+
+/**
+ * The workspace port: isolated git worktrees for a run and its tasks. Every
+ * method is idempotent (a repeated call after a crash re-attaches), and none
+ * touches the user's checkout: its working tree, index and HEAD stay as they are.
+ */
+export interface Workspace {
+  leaseRunWorkspace(request: RunLeaseRequest): Promise<LeaseOutcome>;
+  taskWorkspace(request: TaskWorkspaceRequest): Promise<TaskWorkspaceOutcome>;
+  commitAttempt(request: CommitRequest): Promise<CommitOutcome>;
+  /** Files HEAD changed since it forked from `base` (three-dot: changes `base` gained meanwhile are not counted). */
+  changedFilesSince(worktree: string, base: string): Promise<ChangedFile[]>;
+  /** Added line numbers per file since the fork point from `base`. */
+  diffLinesSince(worktree: string, base: string): Promise<FileDiffLines[]>;
+  diffForFile(worktree: string, base: string, file: string): Promise<FileDiffLines>;
+  mergeTaskIntoRun(request: MergeRequest): Promise<MergeOutcome>;
+  /** Removes the run's worktrees; keeps its branches (the handoff branch must stay) and its lease record. */
+  releaseRunWorkspace(runId: string): Promise<void>;
+}

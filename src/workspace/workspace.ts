@@ -1,0 +1,331 @@
+import { mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, sep } from 'node:path';
+import { z } from 'zod';
+import type { LeaseInfo, LeaseOutcome } from '../../machines/run.types.js';
+import type { MergeOutcome } from '../../machines/task.types.js';
+import { BuranError } from '../domain/errors.js';
+import { gitRefProblem } from '../domain/packet.js';
+import { writeFileAtomic } from './atomicFile.js';
+import { parseNameStatus, parseZeroContextDiff } from './diffParse.js';
+import { type GitIdentity, type GitResult, describeGitFailure, git, isValidBranchName } from './git.js';
+import {
+  branchProblem,
+  leaseRecordPath,
+  runBranchName,
+  runDir,
+  runWorktreePath,
+  taskBranchName,
+  taskWorktreePath,
+  workspaceIdProblem,
+  worktreesRoot,
+} from './layout.js';
+import { ATTEMPT_TRAILER, type CommitOutcome, type Diffstat, type Workspace } from './port.js';
+
+export type * from './port.js';
+export { ATTEMPT_TRAILER } from './port.js';
+
+export interface GitWorkspaceOptions {
+  /** The user's repository; only read and used to register worktrees, never checked out or reset. */
+  readonly repoRoot: string;
+  /** The run store directory; worktrees live in `<storeDir>/worktrees`. */
+  readonly storeDir: string;
+  readonly identity?: GitIdentity;
+  /** Bound of each git call, milliseconds. */
+  readonly gitTimeoutMs?: number;
+}
+
+const LeaseRecordSchema = z.strictObject({
+  runId: z.string(),
+  base: z.string(),
+  branch: z.string(),
+  worktree: z.string(),
+  baseCommit: z.string().regex(/^[0-9a-f]{40,64}$/),
+});
+type LeaseRecord = z.output<typeof LeaseRecordSchema>;
+
+interface Roots {
+  readonly repo: string;
+  readonly store: string;
+  readonly worktrees: string;
+}
+
+/**
+ * A Workspace over git worktrees.
+ *
+ * @example
+ * const ws = createGitWorkspace({ repoRoot: '/src/app', storeDir: '/src/app/.buran' });
+ * const lease = await ws.leaseRunWorkspace({ runId: 'r1', base: 'main' });
+ */
+export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
+  const run = (cwd: string, args: readonly string[], input?: string): Promise<GitResult> =>
+    git(cwd, args, {
+      ...(options.identity === undefined ? {} : { identity: options.identity }),
+      ...(options.gitTimeoutMs === undefined ? {} : { timeoutMs: options.gitTimeoutMs }),
+      ...(input === undefined ? {} : { input }),
+    });
+  const must = async (cwd: string, args: readonly string[], input?: string): Promise<string> => {
+    const result = await run(cwd, args, input);
+    if (result.exitCode !== 0) {
+      throw new BuranError({ code: 'internal', message: describeGitFailure(args, result), details: { cwd, args: [...args], stderr: result.stderr } });
+    }
+    return result.stdout;
+  };
+
+  let rootsPromise: Promise<Roots> | null = null;
+  const roots = (): Promise<Roots> => (rootsPromise ??= resolveRoots());
+  async function resolveRoots(): Promise<Roots> {
+    const top = await run(options.repoRoot, ['rev-parse', '--show-toplevel']);
+    if (top.exitCode !== 0) {
+      rootsPromise = null;
+      throw new BuranError({ code: 'not_a_git_repo', message: `${options.repoRoot} is not a git repository`, details: { repoRoot: options.repoRoot } });
+    }
+    const worktrees = worktreesRoot(options.storeDir);
+    await mkdir(worktrees, { recursive: true });
+    // The store may sit inside the repository: keep worktrees out of the user's `git status`.
+    await writeFile(join(worktrees, '.gitignore'), '*\n', { flag: 'w' });
+    return { repo: await realpath(top.stdout), store: await realpath(options.storeDir), worktrees: await realpath(worktrees) };
+  }
+
+  async function resolveCommit(cwd: string, ref: string): Promise<string | null> {
+    if (gitRefProblem(ref) !== null && !/^[0-9a-f]{7,64}$/.test(ref)) return null;
+    const result = await run(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+    return result.exitCode === 0 ? result.stdout : null;
+  }
+
+  /** The layout's rules, then `git check-ref-format --branch`; throws invalid_input. */
+  async function checkBranch(cwd: string, problem: string | null, branch: string, details: Record<string, unknown>): Promise<void> {
+    if (problem === null && (await isValidBranchName(branch, cwd))) return;
+    throw new BuranError({ code: 'invalid_input', message: problem ?? `${branch} is not a valid branch name`, details: { ...details, branch } });
+  }
+
+  async function branchTip(cwd: string, branch: string): Promise<string | null> {
+    const result = await run(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/heads/${branch}^{commit}`]);
+    return result.exitCode === 0 ? result.stdout : null;
+  }
+
+  /** Refuses any path that is not a worktree buran created: git effects never reach the user's checkout. */
+  async function ownWorktree(path: string): Promise<string> {
+    const { worktrees } = await roots();
+    const real = await realpath(path).catch((cause: unknown) => {
+      throw new BuranError({ code: 'lease_lost', message: `worktree ${path} does not exist`, details: { worktree: path }, cause });
+    });
+    const top = await run(real, ['rev-parse', '--show-toplevel']);
+    if (!real.startsWith(worktrees + sep) || top.exitCode !== 0 || top.stdout !== real) {
+      throw new BuranError({ code: 'invalid_input', message: `${path} is not a buran worktree (expected a worktree under ${worktrees})`, details: { worktree: path } });
+    }
+    return real;
+  }
+
+  async function registeredWorktrees(repo: string): Promise<Map<string, string | null>> {
+    const out = await must(repo, ['worktree', 'list', '--porcelain', '-z']);
+    const found = new Map<string, string | null>();
+    let current: string | null = null;
+    for (const field of out.split('\0')) {
+      if (field.startsWith('worktree ')) {
+        current = field.slice('worktree '.length);
+        found.set(current, null);
+      } else if (field.startsWith('branch refs/heads/') && current !== null) {
+        found.set(current, field.slice('branch refs/heads/'.length));
+      }
+    }
+    return found;
+  }
+
+  /** Makes `path` a worktree with `branch` checked out; re-attaches when it already is. */
+  async function ensureWorktree(path: string, branch: string): Promise<string | null> {
+    const { repo } = await roots();
+    await mkdir(dirname(path), { recursive: true });
+    const real = join(await realpath(dirname(path)), basename(path));
+    const registered = await registeredWorktrees(repo);
+    const exists = await stat(real).then(() => true, () => false);
+    if (registered.has(real) && exists) {
+      const checkedOut = registered.get(real);
+      return checkedOut === branch ? null : `worktree ${real} has ${checkedOut ?? 'a detached HEAD'} checked out, not ${branch}`;
+    }
+    if (exists) return `path ${real} exists but is not a registered worktree`;
+    // Registered but deleted (e.g. removed by hand): --force re-adds it at the same path.
+    const args = ['worktree', 'add', ...(registered.has(real) ? ['--force'] : []), '--', real, branch];
+    const added = await run(repo, args);
+    return added.exitCode === 0 ? null : describeGitFailure(args, added);
+  }
+
+  async function readLease(store: string, runId: string): Promise<LeaseRecord | null> {
+    const text = await readFile(leaseRecordPath(store, runId), 'utf8').catch((error: unknown) => {
+      if (isNodeError(error) && error.code === 'ENOENT') return null;
+      throw error;
+    });
+    if (text === null) return null;
+    const parsed = LeaseRecordSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) {
+      throw new BuranError({ code: 'store_corrupt', message: `lease record of run ${runId} is malformed`, details: { runId, path: leaseRecordPath(store, runId) } });
+    }
+    return parsed.data;
+  }
+
+  async function mergeBase(cwd: string, base: string): Promise<string> {
+    const baseCommit = await resolveCommit(cwd, base);
+    if (baseCommit === null) throw new BuranError({ code: 'invalid_input', message: `base ${base} does not resolve to a commit`, details: { base } });
+    return (await must(cwd, ['merge-base', 'HEAD', baseCommit])).trim();
+  }
+
+  const diffFlags = ['--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', '--no-relative'] as const;
+  const patchFlags = [...diffFlags, '-U0', '--src-prefix=a/', '--dst-prefix=b/'] as const;
+
+  /** Merges `commit` into the worktree's HEAD; on any failure the merge is aborted and the tree left clean. */
+  async function mergeInto(cwd: string, commit: string, ff: '--ff' | '--no-ff', subject: string, body: string): Promise<MergeOutcome> {
+    const args = ['merge', ff, '--no-edit', '--no-verify-signatures', '--no-autostash', '-m', subject, '-m', body, '--', commit];
+    const merged = await run(cwd, args);
+    if (merged.exitCode === 0) return { status: 'merged', commit: await must(cwd, ['rev-parse', 'HEAD']) };
+    const unmerged = (await must(cwd, ['diff', '--name-only', '--diff-filter=U', '-z'])).split('\0').filter((f) => f !== '');
+    const inMerge = await run(cwd, ['rev-parse', '--verify', '--quiet', 'MERGE_HEAD']);
+    if (inMerge.exitCode === 0) await must(cwd, ['merge', '--abort']);
+    if (unmerged.length === 0) {
+      throw new BuranError({ code: 'internal', message: describeGitFailure(args, merged), details: { worktree: cwd, stderr: merged.stderr } });
+    }
+    const firstLine = merged.stdout.split('\n').find((line) => line.startsWith('CONFLICT')) ?? 'merge conflict';
+    return { status: 'conflict', files: unmerged.sort(), message: `${firstLine} (${unmerged.length} file(s) in conflict)` };
+  }
+
+  return {
+    async leaseRunWorkspace({ runId, base }) {
+      const problem = branchProblem('run', runId);
+      if (problem !== null) throw new BuranError({ code: 'invalid_input', message: problem, details: { runId } });
+      const { repo, store } = await roots();
+      const branch = runBranchName(runId);
+      await checkBranch(repo, problem, branch, { runId });
+      const worktree = runWorktreePath(store, runId);
+      const conflict = (message: string, details: Record<string, unknown> = {}): LeaseOutcome => ({
+        status: 'conflict',
+        message,
+        details: { runId, branch, base, ...details },
+      });
+      await mkdir(runDir(store, runId), { recursive: true });
+      let record = await readLease(store, runId);
+      if (record !== null && record.base !== base) {
+        return conflict(`run ${runId} was leased from base ${record.base}, not ${base}`, { leasedBase: record.base });
+      }
+      if (record === null) {
+        if ((await branchTip(repo, branch)) !== null) return conflict(`branch ${branch} already exists and was not created for this run`);
+        const baseCommit = await resolveCommit(repo, base);
+        if (baseCommit === null) return conflict(`base ${base} does not resolve to a commit`);
+        record = { runId, base, branch, worktree, baseCommit };
+        // The record goes first: after a crash, a re-lease finds the same base commit.
+        await writeFileAtomic(leaseRecordPath(store, runId), `${JSON.stringify(record, null, 2)}\n`);
+      }
+      if ((await branchTip(repo, branch)) === null) await must(repo, ['branch', '--no-track', '--', branch, record.baseCommit]);
+      const attachProblem = await ensureWorktree(worktree, branch);
+      if (attachProblem !== null) return conflict(attachProblem);
+      const lease: LeaseInfo = { branch, worktree: record.worktree, baseCommit: record.baseCommit };
+      return { status: 'acquired', lease };
+    },
+
+    async taskWorkspace({ runId, taskId, epoch }) {
+      const problem = branchProblem('task', runId, taskId);
+      if (problem !== null) throw new BuranError({ code: 'invalid_input', message: problem, details: { runId, taskId } });
+      const { repo, store } = await roots();
+      await checkBranch(repo, problem, taskBranchName(runId, taskId), { runId, taskId });
+      const runBranch = runBranchName(runId);
+      const runTip = await branchTip(repo, runBranch);
+      if ((await readLease(store, runId)) === null || runTip === null) {
+        throw new BuranError({ code: 'lease_lost', message: `run ${runId} has no leased workspace (branch ${runBranch})`, details: { runId } });
+      }
+      const branch = taskBranchName(runId, taskId);
+      const worktree = taskWorktreePath(store, runId, taskId);
+      // A new task branch starts from the run branch as it stands now, so it sees its dependencies' merges.
+      if ((await branchTip(repo, branch)) === null) await must(repo, ['branch', '--no-track', '--', branch, runTip]);
+      const attachProblem = await ensureWorktree(worktree, branch);
+      if (attachProblem !== null) {
+        throw new BuranError({ code: 'lease_lost', message: attachProblem, details: { runId, taskId, worktree } });
+      }
+      if (epoch > 1) {
+        const upToDate = await run(worktree, ['merge-base', '--is-ancestor', runTip, 'HEAD']);
+        if (upToDate.exitCode !== 0) {
+          const merged = await mergeInto(worktree, runTip, '--ff', `buran: update task ${taskId} from ${runBranch} (epoch ${epoch})`, `Buran-Task: ${taskId}\nBuran-Epoch: ${epoch}`);
+          if (merged.status === 'conflict') return merged;
+        }
+      }
+      return { status: 'ready', branch, worktree, head: await must(worktree, ['rev-parse', 'HEAD']) };
+    },
+
+    async commitAttempt({ worktree, attemptId, message }) {
+      const idProblem = workspaceIdProblem(attemptId);
+      if (idProblem !== null) throw new BuranError({ code: 'invalid_input', message: `attemptId ${idProblem}`, details: { attemptId } });
+      const cwd = await ownWorktree(worktree);
+      const summary = async (commit: string, reused: boolean): Promise<CommitOutcome> => {
+        const names = await must(cwd, ['diff', ...diffFlags, '--name-only', '-z', `${commit}^1`, commit]);
+        const stat = await must(cwd, ['diff', ...diffFlags, '--shortstat', `${commit}^1`, commit]);
+        return { committed: true, commit, changedFiles: names.split('\0').filter((f) => f !== '').sort(), diffstat: parseShortstat(stat), reused };
+      };
+      const head = await must(cwd, ['rev-parse', 'HEAD']);
+      const trailers = await must(cwd, ['log', '-1', `--format=%(trailers:key=${ATTEMPT_TRAILER},valueonly)`, 'HEAD']);
+      if (trailers.split('\n').some((value) => value.trim() === attemptId)) return summary(head, true);
+      await must(cwd, ['add', '--all']);
+      const staged = await run(cwd, ['diff', '--cached', '--quiet']);
+      if (staged.exitCode === 0) return { committed: false, head };
+      if (staged.exitCode !== 1) {
+        throw new BuranError({ code: 'internal', message: describeGitFailure(['diff', '--cached', '--quiet'], staged), details: { worktree: cwd } });
+      }
+      await must(cwd, ['commit', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '-F', '-'], attemptMessage(message, attemptId));
+      return summary(await must(cwd, ['rev-parse', 'HEAD']), false);
+    },
+
+    async changedFilesSince(worktree, base) {
+      const cwd = await ownWorktree(worktree);
+      const from = await mergeBase(cwd, base);
+      return parseNameStatus(await must(cwd, ['diff', ...diffFlags, '--name-status', '-z', from, 'HEAD']));
+    },
+
+    async diffLinesSince(worktree, base) {
+      const cwd = await ownWorktree(worktree);
+      const from = await mergeBase(cwd, base);
+      return parseZeroContextDiff(await must(cwd, ['diff', ...patchFlags, from, 'HEAD']));
+    },
+
+    async diffForFile(worktree, base, file) {
+      const cwd = await ownWorktree(worktree);
+      const from = await mergeBase(cwd, base);
+      const lines = parseZeroContextDiff(await must(cwd, ['diff', ...patchFlags, from, 'HEAD', '--', `:(literal)${file}`]));
+      return lines.find((entry) => entry.path === file) ?? { path: file, addedLines: [] };
+    },
+
+    async mergeTaskIntoRun({ runWorktree, taskBranch, taskId, epoch }) {
+      const cwd = await ownWorktree(runWorktree);
+      await checkBranch(cwd, gitRefProblem(taskBranch), taskBranch, { taskId });
+      const tip = await branchTip(cwd, taskBranch);
+      if (tip === null) throw new BuranError({ code: 'not_found', message: `task branch ${taskBranch} does not exist`, details: { taskBranch, taskId } });
+      const already = await run(cwd, ['merge-base', '--is-ancestor', tip, 'HEAD']);
+      if (already.exitCode === 0) return { status: 'merged', commit: await must(cwd, ['rev-parse', 'HEAD']) };
+      return mergeInto(cwd, tip, '--no-ff', `buran: merge task ${taskId} (epoch ${epoch})`, `Buran-Task: ${taskId}\nBuran-Epoch: ${epoch}`);
+    },
+
+    async releaseRunWorkspace(runId) {
+      const problem = branchProblem('run', runId);
+      if (problem !== null) throw new BuranError({ code: 'invalid_input', message: problem, details: { runId } });
+      const { repo, worktrees } = await roots();
+      const prefix = join(worktrees, runId) + sep;
+      for (const path of (await registeredWorktrees(repo)).keys()) {
+        if (path.startsWith(prefix)) await must(repo, ['worktree', 'remove', '--force', '--force', '--', path]);
+      }
+      // Only buran's own directories, and only after git has let go of them.
+      await rm(join(worktrees, runId, 'run'), { recursive: true, force: true });
+      await rm(join(worktrees, runId, 'tasks'), { recursive: true, force: true });
+    },
+  };
+}
+
+/** The commit message with attempt trailers the caller wrote removed and the real one appended. */
+export function attemptMessage(message: string, attemptId: string): string {
+  const lines = message.split('\n').filter((line) => !new RegExp(`^\\s*${ATTEMPT_TRAILER}\\s*:`, 'i').test(line));
+  const text = lines.join('\n').trim();
+  return `${text === '' ? `buran: attempt ${attemptId}` : text}\n\n${ATTEMPT_TRAILER}: ${attemptId}\n`;
+}
+
+/** Parses `git diff --shortstat`: " 2 files changed, 3 insertions(+), 1 deletion(-)". */
+export function parseShortstat(text: string): Diffstat {
+  const count = (pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? 0);
+  return { filesChanged: count(/(\d+) files? changed/), insertions: count(/(\d+) insertions?\(\+\)/), deletions: count(/(\d+) deletions?\(-\)/) };
+}
+
+function isNodeError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && 'code' in error;
+}
