@@ -24,7 +24,8 @@ export const machinesBoundary = {
   };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'docs/schemas/**', 'bin/**'] },
+  // examples/greeting is a sample JavaScript project the demo copies, not part of this codebase.
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'docs/schemas/**', 'bin/**', 'examples/greeting/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,0 +1,54 @@
+// The embedded-default main job: copy the example project into a fresh git
+// repository, approve its two-task packet, drive it with the command adapter
+// and the scripted agent, real verification and the built-in reviewer, and
+// return the report. Offline; leaves nothing behind but the temp dir.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EventRecord } from '../domain/events.js';
+import { openProject } from './project.js';
+import { buildReport, reportMarkdown, type RunReport } from './report.js';
+import type { DriveResult } from './runner.js';
+
+/** The folder of buran's own package.json (works from src/ and from dist/src/). */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'buran') return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('buran: cannot find the package root (package.json named "buran")');
+    dir = parent;
+  }
+}
+
+export interface DemoResult {
+  readonly repo: string;
+  readonly runId: string;
+  readonly result: DriveResult;
+  readonly report: RunReport;
+  readonly markdown: string;
+}
+
+function gitIn(cwd: string, args: string[]): void {
+  execFileSync('git', args, {
+    cwd,
+    stdio: 'ignore',
+    env: { ...process.env, GIT_AUTHOR_NAME: 'demo', GIT_AUTHOR_EMAIL: 'demo@localhost', GIT_COMMITTER_NAME: 'demo', GIT_COMMITTER_EMAIL: 'demo@localhost' },
+  });
+}
+
+export async function runDemo(onEvent: (event: EventRecord) => void = () => undefined, parent = tmpdir()): Promise<DemoResult> {
+  const repo = mkdtempSync(join(parent, 'buran-demo-'));
+  cpSync(join(packageRoot(), 'examples', 'greeting'), repo, { recursive: true });
+  gitIn(repo, ['init', '-q', '-b', 'main']);
+  gitIn(repo, ['add', '-A']);
+  gitIn(repo, ['commit', '-q', '-m', 'greeting example']);
+  const project = await openProject({ cwd: repo, onEvent });
+  const { runId } = await project.approve(join(repo, 'packet.yaml'), 'demo');
+  const result = await project.runner.drive(runId);
+  const report = buildReport(result.snapshot, await project.runner.events(runId), { repo });
+  return { repo, runId, result, report, markdown: reportMarkdown(report) };
+}

@@ -1,0 +1,221 @@
+// The composition root of real effects: git worktrees and scope locks, the
+// worker supervisor and adapters, the verification gate, the built-in
+// reviewer and the report. Every effect is idempotent for its input, so a
+// restored run can call it again (re-attach, never re-spawn).
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunEffects } from './effects.js';
+import type { Clock } from './clock.js';
+import { buildReport, reportMarkdown } from './report.js';
+import { checkIntake } from './intake.js';
+import type { Config } from '../domain/config.js';
+import { BuranError } from '../domain/errors.js';
+import { EventRecordSchema } from '../domain/events.js';
+import { PacketSchema, type Packet } from '../domain/packet.js';
+import type { RunRecord } from '../domain/runRecord.js';
+import { SnapshotDocSchema } from '../domain/snapshotDoc.js';
+import { builtinReview, runVerification, verificationDefinitions } from '../gates/index.js';
+import { runMachine } from '../machines/index.js';
+import type { RunStore } from '../store/port.js';
+import { type AdapterRegistry, awaitAttempt, createAdapterRegistry, createCommandAdapter, dispatchAttempt, killAttempt } from '../worker/index.js';
+import { createGitWorkspace, createScopeLocks, git } from '../workspace/index.js';
+
+export interface LocalEffectsOptions {
+  readonly repoRoot: string;
+  readonly storeDir: string;
+  readonly store: RunStore;
+  readonly record: RunRecord;
+  readonly config: Config;
+  /** The runner's environment; only allowlisted names reach workers and verification commands. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly clock: Clock;
+  readonly registry?: AdapterRegistry;
+  /** Per verification command bound (ms); default: the task timeout, at most 10 minutes. */
+  readonly verifyTimeoutMs?: number;
+}
+
+/** The approved packet, from the copy stored at approval (the file may have changed since; intake checks that). */
+async function approvedPacket(store: RunStore, record: RunRecord): Promise<Packet> {
+  const bytes = await store.getArtifact(record.runId, record.approval.hash);
+  const parsed = PacketSchema.safeParse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+  if (!parsed.success) {
+    throw new BuranError({ code: 'store_corrupt', message: `run ${record.runId}: the approved packet copy does not parse`, details: { runId: record.runId, hash: record.approval.hash } });
+  }
+  return parsed.data;
+}
+
+export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEffects> {
+  const { store, record, config, env, clock } = o;
+  const runId = record.runId;
+  const packet = await approvedPacket(store, record);
+  const registry = o.registry ?? createAdapterRegistry([createCommandAdapter()]);
+  const ws = createGitWorkspace({ repoRoot: o.repoRoot, storeDir: o.storeDir });
+  const scopes = createScopeLocks({ storeDir: o.storeDir });
+  const taskOf = (taskId: string) => {
+    const task = packet.tasks.find((t) => t.id === taskId);
+    if (task === undefined) throw new BuranError({ code: 'internal', message: `run ${runId}: unknown task ${taskId}`, details: { runId, taskId } });
+    return task;
+  };
+  const attemptDir = (attemptId: string) => join(store.runDir(runId), 'attempts', attemptId);
+  const protectedPaths = [...config.policy.protectedPaths, ...(packet.policy?.protectedPaths ?? [])];
+  const verifyDefinitions = verificationDefinitions(packet.verify);
+  const verifyTimeoutMs = o.verifyTimeoutMs ?? Math.min(packet.limits.taskTimeoutSec, 600) * 1000;
+  const putEvidence = (text: string) => store.putArtifact(runId, text);
+
+  const lease = async () => {
+    const outcome = await ws.leaseRunWorkspace({ runId, base: packet.base });
+    if (outcome.status !== 'acquired') throw new BuranError({ code: 'lease_lost', message: `run ${runId}: ${outcome.message}`, details: { runId, ...outcome.details } });
+    return outcome.lease;
+  };
+  const taskTree = async (taskId: string, epoch: number, attemptId: string) => {
+    const tw = await ws.taskWorkspace({ runId, taskId, epoch, attemptId });
+    if (tw.status !== 'ready') {
+      throw new BuranError({ code: 'integration_conflict', message: `task ${taskId}: the run branch does not merge into the task branch: ${tw.message}`, details: { runId, taskId, files: tw.files } });
+    }
+    return tw;
+  };
+
+  return {
+    async checkIntake() {
+      return (await checkIntake(record.packetFile, record.approval.hash)).outcome;
+    },
+
+    async checkAdapters() {
+      const found = registry.resolve(packet.worker.adapter);
+      if ('status' in found) return found;
+      const check = await found.adapter.check({ worker: packet.worker, config, env, workspace: o.repoRoot });
+      if (!check.available) return { status: 'unavailable', message: check.message, details: check.details };
+      if (packet.review.reviewer !== 'builtin') {
+        return { status: 'unavailable', message: `reviewer "${packet.review.reviewer}": agent reviewers are not built yet; use "builtin"`, details: { reviewer: packet.review.reviewer } };
+      }
+      return { status: 'ok' };
+    },
+
+    async acquireLease() {
+      const scope = [...new Set(packet.tasks.flatMap((t) => t.scope))];
+      const got = await scopes.acquireScope(runId, scope);
+      if (got.status === 'conflict') {
+        return { status: 'conflict', message: `scope overlaps run ${got.otherRun}`, details: { otherRun: got.otherRun, overlapping: got.overlapping } };
+      }
+      const outcome = await ws.leaseRunWorkspace({ runId, base: packet.base });
+      if (outcome.status !== 'acquired') await scopes.releaseScope(runId);
+      return outcome;
+    },
+
+    async dispatchWorker({ taskId, attempt, findings }) {
+      const task = taskOf(taskId);
+      const tw = await taskTree(taskId, attempt.epoch, attempt.attemptId);
+      return dispatchAttempt({
+        registry,
+        config,
+        worker: packet.worker,
+        env,
+        workspace: tw.worktree,
+        attemptDir: attemptDir(attempt.attemptId),
+        prompt: {
+          runId,
+          task: { id: task.id, title: task.title, instructions: task.instructions, acceptance: task.acceptance, scope: task.scope },
+          packet: { title: packet.title, goal: packet.goal },
+          attempt: { attemptId: attempt.attemptId, number: attempt.number },
+          epoch: attempt.epoch,
+          findings,
+        },
+        timeoutMs: packet.limits.taskTimeoutSec * 1000,
+        now: () => clock.now(),
+      });
+    },
+
+    async awaitCompletion({ taskId, attempt, heartbeatTimeoutSec }, signal) {
+      const outcome = await awaitAttempt({
+        registry,
+        adapter: packet.worker.adapter,
+        attemptDir: attemptDir(attempt.attemptId),
+        expected: { runId, taskId, attemptId: attempt.attemptId, epoch: attempt.epoch },
+        deadlineAt: attempt.deadlineAt,
+        heartbeatTimeoutMs: heartbeatTimeoutSec * 1000,
+        now: () => clock.now(),
+        signal,
+      });
+      if (outcome.kind !== 'completion' || outcome.status !== 'completed') return outcome;
+      // One commit per attempt; the changed files are git's, not the worker's claim.
+      const tw = await taskTree(taskId, attempt.epoch, attempt.attemptId);
+      const commit = await ws.commitAttempt({ worktree: tw.worktree, attemptId: attempt.attemptId, message: `${taskId}: ${outcome.summary.split('\n')[0] ?? ''}` });
+      return { ...outcome, changedFiles: commit.committed ? commit.changedFiles : [] };
+    },
+
+    async runTaskVerification({ taskId, epoch, attemptId }) {
+      const tw = await taskTree(taskId, epoch, attemptId);
+      return runVerification({ commands: packet.verify, cwd: tw.worktree, envAllowlist: config.env.allowlist, envSource: env, subject: 'task', taskId, epoch, timeoutMs: verifyTimeoutMs, putEvidence });
+    },
+
+    async runTaskReview({ taskId, epoch, attemptId }) {
+      const tw = await taskTree(taskId, epoch, attemptId);
+      const base = `buran/${runId}`;
+      return builtinReview({
+        subject: 'task',
+        taskId,
+        epoch,
+        attemptKind: epoch > 1 ? 'fix' : 'implementation',
+        changedFiles: await ws.changedFilesSince(tw.worktree, base),
+        diffLines: await ws.diffLinesSince(tw.worktree, base),
+        task: { scope: taskOf(taskId).scope },
+        protectedPaths,
+        verifyDefinitions,
+      });
+    },
+
+    async mergeTask({ taskId, epoch, attemptId }) {
+      const tw = await taskTree(taskId, epoch, attemptId);
+      const runLease = await lease();
+      return ws.mergeTaskIntoRun({ runWorktree: runLease.worktree, taskBranch: tw.branch, taskId, epoch });
+    },
+
+    async runVerification({ epoch }) {
+      const runLease = await lease();
+      return runVerification({ commands: packet.verify, cwd: runLease.worktree, envAllowlist: config.env.allowlist, envSource: env, subject: 'integration', epoch, timeoutMs: verifyTimeoutMs, putEvidence });
+    },
+
+    async runReview({ epoch }) {
+      const runLease = await lease();
+      return builtinReview({
+        subject: 'integration',
+        epoch,
+        attemptKind: 'implementation',
+        changedFiles: await ws.changedFilesSince(runLease.worktree, runLease.baseCommit),
+        diffLines: await ws.diffLinesSince(runLease.worktree, runLease.baseCommit),
+        task: { scope: [...new Set(packet.tasks.flatMap((t) => t.scope))] },
+        protectedPaths,
+        verifyDefinitions,
+      });
+    },
+
+    async performHandoff() {
+      try {
+        const runLease = await lease();
+        const head = await git(runLease.worktree, ['rev-parse', 'HEAD']);
+        if (head.exitCode !== 0) return { status: 'failed', message: `cannot read the run branch head: ${head.stderr.trim()}`, details: { runId } };
+        const doc = SnapshotDocSchema.parse(await store.readSnapshot(runId));
+        const events = (await store.readEvents(runId)).map((e) => EventRecordSchema.parse(e));
+        const snap = runMachine.resolveState(doc.snapshot as never);
+        const report = buildReport(snap, events, { packetId: packet.id, title: packet.title, headCommit: head.stdout.trim() });
+        const reportHash = await store.putArtifact(runId, reportMarkdown(report));
+        await store.putArtifact(runId, JSON.stringify(report, null, 2));
+        // A pull request is opened only when policy enables it; that integration is not built yet.
+        return { status: 'done', handoff: { branch: runLease.branch, commit: head.stdout.trim(), reportHash, pullRequest: null } };
+      } catch (error) {
+        return { status: 'failed', message: error instanceof Error ? error.message : String(error), details: { runId } };
+      }
+    },
+
+    async releaseLease() {
+      await scopes.releaseScope(runId);
+      await ws.releaseRunWorkspace(runId);
+    },
+
+    async cancelWorkers() {
+      const dir = join(store.runDir(runId), 'attempts');
+      const attempts = await readdir(dir).catch(() => [] as string[]);
+      for (const name of attempts) await killAttempt(join(dir, name), {});
+    },
+  };
+}

@@ -1,0 +1,90 @@
+// A buran project: a git repository with a `.buran/` store. Opens the store,
+// reads the config, and builds a runner whose effects are the real ones.
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { checkConfig, DEFAULT_CONFIG, type Config } from '../domain/config.js';
+import { BuranError } from '../domain/errors.js';
+import { RunRecordSchema } from '../domain/runRecord.js';
+import { formatProblem } from '../domain/problems.js';
+import { createFileStore, initStore } from '../store/index.js';
+import { git } from '../workspace/index.js';
+import { approvePacket } from './approve.js';
+import { type Clock, systemClock } from './clock.js';
+import { createLocalEffects } from './localEffects.js';
+import { createFileLocks } from './locks.js';
+import type { EventRecord } from '../domain/events.js';
+import { createRunner } from './runner.js';
+
+export const CONFIG_FILE = 'config.json';
+
+/** The repository root containing `dir`, or a clear error outside a git repository. */
+export async function repoRootOf(dir: string): Promise<string> {
+  const r = await git(resolve(dir), ['rev-parse', '--show-toplevel']);
+  if (r.exitCode !== 0) {
+    throw new BuranError({
+      code: 'not_a_git_repo',
+      message: `${resolve(dir)} is not inside a git repository`,
+      details: { dir: resolve(dir) },
+      nextSafeAction: { text: 'Run buran inside the repository the work is for (git init first for a new one).', command: null },
+    });
+  }
+  return r.stdout.trim();
+}
+
+export async function readConfig(storeDir: string): Promise<Config> {
+  const file = join(storeDir, CONFIG_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return DEFAULT_CONFIG;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new BuranError({ code: 'invalid_input', message: `${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, details: { file } });
+  }
+  const { config, problems } = checkConfig(raw);
+  if (config === null) {
+    throw new BuranError({ code: 'invalid_input', message: `${file} is not a valid buran config:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`, details: { file, problems } });
+  }
+  return config;
+}
+
+export interface ProjectOptions {
+  readonly cwd: string;
+  readonly clock?: Clock;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly onEvent?: (event: EventRecord) => void;
+}
+
+/** Open (creating `.buran/` if needed) the project that contains `cwd`. */
+export async function openProject(options: ProjectOptions) {
+  const root = await repoRootOf(options.cwd);
+  const { storeDir } = await initStore(root);
+  const config = await readConfig(storeDir);
+  const store = createFileStore({ root });
+  const clock = options.clock ?? systemClock;
+  const env = options.env ?? process.env;
+  const runner = createRunner({
+    store,
+    locks: createFileLocks((runId) => store.runDir(runId)),
+    clock,
+    ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+    effectsFor: async (runId) => {
+      const record = RunRecordSchema.parse(await store.readRecord(runId));
+      return createLocalEffects({ repoRoot: root, storeDir, store, record, config, env, clock });
+    },
+  });
+  return {
+    root,
+    storeDir,
+    config,
+    store,
+    runner,
+    approve: (packetFile: string, by: string) => approvePacket({ packetFile, by, store, runner, clock }),
+  };
+}
+
+export type Project = Awaited<ReturnType<typeof openProject>>;
