@@ -1,7 +1,9 @@
 // The buran CLI: one commander program, thin commands, one error boundary.
 import { Command, CommanderError } from 'commander';
 import { isBuranError } from '../domain/errors.js';
+import { registerControlCommands } from './commands/control.js';
 import { registerDemo } from './commands/demo.js';
+import { registerRunCommands } from './commands/runs.js';
 import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT } from './exitCodes.js';
@@ -13,7 +15,9 @@ export function buildProgram(io: Io): Command {
     .option('--debug', 'print stack traces of internal errors')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  registerRunCommands(program, io);
   registerValidate(program, io);
+  registerControlCommands(program, io);
   registerSchema(program, io);
   registerDemo(program, io);
   return program;
@@ -34,7 +38,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     if (isBuranError(error)) {
       io.err(`error [${error.code}]: ${error.message}`);
       if (error.nextSafeAction !== null) io.err(`next: ${error.nextSafeAction.text}${error.nextSafeAction.command === null ? '' : `\n  ${error.nextSafeAction.command}`}`);
-      return error.code === 'invalid_input' || error.code === 'not_found' ? EXIT.badInput : EXIT.internal;
+      if (error.code === 'run_locked') return EXIT.locked;
+      if (error.code === 'invalid_input' || error.code === 'not_found' || error.code === 'not_a_git_repo') return EXIT.badInput;
+      return error.code === 'internal' ? EXIT.internal : EXIT.blocked;
     }
     io.err(`internal error: ${error instanceof Error ? error.message : String(error)}`);
     if (argv.includes('--debug') && error instanceof Error && error.stack !== undefined) io.err(error.stack);

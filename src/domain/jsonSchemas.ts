@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CompletionSchema } from './completion.js';
 import { ConfigSchema } from './config.js';
 import { PacketSchema } from './packet.js';
+import { StatusJsonSchema } from './statusSchema.js';
 
 /**
  * The published JSON Schemas (docs/schemas/*.json), file name -> text.
@@ -15,5 +16,6 @@ export function renderSchemas(): Record<string, string> {
     'packet.schema.json': render(PacketSchema),
     'completion.schema.json': render(CompletionSchema),
     'config.schema.json': render(ConfigSchema),
+    'status.schema.json': render(StatusJsonSchema),
   };
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { RunEffects } from './effects.js';
 import type { Clock } from './clock.js';
 import { buildReport, reportMarkdown } from './report.js';
+import { restoredView } from './runner.js';
 import { checkIntake } from './intake.js';
 import type { Config } from '../domain/config.js';
 import { BuranError } from '../domain/errors.js';
@@ -15,7 +16,6 @@ import { PacketSchema, type Packet } from '../domain/packet.js';
 import type { RunRecord } from '../domain/runRecord.js';
 import { SnapshotDocSchema } from '../domain/snapshotDoc.js';
 import { builtinReview, runVerification, verificationDefinitions } from '../gates/index.js';
-import { runMachine } from '../machines/index.js';
 import type { RunStore } from '../store/port.js';
 import { type AdapterRegistry, awaitAttempt, createAdapterRegistry, createCommandAdapter, dispatchAttempt, killAttempt } from '../worker/index.js';
 import { createGitWorkspace, createScopeLocks, git } from '../workspace/index.js';
@@ -120,7 +120,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
           epoch: attempt.epoch,
           findings,
         },
-        timeoutMs: packet.limits.taskTimeoutSec * 1000,
+        // The supervisor's own backstop sits past the runner's deadline, so the runner decides first.
+        timeoutMs: packet.limits.taskTimeoutSec * 1000 + 60_000,
         now: () => clock.now(),
       });
     },
@@ -196,7 +197,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         if (head.exitCode !== 0) return { status: 'failed', message: `cannot read the run branch head: ${head.stderr.trim()}`, details: { runId } };
         const doc = SnapshotDocSchema.parse(await store.readSnapshot(runId));
         const events = (await store.readEvents(runId)).map((e) => EventRecordSchema.parse(e));
-        const snap = runMachine.resolveState(doc.snapshot as never);
+        const snap = restoredView(doc.snapshot);
         const report = buildReport(snap, events, { packetId: packet.id, title: packet.title, headCommit: head.stdout.trim() });
         const reportHash = await store.putArtifact(runId, reportMarkdown(report));
         await store.putArtifact(runId, JSON.stringify(report, null, 2));

@@ -55,6 +55,13 @@ function corrupt(runId: string, what: string, reason: string): BuranError {
   return new BuranError({ code: 'store_corrupt', message: `run ${runId}: ${what} ${reason}`, details: { runId, what, reason } });
 }
 
+/** The run snapshot with its task children restored as (unstarted) actors, for reading only. */
+export function restoredView(persisted: Record<string, unknown>): RunSnapshot {
+  const ctx = (persisted as { context: RunInput }).context;
+  const input: RunInput = { runId: ctx.runId, approvedHash: ctx.approvedHash, tasks: ctx.tasks, limits: ctx.limits };
+  return createActor(runMachine, { snapshot: persisted as never, input }).getSnapshot();
+}
+
 function isStopped(snap: RunSnapshot): boolean {
   const status = statusOf(snap);
   return snap.status !== 'active' || status === 'blocked' || status === 'paused';
@@ -253,8 +260,7 @@ export function createRunner(options: RunnerOptions) {
     async inspect(runId: string): Promise<RunView> {
       const doc = await loadDoc(runId);
       const events = await loadEvents(runId);
-      const snap = runMachine.resolveState(doc.snapshot as never);
-      return view(runId, snap, events.at(-1)?.seq ?? 0);
+      return view(runId, restoredView(doc.snapshot), events.at(-1)?.seq ?? 0);
     },
 
     events: loadEvents,

@@ -52,11 +52,6 @@ describe('buran CLI, in process', () => {
     expect(await main(['node', 'buran', 'schema', 'nope'], capture())).toBe(2);
   });
 
-  it('says plainly that the demo is not built yet', async () => {
-    const io = capture();
-    expect(await main(['node', 'buran', 'demo'], io)).toBe(0);
-    expect(io.lines[0]).toBe('buran demo: not yet built.');
-  });
 });
 
 describe('buran CLI, as a real subprocess', () => {

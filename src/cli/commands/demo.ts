@@ -1,25 +1,29 @@
 import type { Command } from 'commander';
+import { runDemo } from '../../engine/demo.js';
 import { EXIT } from '../exitCodes.js';
+import { eventLine } from '../format.js';
 import type { Io } from '../io.js';
+import { exitForStatus } from '../runExit.js';
 
 /**
- * `buran demo`. Not built yet: the end-to-end demo needs the durable engine
- * (worktrees, worker supervisor, gates) and the run commands. Until then it
- * says so and points at what can be tried today.
+ * `buran demo`: the embedded-default main job. A temporary git repo from
+ * examples/greeting, a two-task packet, the command adapter with the example's
+ * scripted agent (its first attempt at one task fails verification on
+ * purpose), real `node --test` verification, the built-in reviewer, handoff.
  */
 export function registerDemo(program: Command, io: Io): void {
   program
     .command('demo')
-    .description('Run the embedded end-to-end demo (not built yet: see output).')
-    .action(() => {
-      io.out('buran demo: not yet built.');
-      io.out('The end-to-end demo (a two-task packet driven through a scripted worker, real verification,');
-      io.out('a fix round and handoff) lands with the durable engine and the run commands.');
-      io.out('What works today:');
-      io.out('  buran validate test/fixtures/packets/two-tasks.yaml   check a packet');
-      io.out('  buran schema packet                                  print the packet JSON Schema');
-      io.out('  npm run test:model                                   walk every path of the run statechart');
-      io.out('  docs/statechart.md                                   the charts, their guards and blockers');
-      io.exit(EXIT.ok);
+    .description('Run the whole loop on a temporary copy of examples/greeting (offline, about 5 s).')
+    .addHelpText('after', '\nExample:\n  buran demo')
+    .action(async () => {
+      io.out('buran demo: a two-task packet driven through a scripted agent, real verification, a fix round and handoff');
+      const demo = await runDemo((e) => io.out(eventLine(e)));
+      io.out('');
+      io.out(demo.markdown);
+      io.out(`repository: ${demo.repo}`);
+      io.out(`branch:     buran/${demo.runId}   (git -C ${demo.repo} log --oneline buran/${demo.runId})`);
+      io.out(`remove it when done: rm -rf ${demo.repo}`);
+      io.exit(demo.result.status === 'handoff_ready' ? EXIT.ok : exitForStatus(demo.result.status));
     });
 }

@@ -3,7 +3,7 @@ import { renderSchemas } from '../../domain/jsonSchemas.js';
 import { EXIT } from '../exitCodes.js';
 import type { Io } from '../io.js';
 
-const NAMES = ['packet', 'completion', 'config'] as const;
+const NAMES = ['packet', 'completion', 'config', 'status'] as const;
 
 /** `buran schema <name>`: print a JSON Schema. */
 export function registerSchema(program: Command, io: Io): void {

@@ -1,0 +1,124 @@
+// The run commands: init, approve, run, status, report, events.
+import type { Command } from 'commander';
+import { BuranError } from '../../domain/errors.js';
+import { CONFIG_FILE, openProject } from '../../engine/project.js';
+import { buildReport, reportMarkdown } from '../../engine/report.js';
+import { statusJson } from '../../engine/statusView.js';
+import { EXIT } from '../exitCodes.js';
+import { eventLine, statusLines } from '../format.js';
+import type { Io } from '../io.js';
+import { runIdOption } from '../options.js';
+import { exitForStatus } from '../runExit.js';
+import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_CONFIG } from '../../domain/config.js';
+
+async function knownRun(project: Awaited<ReturnType<typeof openProject>>, runId: string): Promise<void> {
+  const runs = await project.store.listRuns();
+  if (!runs.some((r) => r.runId === runId)) {
+    throw new BuranError({ code: 'not_found', message: `no run ${runId} in ${project.storeDir}`, details: { runId }, nextSafeAction: { text: 'List the runs and use one of their ids.', command: 'buran status' } });
+  }
+}
+
+export function registerRunCommands(program: Command, io: Io): void {
+  program
+    .command('init')
+    .description('Create .buran/ (store and config.json with the documented defaults) in this git repository. Idempotent.')
+    .addHelpText('after', '\nExample:\n  cd my-repo && buran init')
+    .action(async () => {
+      const project = await openProject({ cwd: process.cwd() });
+      const file = join(project.storeDir, CONFIG_FILE);
+      if (!existsSync(file)) await writeFile(file, `${JSON.stringify(DEFAULT_CONFIG, null, 2)}\n`, { flag: 'wx' });
+      io.out(`buran initialised in ${project.storeDir} (config: ${file})`);
+      io.exit(EXIT.ok);
+    });
+
+  program
+    .command('approve')
+    .description('Validate a packet, record its approval (content hash, who, when) and create a run.')
+    .argument('<packet>', 'packet file (.json, .yaml or .yml)')
+    .option('--by <name>', 'who approves (default: $USER)')
+    .option('--json', 'print {"runId": "..."}')
+    .addHelpText('after', '\nExample:\n  buran approve packet.yaml --by ana')
+    .action(async (packet: string, opts: { by?: string; json?: boolean }) => {
+      const project = await openProject({ cwd: process.cwd() });
+      const { runId, record } = await project.approve(packet, opts.by ?? process.env['USER'] ?? 'operator');
+      io.out(opts.json === true ? JSON.stringify({ runId }) : `approved ${record.packetId} (${record.approval.hash}) as run ${runId}\nnext: buran run --run ${runId}`);
+      io.exit(EXIT.ok);
+    });
+
+  program
+    .command('run')
+    .description('Drive a run until it is handoff-ready, blocked or paused (or one transition with --step).')
+    .requiredOption('--run <id>', 'run id', runIdOption)
+    .option('--step', 'drive one transition, then stop')
+    .option('--json', 'print events as NDJSON')
+    .addHelpText('after', '\nExamples:\n  buran run --run add-greeting-xyz\n  buran run --run add-greeting-xyz --json | jq .to')
+    .action(async (opts: { run: string; step?: boolean; json?: boolean }) => {
+      const project = await openProject({ cwd: process.cwd(), onEvent: (e) => io.out(opts.json === true ? JSON.stringify(e) : eventLine(e)) });
+      await knownRun(project, opts.run);
+      const result = await project.runner.drive(opts.run, { step: opts.step === true });
+      if (opts.json !== true) {
+        io.out(`run ${opts.run}: ${result.status} (${result.stage})`);
+        if (result.blocker !== null) io.out(`blocked: ${result.blocker.code}: ${result.blocker.message}`);
+        io.out(`next: ${result.nextSafeAction.text}${result.nextSafeAction.command === null ? '' : `\n  ${result.nextSafeAction.command}`}`);
+      }
+      io.exit(exitForStatus(result.status));
+    });
+
+  program
+    .command('status')
+    .description('Without --run: one line per run. With --run: stage, current task, blocker, next safe action, tasks.')
+    .option('--run <id>', 'run id', runIdOption)
+    .option('--json', 'print the status JSON (schema: buran schema status)')
+    .addHelpText('after', '\nExamples:\n  buran status\n  buran status --run add-greeting-xyz --json')
+    .action(async (opts: { run?: string; json?: boolean }) => {
+      const project = await openProject({ cwd: process.cwd() });
+      if (opts.run === undefined) {
+        const runs = await project.store.listRuns();
+        const rows = await Promise.all(runs.map(async (r) => ({ ...r, view: await project.runner.inspect(r.runId) })));
+        if (opts.json === true) io.out(JSON.stringify(rows.map((r) => ({ runId: r.runId, packetId: r.packetId, status: r.view.status, stage: r.view.stage, createdAt: r.createdAt }))));
+        else if (rows.length === 0) io.out('no runs yet: buran approve <packet>');
+        else for (const r of rows) io.out(`${r.runId}  ${r.view.status}  ${r.view.stage}  ${r.packetId}`);
+        io.exit(EXIT.ok);
+        return;
+      }
+      await knownRun(project, opts.run);
+      const view = await project.runner.inspect(opts.run);
+      const events = await project.runner.events(opts.run);
+      const status = statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(opts.run));
+      if (opts.json === true) io.out(JSON.stringify(status));
+      else for (const line of statusLines(status)) io.out(line);
+      io.exit(exitForStatus(status.status));
+    });
+
+  program
+    .command('report')
+    .description('The handoff / progress report of a run.')
+    .requiredOption('--run <id>', 'run id', runIdOption)
+    .option('--format <format>', 'md or json', 'md')
+    .addHelpText('after', '\nExample:\n  buran report --run add-greeting-xyz --format json')
+    .action(async (opts: { run: string; format: string }) => {
+      if (opts.format !== 'md' && opts.format !== 'json') throw new BuranError({ code: 'invalid_input', message: `--format must be md or json, not ${opts.format}`, details: {} });
+      const project = await openProject({ cwd: process.cwd() });
+      await knownRun(project, opts.run);
+      const view = await project.runner.inspect(opts.run);
+      const report = buildReport(view.snapshot, await project.runner.events(opts.run));
+      io.out(opts.format === 'json' ? JSON.stringify(report, null, 2) : reportMarkdown(report));
+      io.exit(EXIT.ok);
+    });
+
+  program
+    .command('events')
+    .description("A run's event log.")
+    .requiredOption('--run <id>', 'run id', runIdOption)
+    .option('--json', 'NDJSON')
+    .addHelpText('after', '\nExample:\n  buran events --run add-greeting-xyz --json')
+    .action(async (opts: { run: string; json?: boolean }) => {
+      const project = await openProject({ cwd: process.cwd() });
+      await knownRun(project, opts.run);
+      for (const e of await project.runner.events(opts.run)) io.out(opts.json === true ? JSON.stringify(e) : eventLine(e));
+      io.exit(EXIT.ok);
+    });
+}

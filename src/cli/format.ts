@@ -1,0 +1,23 @@
+import type { EventRecord } from '../domain/events.js';
+import type { StatusJson } from '../engine/statusView.js';
+
+/** One human line per event. */
+export function eventLine(e: EventRecord): string {
+  const who = e.taskId === undefined ? 'run' : `task ${e.taskId}${e.attemptId === undefined ? '' : ` ${e.attemptId}`}`;
+  const what = e.from !== null || e.to !== null ? `${e.from ?? '∅'} → ${e.to ?? '∅'}` : e.type;
+  const why = typeof e.data['event'] === 'string' ? ` (${e.data['event'].replace('xstate.done.actor.', 'done: ').replace('xstate.error.actor.', 'error: ')}${typeof e.data['status'] === 'string' ? ` ${e.data['status']}` : ''})` : '';
+  return `#${e.seq} ${e.ts} ${who}: ${what}${why}`;
+}
+
+export function statusLines(s: StatusJson): string[] {
+  const lines = [`run ${s.runId}: ${s.status} (${s.stage}), epoch ${s.epoch}`];
+  if (s.currentTask !== null) {
+    const c = s.currentTask;
+    lines.push(`  current: task ${c.taskId} ${c.state}, attempt ${c.attemptId ?? '—'} (epoch ${c.epoch})${c.pid === null ? '' : `, pid ${c.pid}`}${c.heartbeatAgeMs === null ? '' : `, heartbeat ${Math.round(c.heartbeatAgeMs / 1000)}s ago`}`);
+  }
+  if (s.blocker !== null) lines.push(`  blocked: ${s.blocker.code}: ${s.blocker.message}`);
+  lines.push(`  next: ${s.nextSafeAction.text}${s.nextSafeAction.command === null ? '' : `\n        ${s.nextSafeAction.command}`}`);
+  for (const t of s.tasks) lines.push(`  - ${t.id}: ${t.state}, ${t.attempts} attempt(s), epoch ${t.epoch}`);
+  lines.push(`  usage: ${s.usage.inputTokens} in / ${s.usage.outputTokens} out tokens, $${s.usage.costUsd.toFixed(4)}`);
+  return lines;
+}

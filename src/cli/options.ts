@@ -1,0 +1,13 @@
+import { InvalidArgumentError } from 'commander';
+
+const RUN_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** commander parser for --run: a slug, never a path or shell text. */
+export function runIdOption(value: string): string {
+  if (!RUN_ID.test(value)) throw new InvalidArgumentError(`"${value}" is not a run id (lowercase letters, digits and '-', at most 64)`);
+  return value;
+}
+
+export function who(by: string | undefined): string {
+  return by ?? process.env['USER'] ?? 'operator';
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { BlockerSchema, NextSafeActionSchema } from './blockers.js';
+import { UsageSchema } from './usage.js';
+
+/** The `buran status --run <id> --json` contract. Stable public API. */
+export const StatusJsonSchema = z.strictObject({
+  runId: z.string(),
+  status: z.enum(['queued', 'running', 'paused', 'blocked', 'handoff_ready', 'cancelled', 'failed']),
+  /** The chart state as a dotted path, e.g. `active.implementing`, `blocked`, `readyForReview`. */
+  stage: z.string(),
+  epoch: z.number().int().min(1),
+  currentTask: z
+    .strictObject({
+      taskId: z.string(),
+      state: z.string(),
+      attemptId: z.string().nullable(),
+      attempt: z.number().int().nullable(),
+      epoch: z.number().int(),
+      pid: z.number().int().nullable(),
+      heartbeatAgeMs: z.number().nullable(),
+    })
+    .nullable(),
+  blocker: BlockerSchema.nullable(),
+  nextSafeAction: NextSafeActionSchema,
+  tasks: z.array(z.strictObject({ id: z.string(), state: z.string(), attempts: z.number().int().min(0), epoch: z.number().int().min(0) })),
+  usage: UsageSchema,
+  updatedAt: z.string().nullable(),
+});

@@ -1,0 +1,81 @@
+// Pure-ish: the `status --json` contract of a run, from its view, its events
+// and (for the live attempt) the attempt folder.
+import { join } from 'node:path';
+import type { TaskContext } from '../../machines/task.types.js';
+import type { Blocker, NextSafeAction } from '../domain/blockers.js';
+import type { Usage } from '../domain/usage.js';
+import { attemptStatus } from '../worker/attempt.js';
+import type { RunView } from './runner.js';
+import type { RunStatus } from './runStatus.js';
+import { stageOf } from './runStatus.js';
+
+export interface StatusJson {
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly stage: string;
+  readonly epoch: number;
+  readonly currentTask: {
+    readonly taskId: string;
+    readonly state: string;
+    readonly attemptId: string | null;
+    readonly attempt: number | null;
+    readonly epoch: number;
+    readonly pid: number | null;
+    readonly heartbeatAgeMs: number | null;
+  } | null;
+  readonly blocker: Blocker | null;
+  readonly nextSafeAction: NextSafeAction;
+  readonly tasks: readonly { readonly id: string; readonly state: string; readonly attempts: number; readonly epoch: number }[];
+  readonly usage: Usage;
+  readonly updatedAt: string | null;
+}
+
+function childOf(view: RunView, taskId: string): { value: unknown; context: TaskContext } | null {
+  const child = (view.snapshot.children as Record<string, { getSnapshot?: () => unknown } | undefined>)[`task:${taskId}`];
+  const snap = child?.getSnapshot?.() as { value?: unknown; context?: TaskContext } | undefined;
+  return snap?.context === undefined ? null : { value: snap.value, context: snap.context };
+}
+
+export function statusJson(view: RunView, updatedAt: string | null, runDir: string | null, now: () => number = Date.now): StatusJson {
+  const c = view.snapshot.context;
+  const tasks = c.tasks.map((t) => {
+    const child = childOf(view, t.id);
+    return {
+      id: t.id,
+      state: child === null ? (c.progress[t.id] ?? 'pending') : stageOf(child.value),
+      attempts: child?.context.attemptCount ?? 0,
+      epoch: child?.context.epoch ?? 0,
+    };
+  });
+  let currentTask: StatusJson['currentTask'] = null;
+  for (const t of c.tasks) {
+    const child = childOf(view, t.id);
+    if (child === null) continue;
+    const state = stageOf(child.value);
+    if (!['working.dispatching', 'working.awaiting', 'working.verifying', 'working.reviewing', 'working.merging', 'held', 'blocked'].includes(state)) continue;
+    const current = child.context.current;
+    const live = current !== null && runDir !== null ? attemptStatus(join(runDir, 'attempts', current.attemptId), now) : null;
+    currentTask = {
+      taskId: t.id,
+      state,
+      attemptId: current?.attemptId ?? null,
+      attempt: current?.number ?? null,
+      epoch: child.context.epoch,
+      pid: live?.state === 'running' ? live.pid : null,
+      heartbeatAgeMs: live?.state === 'running' ? live.heartbeatAgeMs : null,
+    };
+    if (state !== 'held' && state !== 'blocked') break;
+  }
+  return {
+    runId: view.runId,
+    status: view.status,
+    stage: view.stage,
+    epoch: c.epoch,
+    currentTask,
+    blocker: view.blocker,
+    nextSafeAction: view.nextSafeAction,
+    tasks,
+    usage: c.usage,
+    updatedAt,
+  };
+}
