@@ -11,6 +11,7 @@ import { git } from '../workspace/index.js';
 import { approvePacket } from './approve.js';
 import { type Clock, systemClock } from './clock.js';
 import { createLocalEffects } from './localEffects.js';
+import { createFileInbox } from './inbox.js';
 import { createFileLocks } from './locks.js';
 import type { EventRecord } from '../domain/events.js';
 import { createRunner } from './runner.js';
@@ -70,6 +71,7 @@ export async function openProject(options: ProjectOptions) {
   const runner = createRunner({
     store,
     locks: createFileLocks((runId) => store.runDir(runId)),
+    inbox: createFileInbox((runId) => store.runDir(runId)),
     clock,
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     effectsFor: async (runId) => {

@@ -11,6 +11,7 @@ import { runMachine } from '../machines/index.js';
 import { bindEffects } from './bindEffects.js';
 import { type Clock, systemClock } from './clock.js';
 import type { RunEffects } from './effects.js';
+import type { CommandInbox, OperatorEvent } from './inbox.js';
 import type { RunLocks } from './locks.js';
 import { Recorder, draftFor } from './recorder.js';
 import { type RunStatus, nextSafeActionOf, stageOf, statusOf } from './runStatus.js';
@@ -24,6 +25,15 @@ export interface RunnerOptions {
   readonly clock?: Clock;
   /** Called for every event after it is durably appended (live progress). */
   readonly onEvent?: (event: EventRecord) => void;
+  /** Where operator commands wait while another process drives the run (polled every `inboxPollMs`). */
+  readonly inbox?: CommandInbox;
+  readonly inboxPollMs?: number;
+}
+
+/** A command queued for the process that is driving the run. */
+export interface QueuedCommand {
+  readonly queued: true;
+  readonly commandId: string;
 }
 
 export interface DriveOptions {
@@ -188,6 +198,35 @@ export function createRunner(options: RunnerOptions) {
       for (const event of send) restored.send(event);
       schedule();
 
+      // Commands posted by other processes while this one drives.
+      const inbox = options.inbox;
+      let polling = false;
+      const poll =
+        inbox === undefined
+          ? null
+          : setInterval(() => {
+              if (polling) return;
+              polling = true;
+              inbox
+                .take(runId)
+                .then(({ taken, invalid }) => {
+                  for (const bad of invalid) recorder.add({ runId, type: 'command_rejected', from: null, to: null, data: { commandId: bad.id, reason: bad.reason } });
+                  for (const { id, event } of taken) {
+                    const snap = restored.getSnapshot();
+                    if (snap.status === 'active' && snap.can(event)) restored.send(event);
+                    else recorder.add({ runId, type: 'command_rejected', from: stageOf(snap.value), to: null, data: { commandId: id, command: event.type, reason: `not allowed in ${stageOf(snap.value)}` } });
+                  }
+                  schedule();
+                })
+                .catch((error: unknown) => {
+                  failure ??= error;
+                  wake?.();
+                })
+                .finally(() => {
+                  polling = false;
+                });
+            }, options.inboxPollMs ?? 200);
+
       let started = false;
       await new Promise<void>((resolve) => {
         wake = () => {
@@ -206,6 +245,7 @@ export function createRunner(options: RunnerOptions) {
         wake();
       });
       wake = null;
+      if (poll !== null) clearInterval(poll);
       // Persist everything that happened before stopping: a stopped actor's
       // persisted snapshot no longer holds its children. No await between the
       // last drained flush and stop(), so nothing can slip in unrecorded.
@@ -241,8 +281,11 @@ export function createRunner(options: RunnerOptions) {
       return session(runId, [], (snap, appended) => isStopped(snap) || (opts.step === true && appended > 0), true);
     },
 
-    /** Apply an operator event (PAUSE, RESUME, CANCEL, UNBLOCK) and persist it; the run is not driven further. */
-    async command(runId: string, event: Extract<RunEvent, { type: 'PAUSE' | 'RESUME' | 'CANCEL' | 'UNBLOCK' }>): Promise<DriveResult> {
+    /**
+     * Apply an operator event (PAUSE, RESUME, CANCEL, UNBLOCK) and persist it; the run is not driven further.
+     * When another process drives the run, the command is queued in the inbox for that driver instead.
+     */
+    async command(runId: string, event: OperatorEvent): Promise<DriveResult | QueuedCommand> {
       const doc = await loadDoc(runId);
       const machine = bindEffects(await options.effectsFor(runId), () => undefined);
       const probe = machine.resolveState(doc.snapshot as never);
@@ -253,7 +296,17 @@ export function createRunner(options: RunnerOptions) {
           details: { runId, stage: stageOf(probe.value), event: event.type, allowedDecisions: probe.context.allowedDecisions },
         });
       }
-      return session(runId, [event], (_snap, appended) => appended > 0);
+      try {
+        return await session(runId, [event], (_snap, appended) => appended > 0);
+      } catch (error) {
+        if (options.inbox === undefined || !(error instanceof BuranError) || error.code !== 'run_locked') throw error;
+        return { queued: true, commandId: await options.inbox.post(runId, event) };
+      }
+    },
+
+    /** Whether a queued command is still waiting for the driver. */
+    async commandPending(runId: string, commandId: string): Promise<boolean> {
+      return options.inbox === undefined ? false : options.inbox.pending(runId, commandId);
     },
 
     /** The run as persisted (no lock needed; read-only). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunInput } from '../../machines/run.types.js';
 import type { EventRecord } from '../../src/domain/events.js';
 import { DEFAULT_LIMITS } from '../../src/domain/limits.js';
+import { createMemoryInbox } from '../../src/engine/inbox.js';
 import { createMemoryLocks } from '../../src/engine/locks.js';
 import { createRunner } from '../../src/engine/runner.js';
 import { createScriptedEffects, type Script } from '../../src/engine/scriptedEffects.js';
@@ -85,7 +86,7 @@ describe('createRunner', () => {
     const { runner } = await setup();
     await runner.drive('r1', { step: true });
     const paused = await runner.command('r1', { type: 'PAUSE', by: 'ana', reason: 'lunch' });
-    expect(paused.status).toBe('paused');
+    expect('queued' in paused ? 'queued' : paused.status).toBe('paused');
     expect((await runner.drive('r1')).status).toBe('paused');
     await runner.command('r1', { type: 'RESUME', by: 'ana', reason: 'back' });
     expect((await runner.drive('r1')).status).toBe('handoff_ready');
@@ -112,6 +113,20 @@ describe('createRunner', () => {
     // Effects were re-invoked for the lost steps (idempotent by input), but each attempt was dispatched with one id only.
     const attemptIds = crashed.effects.calls.filter((c) => c.effect === 'dispatchWorker').map((c) => (c.input as { attempt: { attemptId: string } }).attempt.attemptId);
     expect(new Set(attemptIds)).toEqual(new Set(['api.a1', 'ui.a1']));
+  });
+
+  it('delivers an operator command to the process that is driving the run, through the inbox', async () => {
+    const store = createMemoryStore();
+    const inbox = createMemoryInbox();
+    const runner = createRunner({ store, locks: createMemoryLocks(), inbox, inboxPollMs: 10, effectsFor: () => createScriptedEffects({ worker: () => new Promise(() => undefined) }) });
+    await runner.createRun({ runId: 'r1', record: { runId: 'r1' }, input: input('r1') });
+    const driving = runner.drive('r1');
+    await new Promise((r) => setTimeout(r, 50));
+    const queued = await runner.command('r1', { type: 'PAUSE', by: 'ana', reason: 'stop for now' });
+    expect(queued).toMatchObject({ queued: true });
+    const result = await driving;
+    expect(result.status).toBe('paused');
+    expect(result.snapshot.context.decisions.map((d) => `${d.decision}:${d.by}`)).toEqual(['pause:ana']);
   });
 
   it('refuses a second driver of the same run', async () => {
