@@ -117,6 +117,7 @@ export const runChart = setup({
     gateFailed: ({ event }) => gate(event)?.status === 'FAIL' && gate(event)?.policyViolations.length === 0,
     policyViolated: ({ event }) => (gate(event)?.policyViolations.length ?? 0) > 0,
     fixRoundsRemain: ({ context }) => context.fixRounds < context.limits.maxFixRounds + context.fixGrants,
+    deadlinePassed: ({ context, event }) => event.type === 'RUN_DEADLINE' && context.deadlineAt !== null && event.now >= context.deadlineAt,
     handoffDone: ({ event }) => outputOf<HandoffOutcome>(event)?.status === 'done',
     mayCancel: ({ context, event }) =>
       event.type === 'UNBLOCK' && event.decision === 'cancel' && context.allowedDecisions.includes('cancel'),
@@ -243,6 +244,7 @@ export const runChart = setup({
     approvedHash: input.approvedHash,
     tasks: input.tasks,
     limits: input.limits,
+    deadlineAt: input.deadlineAt ?? null,
     epoch: 1,
     fixRounds: 0,
     fixGrants: 0,
@@ -268,6 +270,7 @@ export const runChart = setup({
         PAUSE: { target: 'paused', actions: ['recordDecision', 'holdTasks'] },
         CANCEL: { target: 'cancelled', actions: 'recordDecision' },
         LEASE_LOST: { target: 'blocked', actions: { type: 'block', params: { code: 'lease_lost' } } },
+        RUN_DEADLINE: { guard: 'deadlinePassed', target: 'blocked', actions: { type: 'block', params: { code: 'budget_exhausted' } } },
       },
       initial: 'intake',
       states: {

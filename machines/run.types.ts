@@ -12,6 +12,8 @@ export interface RunInput {
   readonly approvedHash: string;
   readonly tasks: readonly TaskSpec[];
   readonly limits: Limits;
+  /** Epoch ms after which the run blocks with `budget_exhausted` (approval time + limits.runTimeoutMin); null: no bound. */
+  readonly deadlineAt?: number | null;
 }
 
 export interface DecisionRecord {
@@ -45,6 +47,7 @@ export interface RunContext {
   readonly approvedHash: string;
   readonly tasks: readonly TaskSpec[];
   readonly limits: Limits;
+  readonly deadlineAt: number | null;
   /** Integration epoch: 1, +1 per integration fix round. */
   readonly epoch: number;
   readonly fixRounds: number;
@@ -101,4 +104,6 @@ export type RunEvent =
   | { readonly type: 'CANCEL'; readonly by: string; readonly reason: string }
   | { readonly type: 'UNBLOCK'; readonly decision: OperatorDecision; readonly by: string; readonly reason: string }
   | { readonly type: 'LEASE_LOST'; readonly message: string }
+  /** Sent by the driver when its clock passes `deadlineAt`; `now` is that clock reading (epoch ms). */
+  | { readonly type: 'RUN_DEADLINE'; readonly now: number }
   | TaskToRunEvent;

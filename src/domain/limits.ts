@@ -18,6 +18,8 @@ export const LimitsSchema = z
     heartbeatTimeoutSec: z.number().int().min(1).max(86_400).default(300),
     /** Tasks whose workers may run at once. */
     concurrency: z.number().int().min(1).max(64).default(2),
+    /** Wall-clock bound of the whole run, in minutes from approval; past it the run blocks (`budget_exhausted`). */
+    runTimeoutMin: z.number().int().min(1).max(10_080).optional(),
     /** Spend bound in US dollars (from adapter-reported usage). */
     budgetUsd: z.number().positive().optional(),
     /** Spend bound in tokens (input + output, from adapter-reported usage). */

@@ -108,6 +108,7 @@ export const PacketLimitsSchema = LimitsSchema.extend({
   taskTimeoutSec: limit.taskTimeoutSec.describe('Wall-clock bound of one attempt, in seconds.'),
   heartbeatTimeoutSec: limit.heartbeatTimeoutSec.describe('An attempt whose heartbeat is older than this many seconds is timed out.'),
   concurrency: limit.concurrency.describe('Tasks whose workers may run at once.'),
+  runTimeoutMin: limit.runTimeoutMin.describe('Wall-clock bound of the whole run, in minutes from approval; past it the run blocks with budget_exhausted. Default: none.'),
   budgetUsd: limit.budgetUsd.describe('Spend bound in US dollars, from adapter-reported usage. Default: none.'),
   budgetTokens: limit.budgetTokens.describe('Spend bound in tokens (input + output), from adapter-reported usage. Default: none.'),
 });

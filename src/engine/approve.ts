@@ -57,7 +57,13 @@ export async function approvePacket(args: {
   await args.runner.createRun({
     runId,
     record,
-    input: { runId, approvedHash: loaded.hash, tasks: toTaskSpecs(packet), limits: packet.limits },
+    input: {
+      runId,
+      approvedHash: loaded.hash,
+      tasks: toTaskSpecs(packet),
+      limits: packet.limits,
+      deadlineAt: packet.limits.runTimeoutMin === undefined ? null : now + packet.limits.runTimeoutMin * 60_000,
+    },
   });
   // The approved content, kept so intake and reports never depend on the file staying put.
   await args.store.putArtifact(runId, canonicalJson(packet));

@@ -68,7 +68,7 @@ function corrupt(runId: string, what: string, reason: string): BuranError {
 /** The run snapshot with its task children restored as (unstarted) actors, for reading only. */
 export function restoredView(persisted: Record<string, unknown>): RunSnapshot {
   const ctx = (persisted as { context: RunInput }).context;
-  const input: RunInput = { runId: ctx.runId, approvedHash: ctx.approvedHash, tasks: ctx.tasks, limits: ctx.limits };
+  const input: RunInput = { runId: ctx.runId, approvedHash: ctx.approvedHash, tasks: ctx.tasks, limits: ctx.limits, deadlineAt: ctx.deadlineAt ?? null };
   return createActor(runMachine, { snapshot: persisted as never, input }).getSnapshot();
 }
 
@@ -185,7 +185,7 @@ export function createRunner(options: RunnerOptions) {
 
       // The input is ignored when a snapshot is given (the context is restored); it is passed for the types only.
       const ctx = (doc.snapshot as { context: RunInput }).context;
-      const input: RunInput = { runId: ctx.runId, approvedHash: ctx.approvedHash, tasks: ctx.tasks, limits: ctx.limits };
+      const input: RunInput = { runId: ctx.runId, approvedHash: ctx.approvedHash, tasks: ctx.tasks, limits: ctx.limits, deadlineAt: ctx.deadlineAt ?? null };
       const restored = createActor(machine, { snapshot: doc.snapshot as never, input, inspect });
       actor = restored;
       lastValue.set(restored.id, (doc.snapshot as { value?: unknown }).value ?? null);
@@ -197,6 +197,20 @@ export function createRunner(options: RunnerOptions) {
       schedule();
       for (const event of send) restored.send(event);
       schedule();
+
+      // The run wall-clock budget: the chart decides (its guard re-checks the time); the driver only reports it.
+      const deadlineAt = restored.getSnapshot().context.deadlineAt;
+      const deadlineTimer =
+        deadlineAt === null
+          ? null
+          : setInterval(() => {
+              const now = clock.now();
+              if (now >= deadlineAt && restored.getSnapshot().status === 'active') {
+                restored.send({ type: 'RUN_DEADLINE', now });
+                schedule();
+              }
+            }, Math.min(1000, options.inboxPollMs ?? 200));
+      if (deadlineAt !== null && clock.now() >= deadlineAt) restored.send({ type: 'RUN_DEADLINE', now: clock.now() });
 
       // Commands posted by other processes while this one drives.
       const inbox = options.inbox;
@@ -246,6 +260,7 @@ export function createRunner(options: RunnerOptions) {
       });
       wake = null;
       if (poll !== null) clearInterval(poll);
+      if (deadlineTimer !== null) clearInterval(deadlineTimer);
       // Persist everything that happened before stopping: a stopped actor's
       // persisted snapshot no longer holds its children. No await between the
       // last drained flush and stop(), so nothing can slip in unrecorded.

@@ -129,6 +129,17 @@ describe('createRunner', () => {
     expect(result.snapshot.context.decisions.map((d) => `${d.decision}:${d.by}`)).toEqual(['pause:ana']);
   });
 
+  it('blocks with budget_exhausted once the run wall-clock deadline has passed, before dispatching anything', async () => {
+    const store = createMemoryStore();
+    const effects = createScriptedEffects();
+    const runner = createRunner({ store, locks: createMemoryLocks(), effectsFor: () => effects, clock: { now: () => 2_000_000 } });
+    await runner.createRun({ runId: 'r1', record: { runId: 'r1' }, input: { ...input('r1'), deadlineAt: 1_000_000 } });
+    const result = await runner.drive('r1');
+    expect(result.status).toBe('blocked');
+    expect(result.blocker?.code).toBe('budget_exhausted');
+    expect(effects.calls.filter((c) => c.effect === 'dispatchWorker')).toHaveLength(0);
+  });
+
   it('refuses a second driver of the same run', async () => {
     const { runner } = await setup({ worker: () => new Promise(() => undefined) });
     const first = runner.drive('r1');

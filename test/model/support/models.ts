@@ -133,7 +133,8 @@ export const runInput = (): RunInput => ({
     { id: 'b', dependsOn: [], scope: ['src/a/inner'] },
     { id: 'c', dependsOn: ['a'], scope: ['src/c'] },
   ],
-  limits: { maxAttempts: 1, maxFixRounds: 1, maxDispatches: 4, taskTimeoutSec: 60, heartbeatTimeoutSec: 10, concurrency: 2, budgetUsd: 1 },
+  limits: { maxAttempts: 1, maxFixRounds: 1, maxDispatches: 4, taskTimeoutSec: 60, heartbeatTimeoutSec: 10, concurrency: 2, budgetUsd: 1, runTimeoutMin: 1 },
+  deadlineAt: 1_000,
 });
 
 const passGates = (epoch: number) => [
@@ -148,7 +149,11 @@ export function runEvents(s: Snap<RunContext>): EventObject[] {
   if (inState(s.value, 'active')) {
     if (operatorBudget) ev.push({ type: 'PAUSE', by: 'model', reason: 'walk' } as EventObject);
     ev.push({ type: 'CANCEL', by: 'model', reason: 'walk' } as EventObject);
-    if (inState(s.value, 'active.implementing') && c.decisions.length === 0) ev.push({ type: 'LEASE_LOST', message: 'lease expired' } as EventObject);
+    if (inState(s.value, 'active.implementing') && c.decisions.length === 0) {
+      ev.push({ type: 'LEASE_LOST', message: 'lease expired' } as EventObject);
+      ev.push({ type: 'RUN_DEADLINE', now: 5_000 } as EventObject);
+      ev.push({ type: 'RUN_DEADLINE', now: 10 } as EventObject);
+    }
   }
   if (inState(s.value, 'active.intake')) {
     ev.push(done('checkIntake', { status: 'ok' }));
@@ -247,6 +252,7 @@ export const allRunEvents: EventObject[] = [
   { type: 'CANCEL', by: 'x', reason: '' } as EventObject,
   { type: 'UNBLOCK', decision: 'retry', by: 'x', reason: '' } as EventObject,
   { type: 'LEASE_LOST', message: 'x' } as EventObject,
+  { type: 'RUN_DEADLINE', now: 99_999 } as EventObject,
   { type: 'DISPATCH_REQUEST', taskId: 'a' } as EventObject,
   done('checkIntake', { status: 'ok' }),
 ];

@@ -1,0 +1,294 @@
+// Every blocker code the built-in pieces can produce, reached end to end: a
+// real temp git repository, the real engine (openProject), the command adapter
+// running fixture agents under the real supervisor, real verification commands
+// and the built-in reviewer. Each run must stop `blocked` with the expected
+// code and a next safe action; a few are then unblocked with `retry` once
+// their cause is fixed and must reach handoff.
+//
+// Not reachable end to end with the current built-in pieces (no test here):
+// - review_blocked: the built-in reviewer only answers PASS or FAIL, and a
+//   non-builtin reviewer is refused at preflight (adapter_unavailable).
+// - lease_lost: only the run chart's LEASE_LOST event leads there, and nothing
+//   in src/ sends it; a lost worktree surfaces as an effect error (internal_error).
+// - completion_conflict: only COMPLETION_OBSERVED leads there, and nothing in
+//   src/ sends it.
+// - handoff_failed: performHandoff fails only when the run lease, `git
+//   rev-parse HEAD` in the run worktree or the store fails, and each of those
+//   breaks an earlier effect first (merge, integration verification), which
+//   blocks with internal_error instead.
+// - store_corrupt: never a run blocker; a corrupt store makes drive() reject
+//   with a BuranError of that code (tested below).
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BlockerCode } from '../../src/domain/blockers.js';
+import type { DriveResult } from '../../src/engine/runner.js';
+import {
+  VERIFY_OK,
+  agent,
+  allGone,
+  approvedRun,
+  attemptIds,
+  attemptsDir,
+  cleanup,
+  driverResult,
+  fixture,
+  git,
+  makeRepo,
+  markerLines,
+  packet,
+  spawnDriver,
+  waitFor,
+  writePacket,
+} from './fixtures/project.js';
+
+afterAll(cleanup);
+
+function expectBlocked(result: DriveResult, code: BlockerCode): void {
+  expect(result.status).toBe('blocked');
+  expect(result.blocker?.code, JSON.stringify(result.blocker, null, 2)).toBe(code);
+  expect(result.blocker?.message).not.toBe('');
+  expect(result.blocker?.nextSafeAction.text).not.toBe('');
+  expect(result.nextSafeAction.text).toBe(result.blocker?.nextSafeAction.text);
+}
+
+/** Every worker process the marker recorded has ended. */
+async function expectNoWorkerLeft(marker: string): Promise<void> {
+  const pids = markerLines(marker).map((l) => l.pid);
+  expect(pids.length).toBeGreaterThan(0);
+  expect(await allGone(pids, 3_000)).toBe(true);
+}
+
+function readJson(file: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+}
+
+describe('blocker codes reached end to end', () => {
+  it('plan_insufficient: the packet file was edited into an insufficient one after approval', async () => {
+    const p = packet({ command: agent('ok') });
+    const { repo, project, runId, packetFile } = await approvedRun(p);
+    writePacket(repo, { ...p, tasks: [] });
+    const result = await project.runner.drive(runId);
+    expectBlocked(result, 'plan_insufficient');
+    expect(result.blocker?.message).toContain('tasks');
+    expect(packetFile).toBe(join(repo, 'packet.json'));
+    expect(attemptIds(project, runId)).toEqual([]);
+  });
+
+  it('packet_tampered: a title changed after approval', async () => {
+    const p = packet({ command: agent('ok') });
+    const { repo, project, runId } = await approvedRun(p);
+    writePacket(repo, { ...p, title: 'A different title' });
+    const result = await project.runner.drive(runId);
+    expectBlocked(result, 'packet_tampered');
+    expect(result.blocker?.details).toMatchObject({ approvedHash: expect.any(String) as unknown, actualHash: expect.any(String) as unknown });
+    expect(attemptIds(project, runId)).toEqual([]);
+  });
+
+  it('adapter_unavailable: worker.command names a missing executable; installing it and retrying reaches handoff', async () => {
+    const repo = makeRepo();
+    const bin = join(repo, '..', `${repo.split('/').at(-1) ?? 'x'}-bin`);
+    const executable = join(bin, 'fixture-agent');
+    const { project, runId } = await approvedRun(packet({ command: [executable] }), { repo });
+    const result = await project.runner.drive(runId);
+    expectBlocked(result, 'adapter_unavailable');
+    expect(result.blocker?.details).toMatchObject({ executable });
+    expect(attemptIds(project, runId)).toEqual([]);
+
+    // Fix the cause: install the agent where the packet says it is, then retry.
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(executable, `#!/bin/sh\nexec node ${JSON.stringify(fixture('agent.mjs'))} ok "$@"\n`);
+    chmodSync(executable, 0o755);
+    await project.runner.command(runId, { type: 'UNBLOCK', decision: 'retry', by: 'tester', reason: 'installed the agent' });
+    const done = await project.runner.drive(runId);
+    expect(done.blocker).toBeNull();
+    expect(done.status).toBe('handoff_ready');
+    expect(done.snapshot.context.decisions.map((d) => [d.decision, d.blockerCode])).toEqual([['retry', 'adapter_unavailable']]);
+    expect(git(repo, 'show', `buran/${runId}:src/alpha.txt`)).toContain('alpha.a1');
+    rmSync(bin, { recursive: true, force: true });
+  });
+
+  it('lease_conflict: a second run whose scope overlaps a running one; once the first is done, retry reaches handoff', async () => {
+    const repo = makeRepo();
+    const marker = join(repo, 'marker.txt');
+    const first = await approvedRun(packet({ command: ['node', fixture('slow-agent.mjs'), marker, '2500'] }), { repo });
+    const driver = spawnDriver(repo, first.runId);
+    await waitFor('the first run to hold its lease and run its worker', () => markerLines(marker).length >= 1, 20_000);
+
+    const second = await approvedRun(packet({ id: 'overlapping-work', command: agent('ok') }), { repo, name: 'packet2.json' });
+    const result = await second.project.runner.drive(second.runId);
+    expectBlocked(result, 'lease_conflict');
+    expect(result.blocker?.details).toMatchObject({ otherRun: first.runId });
+    expect(attemptIds(second.project, second.runId)).toEqual([]);
+
+    // The first run finishes (and frees its scope); the second may then take it.
+    await driver.exited;
+    expect(driverResult(driver)?.status, driver.output()).toBe('handoff_ready');
+    await second.project.runner.command(second.runId, { type: 'UNBLOCK', decision: 'retry', by: 'tester', reason: 'the other run is done' });
+    const done = await second.project.runner.drive(second.runId);
+    expect(done.blocker).toBeNull();
+    expect(done.status).toBe('handoff_ready');
+    await expectNoWorkerLeft(marker);
+  });
+
+  it('completion_missing: the worker SIGKILLs its own supervisor, so nobody records how it ended (maxAttempts 1)', async () => {
+    const repo = makeRepo();
+    const marker = join(repo, 'marker.txt');
+    const { project, runId } = await approvedRun(packet({ command: agent('kill-supervisor', { marker }), limits: { maxAttempts: 1 } }), { repo });
+    const result = await project.runner.drive(runId);
+    expectBlocked(result, 'completion_missing');
+    expect(result.blocker?.message).toContain('supervisor died');
+    const dir = join(attemptsDir(project, runId), 'alpha.a1');
+    expect(readJson(join(dir, 'kill.json'))).toMatchObject({ reason: 'orphan' });
+    expect(() => readFileSync(join(dir, 'exit.json'))).toThrow();
+    await expectNoWorkerLeft(marker);
+  });
+
+  it('completion_invalid: the completion names another attempt (maxAttempts 1)', async () => {
+    const repo = makeRepo();
+    const marker = join(repo, 'marker.txt');
+    const { project, runId } = await approvedRun(packet({ command: agent('other-attempt', { marker }), limits: { maxAttempts: 1 } }), { repo });
+    const result = await project.runner.drive(runId);
+    expectBlocked(result, 'completion_invalid');
+    expect(result.blocker?.message).toContain('alpha.a99');
+    await expectNoWorkerLeft(marker);
+  });
+
+  it('retry_exhausted: the worker exits 3 on every attempt (maxAttempts 2: two attempts)', async () => {
+    const repo = makeRepo();
+    const marker = join(repo, 'marker.txt');
+    const { project, runId } = await approvedRun(packet({ command: agent('exit3', { marker }), limits: { maxAttempts: 2 } }), { repo });
+    const result = await project.runner.drive(runId);
+    expectBlocked(result, 'retry_exhausted');
+    expect(attemptIds(project, runId)).toEqual(['alpha.a1', 'alpha.a2']);
+    expect(markerLines(marker).map((l) => l.attemptId)).toEqual(['alpha.a1', 'alpha.a2']);
+    await expectNoWorkerLeft(marker);
+  });
+
+  it('retry_exhausted, then the cause is fixed: UNBLOCK retry grants a new attempt and the run reaches handoff', async () => {
+    const repo = makeRepo();
+    const marker = join(repo, 'marker.txt');
+    const flag = join(repo, 'broken.flag');
+    writeFileSync(flag, 'the agent fails while this file exists\n');
+    const { project, runId } = await approvedRun(packet({ command: agent('fail-while', { marker, flag }), limits: { maxAttempts: 1 } }), { repo });
+    expectBlocked(await project.runner.drive(runId), 'retry_exhausted');
+
+    rmSync(flag);
+    await project.runner.command(runId, { type: 'UNBLOCK', decision: 'retry', by: 'tester', reason: 'fixed the agent' });
+    const done = await project.runner.drive(runId);
+    expect(done.blocker).toBeNull();
+    expect(done.status).toBe('handoff_ready');
+    expect(attemptIds(project, runId)).toEqual(['alpha.a1', 'alpha.a2']);
+    expect(markerLines(marker).map((l) => l.attemptId)).toEqual(['alpha.a1', 'alpha.a2']);
+    expect(git(repo, 'show', `buran/${runId}:src/alpha.txt`)).toContain('alpha.a2');
+    const events = await project.runner.events(runId);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    await expectNoWorkerLeft(marker);
+  });
+
+  it('worker_blocked: the completion says "blocked"', async () => {
+    const repo = makeRepo();
+    const marker = join(repo, 'marker.txt');
+    const { project, runId } = await approvedRun(packet({ command: agent('blocked', { marker }) }), { repo });
+    const result = await project.runner.drive(runId);
+    expectBlocked(result, 'worker_blocked');
+    expect(result.blocker?.message).toContain('cannot proceed');
+    expect(attemptIds(project, runId)).toEqual(['alpha.a1']);
+    await expectNoWorkerLeft(marker);
+  });
+
+  it('worker_timeout: a hung worker with a grandchild is ended, group and all (taskTimeoutSec 2, maxAttempts 1)', async () => {
+    const repo = makeRepo();
+    const pidfile = join(repo, 'hang.pids');
+    const { project, runId } = await approvedRun(packet({ command: agent('hang-grandchild', { pidfile }), limits: { taskTimeoutSec: 2, maxAttempts: 1 } }), { repo });
+    const result = await project.runner.drive(runId);
+    expectBlocked(result, 'worker_timeout');
+    const pids = readFileSync(pidfile, 'utf8').trim().split(' ').map(Number);
+    expect(pids).toHaveLength(2);
+    expect(await allGone(pids, 3_000)).toBe(true);
+    expect(readJson(join(attemptsDir(project, runId), 'alpha.a1', 'kill.json'))).toMatchObject({ reason: 'wall' });
+  });
+
+  it('fix_exhausted: the worker never fixes the failing verification (maxFixRounds 1)', async () => {
+    const repo = makeRepo();
+    const marker = join(repo, 'marker.txt');
+    const verify = ['node', '-e', "require('node:fs').readFileSync('src/alpha.txt', 'utf8').includes('fixed') || process.exit(1)"];
+    const { project, runId } = await approvedRun(packet({ command: agent('ok', { marker }), verify: [verify], limits: { maxFixRounds: 1 } }), { repo });
+    const result = await project.runner.drive(runId);
+    expectBlocked(result, 'fix_exhausted');
+    expect(attemptIds(project, runId)).toEqual(['alpha.a1', 'alpha.a2']);
+    const task = result.snapshot.children['task:alpha']?.getSnapshot() as { context: { gates: { gate: string; epoch: number; status: string }[] } } | undefined;
+    expect(task?.context.gates.map((g) => `${g.gate}@${g.epoch}:${g.status}`)).toEqual(['verification@1:FAIL', 'verification@2:FAIL']);
+    await expectNoWorkerLeft(marker);
+  });
+
+  it('policy_denied: the worker changes package.json (outside its scope, a verification definition)', async () => {
+    const repo = makeRepo();
+    const marker = join(repo, 'marker.txt');
+    const { project, runId } = await approvedRun(packet({ command: agent('touch-package-json', { marker }) }), { repo });
+    const result = await project.runner.drive(runId);
+    expectBlocked(result, 'policy_denied');
+    expect(JSON.stringify(result.blocker?.details['policyViolations'])).toContain('package.json');
+    expect(result.snapshot.context.allowedDecisions).not.toContain('retry');
+    await expectNoWorkerLeft(marker);
+  });
+
+  it('verification_blocked: the verification command is a missing executable', async () => {
+    const repo = makeRepo();
+    const marker = join(repo, 'marker.txt');
+    const { project, runId } = await approvedRun(packet({ command: agent('ok', { marker }), verify: [['no-such-verifier-xyz']] }), { repo });
+    const result = await project.runner.drive(runId);
+    expectBlocked(result, 'verification_blocked');
+    expect(JSON.stringify(result.blocker?.details['findings'])).toContain('no-such-verifier-xyz');
+    await expectNoWorkerLeft(marker);
+  });
+
+  it('budget_exhausted: maxDispatches 1 with maxAttempts 2 and a first attempt that fails (no second dispatch)', async () => {
+    const repo = makeRepo();
+    const marker = join(repo, 'marker.txt');
+    const { project, runId } = await approvedRun(packet({ command: agent('fail-first', { marker }), limits: { maxDispatches: 1, maxAttempts: 2 } }), { repo });
+    const result = await project.runner.drive(runId);
+    expectBlocked(result, 'budget_exhausted');
+    expect(attemptIds(project, runId)).toEqual(['alpha.a1']);
+    expect(markerLines(marker)).toHaveLength(1);
+    expect(result.snapshot.context.dispatches).toBe(1);
+    await expectNoWorkerLeft(marker);
+  });
+
+  it('integration_conflict: someone commits to the run branch while the task works, so its merge conflicts (maxFixRounds 0)', async () => {
+    const repo = makeRepo();
+    const marker = join(repo, 'marker.txt');
+    const { project, runId } = await approvedRun(packet({ command: ['node', fixture('slow-agent.mjs'), marker, '1500'], limits: { maxFixRounds: 0 } }), { repo });
+    const driving = project.runner.drive(runId);
+    await waitFor('the worker to start', () => markerLines(marker).length >= 1, 20_000);
+    // The run branch moves under the task: a conflicting src/alpha.txt lands on it.
+    const runTree = join(project.storeDir, 'worktrees', runId, 'run');
+    mkdirSync(join(runTree, 'src'), { recursive: true });
+    writeFileSync(join(runTree, 'src', 'alpha.txt'), 'written by hand on the run branch\n');
+    git(runTree, 'add', 'src/alpha.txt');
+    git(runTree, 'commit', '-q', '-m', 'a hand-made change on the run branch');
+    const result = await driving;
+    expectBlocked(result, 'integration_conflict');
+    expect(JSON.stringify(result.blocker?.details)).toContain('src/alpha.txt');
+    await expectNoWorkerLeft(marker);
+  });
+
+  it('store_corrupt is not a blocker: an emptied snapshot makes drive() reject with that code, and nothing is reset', async () => {
+    const { project, runId } = await approvedRun(packet({ command: agent('ok') }));
+    const snapshot = join(project.store.runDir(runId), 'snapshot.json');
+    writeFileSync(snapshot, '');
+    await expect(project.runner.drive(runId)).rejects.toMatchObject({ code: 'store_corrupt', nextSafeAction: { text: expect.stringMatching(/\S/) as unknown } });
+    expect(readFileSync(snapshot, 'utf8')).toBe('');
+  });
+
+  it('uses an always-passing verification by default (sanity check of the fixtures: a clean run reaches handoff)', async () => {
+    const repo = makeRepo();
+    const marker = join(repo, 'marker.txt');
+    const { project, runId } = await approvedRun(packet({ tasks: ['alpha', { id: 'beta', dependsOn: ['alpha'] }], command: agent('ok', { marker }), verify: [VERIFY_OK] }), { repo });
+    const result = await project.runner.drive(runId);
+    expect(result.blocker).toBeNull();
+    expect(result.status).toBe('handoff_ready');
+    expect(markerLines(marker).map((l) => l.attemptId)).toEqual(['alpha.a1', 'beta.a1']);
+    await expectNoWorkerLeft(marker);
+  });
+});
