@@ -88,6 +88,7 @@ function isStopped(snap: RunSnapshot): boolean {
 export function createRunner(options: RunnerOptions) {
   const clock = options.clock ?? systemClock;
   const { store, locks } = options;
+  const tornReports = new Map<string, unknown>();
 
   async function loadDoc(runId: string): Promise<SnapshotDoc> {
     const raw = await store.readSnapshot(runId);
@@ -99,8 +100,10 @@ export function createRunner(options: RunnerOptions) {
     return migrated.doc;
   }
 
-  async function loadEvents(runId: string): Promise<EventRecord[]> {
-    const raw = await store.readEvents(runId);
+  /** The validated log; `repair` only for the lock holder (a torn tail is then moved aside and reported). */
+  async function loadEvents(runId: string, repair = false): Promise<EventRecord[]> {
+    const { events: raw, torn } = await store.readEventLog(runId, { repair });
+    if (torn !== null && repair) tornReports.set(runId, torn);
     return raw.map((line, i) => {
       const parsed = EventRecordSchema.safeParse(line);
       if (!parsed.success) throw corrupt(runId, 'events.jsonl', `line ${i + 1} is not an event record`);
@@ -133,12 +136,17 @@ export function createRunner(options: RunnerOptions) {
     const lock = await locks.acquire(runId);
     try {
       const doc = await loadDoc(runId);
-      const events = await loadEvents(runId);
+      const events = await loadEvents(runId, true);
       const lastSeq = events.at(-1)?.seq ?? 0;
       if (doc.seq > lastSeq) throw corrupt(runId, 'events.jsonl', `ends at seq ${lastSeq} but the snapshot includes seq ${doc.seq}`);
       const recorder = new Recorder(lastSeq, events.filter((e) => e.seq > doc.seq));
       if (lock.takeover !== null) {
         recorder.add({ runId, type: 'lock_takeover', from: null, to: null, data: { previous: lock.takeover } });
+      }
+      const torn = tornReports.get(runId);
+      if (torn !== undefined) {
+        tornReports.delete(runId);
+        recorder.add({ runId, type: 'torn_log', from: null, to: null, data: { torn } });
       }
       const machine = bindEffects(await options.effectsFor(runId), (hook, error) => {
         recorder.add({ runId, type: 'hook_failed', from: null, to: null, data: { hook, error: error instanceof Error ? error.message : String(error) } });
@@ -331,7 +339,8 @@ export function createRunner(options: RunnerOptions) {
       return view(runId, restoredView(doc.snapshot), events.at(-1)?.seq ?? 0);
     },
 
-    events: loadEvents,
+    /** The event log, read without repairing (safe while another process drives). */
+    events: (runId: string) => loadEvents(runId, false),
   };
 }
 

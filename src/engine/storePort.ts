@@ -10,5 +10,10 @@ export interface EngineStore {
   writeSnapshot(runId: string, snapshot: unknown): Promise<void>;
   appendEvents(runId: string, events: readonly unknown[]): Promise<void>;
   readEvents(runId: string, fromSeq?: number): Promise<unknown[]>;
+  /**
+   * The log with a report of a torn final line. Only the lock holder repairs
+   * (moves the torn tail aside); observers read with `repair: false`.
+   */
+  readEventLog(runId: string, options?: { readonly repair?: boolean }): Promise<{ events: unknown[]; torn: { line: number; bytes: number; reason: string; movedTo: string | null } | null }>;
   putArtifact(runId: string, content: string | Uint8Array): Promise<string>;
 }

@@ -140,6 +140,20 @@ describe('createRunner', () => {
     expect(effects.calls.filter((c) => c.effect === 'dispatchWorker')).toHaveLength(0);
   });
 
+  it('moves a torn final event line aside, records it, and continues with the good prefix', async () => {
+    const { runner, store } = await setup();
+    await runner.drive('r1', { step: true });
+    const raw = store.hooks.raw('r1', 'events');
+    store.hooks.setRaw('r1', 'events', Buffer.concat([Buffer.from(raw ?? new Uint8Array()), Buffer.from('{"seq": 99, "ts": "2026-11-2')]));
+    // Observers do not repair: they see the good prefix only.
+    expect((await runner.events('r1')).every((e) => e.seq < 99)).toBe(true);
+    const result = await runner.drive('r1');
+    expect(result.status).toBe('handoff_ready');
+    const events = await runner.events('r1');
+    expect(events.some((e) => e.type === 'torn_log')).toBe(true);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  });
+
   it('refuses a second driver of the same run', async () => {
     const { runner } = await setup({ worker: () => new Promise(() => undefined) });
     const first = runner.drive('r1');

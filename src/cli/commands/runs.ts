@@ -5,7 +5,9 @@ import { CONFIG_FILE, openProject } from '../../engine/project.js';
 import { buildReport, reportMarkdown } from '../../engine/report.js';
 import { statusJson } from '../../engine/statusView.js';
 import { EXIT } from '../exitCodes.js';
+import type { EventRecord } from '../../domain/events.js';
 import { eventLine, statusLines } from '../format.js';
+import { liveProgress, wantsLiveProgress } from '../progress.js';
 import type { Io } from '../io.js';
 import { runIdOption } from '../options.js';
 import { exitForStatus } from '../runExit.js';
@@ -56,9 +58,15 @@ export function registerRunCommands(program: Command, io: Io): void {
     .option('--json', 'print events as NDJSON')
     .addHelpText('after', '\nExamples:\n  buran run --run add-greeting-xyz\n  buran run --run add-greeting-xyz --json | jq .to')
     .action(async (opts: { run: string; step?: boolean; json?: boolean }) => {
-      const project = await openProject({ cwd: process.cwd(), onEvent: (e) => io.out(opts.json === true ? JSON.stringify(e) : eventLine(e)) });
+      const live = opts.json !== true && wantsLiveProgress(process.stdout, process.env) ? liveProgress((t) => process.stdout.write(t)) : null;
+      const onEvent = (e: EventRecord) => {
+        if (opts.json === true) io.out(JSON.stringify(e));
+        else if (live !== null) live.event(e);
+        else io.out(eventLine(e));
+      };
+      const project = await openProject({ cwd: process.cwd(), onEvent });
       await knownRun(project, opts.run);
-      const result = await project.runner.drive(opts.run, { step: opts.step === true });
+      const result = await project.runner.drive(opts.run, { step: opts.step === true }).finally(() => live?.stop());
       if (opts.json !== true) {
         io.out(`run ${opts.run}: ${result.status} (${result.stage})`);
         if (result.blocker !== null) io.out(`blocked: ${result.blocker.code}: ${result.blocker.message}`);
@@ -114,11 +122,21 @@ export function registerRunCommands(program: Command, io: Io): void {
     .description("A run's event log.")
     .requiredOption('--run <id>', 'run id', runIdOption)
     .option('--json', 'NDJSON')
-    .addHelpText('after', '\nExample:\n  buran events --run add-greeting-xyz --json')
-    .action(async (opts: { run: string; json?: boolean }) => {
+    .option('--follow', 'keep printing new events until the run ends (handoff-ready, cancelled or failed); Ctrl-C to stop sooner')
+    .addHelpText('after', '\nExamples:\n  buran events --run add-greeting-xyz --json\n  buran events --run add-greeting-xyz --follow')
+    .action(async (opts: { run: string; json?: boolean; follow?: boolean }) => {
       const project = await openProject({ cwd: process.cwd() });
       await knownRun(project, opts.run);
-      for (const e of await project.runner.events(opts.run)) io.out(opts.json === true ? JSON.stringify(e) : eventLine(e));
+      let seen = 0;
+      for (;;) {
+        const events = await project.runner.events(opts.run);
+        for (const e of events.filter((x) => x.seq > seen)) io.out(opts.json === true ? JSON.stringify(e) : eventLine(e));
+        seen = events.at(-1)?.seq ?? seen;
+        if (opts.follow !== true) break;
+        const { status } = await project.runner.inspect(opts.run);
+        if (status === 'handoff_ready' || status === 'cancelled' || status === 'failed') break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
       io.exit(EXIT.ok);
     });
 }
