@@ -4,7 +4,7 @@
 // a second driver (this test process) that must re-attach instead of
 // dispatching again, take over the dead driver's lock, and leave nothing
 // running behind it.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type EventRecord, EventRecordSchema } from '../../src/domain/events.js';
@@ -56,6 +56,7 @@ describe('a runner killed mid-run', () => {
       { repo },
     );
 
+    // Both tasks are independent (concurrency 2): kill the driver once both workers run.
     const driver = spawnDriver(repo, runId);
     const running = await waitFor('both workers to start', () => (markerLines(marker).length >= 2 ? markerLines(marker) : null), 20_000);
     await killDriver(driver);
@@ -66,7 +67,7 @@ describe('a runner killed mid-run', () => {
     const dir = attemptsDir(project, runId);
     const supervisors = running.map((l) => supervisorPid(dir, l.attemptId));
     for (const pid of supervisors) expect(isGone(pid), `supervisor ${pid} should outlive the runner`).toBe(false);
-    const beforeCrash = printedEvents(driver.output());
+    const beforeCrash = printedEvents(driver.stdout());
     expect(beforeCrash.length).toBeGreaterThan(0);
 
     const result = await project.runner.drive(runId);
@@ -115,11 +116,33 @@ describe('a runner killed mid-run', () => {
     const takeovers = events.filter((e) => e.type === 'lock_takeover');
     expect(takeovers).toHaveLength(1);
     expect(takeovers[0]?.data).toMatchObject({ previous: { reason: 'dead', previous: { pid: driver.pid } } });
-    // The takeover is recorded before anything the new driver did.
-    const firstAfter = events.findIndex((e) => e.type === 'lock_takeover');
-    expect(printedEvents(driver.output()).every((e) => e.seq < (takeovers[0]?.seq ?? 0))).toBe(true);
-    expect(firstAfter).toBeGreaterThan(0);
+    // The takeover is recorded after everything the dead driver recorded, before anything the new one did.
+    expect(printedEvents(driver.stdout()).every((e) => e.seq < (takeovers[0]?.seq ?? 0))).toBe(true);
+    expect(events.slice((takeovers[0]?.seq ?? 0)).every((e) => e.type !== 'lock_takeover')).toBe(true);
     expect(markerLines(marker).map((l) => l.attemptId)).toEqual(['alpha.a1']);
+    expect(ingestions(events, 'alpha.a1')).toBe(1);
+    expect(await allGone(markerLines(marker).map((l) => l.pid), 3_000)).toBe(true);
+  }, 60_000);
+
+  it('is SIGKILLed the moment the dispatch intent is on disk (before the supervisor claimed the attempt): still exactly one worker', async () => {
+    const repo = makeRepo();
+    const marker = join(repo, 'marker.txt');
+    const { project, runId } = await approvedRun(packet({ command: ['node', fixture('slow-agent.mjs'), marker, '500'] }), { repo });
+    const intent = join(attemptsDir(project, runId), 'alpha.a1', 'intent.json');
+
+    // The supervisor takes a few hundred ms to claim the folder, so the kill usually lands between
+    // intent.json and pid.json: the next driver then takes the `recovered` path (spawn-recovered.jsonl)
+    // and the exclusive pid.json claim must keep it to one worker even if the first supervisor still starts it.
+    const driver = spawnDriver(repo, runId);
+    await waitFor('the dispatch intent', () => existsSync(intent), 20_000, 2);
+    await killDriver(driver);
+
+    const result = await project.runner.drive(runId);
+    expect(result.status).toBe('handoff_ready');
+    expect(markerLines(marker).map((l) => l.attemptId)).toEqual(['alpha.a1']);
+    expect(attemptIds(project, runId)).toEqual(['alpha.a1']);
+    const events = await project.runner.events(runId);
+    expectGapFree(events);
     expect(ingestions(events, 'alpha.a1')).toBe(1);
     expect(await allGone(markerLines(marker).map((l) => l.pid), 3_000)).toBe(true);
   }, 60_000);
