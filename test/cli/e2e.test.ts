@@ -70,6 +70,38 @@ describe('buran CLI end to end', () => {
     expect(buran(repo, 'unblock', '--run', runId, '--decision', 'cancel', '--reason', 'wrong agent').status).toBe(4);
   }, 60_000);
 
+  it('pauses, resumes and cancels an approved run, each recorded with who and why (exit 4: resumable or stopped)', () => {
+    const repo = exampleRepo();
+    const { runId } = JSON.parse(buran(repo, 'approve', 'packet.yaml', '--json').stdout) as { runId: string };
+    expect(buran(repo, 'run', '--run', runId, '--step').status).toBe(4);
+    const paused = buran(repo, 'pause', '--run', runId, '--by', 'ana', '--reason', 'lunch');
+    expect(paused.status).toBe(4);
+    expect(paused.stdout).toContain('paused');
+    expect(buran(repo, 'run', '--run', runId).status).toBe(4);
+    expect(buran(repo, 'resume', '--run', runId, '--by', 'ana', '--reason', 'back').status).toBe(4);
+    const cancelled = buran(repo, 'cancel', '--run', runId, '--by', 'bo', '--reason', 'not needed');
+    expect(cancelled.stdout).toContain('cancelled');
+    const report = JSON.parse(buran(repo, 'report', '--run', runId, '--format', 'json').stdout) as { status: string; decisions: { decision: string; by: string; reason: string }[] };
+    expect(report.status).toBe('cancelled');
+    expect(report.decisions.map((d) => `${d.decision}:${d.by}:${d.reason}`)).toEqual(['pause:ana:lunch', 'resume:ana:back', 'cancel:bo:not needed']);
+  }, 60_000);
+
+  it('prints every JSON Schema, including the status contract', () => {
+    const repo = exampleRepo();
+    for (const name of ['packet', 'completion', 'config', 'status']) {
+      const r = buran(repo, 'schema', name);
+      expect(r.status).toBe(0);
+      expect((JSON.parse(r.stdout) as { type?: string }).type).toBe('object');
+    }
+  });
+
+  it('runs the demo to handoff with two epochs on the fixed task (exit 0)', () => {
+    const r = spawnSync('npm', ['run', 'demo'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('handoff_ready');
+    expect(r.stdout).toMatch(/greeting-helper\.a2 \| 2 \| completed/);
+  }, 60_000);
+
   it('rejects bad input with exit 2: malformed files, unknown fields, cycles, duplicates, unknown runs, hostile ids, missing files', () => {
     const repo = exampleRepo();
     const bad = (name: string, text: string) => {
