@@ -14,14 +14,15 @@
 //   src/ sends it.
 // - handoff_failed: performHandoff fails only when the run lease, `git
 //   rev-parse HEAD` in the run worktree or the store fails, and each of those
-//   breaks an earlier effect first (merge, integration verification), which
-//   blocks with internal_error instead.
+//   breaks an earlier effect first (merge, integration verification and
+//   review all take the same lease), which blocks with internal_error instead.
 // - store_corrupt: never a run blocker; a corrupt store makes drive() reject
 //   with a BuranError of that code (tested below).
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BlockerCode } from '../../src/domain/blockers.js';
+import { openProject } from '../../src/engine/project.js';
 import type { DriveResult } from '../../src/engine/runner.js';
 import {
   VERIFY_OK,
@@ -57,6 +58,14 @@ async function expectNoWorkerLeft(marker: string): Promise<void> {
   const pids = markerLines(marker).map((l) => l.pid);
   expect(pids.length).toBeGreaterThan(0);
   expect(await allGone(pids, 3_000)).toBe(true);
+}
+
+/** The branch checked out in the registered worktree at `path`; null when not registered or detached. */
+function worktreeBranch(repo: string, path: string): string | null {
+  const entry = git(repo, 'worktree', 'list', '--porcelain')
+    .split('\n\n')
+    .find((e) => e.startsWith(`worktree ${path}\n`));
+  return /^branch refs\/heads\/(.+)$/m.exec(entry ?? '')?.[1] ?? null;
 }
 
 function readJson(file: string): Record<string, unknown> {
@@ -123,6 +132,11 @@ describe('blocker codes reached end to end', () => {
     await driver.exited;
     expect(driverResult(driver)?.status, driver.output()).toBe('handoff_ready');
     await second.project.runner.command(second.runId, { type: 'UNBLOCK', decision: 'retry', by: 'tester', reason: 'the other run is done' });
+    // command() returns once the decision is recorded, but the lease effect its transition started keeps
+    // running in the background; a drive() racing it can see the half-added worktree (detached HEAD) and
+    // block with lease_conflict again (an engine race, see the report). Let that effect finish first.
+    const runTree = join(realpathSync(second.project.storeDir), 'worktrees', second.runId, 'run');
+    await waitFor('the retried lease to finish', () => worktreeBranch(repo, runTree) === `buran/${second.runId}`);
     const done = await second.project.runner.drive(second.runId);
     expect(done.blocker).toBeNull();
     expect(done.status).toBe('handoff_ready');
@@ -253,6 +267,22 @@ describe('blocker codes reached end to end', () => {
     await expectNoWorkerLeft(marker);
   });
 
+  it('budget_exhausted: the run wall-clock budget (limits.runTimeoutMin) has run out before anything was dispatched', async () => {
+    const repo = makeRepo();
+    const marker = join(repo, 'marker.txt');
+    const packetFile = writePacket(repo, packet({ command: agent('ok', { marker }), limits: { runTimeoutMin: 1 } }));
+    // Approved 61 s ago (the injected clock of the approving process), so the one-minute budget is spent.
+    const approver = await openProject({ cwd: repo, clock: { now: () => Date.now() - 61_000 } });
+    const { runId } = await approver.approve(packetFile, 'tester');
+    const project = await openProject({ cwd: repo });
+    const result = await project.runner.drive(runId);
+    expectBlocked(result, 'budget_exhausted');
+    expect(attemptIds(project, runId)).toEqual([]);
+    expect(markerLines(marker)).toEqual([]);
+  });
+
+  // maxFixRounds 0 on purpose: with a fix round left, the round's dispatch re-merges the run branch into the
+  // task branch, conflicts again and throws, so the run blocks with internal_error (an engine bug, see the report).
   it('integration_conflict: someone commits to the run branch while the task works, so its merge conflicts (maxFixRounds 0)', async () => {
     const repo = makeRepo();
     const marker = join(repo, 'marker.txt');
