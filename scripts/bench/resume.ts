@@ -156,7 +156,7 @@ export async function measureResume(minEvents: number, tasks: number, reps: numb
       restoreMs.push(performance.now() - t1);
       const ctx = (doc.snapshot as { context: RunInput }).context;
       const t2 = performance.now();
-      const actor = createActor(bindEffects(silent(), () => undefined), { snapshot: doc.snapshot as never, input: { runId: ctx.runId, approvedHash: ctx.approvedHash, tasks: ctx.tasks, limits: ctx.limits } });
+      const actor = createActor(bindEffects(silent(), { onHook: () => undefined }), { snapshot: doc.snapshot as never, input: { runId: ctx.runId, approvedHash: ctx.approvedHash, tasks: ctx.tasks, limits: ctx.limits } });
       actor.start();
       const t3 = performance.now();
       actor.stop();

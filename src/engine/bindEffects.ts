@@ -8,8 +8,35 @@ import type { GateResult } from '../domain/gates.js';
 import { runMachine, taskMachine } from '../machines/index.js';
 import type { RunEffects } from './effects.js';
 
+export interface BindOptions {
+  /** Called with the promise of every final-state hook, so the session can await it before it stops. */
+  readonly onHook: (name: 'releaseLease' | 'cancelWorkers', done: Promise<void>) => void;
+  /** Operator commands change state only: effect actors never settle and call nothing. Hooks still run. */
+  readonly inert?: boolean;
+}
+
+const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+
 /** The run chart with its effects provided by `effects`. */
-export function bindEffects(effects: RunEffects, onHookError: (hook: string, error: unknown) => void) {
+export function bindEffects(given: RunEffects, bind: BindOptions) {
+  const effects: RunEffects =
+    bind.inert === true
+      ? {
+          checkIntake: never,
+          checkAdapters: never,
+          acquireLease: never,
+          dispatchWorker: never,
+          awaitCompletion: never,
+          runTaskVerification: never,
+          runTaskReview: never,
+          mergeTask: never,
+          runVerification: never,
+          runReview: never,
+          performHandoff: never,
+          releaseLease: (runId) => given.releaseLease(runId),
+          cancelWorkers: (runId) => given.cancelWorkers(runId),
+        }
+      : given;
   const task = taskMachine.provide({
     actors: {
       dispatchWorker: fromPromise<DispatchOutcome, DispatchInput>(({ input }) => effects.dispatchWorker(input)),
@@ -20,7 +47,7 @@ export function bindEffects(effects: RunEffects, onHookError: (hook: string, err
     },
   });
   const hook = (name: 'releaseLease' | 'cancelWorkers') => ({ context }: { context: { runId: string } }) => {
-    effects[name](context.runId).catch((error: unknown) => onHookError(name, error));
+    bind.onHook(name, effects[name](context.runId));
   };
   return runMachine.provide({
     actors: {

@@ -132,6 +132,7 @@ export function createRunner(options: RunnerOptions) {
     send: readonly RunEvent[],
     until: (snap: RunSnapshot, appended: number) => boolean,
     startWhenQueued = false,
+    inert = false,
   ): Promise<DriveResult> {
     const lock = await locks.acquire(runId);
     try {
@@ -148,10 +149,19 @@ export function createRunner(options: RunnerOptions) {
         tornReports.delete(runId);
         recorder.add({ runId, type: 'torn_log', from: null, to: null, data: { torn } });
       }
-      const machine = bindEffects(await options.effectsFor(runId), (hook, error) => {
-        recorder.add({ runId, type: 'hook_failed', from: null, to: null, data: { hook, error: error instanceof Error ? error.message : String(error) } });
-        schedule();
+      const hooks: Promise<void>[] = [];
+      const machine = bindEffects(await options.effectsFor(runId), {
+        inert,
+        onHook: (hook, done) => {
+          hooks.push(
+            done.catch((error: unknown) => {
+              recorder.add({ runId, type: 'hook_failed', from: null, to: null, data: { hook, error: error instanceof Error ? error.message : String(error) } });
+              schedule();
+            }),
+          );
+        },
       });
+      let closed = false;
 
       const lastValue = new Map<string, unknown>();
       let actor: AnyActorRef | null = null;
@@ -175,7 +185,8 @@ export function createRunner(options: RunnerOptions) {
       };
 
       const flush = async () => {
-        if (actor === null) return;
+        // Nothing is written once the session closed (the lock may be gone, and a stopped actor has no children).
+        if (actor === null || closed) return;
         const records = recorder.drain(clock.now());
         if (records.length === 0) return;
         await store.appendEvents(runId, records);
@@ -269,6 +280,8 @@ export function createRunner(options: RunnerOptions) {
       wake = null;
       if (poll !== null) clearInterval(poll);
       if (deadlineTimer !== null) clearInterval(deadlineTimer);
+      // Final-state hooks (release the lease, end workers) finish before the session reports.
+      for (let i = 0; i < hooks.length; i++) await hooks[i];
       // Persist everything that happened before stopping: a stopped actor's
       // persisted snapshot no longer holds its children. No await between the
       // last drained flush and stop(), so nothing can slip in unrecorded.
@@ -278,6 +291,7 @@ export function createRunner(options: RunnerOptions) {
         await settled;
       } while (settled !== chain);
       restored.stop();
+      closed = true;
       if (failure !== null) {
         throw failure instanceof BuranError
           ? failure
@@ -310,7 +324,7 @@ export function createRunner(options: RunnerOptions) {
      */
     async command(runId: string, event: OperatorEvent): Promise<DriveResult | QueuedCommand> {
       const doc = await loadDoc(runId);
-      const machine = bindEffects(await options.effectsFor(runId), () => undefined);
+      const machine = bindEffects(await options.effectsFor(runId), { inert: true, onHook: () => undefined });
       const probe = machine.resolveState(doc.snapshot as never);
       if (!probe.can(event)) {
         throw new BuranError({
@@ -320,7 +334,8 @@ export function createRunner(options: RunnerOptions) {
         });
       }
       try {
-        return await session(runId, [event], (_snap, appended) => appended > 0);
+        // Commands change state and run final-state hooks only; effects run when the run is driven.
+        return await session(runId, [event], (_snap, appended) => appended > 0, false, true);
       } catch (error) {
         if (options.inbox === undefined || !(error instanceof BuranError) || error.code !== 'run_locked') throw error;
         return { queued: true, commandId: await options.inbox.post(runId, event) };
