@@ -47,6 +47,7 @@ export const taskChart = setup({
   },
   guards: {
     workerUnavailable: ({ event }) => outputOf<DispatchOutcome>(event)?.status === 'unavailable',
+    workspaceConflict: ({ event }) => outputOf<DispatchOutcome>(event)?.status === 'conflict',
     completedOk: ({ event }) => {
       const o = worker(event);
       return o?.kind === 'completion' && o.status === 'completed';
@@ -270,6 +271,11 @@ export const taskChart = setup({
                 guard: 'workerUnavailable',
                 target: '#task.blocked',
                 actions: { type: 'block', params: { code: 'adapter_unavailable', resume: 'dispatch' } },
+              },
+              {
+                guard: 'workspaceConflict',
+                target: '#task.blocked',
+                actions: { type: 'block', params: { code: 'integration_conflict', resume: 'dispatch' } },
               },
               { target: 'awaiting', actions: 'markStarted' },
             ],

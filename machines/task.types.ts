@@ -73,7 +73,9 @@ export interface TaskContext {
 /** Output of the `dispatchWorker` actor. It must be idempotent per attemptId (re-attach, never re-spawn). */
 export type DispatchOutcome =
   | { readonly status: 'started'; readonly startedAt: number; readonly pid: number | null }
-  | { readonly status: 'unavailable'; readonly message: string; readonly details: Record<string, unknown> };
+  | { readonly status: 'unavailable'; readonly message: string; readonly details: Record<string, unknown> }
+  /** The task's workspace could not take the run branch's changes (a fix round after a merge conflict); nothing was spawned. */
+  | { readonly status: 'conflict'; readonly message: string; readonly details: Record<string, unknown> };
 
 /** Output of the `awaitCompletion` actor for one attempt. */
 export type WorkerOutcome =

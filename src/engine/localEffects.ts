@@ -104,7 +104,11 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
 
     async dispatchWorker({ taskId, attempt, findings }) {
       const task = taskOf(taskId);
-      const tw = await taskTree(taskId, attempt.epoch, attempt.attemptId);
+      const prepared = await ws.taskWorkspace({ runId, taskId, epoch: attempt.epoch, attemptId: attempt.attemptId });
+      if (prepared.status !== 'ready') {
+        return { status: 'conflict', message: `task ${taskId}: the run branch does not merge into the task branch: ${prepared.message}`, details: { runId, taskId, files: prepared.files } };
+      }
+      const tw = prepared;
       return dispatchAttempt({
         registry,
         config,

@@ -290,6 +290,23 @@ describe('blocker codes reached end to end', () => {
     await expectNoWorkerLeft(marker);
   });
 
+  it('integration_conflict also when a fix round is allowed: the fix round cannot take the run branch, so it blocks with that code (not internal_error)', async () => {
+    const repo = makeRepo();
+    const marker = join(repo, 'marker.txt');
+    const { project, runId } = await approvedRun(packet({ command: ['node', fixture('slow-agent.mjs'), marker, '1500'], limits: { maxFixRounds: 1 } }), { repo });
+    const driving = project.runner.drive(runId);
+    await waitFor('the worker to start', () => markerLines(marker).length >= 1, 20_000);
+    const runTree = join(project.storeDir, 'worktrees', runId, 'run');
+    mkdirSync(join(runTree, 'src'), { recursive: true });
+    writeFileSync(join(runTree, 'src', 'alpha.txt'), 'written by hand on the run branch\n');
+    git(runTree, 'add', 'src/alpha.txt');
+    git(runTree, 'commit', '-q', '-m', 'a hand-made change on the run branch');
+    const result = await driving;
+    expectBlocked(result, 'integration_conflict');
+    expect(markerLines(marker)).toHaveLength(1); // the fix round spawned no worker into a conflicted workspace
+    await expectNoWorkerLeft(marker);
+  });
+
   it('store_corrupt is not a blocker: an emptied snapshot makes drive() reject with that code, and nothing is reset', async () => {
     const { project, runId } = await approvedRun(packet({ command: agent('ok') }));
     const snapshot = join(project.store.runDir(runId), 'snapshot.json');

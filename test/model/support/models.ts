@@ -69,6 +69,7 @@ export function taskEvents(s: Snap<TaskContext>): EventObject[] {
   if (inState(s.value, 'working.dispatching')) {
     ev.push(done('dispatchWorker', { status: 'started', startedAt: 1_000, pid: 4242 }));
     ev.push(done('dispatchWorker', { status: 'unavailable', message: 'worker executable not found', details: { executable: 'nope' } }));
+    ev.push(done('dispatchWorker', { status: 'conflict', message: 'run branch does not merge', details: { files: ['src/a.ts'] } }));
     ev.push(failed('dispatchWorker'));
   }
   if (inState(s.value, 'working.awaiting')) {
