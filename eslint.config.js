@@ -43,5 +43,16 @@ export default tseslint.config(
     files: ['eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // Fixture workers: plain Node ESM executables outside the TypeScript project, linted without type information.
+    files: ['**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: Object.fromEntries(['process', 'console', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'Buffer', 'URL'].map((name) => [name, 'readonly'])),
+      parserOptions: { projectService: false, program: null },
+    },
+  },
   machinesBoundary,
 );

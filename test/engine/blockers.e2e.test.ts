@@ -272,36 +272,30 @@ describe('blocker codes reached end to end', () => {
 
   // maxFixRounds 0 on purpose: with a fix round left, the round's dispatch re-merges the run branch into the
   // task branch, conflicts again and throws, so the run blocks with internal_error (an engine bug, see the report).
-  it('integration_conflict: someone commits to the run branch while the task works, so its merge conflicts (maxFixRounds 0)', async () => {
+  /** A run whose run branch gains a conflicting src/alpha.txt (committed by hand) while its worker works. */
+  async function conflictingRun(maxFixRounds: number) {
     const repo = makeRepo();
     const marker = join(repo, 'marker.txt');
-    const { project, runId } = await approvedRun(packet({ command: ['node', fixture('slow-agent.mjs'), marker, '1500'], limits: { maxFixRounds: 0 } }), { repo });
+    const { project, runId } = await approvedRun(packet({ command: ['node', fixture('slow-agent.mjs'), marker, '1500'], limits: { maxFixRounds } }), { repo });
     const driving = project.runner.drive(runId);
     await waitFor('the worker to start', () => markerLines(marker).length >= 1, 20_000);
-    // The run branch moves under the task: a conflicting src/alpha.txt lands on it.
     const runTree = join(project.storeDir, 'worktrees', runId, 'run');
     mkdirSync(join(runTree, 'src'), { recursive: true });
     writeFileSync(join(runTree, 'src', 'alpha.txt'), 'written by hand on the run branch\n');
     git(runTree, 'add', 'src/alpha.txt');
     git(runTree, 'commit', '-q', '-m', 'a hand-made change on the run branch');
-    const result = await driving;
+    return { marker, result: await driving };
+  }
+
+  it('integration_conflict: someone commits to the run branch while the task works, so its merge conflicts (maxFixRounds 0)', async () => {
+    const { marker, result } = await conflictingRun(0);
     expectBlocked(result, 'integration_conflict');
     expect(result.blocker?.message).toContain('src/alpha.txt');
     await expectNoWorkerLeft(marker);
   });
 
   it('integration_conflict also when a fix round is allowed: the fix round cannot take the run branch, so it blocks with that code (not internal_error)', async () => {
-    const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
-    const { project, runId } = await approvedRun(packet({ command: ['node', fixture('slow-agent.mjs'), marker, '1500'], limits: { maxFixRounds: 1 } }), { repo });
-    const driving = project.runner.drive(runId);
-    await waitFor('the worker to start', () => markerLines(marker).length >= 1, 20_000);
-    const runTree = join(project.storeDir, 'worktrees', runId, 'run');
-    mkdirSync(join(runTree, 'src'), { recursive: true });
-    writeFileSync(join(runTree, 'src', 'alpha.txt'), 'written by hand on the run branch\n');
-    git(runTree, 'add', 'src/alpha.txt');
-    git(runTree, 'commit', '-q', '-m', 'a hand-made change on the run branch');
-    const result = await driving;
+    const { marker, result } = await conflictingRun(1);
     expectBlocked(result, 'integration_conflict');
     expect(markerLines(marker)).toHaveLength(1); // the fix round spawned no worker into a conflicted workspace
     await expectNoWorkerLeft(marker);
