@@ -29,6 +29,18 @@ function outputOf<T>(event: { type: string }): T | undefined {
 }
 
 const worker = (event: { type: string }) => outputOf<WorkerOutcome>(event);
+
+/** The attempt in flight; only absent in a state no path reaches without one (the effect then sees an empty id). */
+const attemptOf = (context: TaskContext) =>
+  context.current ?? { attemptId: '', number: 0, epoch: context.epoch, startedAt: null, deadlineAt: null };
+
+/** Input of the verify, review and merge effects. */
+const stageInput = ({ context }: { context: TaskContext }): TaskGateInput => ({
+  runId: context.runId,
+  taskId: context.taskId,
+  epoch: context.epoch,
+  attemptId: context.current?.attemptId ?? '',
+});
 const gate = (event: { type: string }) => outputOf<GateResult>(event);
 
 export const taskChart = setup({
@@ -263,7 +275,7 @@ export const taskChart = setup({
             input: ({ context }) => ({
               runId: context.runId,
               taskId: context.taskId,
-              attempt: context.current ?? { attemptId: '', number: 0, epoch: context.epoch, startedAt: null, deadlineAt: null },
+              attempt: attemptOf(context),
               findings: context.findings,
             }),
             onDone: [
@@ -293,7 +305,7 @@ export const taskChart = setup({
             input: ({ context }) => ({
               runId: context.runId,
               taskId: context.taskId,
-              attempt: context.current ?? { attemptId: '', number: 0, epoch: context.epoch, startedAt: null, deadlineAt: null },
+              attempt: attemptOf(context),
               heartbeatTimeoutSec: context.limits.heartbeatTimeoutSec,
             }),
             onDone: [
@@ -332,12 +344,7 @@ export const taskChart = setup({
           invoke: {
             id: 'runTaskVerification',
             src: 'runTaskVerification',
-            input: ({ context }) => ({
-              runId: context.runId,
-              taskId: context.taskId,
-              epoch: context.epoch,
-              attemptId: context.current?.attemptId ?? '',
-            }),
+            input: stageInput,
             onDone: [
               {
                 guard: 'policyViolated',
@@ -359,12 +366,7 @@ export const taskChart = setup({
           invoke: {
             id: 'runTaskReview',
             src: 'runTaskReview',
-            input: ({ context }) => ({
-              runId: context.runId,
-              taskId: context.taskId,
-              epoch: context.epoch,
-              attemptId: context.current?.attemptId ?? '',
-            }),
+            input: stageInput,
             onDone: [
               {
                 guard: 'policyViolated',
@@ -386,12 +388,7 @@ export const taskChart = setup({
           invoke: {
             id: 'mergeTask',
             src: 'mergeTask',
-            input: ({ context }) => ({
-              runId: context.runId,
-              taskId: context.taskId,
-              epoch: context.epoch,
-              attemptId: context.current?.attemptId ?? '',
-            }),
+            input: stageInput,
             onDone: [
               { guard: 'merged', target: 'passed', actions: 'recordMerge' },
               { target: 'fixing', actions: 'recordConflict' },

@@ -72,25 +72,6 @@ function oneAnswer(inner: RunEffects): RunEffects {
   };
 }
 
-/** Effects that never answer: restoring and starting then runs no transition. */
-function silent(): RunEffects {
-  const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
-  return {
-    checkIntake: never,
-    checkAdapters: never,
-    acquireLease: never,
-    dispatchWorker: never,
-    awaitCompletion: never,
-    runTaskVerification: never,
-    runTaskReview: never,
-    mergeTask: never,
-    runVerification: never,
-    runReview: never,
-    performHandoff: never,
-    releaseLease: () => Promise.resolve(),
-    cancelWorkers: () => Promise.resolve(),
-  };
-}
 
 async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const t0 = performance.now();
@@ -140,7 +121,7 @@ export async function measureResume(minEvents: number, tasks: number, reps: numb
       // A fresh store and runner each time: nothing cached from the previous pass.
       const store = createFileStore({ root });
       const locks = createFileLocks((id) => store.runDir(id));
-      inspectMs.push((await timed(() => createRunner({ store, locks, effectsFor: () => silent() }).inspect(runId)))[0]);
+      inspectMs.push((await timed(() => createRunner({ store, locks, effectsFor: () => createScriptedEffects() }).inspect(runId)))[0]);
 
       const parts = createFileStore({ root });
       const [readE, rawEvents] = await timed(() => parts.readEvents(runId));
@@ -156,7 +137,7 @@ export async function measureResume(minEvents: number, tasks: number, reps: numb
       restoreMs.push(performance.now() - t1);
       const ctx = (doc.snapshot as { context: RunInput }).context;
       const t2 = performance.now();
-      const actor = createActor(bindEffects(silent(), { onHook: () => undefined }), { snapshot: doc.snapshot as never, input: { runId: ctx.runId, approvedHash: ctx.approvedHash, tasks: ctx.tasks, limits: ctx.limits } });
+      const actor = createActor(bindEffects(createScriptedEffects(), { inert: true, onHook: () => undefined }), { snapshot: doc.snapshot as never, input: { runId: ctx.runId, approvedHash: ctx.approvedHash, tasks: ctx.tasks, limits: ctx.limits } });
       actor.start();
       const t3 = performance.now();
       actor.stop();

@@ -43,7 +43,8 @@ type TaskView = { value: unknown; context: TaskContext };
 const isTaskView = (v: unknown): v is TaskView =>
   typeof v === 'object' && v !== null && 'value' in v && 'context' in v && typeof (v as { context: unknown }).context === 'object';
 
-function taskSnapshot(child: unknown): TaskView | null {
+/** A task child's snapshot from a run snapshot's children entry (a live actor ref or a persisted child). */
+export function taskSnapshot(child: unknown): TaskView | null {
   if (typeof child !== 'object' || child === null) return null;
   if ('getSnapshot' in child && typeof child.getSnapshot === 'function') {
     const snap: unknown = (child.getSnapshot as () => unknown)();

@@ -65,11 +65,15 @@ function corrupt(runId: string, what: string, reason: string): BuranError {
   return new BuranError({ code: 'store_corrupt', message: `run ${runId}: ${what} ${reason}`, details: { runId, what, reason } });
 }
 
+/** The input a persisted run was created with (ignored on restore, which takes the context; needed for the types). */
+function inputOf(persisted: Record<string, unknown>): RunInput {
+  const ctx = (persisted as { context: RunInput }).context;
+  return { runId: ctx.runId, approvedHash: ctx.approvedHash, tasks: ctx.tasks, limits: ctx.limits, deadlineAt: ctx.deadlineAt ?? null };
+}
+
 /** The run snapshot with its task children restored as (unstarted) actors, for reading only. */
 export function restoredView(persisted: Record<string, unknown>): RunSnapshot {
-  const ctx = (persisted as { context: RunInput }).context;
-  const input: RunInput = { runId: ctx.runId, approvedHash: ctx.approvedHash, tasks: ctx.tasks, limits: ctx.limits, deadlineAt: ctx.deadlineAt ?? null };
-  return createActor(runMachine, { snapshot: persisted as never, input }).getSnapshot();
+  return createActor(runMachine, { snapshot: persisted as never, input: inputOf(persisted) }).getSnapshot();
 }
 
 function isStopped(snap: RunSnapshot): boolean {
@@ -202,10 +206,7 @@ export function createRunner(options: RunnerOptions) {
         }).then(() => wake?.());
       }
 
-      // The input is ignored when a snapshot is given (the context is restored); it is passed for the types only.
-      const ctx = (doc.snapshot as { context: RunInput }).context;
-      const input: RunInput = { runId: ctx.runId, approvedHash: ctx.approvedHash, tasks: ctx.tasks, limits: ctx.limits, deadlineAt: ctx.deadlineAt ?? null };
-      const restored = createActor(machine, { snapshot: doc.snapshot as never, input, inspect });
+      const restored = createActor(machine, { snapshot: doc.snapshot as never, input: inputOf(doc.snapshot), inspect });
       actor = restored;
       lastValue.set(restored.id, (doc.snapshot as { value?: unknown }).value ?? null);
       for (const [childId, child] of Object.entries((doc.snapshot as { children?: Record<string, { snapshot?: { value?: unknown } }> }).children ?? {})) {

@@ -1,10 +1,10 @@
 // Pure-ish: the `status --json` contract of a run, from its view, its events
 // and (for the live attempt) the attempt folder.
 import { join } from 'node:path';
-import type { TaskContext } from '../../machines/task.types.js';
 import type { Blocker, NextSafeAction } from '../domain/blockers.js';
 import type { Usage } from '../domain/usage.js';
 import { attemptStatus } from '../worker/attempt.js';
+import { taskSnapshot } from './report.js';
 import type { RunView } from './runner.js';
 import type { RunStatus } from './runStatus.js';
 import { stageOf } from './runStatus.js';
@@ -30,11 +30,7 @@ export interface StatusJson {
   readonly updatedAt: string | null;
 }
 
-function childOf(view: RunView, taskId: string): { value: unknown; context: TaskContext } | null {
-  const child = (view.snapshot.children as Record<string, { getSnapshot?: () => unknown } | undefined>)[`task:${taskId}`];
-  const snap = child?.getSnapshot?.() as { value?: unknown; context?: TaskContext } | undefined;
-  return snap?.context === undefined ? null : { value: snap.value, context: snap.context };
-}
+const childOf = (view: RunView, taskId: string) => taskSnapshot((view.snapshot.children as Readonly<Record<string, unknown>>)[`task:${taskId}`]);
 
 export function statusJson(view: RunView, updatedAt: string | null, runDir: string | null, now: () => number = Date.now): StatusJson {
   const c = view.snapshot.context;

@@ -9,7 +9,7 @@ import type { EventRecord } from '../../domain/events.js';
 import { eventLine, statusLines } from '../format.js';
 import { liveProgress, wantsLiveProgress } from '../progress.js';
 import type { Io } from '../io.js';
-import { runIdOption } from '../options.js';
+import { runIdOption, who } from '../options.js';
 import { exitForStatus } from '../runExit.js';
 import { writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -45,7 +45,7 @@ export function registerRunCommands(program: Command, io: Io): void {
     .addHelpText('after', '\nExample:\n  buran approve packet.yaml --by ana')
     .action(async (packet: string, opts: { by?: string; json?: boolean }) => {
       const project = await openProject({ cwd: process.cwd() });
-      const { runId, record } = await project.approve(packet, opts.by ?? process.env['USER'] ?? 'operator');
+      const { runId, record } = await project.approve(packet, who(opts.by));
       io.out(opts.json === true ? JSON.stringify({ runId }) : `approved ${record.packetId} (${record.approval.hash}) as run ${runId}\nnext: buran run --run ${runId}`);
       io.exit(EXIT.ok);
     });
