@@ -72,6 +72,8 @@ export interface StateDescription {
   readonly type: StateType;
   /** `deep` / `shallow` for history nodes, else `null`. */
   readonly history: 'deep' | 'shallow' | null;
+  /** A history node's default target (its config `target`, else the parent's initial child); `null` for other nodes. */
+  readonly historyTarget: readonly string[] | null;
   /** Path of the initial child of a compound node, else `null`. */
   readonly initial: string | null;
   readonly children: readonly string[];
@@ -80,6 +82,24 @@ export interface StateDescription {
   readonly entry: readonly ActionDescription[];
   readonly exit: readonly ActionDescription[];
   readonly invoke: readonly InvokeDescription[];
+}
+
+/** The names declared in `setup({...})` (what the config may reference), in declaration order. */
+export interface ImplementationNames {
+  readonly actions: readonly string[];
+  readonly guards: readonly string[];
+  readonly actors: readonly string[];
+  readonly delays: readonly string[];
+}
+
+/** An actor source of the chart and where it is used. */
+export interface ActorDescription {
+  /** The actor name in setup's `actors` (or an invoke `src` that setup does not declare). */
+  readonly src: string;
+  /** Paths of the states that invoke it. */
+  readonly invokedIn: readonly string[];
+  /** Names of the actions that spawn it (from `DescribeOptions.spawns`). */
+  readonly spawnedBy: readonly string[];
 }
 
 export interface ChartDescription {
@@ -92,6 +112,17 @@ export interface ChartDescription {
   readonly states: readonly StateDescription[];
   /** Every transition, grouped by source in document order. */
   readonly transitions: readonly TransitionDescription[];
+  readonly implementations: ImplementationNames;
+  /** Every actor source: declared in setup first, then undeclared invoke sources. */
+  readonly actors: readonly ActorDescription[];
+}
+
+export interface DescribeOptions {
+  /**
+   * Which actions spawn which actor sources, e.g. `{ spawnReadyTasks: ['task'] }`.
+   * The config cannot show it: spawning happens inside a provided action.
+   */
+  readonly spawns?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The stable identity of a transition: `(source, event, index)`. */
@@ -376,6 +407,7 @@ class ChartWalker {
       parent: node.parent === null ? null : joinPath(node.parent.path),
       type,
       history: type === 'history' ? (config['history'] === 'deep' ? 'deep' : 'shallow') : null,
+      historyTarget: type === 'history' ? this.historyTarget(node) : null,
       initial,
       children: [...node.children.values()].map((c) => joinPath(c.path)),
       description: str(config['description']),
@@ -384,6 +416,14 @@ class ChartWalker {
       exit: toArr(config['exit']).map(describeAction),
       invoke,
     };
+  }
+
+  private historyTarget(node: RawNode): string[] | null {
+    const target = node.config['target'];
+    if (target !== undefined) return toArr(target).map((t) => this.resolveTarget(node, t));
+    const initial = node.parent?.config['initial'];
+    const key = typeof initial === 'string' ? initial : isObj(initial) ? str(initial['target']) : null;
+    return node.parent === null || key === null ? null : [joinPath([...node.parent.path, key])];
   }
 
   /** `route` configs on nodes with an explicit id become `xstate.route` transitions on the root. */
@@ -402,7 +442,7 @@ class ChartWalker {
  * inherited ones), with guard and action names and resolved targets.
  * Deterministic: the same machine gives a deep-equal description.
  */
-export function describeChart(machine: AnyStateMachine): ChartDescription {
+export function describeChart(machine: AnyStateMachine, options: DescribeOptions = {}): ChartDescription {
   const config: unknown = machine.config;
   if (!isObj(config)) throw new Error('describeChart: the machine has no config object');
   const walker = new ChartWalker(machine.id, config);
@@ -411,5 +451,36 @@ export function describeChart(machine: AnyStateMachine): ChartDescription {
   walker.routes(transitions);
   const [root, ...states] = all;
   if (root === undefined) throw new Error('describeChart: no root');
-  return { id: machine.id, description: root.description, root, states, transitions };
+  const implementations = implementationNames(machine);
+  const actors = describeActors(machine.id, all, implementations, options.spawns ?? {});
+  return { id: machine.id, description: root.description, root, states, transitions, implementations, actors };
+}
+
+function implementationNames(machine: AnyStateMachine): ImplementationNames {
+  const impl: unknown = machine.implementations;
+  const names = (kind: string): string[] => (isObj(impl) && isObj(impl[kind]) ? Object.keys(impl[kind]) : []);
+  return { actions: names('actions'), guards: names('guards'), actors: names('actors'), delays: names('delays') };
+}
+
+function describeActors(
+  machineId: string,
+  states: readonly StateDescription[],
+  implementations: ImplementationNames,
+  spawns: Readonly<Record<string, readonly string[]>>,
+): ActorDescription[] {
+  const sources = [...implementations.actors];
+  for (const s of states) for (const inv of s.invoke) if (!sources.includes(inv.src)) sources.push(inv.src);
+  for (const [action, spawned] of Object.entries(spawns)) {
+    if (!implementations.actions.includes(action)) throw new Error(`describeChart(${machineId}): spawns names action "${action}", which setup does not declare`);
+    for (const src of spawned) {
+      if (!implementations.actors.includes(src)) throw new Error(`describeChart(${machineId}): action "${action}" spawns "${src}", which setup does not declare`);
+    }
+  }
+  return sources.map((src) => ({
+    src,
+    invokedIn: states.filter((s) => s.invoke.some((inv) => inv.src === src)).map((s) => s.path),
+    spawnedBy: Object.entries(spawns)
+      .filter(([, spawned]) => spawned.includes(src))
+      .map(([action]) => action),
+  }));
 }

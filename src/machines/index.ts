@@ -3,7 +3,7 @@
 // (or a host app, or a test) provides them with `.provide({ actors })`.
 import { runChart, taskActorId } from '../../machines/run.machine.js';
 import { taskChart } from '../../machines/task.machine.js';
-import { blockRun, blockTask, spawnReadyTasks } from './logic.js';
+import { RUN_SPAWNS, blockRun, blockTask, spawnReadyTasks } from './logic.js';
 
 /**
  * The task chart with its pure logic provided.
@@ -24,4 +24,4 @@ export const runMachine = runChart.provide({
   actors: { task: taskMachine },
 });
 
-export { runChart, taskChart, taskActorId };
+export { runChart, taskChart, taskActorId, RUN_SPAWNS };

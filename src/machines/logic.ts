@@ -57,3 +57,10 @@ export const spawnReadyTasks = enqueueActions<RunContext, RunEvent, unknown, Run
     enqueue.assign({ progress, taskEpochs });
   },
 );
+
+/**
+ * Which actor sources the run chart's actions spawn (the config cannot show it:
+ * spawning happens inside `spawnReadyTasks`). Read by describeChart and the
+ * exports; test/machines/spawns.test.ts checks it against what the action does.
+ */
+export const RUN_SPAWNS: Readonly<Record<string, readonly string[]>> = { spawnReadyTasks: ['task'] };
