@@ -27,7 +27,7 @@ async function childSources(machine: ReturnType<typeof bindEffects>): Promise<{ 
   }
   const snap = actor.getSnapshot();
   // In implementing no state invokes anything, so every child is a spawned one.
-  const sources = Object.values(snap.children as Record<string, AnyActorRef & { src?: unknown }>).map((c) => String(c.src));
+  const sources = Object.values(snap.children as Record<string, AnyActorRef & { src?: unknown }>).map((c) => (typeof c.src === 'string' ? c.src : '<inline logic>'));
   actor.stop();
   return { sources, stage: snap.value };
 }
