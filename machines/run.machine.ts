@@ -40,6 +40,29 @@ function spendExceeded(context: RunContext, extra: { inputTokens: number; output
   if (budgetTokens !== undefined && tokens > budgetTokens) return true;
   return false;
 }
+/**
+ * Whether every task passed both gates at its current epoch. The `always`
+ * guard on implementing asks after every event, but the answer can change only
+ * when progress, gates or epochs change (each is replaced, never mutated), so
+ * it is remembered per `progress` object: O(tasks) per change, not per event.
+ */
+const everyTaskPassedMemo = new WeakMap<object, { gates: object; epochs: object; passed: boolean }>();
+function everyTaskPassed(context: RunContext): boolean {
+  const known = everyTaskPassedMemo.get(context.progress);
+  if (known !== undefined && known.gates === context.taskGates && known.epochs === context.taskEpochs) return known.passed;
+  const passed = context.tasks.every((t) => {
+    const g = context.taskGates[t.id];
+    return (
+      context.progress[t.id] === 'done' &&
+      g !== undefined &&
+      g.epoch >= (context.taskEpochs[t.id] ?? 1) &&
+      g.verification === 'PASS' &&
+      g.review === 'PASS'
+    );
+  });
+  everyTaskPassedMemo.set(context.progress, { gates: context.taskGates, epochs: context.taskEpochs, passed });
+  return passed;
+}
 const hasSpendBudget = (context: RunContext) => context.limits.budgetUsd !== undefined || context.limits.budgetTokens !== undefined;
 
 function decision(event: RunEvent, by: string | null = null): DecisionRecord | null {
@@ -89,17 +112,7 @@ export const runChart = setup({
     approvalMismatch: ({ event }) => outputOf<IntakeOutcome>(event)?.status === 'tampered',
     adaptersAvailable: ({ event }) => outputOf<PreflightOutcome>(event)?.status === 'ok',
     leaseAcquired: ({ event }) => outputOf<LeaseOutcome>(event)?.status === 'acquired',
-    allTasksPassed: ({ context }) =>
-      context.tasks.every((t) => {
-        const g = context.taskGates[t.id];
-        return (
-          context.progress[t.id] === 'done' &&
-          g !== undefined &&
-          g.epoch >= (context.taskEpochs[t.id] ?? 1) &&
-          g.verification === 'PASS' &&
-          g.review === 'PASS'
-        );
-      }),
+    allTasksPassed: ({ context }) => everyTaskPassed(context),
     dispatchAllowed: ({ context }) =>
       context.dispatches < context.limits.maxDispatches &&
       !spendExceeded(context, null) &&

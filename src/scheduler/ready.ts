@@ -5,6 +5,34 @@ import { scopesOverlap } from './scopeOverlap.js';
 
 type Progress = Readonly<Record<string, TaskProgressState>>;
 
+/** What `ready` needs of a DAG that never changes during a run: priority order and lookup by id. */
+interface DagFacts {
+  /** Every task, heavier critical path first, ties by position in the DAG. */
+  readonly byPriority: readonly TaskSpec[];
+  readonly byId: ReadonlyMap<string, TaskSpec>;
+}
+
+// A run's DAG is one array that never changes for the run's whole life, so its
+// facts are computed once per array instead of once per call (ready() runs
+// after every finished task). Callers treat the array as immutable; a changed
+// length is still noticed and recomputed.
+const dagFacts = new WeakMap<readonly TaskSpec[], DagFacts>();
+
+function factsOf(dag: readonly TaskSpec[]): DagFacts {
+  const known = dagFacts.get(dag);
+  if (known !== undefined && known.byId.size === dag.length) return known;
+  const weights = criticalPathWeights(dag);
+  const position = new Map(dag.map((task, index) => [task.id, index]));
+  const byPriority = [...dag].sort(
+    (x, y) =>
+      (weights.get(y.id) ?? 0) - (weights.get(x.id) ?? 0) ||
+      (position.get(x.id) ?? 0) - (position.get(y.id) ?? 0),
+  );
+  const facts: DagFacts = { byPriority, byId: new Map(dag.map((task) => [task.id, task])) };
+  dagFacts.set(dag, facts);
+  return facts;
+}
+
 /** A task's state; a missing entry is `pending` (own keys only, so ids like `constructor` are safe). */
 export function progressOf(progress: Progress, id: string): TaskProgressState {
   return Object.hasOwn(progress, id) ? (progress[id] ?? 'pending') : 'pending';
@@ -15,13 +43,9 @@ function runningIds(progress: Progress): string[] {
   return Object.keys(progress).filter((id) => progress[id] === 'running');
 }
 
-/** Tasks that are pending with every dependency done; `blocked` never counts as done, so it gates its dependents. */
-function candidates(dag: readonly TaskSpec[], progress: Progress): TaskSpec[] {
-  return dag.filter(
-    (task) =>
-      progressOf(progress, task.id) === 'pending' &&
-      task.dependsOn.every((dep) => progressOf(progress, dep) === 'done'),
-  );
+/** Whether a task is pending with every dependency done; `blocked` never counts as done, so it gates its dependents. */
+function isCandidate(task: TaskSpec, progress: Progress): boolean {
+  return progressOf(progress, task.id) === 'pending' && task.dependsOn.every((dep) => progressOf(progress, dep) === 'done');
 }
 
 /**
@@ -29,7 +53,8 @@ function candidates(dag: readonly TaskSpec[], progress: Progress): TaskSpec[] {
  * pending with all dependencies done; at most `concurrency - running` are
  * returned (never negative); none overlaps in scope with a running task or
  * with an earlier id in the result. Priority: heavier critical path first,
- * ties by position in `dag`. Pure and deterministic.
+ * ties by position in `dag`. Pure and deterministic. `dag` is treated as
+ * immutable (its priority order is cached per array).
  */
 export function ready(
   dag: readonly TaskSpec[],
@@ -39,22 +64,12 @@ export function ready(
   const running = runningIds(progress);
   const slots = Math.max(0, limits.concurrency - running.length);
   if (!(slots >= 1)) return [];
-  const pending = candidates(dag, progress);
-  if (pending.length === 0) return [];
-
-  const weights = criticalPathWeights(dag);
-  const position = new Map(dag.map((task, index) => [task.id, index]));
-  const ordered = [...pending].sort(
-    (x, y) =>
-      (weights.get(y.id) ?? 0) - (weights.get(x.id) ?? 0) ||
-      (position.get(x.id) ?? 0) - (position.get(y.id) ?? 0),
-  );
-
-  const byId = new Map(dag.map((task) => [task.id, task]));
+  const { byPriority, byId } = factsOf(dag);
   const taken: (readonly string[])[] = running.map((id) => byId.get(id)?.scope ?? []);
   const chosen: string[] = [];
-  for (const task of ordered) {
+  for (const task of byPriority) {
     if (chosen.length >= slots) break;
+    if (!isCandidate(task, progress)) continue;
     if (taken.some((scope) => scopesOverlap(scope, task.scope))) continue;
     chosen.push(task.id);
     taken.push(task.scope);
