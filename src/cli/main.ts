@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { isBuranError } from '../domain/errors.js';
 import { registerControlCommands } from './commands/control.js';
 import { registerDemo } from './commands/demo.js';
+import { registerMachine } from './commands/machine.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
@@ -20,6 +21,7 @@ export function buildProgram(io: Io): Command {
   registerControlCommands(program, io);
   registerSchema(program, io);
   registerDemo(program, io);
+  registerMachine(program, io);
   return program;
 }
 
