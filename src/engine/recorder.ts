@@ -33,11 +33,14 @@ export class Recorder {
   drain(now: number): EventRecord[] {
     const out: EventRecord[] = [];
     for (const draft of this.pending.splice(0)) {
-      if (this.tail.length > 0 && this.tail[0] === identity(draft)) {
+      // Only transitions are re-taken after a restore; a lock takeover or torn-log note recorded
+      // first must neither match the tail nor end it.
+      const transition = draft.type === 'transition' || draft.type === 'task_transition';
+      if (transition && this.tail.length > 0 && this.tail[0] === identity(draft)) {
         this.tail.shift();
         continue;
       }
-      this.tail.length = 0; // diverged from the tail: from here on everything is new
+      if (transition) this.tail.length = 0; // diverged from the tail: from here on everything is new
       this.seq += 1;
       out.push({ ...draft, seq: this.seq, ts: new Date(now).toISOString() });
     }
