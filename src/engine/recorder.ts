@@ -18,7 +18,7 @@ export class Recorder {
 
   constructor(lastSeq: number, tail: readonly EventRecord[]) {
     this.seq = lastSeq;
-    this.tail = tail.map(identity);
+    this.tail = tail.filter((e) => e.type === 'transition' || e.type === 'task_transition').map(identity);
   }
 
   get lastSeq(): number {

@@ -19,6 +19,14 @@ describe('Recorder', () => {
     ]);
   });
 
+  it('skips a takeover note inside the tail (a driver that crashed right after recording its takeover) when matching re-recorded transitions', () => {
+    const tail = [logged(1, { runId: 'r1', type: 'lock_takeover', from: null, to: null, data: {} }), logged(2, step('active.intake', 'active.queued'))];
+    const recorder = new Recorder(2, tail);
+    recorder.add(step('active.intake', 'active.queued'));
+    recorder.add(step('active.queued', 'active.preflight'));
+    expect(recorder.drain(0).map((e) => [e.seq, e.to])).toEqual([[3, 'active.preflight']]);
+  });
+
   it('appends everything once the restored run takes a different transition than the tail', () => {
     const recorder = new Recorder(2, [logged(1, step('a', 'b')), logged(2, step('b', 'c'))]);
     recorder.add(step('a', 'b'));
