@@ -4,6 +4,7 @@
 // restored run can call it again (re-attach, never re-spawn).
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CrashPoint } from '../chaos/crashPoints.js';
 import type { RunEffects } from './effects.js';
 import type { Clock } from './clock.js';
 import { buildReport, reportMarkdown } from './report.js';
@@ -32,6 +33,8 @@ export interface LocalEffectsOptions {
   readonly registry?: AdapterRegistry;
   /** Per verification command bound (ms); default: the task timeout, at most 10 minutes. */
   readonly verifyTimeoutMs?: number;
+  /** Crash points (src/chaos) of the worker, workspace and handoff boundaries; omit in production. */
+  readonly crash?: CrashPoint;
 }
 
 /** The approved packet, from the copy stored at approval (the file may have changed since; intake checks that). */
@@ -49,7 +52,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   const runId = record.runId;
   const packet = await approvedPacket(store, record);
   const registry = o.registry ?? createAdapterRegistry([createCommandAdapter()]);
-  const ws = createGitWorkspace({ repoRoot: o.repoRoot, storeDir: o.storeDir });
+  const crash = o.crash === undefined ? {} : { crash: o.crash };
+  const ws = createGitWorkspace({ repoRoot: o.repoRoot, storeDir: o.storeDir, ...crash });
   const scopes = createScopeLocks({ storeDir: o.storeDir });
   const taskOf = (taskId: string) => {
     const task = packet.tasks.find((t) => t.id === taskId);
@@ -127,6 +131,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         // The supervisor's own backstop sits past the runner's deadline, so the runner decides first.
         timeoutMs: packet.limits.taskTimeoutSec * 1000 + 60_000,
         now: () => clock.now(),
+        ...crash,
       });
     },
 
@@ -140,6 +145,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         heartbeatTimeoutMs: heartbeatTimeoutSec * 1000,
         now: () => clock.now(),
         signal,
+        ...crash,
       });
       if (outcome.kind !== 'completion' || outcome.status !== 'completed') return outcome;
       // One commit per attempt; the changed files are git's, not the worker's claim.
@@ -205,6 +211,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         const report = buildReport(snap, events, { packetId: packet.id, title: packet.title, headCommit: head.stdout.trim() });
         const reportHash = await store.putArtifact(runId, reportMarkdown(report));
         await store.putArtifact(runId, JSON.stringify(report, null, 2));
+        o.crash?.('handoff.after-report');
         // A pull request is opened only when policy enables it; that integration is not built yet.
         return { status: 'done', handoff: { branch: runLease.branch, commit: head.stdout.trim(), reportHash, pullRequest: null } };
       } catch (error) {

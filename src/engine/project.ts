@@ -2,6 +2,7 @@
 // reads the config, and builds a runner whose effects are the real ones.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { type CrashPoint, crashPointsFrom, noCrash } from '../chaos/crashPoints.js';
 import { checkConfig, DEFAULT_CONFIG, type Config } from '../domain/config.js';
 import { BuranError } from '../domain/errors.js';
 import { RunRecordSchema } from '../domain/runRecord.js';
@@ -58,6 +59,8 @@ export interface ProjectOptions {
   readonly clock?: Clock;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly onEvent?: (event: EventRecord) => void;
+  /** Crash points for the chaos harness; default: from BURAN_CRASH_AT / BURAN_FAULT_AT in `env` (inert when unset). */
+  readonly crash?: CrashPoint;
 }
 
 /** Open (creating `.buran/` if needed) the project that contains `cwd`. */
@@ -65,9 +68,11 @@ export async function openProject(options: ProjectOptions) {
   const root = await repoRootOf(options.cwd);
   const { storeDir } = await initStore(root);
   const config = await readConfig(storeDir);
-  const store = createFileStore({ root });
-  const clock = options.clock ?? systemClock;
   const env = options.env ?? process.env;
+  const armed = options.crash ?? crashPointsFrom(env);
+  const crash = armed === noCrash ? {} : { crash: armed };
+  const store = createFileStore({ root, ...crash });
+  const clock = options.clock ?? systemClock;
   const runner = createRunner({
     store,
     locks: createFileLocks((runId) => store.runDir(runId)),
@@ -76,7 +81,7 @@ export async function openProject(options: ProjectOptions) {
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     effectsFor: async (runId) => {
       const record = RunRecordSchema.parse(await store.readRecord(runId));
-      return createLocalEffects({ repoRoot: root, storeDir, store, record, config, env, clock });
+      return createLocalEffects({ repoRoot: root, storeDir, store, record, config, env, clock, ...crash });
     },
   });
   return {

@@ -33,6 +33,8 @@ export interface DurableWriteOptions {
    * rename(2)). Used for write-once files: artifacts, locks, a fresh registry.
    */
   readonly exclusive?: boolean;
+  /** Called once the temp file is written and synced, before it replaces the target (a crash point). */
+  readonly beforeCommit?: () => void;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function writeFileDurable(path: string, data: string | Uint8Array, 
     } finally {
       await handle.close();
     }
+    options.beforeCommit?.();
     if (options.exclusive === true) {
       await link(tmp, path);
       await unlink(tmp);

@@ -5,6 +5,7 @@
 // corruption and stops the run.
 import { constants } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
+import type { CrashPoint } from '../chaos/crashPoints.js';
 import { BuranError } from '../domain/errors.js';
 import { writeFileDurable } from './durableFile.js';
 import type { EventsRead, ReadEventsOptions, TornTail } from './port.js';
@@ -90,6 +91,8 @@ export interface EventLogOptions {
   readonly runId: string;
   /** Milliseconds since the epoch; names the torn-tail file. */
   readonly now: () => number;
+  /** Crash points (src/chaos): `events.mid-append` is reached with half of a batch written and synced. */
+  readonly crash?: CrashPoint;
 }
 
 /** One run's log. Caches the last seq and size so an append is O(1) (a stat, a write, an fsync). */
@@ -143,7 +146,13 @@ export class EventLog {
       }
       const bytes = encodeEvents(this.options.runId, known.lastSeq, events);
       this.known = null; // unknown until the write is durable
-      for (let written = 0; written < bytes.length; ) {
+      let written = 0;
+      if (this.options.crash !== undefined) {
+        written = (await handle.write(bytes, 0, Math.floor(bytes.length / 2))).bytesWritten;
+        await handle.sync();
+        this.options.crash('events.mid-append');
+      }
+      while (written < bytes.length) {
         written += (await handle.write(bytes, written)).bytesWritten;
       }
       await handle.sync();

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { CrashPoint } from '../chaos/crashPoints.js';
 import { artifactBytes, artifactHashOf, artifactHex } from './artifactHash.js';
 import { fsyncDir, pathExists, readJsonDocument, readJsonIfPresent, serializeJson, writeFileDurable } from './durableFile.js';
 import { EventLog } from './eventLog.js';
@@ -23,6 +24,8 @@ export interface FileStoreOptions {
   /** Store folder relative to root (config `store.dir`); default `.buran`. */
   readonly dir?: string;
   readonly clock?: StoreClock;
+  /** Crash points (src/chaos) at the store's durable boundaries; omit in production. */
+  readonly crash?: CrashPoint;
 }
 
 export interface FileStore extends RunStore {
@@ -50,6 +53,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   const registry = new Registry(storeDir, now);
   const logs = new Map<string, EventLog>();
   const snapshotMarked = new Set<string>();
+  const crash = options.crash;
   let ready: Promise<void> | null = null;
 
   const init = (): Promise<void> => {
@@ -84,7 +88,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   const logOf = (runId: string, dir: string): EventLog => {
     let log = logs.get(runId);
     if (log === undefined) {
-      log = new EventLog(join(dir, EVENTS), { runId, now });
+      log = new EventLog(join(dir, EVENTS), { runId, now, ...(crash === undefined ? {} : { crash }) });
       logs.set(runId, log);
     }
     return log;
@@ -156,7 +160,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
 
     async writeSnapshot(runId, snapshot) {
       const dir = await existingRun(runId);
-      await writeFileDurable(join(dir, SNAPSHOT), serializeJson(snapshot, `the snapshot of run ${runId}`));
+      await writeFileDurable(join(dir, SNAPSHOT), serializeJson(snapshot, `the snapshot of run ${runId}`), crash === undefined ? {} : { beforeCommit: () => crash('snapshot.mid-write') });
       // Marker after the file: a crash in between leaves a snapshot without a marker, which reads fine.
       if (snapshotMarked.has(runId)) return;
       const at = new Date(now()).toISOString();
@@ -168,6 +172,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
 
     async appendEvents(runId, events) {
       await logOf(runId, await existingRun(runId)).append(events);
+      crash?.('events.after-append');
     },
 
     async readEvents(runId, fromSeq) {

@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { CrashPoint } from '../chaos/crashPoints.js';
 import type { ExpectedAttempt } from '../domain/completion.js';
 import { BuranError } from '../domain/errors.js';
 import type { Invocation } from './adapter.js';
@@ -44,6 +45,8 @@ export interface StartAttemptSpec {
   /** argv that starts the supervisor; default supervisorCommand(). */
   readonly supervisor?: readonly string[];
   readonly now?: () => number;
+  /** Crash points (src/chaos) around the dispatch intent; omit in production. */
+  readonly crash?: CrashPoint;
 }
 
 export interface StartedAttempt {
@@ -103,7 +106,9 @@ export async function startAttempt(spec: StartAttemptSpec): Promise<StartedAttem
   let how: 'spawned' | 'recovered' = 'spawned';
   if (intent === null) {
     const record: IntentRecord = { schema: 'buran.attempt-intent/v1', writtenAt: now(), specDigest: sha256(specText), attempt: spec.attempt ?? null };
+    spec.crash?.('dispatch.before-intent');
     writeFileAtomic(paths.intent, json(record));
+    spec.crash?.('dispatch.after-intent');
   } else {
     // A runner recorded the intent and died before any supervisor claimed the
     // folder: no worker ever ran for it. If its supervisor is still starting,

@@ -2,6 +2,7 @@
 // folder: `dispatchWorker` (resolve and check the adapter, write the prompt,
 // start the attempt; re-attach first) and `awaitCompletion`.
 import type { DispatchOutcome, WorkerOutcome } from '../../machines/task.types.js';
+import type { CrashPoint } from '../chaos/crashPoints.js';
 import type { ExpectedAttempt } from '../domain/completion.js';
 import type { Config } from '../domain/config.js';
 import type { AdapterRegistry, PacketWorker } from './adapter.js';
@@ -30,6 +31,8 @@ export interface DispatchAttemptInput {
   readonly heartbeatIntervalMs?: number;
   readonly graceMs?: number;
   readonly now?: () => number;
+  /** Crash points (src/chaos) around the dispatch; omit in production. */
+  readonly crash?: CrashPoint;
 }
 
 /**
@@ -73,7 +76,9 @@ export async function dispatchAttempt(input: DispatchAttemptInput): Promise<Disp
     ...(input.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: input.heartbeatIntervalMs }),
     ...(input.graceMs === undefined ? {} : { graceMs: input.graceMs }),
     ...(input.now === undefined ? {} : { now: input.now }),
+    ...(input.crash === undefined ? {} : { crash: input.crash }),
   });
+  input.crash?.('dispatch.after-spawn');
   return { status: 'started', startedAt: started.startedAt, pid: started.pid };
 }
 
@@ -82,6 +87,8 @@ export interface AwaitAttemptInput extends Omit<WaitOptions, 'deriveOutcome' | '
   readonly adapter: string;
   readonly attemptDir: string;
   readonly expected: ExpectedAttempt;
+  /** Crash points (src/chaos): `completion.before-ingest` once the outcome is known; omit in production. */
+  readonly crash?: CrashPoint;
 }
 
 /**
@@ -90,10 +97,11 @@ export interface AwaitAttemptInput extends Omit<WaitOptions, 'deriveOutcome' | '
  * adapter's parseUsage over the end of stdout.
  */
 export async function awaitAttempt(input: AwaitAttemptInput): Promise<WorkerOutcome> {
-  const { registry, adapter: name, attemptDir, ...options } = input;
+  const { registry, adapter: name, attemptDir, crash, ...options } = input;
   const found = registry.resolve(name);
   const adapter = 'adapter' in found ? found.adapter : null;
   const outcome = await waitForOutcome(attemptDir, { ...options, deriveOutcome: adapter?.deriveOutcome ?? defaultDeriveOutcome });
+  crash?.('completion.before-ingest');
   if ((outcome.kind === 'completion' || outcome.kind === 'invalid') && outcome.usage === null && adapter?.parseUsage !== undefined) {
     const usage = adapter.parseUsage(tail(attemptPaths(attemptDir).stdout, USAGE_TAIL_BYTES));
     if (usage !== null) return { ...outcome, usage };

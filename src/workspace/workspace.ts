@@ -1,6 +1,7 @@
 import { mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { z } from 'zod';
+import type { CrashPoint } from '../chaos/crashPoints.js';
 import type { LeaseInfo, LeaseOutcome } from '../../machines/run.types.js';
 import type { MergeOutcome } from '../../machines/task.types.js';
 import { BuranError } from '../domain/errors.js';
@@ -32,6 +33,8 @@ export interface GitWorkspaceOptions {
   readonly identity?: GitIdentity;
   /** Bound of each git call, milliseconds. */
   readonly gitTimeoutMs?: number;
+  /** Crash points (src/chaos) inside the attempt commit and the merge; omit in production. */
+  readonly crash?: CrashPoint;
 }
 
 const LeaseRecordSchema = z.strictObject({
@@ -265,6 +268,7 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
       if (staged.exitCode !== 1) {
         throw new BuranError({ code: 'internal', message: describeGitFailure(['diff', '--cached', '--quiet'], staged), details: { worktree: cwd } });
       }
+      options.crash?.('commit.before-commit');
       await must(cwd, ['commit', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '-F', '-'], attemptMessage(message, attemptId));
       return summary(await must(cwd, ['rev-parse', 'HEAD']), false);
     },
@@ -295,7 +299,9 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
       if (tip === null) throw new BuranError({ code: 'not_found', message: `task branch ${taskBranch} does not exist`, details: { taskBranch, taskId } });
       const already = await run(cwd, ['merge-base', '--is-ancestor', tip, 'HEAD']);
       if (already.exitCode === 0) return { status: 'merged', commit: await must(cwd, ['rev-parse', 'HEAD']) };
-      return mergeInto(cwd, tip, '--no-ff', `buran: merge task ${taskId} (epoch ${epoch})`, `Buran-Task: ${taskId}\nBuran-Epoch: ${epoch}`);
+      const merged = await mergeInto(cwd, tip, '--no-ff', `buran: merge task ${taskId} (epoch ${epoch})`, `Buran-Task: ${taskId}\nBuran-Epoch: ${epoch}`);
+      options.crash?.('merge.after-merge');
+      return merged;
     },
 
     async releaseRunWorkspace(runId) {
