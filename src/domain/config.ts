@@ -40,6 +40,15 @@ export const DEFAULT_PROTECTED_PATHS = [
   'tsconfig*.json',
 ] as const;
 
+/** US dollars per million tokens of one model, for adapters whose tool reports tokens but no cost. */
+export const ModelPriceSchema = z
+  .strictObject({
+    inputUsdPerMTok: z.number().min(0).describe('US dollars per million input (prompt) tokens that were not served from cache.'),
+    outputUsdPerMTok: z.number().min(0).describe('US dollars per million output tokens (reasoning included).'),
+    cachedInputUsdPerMTok: z.number().min(0).optional().describe('US dollars per million cached input tokens; default: the input price.'),
+  })
+  .describe('Prices of one model.');
+
 export const AdapterConfigSchema = z
   .strictObject({
     executable: z.string().min(1).optional().describe("Path or name of the adapter's executable; default: the adapter's usual command on PATH."),
@@ -47,6 +56,13 @@ export const AdapterConfigSchema = z
     maxTurns: z.number().int().min(1).optional().describe('Most agent turns per attempt, where the adapter supports it; bounds a looping agent.'),
     extraArgs: z.array(z.string()).optional().describe('Arguments added to every invocation of this adapter.'),
     envAllowlist: z.array(EnvNameSchema).optional().describe('Extra environment variables this adapter receives (e.g. its API key), on top of env.allowlist.'),
+    prices: z
+      .record(z.string().min(1), ModelPriceSchema)
+      .optional()
+      .describe(
+        'Prices by model name, used when the tool reports tokens but no cost (codex, gemini). ' +
+          'Without a price for the model the cost is unknown, and a run with a spend budget blocks rather than guess.',
+      ),
   })
   .describe('Settings for one worker or reviewer adapter.');
 
@@ -108,6 +124,7 @@ export const ConfigSchema = z
 export type Config = z.output<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
 export type AdapterConfig = z.output<typeof AdapterConfigSchema>;
+export type ModelPrice = z.output<typeof ModelPriceSchema>;
 
 /** The configuration used when a repository has no config file. */
 export const DEFAULT_CONFIG: Config = ConfigSchema.parse({ schema: CONFIG_SCHEMA_ID });

@@ -19,6 +19,7 @@ import { SnapshotDocSchema } from '../domain/snapshotDoc.js';
 import { builtinReview, runVerification, verificationDefinitions } from '../gates/index.js';
 import type { RunStore } from '../store/port.js';
 import { type AdapterRegistry, awaitAttempt, createAdapterRegistry, createCommandAdapter, dispatchAttempt, killAttempt } from '../worker/index.js';
+import { createAgentAdapters } from '../worker/adapters/index.js';
 import { createGitWorkspace, createScopeLocks, git } from '../workspace/index.js';
 
 export interface LocalEffectsOptions {
@@ -51,7 +52,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   const { store, record, config, env, clock } = o;
   const runId = record.runId;
   const packet = await approvedPacket(store, record);
-  const registry = o.registry ?? createAdapterRegistry([createCommandAdapter()]);
+  const registry = o.registry ?? createAdapterRegistry([createCommandAdapter(), ...createAgentAdapters(config, o.repoRoot)]);
   const crash = o.crash === undefined ? {} : { crash: o.crash };
   const ws = createGitWorkspace({ repoRoot: o.repoRoot, storeDir: o.storeDir, ...crash });
   const scopes = createScopeLocks({ storeDir: o.storeDir });

@@ -32,6 +32,11 @@ export interface InvocationContext extends AdapterCheckContext {
   readonly epoch: number;
   readonly promptFile: string;
   readonly completionFile: string;
+  /**
+   * `worker` (default) implements a task; `reviewer` only reads the workspace
+   * and answers with a verdict, so agent adapters run it read-only.
+   */
+  readonly role?: 'worker' | 'reviewer';
 }
 
 /** A process to start: argv (no shell), its complete environment, and its folder. */
@@ -39,14 +44,58 @@ export interface Invocation {
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
+  /** A file (absolute) the worker reads as its stdin, e.g. the prompt file; default: /dev/null. */
+  readonly stdinFile?: string;
 }
+
+/** What an attempt left behind besides its exit and completion file, for adapters that parse their tool's output. */
+export interface AttemptOutput {
+  /** The end of stdout (see RESULT_TAIL_BYTES), control characters but tab and newline removed. */
+  readonly stdoutTail: string;
+  /** stdout was longer than the tail: its first line may be cut. */
+  readonly stdoutTruncated: boolean;
+  /** The argv the supervisor ran (spec.json); null when unknown. */
+  readonly argv: readonly string[] | null;
+}
+
+/** The empty output: nothing printed, argv unknown. */
+export const NO_OUTPUT: AttemptOutput = { stdoutTail: '', stdoutTruncated: false, argv: null };
 
 /**
  * Turns how an attempt ended into its outcome. `exit` is null when the worker's
  * exit status is unknown (the supervisor died, or the group was ended after a
- * completion). Pure.
+ * completion). `output` is what the worker printed (agent CLIs report their
+ * result on stdout). Pure.
  */
-export type DeriveOutcome = (exit: ExitInfo | null, completion: CompletionFileState) => WorkerOutcome;
+export type DeriveOutcome = (exit: ExitInfo | null, completion: CompletionFileState, output: AttemptOutput) => WorkerOutcome;
+
+/**
+ * How the agent's run ended, as its own output says:
+ * - `success`: a final result that is not an error;
+ * - `error`: an error result (API error, tool failure, refused input);
+ * - `max_turns`: the turn limit was reached before the agent finished;
+ * - `no_result`: the output ended without a final result (killed, crashed, cut off);
+ * - `malformed`: the output is not the CLI's format (a line that is not JSON, an unknown shape).
+ */
+export type AgentRunState = 'success' | 'error' | 'max_turns' | 'no_result' | 'malformed';
+
+export interface AgentRunResult {
+  readonly state: AgentRunState;
+  /** The agent's final message (its answer), when there is one. */
+  readonly message: string | null;
+  readonly sessionId: string | null;
+  /** Input tokens (cached ones included), output tokens; null when the output reports none. */
+  readonly inputTokens: number | null;
+  readonly outputTokens: number | null;
+  /** Cost in US dollars: reported by the tool, or computed from a price table; null when unknown. */
+  readonly costUsd: number | null;
+  /** Tools the agent asked for and was refused (claude's permission_denials). */
+  readonly permissionDenials: readonly string[];
+  /** One line saying what happened, for summaries. */
+  readonly detail: string;
+  /** The text the result was read from (the result line), for a stable digest; null without one. */
+  readonly evidence: string | null;
+}
 
 export interface WorkerAdapter {
   /** The name packets use in `worker.adapter`. */
@@ -58,6 +107,18 @@ export interface WorkerAdapter {
   deriveOutcome: DeriveOutcome;
   /** Spend reported by the tool's own output (the tail of stdout), when the completion file has none. */
   parseUsage?(stdoutTail: string): Usage | null;
+  /**
+   * How the tool's run ended, read from what it printed: final message,
+   * session id, usage, cost, failure kind. Pure. Agent CLIs have it; the
+   * agent reviewer reads its verdict from `message`.
+   */
+  parseResult?(output: AttemptOutput): AgentRunResult;
+  /**
+   * The attempt ends when the process exits, not when the completion file
+   * appears: agent CLIs write the file mid-session and print their result
+   * after it, so the file must not cut them short.
+   */
+  readonly awaitExit?: boolean;
 }
 
 /** The `unavailable` dispatch outcome: blocks the task with `adapter_unavailable`. */

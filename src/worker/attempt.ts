@@ -98,6 +98,7 @@ export async function startAttempt(spec: StartAttemptSpec): Promise<StartedAttem
     timeoutMs: spec.timeoutMs,
     heartbeatIntervalMs: spec.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     graceMs: spec.graceMs ?? DEFAULT_GRACE_MS,
+    ...(spec.invocation.stdinFile === undefined ? {} : { stdinFile: spec.invocation.stdinFile }),
   };
   const specText = json(supervisorSpec);
   const intent = readIntentRecord(paths.intent);

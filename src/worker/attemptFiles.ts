@@ -53,6 +53,8 @@ export interface SupervisorSpec {
   readonly heartbeatIntervalMs: number;
   /** SIGTERM → SIGKILL grace (ms) of the supervisor's own backstop kill. */
   readonly graceMs: number;
+  /** A file the worker reads as stdin (agent CLIs read their prompt there); absent: /dev/null. */
+  readonly stdinFile?: string;
 }
 
 /**

@@ -100,7 +100,7 @@ export async function awaitAttempt(input: AwaitAttemptInput): Promise<WorkerOutc
   const { registry, adapter: name, attemptDir, crash, ...options } = input;
   const found = registry.resolve(name);
   const adapter = 'adapter' in found ? found.adapter : null;
-  const outcome = await waitForOutcome(attemptDir, { ...options, deriveOutcome: adapter?.deriveOutcome ?? defaultDeriveOutcome });
+  const outcome = await waitForOutcome(attemptDir, { ...options, deriveOutcome: adapter?.deriveOutcome ?? defaultDeriveOutcome, awaitExit: adapter?.awaitExit === true });
   crash?.('completion.before-ingest');
   if ((outcome.kind === 'completion' || outcome.kind === 'invalid') && outcome.usage === null && adapter?.parseUsage !== undefined) {
     const usage = adapter.parseUsage(tail(attemptPaths(attemptDir).stdout, USAGE_TAIL_BYTES));

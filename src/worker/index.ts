@@ -2,7 +2,11 @@
 // attempt handle, the prompt. The engine provides `dispatchWorker` /
 // `awaitCompletion` from dispatchAttempt / awaitAttempt.
 export { createAdapterRegistry } from './adapter.js';
+export { NO_OUTPUT } from './adapter.js';
 export type {
+  AgentRunResult,
+  AgentRunState,
+  AttemptOutput,
   AdapterCheck,
   AdapterCheckContext,
   AdapterRegistry,
@@ -28,5 +32,5 @@ export { buildPrompt, fence } from './prompt.js';
 export type { PreviousVerification, PromptInput } from './prompt.js';
 export { supervisorCommand } from './supervisor.js';
 export { sanitizeForDisplay, tail } from './tail.js';
-export { waitForOutcome } from './waitForOutcome.js';
+export { RESULT_TAIL_BYTES, attemptOutput, waitForOutcome } from './waitForOutcome.js';
 export type { WaitOptions } from './waitForOutcome.js';

@@ -100,15 +100,18 @@ export async function runSupervisor(attemptDir: string, specPath: string): Promi
   const err = openSync(paths.stderr, 'a');
   const [file, ...args] = spec.argv as [string, ...string[]];
   const startedAt = Date.now();
+  let input: number | 'ignore' = 'ignore';
   let child: ChildProcess;
   try {
-    child = spawn(file, args, { cwd: spec.cwd, env, stdio: ['ignore', out, err], shell: false, detached: false });
+    if (spec.stdinFile !== undefined) input = openSync(spec.stdinFile, 'r');
+    child = spawn(file, args, { cwd: spec.cwd, env, stdio: [input, out, err], shell: false, detached: false });
   } catch (error) {
     writeFileAtomic(paths.exit, json({ code: null, signal: null, endedAt: Date.now(), error: (error as Error).message } satisfies ExitRecord));
     return SUPERVISOR_EXIT.recorded;
   } finally {
     closeSync(out);
     closeSync(err);
+    if (typeof input === 'number') closeSync(input);
   }
 
   return new Promise<number>((resolve) => {
@@ -181,6 +184,7 @@ function parseSpec(text: string): SupervisorSpec | string {
   if (!positive(spec['timeoutMs']) || !positive(spec['heartbeatIntervalMs']) || !positive(spec['graceMs'])) {
     return 'timeoutMs, heartbeatIntervalMs and graceMs must be positive numbers';
   }
+  if (spec['stdinFile'] !== undefined && typeof spec['stdinFile'] !== 'string') return 'stdinFile must be a string when present';
   return raw as SupervisorSpec;
 }
 

@@ -3,23 +3,29 @@
 import { type FSWatcher, watch } from 'node:fs';
 import type { WorkerOutcome } from '../../machines/task.types.js';
 import type { ExpectedAttempt } from '../domain/completion.js';
-import type { DeriveOutcome } from './adapter.js';
+import { statSync } from 'node:fs';
+import type { AttemptOutput, DeriveOutcome } from './adapter.js';
 import { DEFAULT_GRACE_MS, DEFAULT_HEARTBEAT_INTERVAL_MS, heartbeatAge } from './attempt.js';
 import { killAttempt } from './killAttempt.js';
-import { type AttemptPaths, type KillReason, attemptPaths } from './attemptFiles.js';
+import { type AttemptPaths, type KillReason, attemptPaths, errorCode } from './attemptFiles.js';
 import { readExitRecord, readKillRecord, readPidRecord, readSupervisorSpec } from './attemptRecords.js';
 import { type ExitInfo, defaultDeriveOutcome, readCompletionFile, sha256 } from './completionFile.js';
 import { isProcessAlive } from './proc.js';
+import { tail } from './tail.js';
 
 export const DEFAULT_POLL_MS = 200;
 /** After a completion appears, how long the worker may take to exit on its own before its group is ended (ms). */
 export const DEFAULT_SETTLE_MS = 2_000;
+/** Bytes of stdout an adapter's derivation sees: agent CLIs print their result last. */
+export const RESULT_TAIL_BYTES = 1024 * 1024;
 
 export interface WaitOptions {
   /** The attempt the completion must name. */
   readonly expected: ExpectedAttempt;
   /** The adapter's derivation; default: a completion file is required. */
   readonly deriveOutcome?: DeriveOutcome;
+  /** A completion file does not end the attempt while the worker runs: wait for its exit (agent CLIs). */
+  readonly awaitExit?: boolean;
   /** Wall-clock deadline (epoch ms, from `now`); null for none. */
   readonly deadlineAt: number | null;
   /** A heartbeat older than this (ms) times the attempt out. */
@@ -71,7 +77,9 @@ export async function waitForOutcome(attemptDir: string, options: WaitOptions): 
 }
 
 async function step(paths: AttemptPaths, options: WaitOptions, staleness: Staleness): Promise<WorkerOutcome | null> {
-  const derive = options.deriveOutcome ?? defaultDeriveOutcome;
+  const deriveWith = options.deriveOutcome ?? defaultDeriveOutcome;
+  const derive: (exit: ExitInfo | null, completion: ReturnType<typeof readCompletionFile>) => WorkerOutcome = (exit, completion) =>
+    deriveWith(exit, completion, attemptOutput(paths));
   const now = options.now ?? Date.now;
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   const end = (reason: KillReason) => killAttempt(paths.dir, { reason, graceMs, now });
@@ -89,7 +97,8 @@ async function step(paths: AttemptPaths, options: WaitOptions, staleness: Stalen
   let exit = exitInfo(paths);
   let completion = readCompletionFile(paths.completion, options.expected);
   const alive = () => isProcessAlive(pid.supervisorPid, pid.supervisorStartTime);
-  if (completion.state !== 'absent' && (exit !== null || completion.state === 'valid' || completion.parsed || !alive())) {
+  const fileDecides = options.awaitExit !== true && (completion.state === 'valid' || (completion.state === 'invalid' && completion.parsed));
+  if (completion.state !== 'absent' && (exit !== null || fileDecides || !alive())) {
     if (exit === null) {
       if (alive()) {
         // The worker answered but is still running: give it settleMs, then end the group before anyone inspects the workspace.
@@ -121,6 +130,17 @@ async function step(paths: AttemptPaths, options: WaitOptions, staleness: Stalen
     return { kind: 'timeout', reason: 'heartbeat' };
   }
   return null;
+}
+
+/** What the worker printed, read only once its outcome is being decided. */
+export function attemptOutput(paths: AttemptPaths): AttemptOutput {
+  let size = 0;
+  try {
+    size = statSync(paths.stdout).size;
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw error; // no stdout.log: the worker printed nothing
+  }
+  return { stdoutTail: tail(paths.stdout, RESULT_TAIL_BYTES), stdoutTruncated: size > RESULT_TAIL_BYTES, argv: readSupervisorSpec(paths.spec)?.argv ?? null };
 }
 
 function exitInfo(paths: AttemptPaths): ExitInfo | null {

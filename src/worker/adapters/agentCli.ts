@@ -1,0 +1,198 @@
+// What the claude, codex and gemini adapters share: finding the CLI, checking
+// its version against the range the adapter was written for, the settings
+// of one invocation, and the worker's environment.
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { delimiter, dirname, isAbsolute, resolve } from 'node:path';
+import type { ModelPrice } from '../../domain/config.js';
+import type { AdapterCheck, AdapterCheckContext, InvocationContext } from '../adapter.js';
+import { allowedEnvNames, buildWorkerEnv } from '../commandAdapter.js';
+
+/** A version as [major, minor, patch]. */
+export type Version = readonly [number, number, number];
+
+/** What an agent adapter knows about its CLI. */
+export interface AgentCliSpec {
+  /** Adapter name, and the CLI's command name on PATH. */
+  readonly name: string;
+  /** npm package that ships the CLI. */
+  readonly packageName: string;
+  /** The version whose output formats this adapter follows (docs/adapters.md). */
+  readonly testedVersion: string;
+  /** Accepted versions: min <= v < below. Outside it the output formats may differ, so the adapter is unavailable. */
+  readonly minVersion: Version;
+  readonly belowVersion: Version;
+  /** The CLI's own credential and endpoint variables, passed from the runner's environment when set. */
+  readonly keyEnv: readonly string[];
+  /** Fixed variables every invocation gets (e.g. no self-update mid-run). */
+  readonly fixedEnv?: Readonly<Record<string, string>>;
+}
+
+/** Options every agent adapter factory takes. */
+export interface AgentAdapterOptions {
+  /** Where a relative `adapters.<name>.executable` is resolved (the repository root); default: the task's workspace. */
+  readonly projectRoot?: string;
+  /** How long `<cli> --version` may take (ms). */
+  readonly versionTimeoutMs?: number;
+  /** Prices by model (config `adapters.<name>.prices`), for tools that report tokens but no cost. */
+  readonly prices?: Readonly<Record<string, ModelPrice>>;
+}
+
+/** PATH a spawned process searches when its environment has none (libuv's default). */
+const DEFAULT_SEARCH_PATH = '/usr/bin:/bin';
+/** Most turns an agent gets when the config names none. */
+export const DEFAULT_MAX_TURNS = 40;
+
+/** The settings of one invocation: packet first, then config, then the adapter's defaults. */
+export function agentSettings(ctx: InvocationContext, spec: AgentCliSpec, projectRoot: string | undefined) {
+  const config = ctx.config.adapters[spec.name];
+  return {
+    executable: executableArg(config?.executable ?? spec.name, projectRoot ?? ctx.workspace),
+    model: ctx.worker.model ?? config?.model,
+    maxTurns: config?.maxTurns ?? DEFAULT_MAX_TURNS,
+    extraArgs: [...(config?.extraArgs ?? []), ...(ctx.worker.args ?? [])],
+    /** The attempt folder: where the prompt and the completion file live. */
+    attemptDir: dirname(ctx.completionFile),
+    reviewer: ctx.role === 'reviewer',
+  };
+}
+
+/** A configured executable with a `/` is a path (relative to `base`); a bare name is looked up on the worker's PATH. */
+function executableArg(executable: string, base: string): string {
+  return executable.includes('/') && !isAbsolute(executable) ? resolve(base, executable) : executable;
+}
+
+/**
+ * The worker's environment: `env.allowlist` and `adapters.<name>.envAllowlist`,
+ * the CLI's own key variables, the BURAN_* contract, and the adapter's fixed
+ * variables. Nothing else from the runner's environment.
+ */
+export function buildAgentEnv(ctx: InvocationContext, spec: AgentCliSpec): Record<string, string> {
+  const keys: Record<string, string> = {};
+  for (const name of spec.keyEnv) {
+    const value = ctx.env[name];
+    if (value !== undefined) keys[name] = value;
+  }
+  return { ...keys, ...buildWorkerEnv(ctx, spec.name), ...spec.fixedEnv };
+}
+
+/**
+ * Available when the executable exists and `--version` names a version in
+ * the adapter's range. Runs `<cli> --version` with the worker's environment
+ * (a few hundred ms); nothing else is started.
+ */
+export async function checkAgentCli(ctx: AdapterCheckContext, spec: AgentCliSpec, options: AgentAdapterOptions): Promise<AdapterCheck> {
+  const configured = ctx.config.adapters[spec.name]?.executable;
+  const hint = `Install it with \`npm install -D ${spec.packageName}@${spec.testedVersion}\` and set adapters.${spec.name}.executable to node_modules/.bin/${spec.name}, or put ${spec.name} on PATH.`;
+  const found = await findExecutable(ctx, spec, configured, options.projectRoot ?? ctx.workspace);
+  if (found.path === null) {
+    return unavailable(spec, `${spec.name} executable "${configured ?? spec.name}" was not found (${found.looked})`, { executable: configured ?? spec.name, hint });
+  }
+  const env = buildAgentEnv({ ...ctx, runId: '', taskId: '', attemptId: '', attempt: 1, epoch: 1, promptFile: '', completionFile: '' }, spec);
+  const printed = await runVersion(found.path, ctx.workspace, env, options.versionTimeoutMs ?? 20_000);
+  const version = parseVersion(printed.output);
+  const range = `>=${spec.minVersion.join('.')} <${spec.belowVersion.join('.')}`;
+  if (version === null) {
+    return unavailable(spec, `${found.path} --version printed no version${printed.error === null ? '' : ` (${printed.error})`}`, {
+      executable: found.path,
+      output: printed.output.slice(0, 500),
+      supported: range,
+      hint,
+    });
+  }
+  if (!inRange(version, spec.minVersion, spec.belowVersion)) {
+    return unavailable(spec, `${spec.name} ${version.join('.')} is outside the supported range ${range}; its output format may differ`, {
+      executable: found.path,
+      version: version.join('.'),
+      supported: range,
+      hint,
+    });
+  }
+  return { available: true };
+}
+
+function unavailable(spec: AgentCliSpec, message: string, details: Record<string, unknown>): AdapterCheck {
+  return { available: false, message, details: { adapter: spec.name, ...details } };
+}
+
+async function findExecutable(
+  ctx: AdapterCheckContext,
+  spec: AgentCliSpec,
+  configured: string | undefined,
+  base: string,
+): Promise<{ path: string | null; looked: string }> {
+  const name = configured ?? spec.name;
+  if (name.includes('/')) {
+    const path = isAbsolute(name) ? name : resolve(base, name);
+    return { path: (await isExecutableFile(path)) ? path : null, looked: `looked at ${path}` };
+  }
+  // The supervisor spawns with the worker's environment, so search the PATH the worker will have.
+  const allowed = allowedEnvNames(ctx.config, spec.name).includes('PATH');
+  const dirs = ((allowed ? ctx.env['PATH'] : undefined) ?? DEFAULT_SEARCH_PATH).split(delimiter).filter((dir) => dir !== '');
+  for (const dir of dirs) {
+    const path = resolve(ctx.workspace, dir, name);
+    if (await isExecutableFile(path)) return { path, looked: '' };
+  }
+  return { path: null, looked: `searched the worker's PATH: ${dirs.join(delimiter)}` };
+}
+
+async function isExecutableFile(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return (await stat(path)).isFile();
+  } catch {
+    return false; // missing or not executable: both mean "not this one"
+  }
+}
+
+function runVersion(file: string, cwd: string, env: Record<string, string>, timeoutMs: number): Promise<{ output: string; error: string | null }> {
+  return new Promise((done) => {
+    execFile(file, ['--version'], { cwd, env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
+      done({ output: `${stdout}${stderr}`.trim(), error: error === null ? null : error.message.split('\n')[0] ?? 'failed' });
+    });
+  });
+}
+
+/** The first `x.y.z` in a `--version` output (`2.1.197 (Claude Code)`, `codex-cli 0.169.0`, `0.61.0`). */
+export function parseVersion(output: string): Version | null {
+  const match = /(\d+)\.(\d+)\.(\d+)/.exec(output);
+  if (match === null) return null;
+  return [Number(match[1]), Number(match[2]), Number(match[3])];
+}
+
+export function inRange(version: Version, min: Version, below: Version): boolean {
+  return compare(version, min) >= 0 && compare(version, below) < 0;
+}
+
+function compare(a: Version, b: Version): number {
+  for (let i = 0; i < 3; i += 1) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Token counts as a tool reports them; `cachedInput` is part of `input`. */
+export interface TokenCounts {
+  readonly input: number;
+  readonly cachedInput: number;
+  readonly output: number;
+}
+
+/**
+ * Cost in US dollars of `tokens` per model, or null when any model has no
+ * price (then the spend is unknown, never guessed).
+ */
+export function priceTokens(byModel: ReadonlyMap<string, TokenCounts>, prices: Readonly<Record<string, ModelPrice>> | undefined): number | null {
+  if (byModel.size === 0) return null;
+  let total = 0;
+  for (const [model, tokens] of byModel) {
+    const price = prices?.[model];
+    if (price === undefined) return null;
+    const cachedRate = price.cachedInputUsdPerMTok ?? price.inputUsdPerMTok;
+    total +=
+      (Math.max(0, tokens.input - tokens.cachedInput) * price.inputUsdPerMTok + tokens.cachedInput * cachedRate + tokens.output * price.outputUsdPerMTok) / 1_000_000;
+  }
+  return total;
+}
