@@ -119,7 +119,7 @@ export const runChart = setup({
       !(hasSpendBudget(context) && context.usage.unknownAttempts > 0),
     usageExceedsBudget: ({ context, event }) =>
       event.type === 'TASK_USAGE' &&
-      (spendExceeded(context, event.usage) || (hasSpendBudget(context) && event.usage === null)),
+      (spendExceeded(context, event.usage) || (hasSpendBudget(context) && (event.usage === null || event.usage.unknownAttempts > 0))),
     passedAtCurrentEpoch: ({ context, event }) =>
       event.type === 'TASK_PASSED' &&
       context.progress[event.taskId] === 'running' &&
@@ -283,7 +283,7 @@ export const runChart = setup({
         PAUSE: { target: 'paused', actions: ['recordDecision', 'holdTasks'] },
         CANCEL: { target: 'cancelled', actions: 'recordDecision' },
         LEASE_LOST: { target: 'blocked', actions: { type: 'block', params: { code: 'lease_lost' } } },
-        RUN_DEADLINE: { guard: 'deadlinePassed', target: 'blocked', actions: { type: 'block', params: { code: 'budget_exhausted' } } },
+        RUN_DEADLINE: { guard: 'deadlinePassed', target: 'blocked', actions: [{ type: 'block', params: { code: 'budget_exhausted' } }, 'cancelWorkers'] },
       },
       initial: 'intake',
       states: {
@@ -338,10 +338,10 @@ export const runChart = setup({
           on: {
             DISPATCH_REQUEST: [
               { guard: 'dispatchAllowed', actions: 'grantDispatch' },
-              { target: '#run.blocked', actions: { type: 'block', params: { code: 'budget_exhausted' } } },
+              { target: '#run.blocked', actions: [{ type: 'block', params: { code: 'budget_exhausted' } }, 'cancelWorkers'] },
             ],
             TASK_USAGE: [
-              { guard: 'usageExceedsBudget', target: '#run.blocked', actions: ['addUsage', { type: 'block', params: { code: 'budget_exhausted' } }] },
+              { guard: 'usageExceedsBudget', target: '#run.blocked', actions: ['addUsage', { type: 'block', params: { code: 'budget_exhausted' } }, 'cancelWorkers'] },
               { actions: 'addUsage' },
             ],
             TASK_PASSED: { guard: 'passedAtCurrentEpoch', actions: ['recordTaskPassed', 'spawnReadyTasks'] },

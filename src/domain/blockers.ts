@@ -102,7 +102,7 @@ export const BLOCKER_CODES = {
   },
   budget_exhausted: {
     meaning: 'A dispatch, wall-clock or spend budget would be exceeded.',
-    action: 'The run stopped before exceeding its budget. Cancel it, or approve a packet with larger limits.',
+    action: 'The run stopped before exceeding its budget and ended its live workers. Cancel it, or approve a packet with larger limits.',
     command: 'buran cancel --run {runId}',
     decisions: STOP_ONLY,
   },

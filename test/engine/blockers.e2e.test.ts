@@ -256,6 +256,20 @@ describe('blocker codes reached end to end', () => {
     await expectNoWorkerLeft(marker);
   });
 
+  it('budget_exhausted: a reported cost over limits.budgetUsd blocks the run and ends the other task\'s live worker (no further spend)', async () => {
+    const repo = makeRepo();
+    const marker = join(repo, 'marker.txt');
+    const p = packet({ tasks: ['alpha', 'beta'], command: agent('spend', { marker, cost: 2.5 }), limits: { budgetUsd: 1, concurrency: 2 } });
+    const { project, runId } = await approvedRun(p, { repo });
+    const result = await project.runner.drive(runId);
+    expectBlocked(result, 'budget_exhausted');
+    expect(result.snapshot.context.usage.costUsd).toBe(2.5);
+    // beta's worker was still hanging when alpha's cost arrived; blocking ended it rather than letting it spend on.
+    const beta = markerLines(marker).find((l) => l.attemptId.startsWith('beta.'));
+    expect(beta, 'beta was dispatched before the block').toBeDefined();
+    await expectNoWorkerLeft(marker);
+  });
+
   it('budget_exhausted: the run wall-clock budget (limits.runTimeoutMin) has run out before anything was dispatched', async () => {
     const repo = makeRepo();
     const marker = join(repo, 'marker.txt');
