@@ -1,0 +1,95 @@
+// Runs the real Claude Code and Codex binaries (the pinned devDependencies)
+// against a loopback stand-in, with a throwaway HOME, stdin closed, and only
+// the environment named here. Shared by the real-binary tests and
+// scripts/record-agent-outputs.ts.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CLAUDE_BIN = join(REPO, 'node_modules', '.bin', 'claude');
+export const CODEX_BIN = join(REPO, 'node_modules', '.bin', 'codex');
+export const GEMINI_BIN = join(REPO, 'node_modules', '.bin', 'gemini');
+
+/** The versions the recordings and tests were made with (package.json pins them). */
+export const CLAUDE_VERSION = '2.1.197';
+export const CODEX_VERSION = '0.169.0';
+
+export interface ClientRun {
+  readonly argv: readonly string[];
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly durationMs: number;
+}
+
+/** Fails loudly (never skips) when a pinned binary is not installed. */
+export function requireBinary(path: string): string {
+  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm ci\` (the agent CLIs are pinned devDependencies)`);
+  return path;
+}
+
+/**
+ * Runs `argv` with exactly `env`, stdin ignored (as buran's supervisor does),
+ * and kills it after `timeoutMs`. Asynchronous on purpose: the stand-in lives
+ * in this process and must keep answering while the client runs.
+ */
+export function runClient(argv: readonly string[], options: { cwd: string; env: Record<string, string>; timeoutMs?: number }): Promise<ClientRun> {
+  const [command, ...args] = argv;
+  if (command === undefined) throw new Error('runClient: empty argv');
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(timer);
+      resolve({
+        argv,
+        exitCode,
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        durationMs: Date.now() - started,
+      });
+    });
+  });
+}
+
+/** The environment that points Claude Code at the stand-in and keeps it offline and quick to fail. */
+export function claudeEnv(baseUrl: string, home: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    ANTHROPIC_BASE_URL: baseUrl,
+    ANTHROPIC_API_KEY: 'dummy',
+    DISABLE_TELEMETRY: '1',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_AUTOUPDATER: '1',
+    // By default 5xx answers are retried with backoff for minutes.
+    CLAUDE_CODE_MAX_RETRIES: '0',
+  };
+}
+
+/** The Codex `-c` overrides that make the stand-in its model provider (key from STUB_KEY, no retries). */
+export function codexProviderArgs(baseUrl: string): string[] {
+  return [
+    '-c',
+    'model_provider=stub',
+    '-c',
+    `model_providers.stub={name="stub",base_url="${baseUrl}/v1",wire_api="responses",env_key="STUB_KEY",request_max_retries=0,stream_max_retries=0}`,
+  ];
+}
+
+export function codexEnv(home: string): Record<string, string> {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CODEX_HOME: home, STUB_KEY: 'dummy' };
+}

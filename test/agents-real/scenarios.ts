@@ -1,0 +1,126 @@
+// The scripted conversations the real clients are driven through, shared by
+// the recordings (scripts/record-agent-outputs.ts) and the real-binary tests.
+import { join } from 'node:path';
+import { hasToolResult, primaryWorkingDirectory, type AnthropicScript, type TurnUsage } from './standins/anthropic.js';
+import { functionCallOutputs, type ResponsesScript, type ResponsesUsage } from './standins/openai.js';
+
+export const CLAUDE_MODEL = 'claude-sonnet-4-5';
+export const CODEX_MODEL = 'gpt-5.5';
+export const PROMPT = 'Create hello.txt in the working directory with the text "hello from the stand-in". (buran real-binary scenario)';
+export const FILE_NAME = 'hello.txt';
+export const FILE_CONTENT = 'hello from the stand-in\n';
+export const FINAL_TEXT = 'Created hello.txt.';
+
+/** Distinct numbers per answer, so a test can tell a sum from a copy. */
+export const CLAUDE_TURN_USAGE: readonly TurnUsage[] = [
+  { input_tokens: 1200, output_tokens: 80, cache_creation_input_tokens: 400, cache_read_input_tokens: 300 },
+  { input_tokens: 1500, output_tokens: 25, cache_creation_input_tokens: 0, cache_read_input_tokens: 1600 },
+];
+const claudeUsage = (index: number): TurnUsage => CLAUDE_TURN_USAGE[Math.min(index, CLAUDE_TURN_USAGE.length - 1)] ?? { input_tokens: 1, output_tokens: 1 };
+
+function workingDirectoryOf(request: Parameters<AnthropicScript>[0]): string {
+  const cwd = primaryWorkingDirectory(request);
+  if (cwd === null) throw new Error('the request has no "Primary working directory:" line in its system prompt');
+  return cwd;
+}
+
+/** Turn 1: Write `FILE_NAME` in the working directory; once the tool result is back: the final text. */
+export const claudeWritesFile: AnthropicScript = (request, index) =>
+  hasToolResult(request)
+    ? { kind: 'text', text: FINAL_TEXT, usage: claudeUsage(index) }
+    : { kind: 'tool_use', name: 'Write', input: { file_path: join(workingDirectoryOf(request), FILE_NAME), content: FILE_CONTENT }, text: 'Writing the file.', usage: claudeUsage(index) };
+
+/** Asks to write outside the working directory (acceptEdits refuses), then ends the turn anyway. */
+export const claudeWritesOutside = (outsidePath: string): AnthropicScript => (request, index) =>
+  hasToolResult(request)
+    ? { kind: 'text', text: FINAL_TEXT, usage: claudeUsage(index) }
+    : { kind: 'tool_use', name: 'Write', input: { file_path: outsidePath, content: FILE_CONTENT }, usage: claudeUsage(index) };
+
+/** Never ends the turn: every answer is another Write, so `--max-turns` trips. */
+export const claudeEndlessTools: AnthropicScript = (request, index) => ({
+  kind: 'tool_use',
+  name: 'Write',
+  input: { file_path: join(workingDirectoryOf(request), FILE_NAME), content: `round ${index + 1}\n` },
+  usage: claudeUsage(index),
+});
+
+export const claudeHttpError = (status: number, errorType: string, message: string): AnthropicScript => () => ({ kind: 'http_error', status, errorType, message });
+export const claudeGarbled: AnthropicScript = () => ({ kind: 'garbled' });
+
+export interface ClaudeScenario {
+  readonly name: string;
+  readonly description: string;
+  readonly maxTurns: number;
+  /** `home` is the throwaway HOME of the run (outside the working directory). */
+  readonly script: (home: string) => AnthropicScript;
+}
+
+export const CLAUDE_SCENARIOS: readonly ClaudeScenario[] = [
+  { name: 'success', description: 'Write tool call creating hello.txt, tool result, final text (end_turn)', maxTurns: 5, script: () => claudeWritesFile },
+  { name: 'tool-denied', description: 'Write tool call outside the working directory (refused under acceptEdits), then end_turn', maxTurns: 5, script: (home) => claudeWritesOutside(join(home, 'outside.txt')) },
+  { name: 'max-turns', description: 'every answer is another Write tool call; --max-turns 2', maxTurns: 2, script: () => claudeEndlessTools },
+  { name: 'api-500', description: 'every request answered HTTP 500 api_error', maxTurns: 5, script: () => claudeHttpError(500, 'api_error', 'Internal server error') },
+  { name: 'api-401', description: 'every request answered HTTP 401 authentication_error', maxTurns: 5, script: () => claudeHttpError(401, 'authentication_error', 'invalid x-api-key') },
+  { name: 'garbled', description: 'every request answered 200 with a body that is neither SSE nor JSON', maxTurns: 5, script: () => claudeGarbled },
+];
+
+export const CLAUDE_FORMATS = ['json', 'stream-json'] as const;
+export type ClaudeFormat = (typeof CLAUDE_FORMATS)[number];
+
+/** The command line, prompt as an argument (buran's supervisor gives workers no stdin). */
+export function claudeArgs(format: ClaudeFormat, maxTurns: number, prompt = PROMPT): string[] {
+  return [
+    '-p',
+    prompt,
+    '--output-format',
+    format,
+    ...(format === 'stream-json' ? ['--verbose'] : []),
+    '--model',
+    CLAUDE_MODEL,
+    '--permission-mode',
+    'acceptEdits',
+    '--max-turns',
+    String(maxTurns),
+    '--no-session-persistence',
+  ];
+}
+
+export const CODEX_TURN_USAGE: readonly ResponsesUsage[] = [
+  { input_tokens: 2100, cached_input_tokens: 1024, output_tokens: 60, reasoning_output_tokens: 12 },
+  { input_tokens: 2300, cached_input_tokens: 2048, output_tokens: 18, reasoning_output_tokens: 0 },
+];
+const codexUsage = (index: number): ResponsesUsage => CODEX_TURN_USAGE[Math.min(index, CODEX_TURN_USAGE.length - 1)] ?? { input_tokens: 1, output_tokens: 1 };
+
+export const CODEX_COMMAND = `printf 'hello from the stand-in\\n' > ${FILE_NAME}`;
+
+/** Turn 1: exec_command writing the file; once its output is back: the final message. */
+export const codexWritesFile: ResponsesScript = (request, index) =>
+  functionCallOutputs(request).length > 0
+    ? { kind: 'message', text: FINAL_TEXT, usage: codexUsage(index) }
+    : { kind: 'function_call', name: 'exec_command', arguments: { cmd: CODEX_COMMAND }, usage: codexUsage(index) };
+
+/** Turn 1: a command that fails (exit 3); then the final message. */
+export const codexCommandFails: ResponsesScript = (request, index) =>
+  functionCallOutputs(request).length > 0
+    ? { kind: 'message', text: 'The command failed.', usage: codexUsage(index) }
+    : { kind: 'function_call', name: 'exec_command', arguments: { cmd: 'echo failing >&2; exit 3' }, usage: codexUsage(index) };
+
+export interface CodexScenario {
+  readonly name: string;
+  readonly description: string;
+  readonly model: string;
+  readonly script: ResponsesScript;
+}
+
+export const CODEX_SCENARIOS: readonly CodexScenario[] = [
+  { name: 'success', description: 'exec_command writing hello.txt, its output, final agent message', model: CODEX_MODEL, script: codexWritesFile },
+  { name: 'command-fails', description: 'exec_command exiting 3, then a final agent message', model: CODEX_MODEL, script: codexCommandFails },
+  { name: 'unknown-model', description: 'the success script with a model name codex has no metadata for (gpt-5)', model: 'gpt-5', script: codexWritesFile },
+  { name: 'api-500', description: 'every request answered HTTP 500', model: CODEX_MODEL, script: () => ({ kind: 'http_error', status: 500, errorType: 'server_error', message: 'Internal server error' }) },
+  { name: 'api-401', description: 'every request answered HTTP 401', model: CODEX_MODEL, script: () => ({ kind: 'http_error', status: 401, errorType: 'invalid_request_error', message: 'Incorrect API key provided' }) },
+  { name: 'garbled', description: 'every request answered 200 with a body that is not a Responses event stream', model: CODEX_MODEL, script: () => ({ kind: 'garbled' }) },
+];
+
+export function codexArgs(baseUrlArgs: readonly string[], model: string, prompt = PROMPT): string[] {
+  return ['exec', '--json', '--skip-git-repo-check', '--ephemeral', '-s', 'workspace-write', '-m', model, ...baseUrlArgs, prompt];
+}
