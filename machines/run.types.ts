@@ -84,7 +84,12 @@ export type PreflightOutcome =
   | { readonly status: 'unavailable'; readonly message: string; readonly details: Record<string, unknown> };
 
 export type LeaseOutcome =
-  | { readonly status: 'acquired'; readonly lease: LeaseInfo }
+  | {
+      readonly status: 'acquired';
+      readonly lease: LeaseInfo;
+      /** Scope locks of finished runs that were in the way and were dropped (recorded in the event's data). */
+      readonly recovered?: readonly { readonly runId: string; readonly scope: readonly string[]; readonly acquiredAt: string }[];
+    }
   | { readonly status: 'conflict'; readonly message: string; readonly details: Record<string, unknown> };
 
 export type HandoffOutcome =

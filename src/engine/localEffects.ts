@@ -9,6 +9,7 @@ import type { RunEffects } from './effects.js';
 import type { Clock } from './clock.js';
 import { buildReport, reportMarkdown } from './report.js';
 import { restoredView } from './runner.js';
+import { acquireScopeRecovering } from './staleScopes.js';
 import { checkIntake } from './intake.js';
 import type { Config } from '../domain/config.js';
 import { BuranError } from '../domain/errors.js';
@@ -98,12 +99,13 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
 
     async acquireLease() {
       const scope = [...new Set(packet.tasks.flatMap((t) => t.scope))];
-      const got = await scopes.acquireScope(runId, scope);
+      const { outcome: got, recovered } = await acquireScopeRecovering(scopes, (id) => store.readSnapshot(id), runId, scope);
       if (got.status === 'conflict') {
         return { status: 'conflict', message: `scope overlaps run ${got.otherRun}`, details: { otherRun: got.otherRun, overlapping: got.overlapping } };
       }
       const outcome = await ws.leaseRunWorkspace({ runId, base: packet.base });
       if (outcome.status !== 'acquired') await scopes.releaseScope(runId);
+      else if (recovered.length > 0) return { ...outcome, recovered: recovered.map((e) => ({ runId: e.runId, scope: e.scope, acquiredAt: e.acquiredAt })) };
       return outcome;
     },
 

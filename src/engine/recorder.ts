@@ -66,6 +66,8 @@ function eventData(event: MicrostepLike['event'], context: Record<string, unknow
     for (const key of ['status', 'kind', 'summary', 'reason', 'gate', 'commit'] as const) {
       if (typeof o[key] === 'string') data[key] = o[key];
     }
+    // Stale scope locks of finished runs dropped while leasing: recorded, never silent.
+    if (Array.isArray(o['recovered'])) data['recoveredScopeLocks'] = o['recovered'];
   }
   if (to === 'blocked' && context['blocker'] !== null && context['blocker'] !== undefined) data['blocker'] = context['blocker'];
   return data;
