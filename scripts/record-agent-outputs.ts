@@ -2,7 +2,7 @@
 // their model APIs, into test/fixtures/agents/<agent>/<scenario>/. The fixture
 // executables replay these files, so adapters parse the clients' real output.
 //
-//   npx tsx scripts/record-agent-outputs.ts [claude|codex] [scenario]
+//   npx tsx scripts/record-agent-outputs.ts [claude|codex|gemini] [scenario]
 //
 // Each run happens in a fixed folder, <tmp>/buran-recording/<agent>/<scenario>/
 // {work,home}, emptied first, so the recordings need no path rewriting: stdout
@@ -19,6 +19,9 @@ import { fileURLToPath } from 'node:url';
 import {
   CLAUDE_BIN,
   CODEX_BIN,
+  GEMINI_BIN,
+  geminiEnv,
+  geminiSettings,
   claudeEnv,
   codexEnv,
   codexProviderArgs,
@@ -30,10 +33,14 @@ import {
   CLAUDE_FORMATS,
   CLAUDE_SCENARIOS,
   CODEX_SCENARIOS,
+  GEMINI_FORMATS,
+  GEMINI_SCENARIOS,
+  geminiArgs,
   claudeArgs,
   codexArgs,
 } from '../test/agents-real/scenarios.js';
 import { startAnthropicStandin } from '../test/agents-real/standins/anthropic.js';
+import { startGeminiStandin } from '../test/agents-real/standins/gemini.js';
 import { startResponsesStandin } from '../test/agents-real/standins/openai.js';
 import type { RecordedRequest } from '../test/agents-real/standins/recorder.js';
 
@@ -71,6 +78,7 @@ function requestSummary(request: RecordedRequest): Record<string, unknown> {
     ...(list('tools') === undefined ? {} : { tools: list('tools') }),
     ...(list('messages') === undefined ? {} : { messages: list('messages') }),
     ...(list('input') === undefined ? {} : { inputItems: list('input') }),
+    ...(list('contents') === undefined ? {} : { contents: list('contents') }),
   };
 }
 
@@ -173,6 +181,48 @@ async function recordCodex(only: string | undefined): Promise<void> {
   }
 }
 
+async function recordGemini(only: string | undefined): Promise<void> {
+  const bin = requireBinary(GEMINI_BIN);
+  const clientVersion = version(bin);
+  for (const scenario of GEMINI_SCENARIOS.filter((s) => only === undefined || s.name === only)) {
+    for (const format of GEMINI_FORMATS) {
+      const folders = freshFolders('gemini', scenario.name, format);
+      const settings = geminiSettings(scenario.maxSessionTurns);
+      mkdirSync(join(folders.home, '.gemini'));
+      writeFileSync(join(folders.home, '.gemini', 'settings.json'), JSON.stringify(settings, null, 2));
+      const standin = await startGeminiStandin(scenario.script(folders.work));
+      try {
+        const argv = [bin, ...geminiArgs(format)];
+        const env = geminiEnv(standin.url, folders.home);
+        const run = await runClient(argv, { cwd: folders.work, env, timeoutMs: 90_000 });
+        save(join(FIXTURES, 'gemini', scenario.name, format), run, {
+          agent: 'gemini',
+          package: '@google/gemini-cli',
+          version: clientVersion,
+          scenario: scenario.name,
+          format,
+          description: scenario.description,
+          recordedAt,
+          command: ['gemini', ...argv.slice(1)],
+          cwd: '<work>',
+          env: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, k === 'PATH' ? '<runner PATH>' : placeholders(v, folders, standin.url)])),
+          settings: { path: '<home>/.gemini/settings.json', content: settings },
+          stdin: 'ignored (/dev/null)',
+          exitCode: run.exitCode,
+          signal: run.signal,
+          durationMs: run.durationMs,
+          requests: standin.requests.map(requestSummary),
+          workspaceAfter: workspaceFiles(folders.work),
+          paths: { work: folders.work, home: folders.home },
+        });
+      } finally {
+        await standin.close();
+      }
+    }
+  }
+}
+
 const [agent, only] = process.argv.slice(2);
 if (agent === undefined || agent === 'claude') await recordClaude(only);
 if (agent === undefined || agent === 'codex') await recordCodex(only);
+if (agent === undefined || agent === 'gemini') await recordGemini(only);

@@ -93,3 +93,34 @@ export function codexProviderArgs(baseUrl: string): string[] {
 export function codexEnv(home: string): Record<string, string> {
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CODEX_HOME: home, STUB_KEY: 'dummy' };
 }
+
+export const GEMINI_VERSION = '0.61.0';
+
+/**
+ * Gemini CLI 0.61 reads the base URL from GOOGLE_GEMINI_BASE_URL, but that
+ * variable alone selects the "gateway" auth type, which headless mode rejects
+ * ("Invalid auth method selected.", exit 41). The user settings pick the API
+ * key auth instead (the base URL still applies), turn retries off
+ * (`general.maxAttempts: 1`; the default retries a 500 for minutes) and usage
+ * statistics off. `maxSessionTurns` bounds the session (-1: unbounded).
+ */
+export function geminiSettings(maxSessionTurns = -1): Record<string, unknown> {
+  return {
+    security: { auth: { selectedType: 'gemini-api-key' } },
+    general: { maxAttempts: 1 },
+    model: { maxSessionTurns },
+    privacy: { usageStatisticsEnabled: false },
+    telemetry: { enabled: false },
+  };
+}
+
+export function geminiEnv(baseUrl: string, home: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    GOOGLE_GEMINI_BASE_URL: baseUrl,
+    GEMINI_API_KEY: 'dummy',
+    // The CLI otherwise re-executes itself with a larger heap.
+    GEMINI_CLI_NO_RELAUNCH: 'true',
+  };
+}

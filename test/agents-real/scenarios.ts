@@ -2,6 +2,7 @@
 // the recordings (scripts/record-agent-outputs.ts) and the real-binary tests.
 import { join } from 'node:path';
 import { hasToolResult, primaryWorkingDirectory, type AnthropicScript, type TurnUsage } from './standins/anthropic.js';
+import { hasFunctionResponse, type GeminiScript, type GeminiUsage } from './standins/gemini.js';
 import { functionCallOutputs, type ResponsesScript, type ResponsesUsage } from './standins/openai.js';
 
 export const CLAUDE_MODEL = 'claude-sonnet-4-5';
@@ -123,4 +124,49 @@ export const CODEX_SCENARIOS: readonly CodexScenario[] = [
 
 export function codexArgs(baseUrlArgs: readonly string[], model: string, prompt = PROMPT): string[] {
   return ['exec', '--json', '--skip-git-repo-check', '--ephemeral', '-s', 'workspace-write', '-m', model, ...baseUrlArgs, prompt];
+}
+
+export const GEMINI_MODEL = 'gemini-2.5-pro';
+
+export const GEMINI_TURN_USAGE: readonly GeminiUsage[] = [
+  { promptTokenCount: 3100, candidatesTokenCount: 40, cachedContentTokenCount: 0, thoughtsTokenCount: 7 },
+  { promptTokenCount: 3300, candidatesTokenCount: 15, cachedContentTokenCount: 0, thoughtsTokenCount: 0 },
+];
+const geminiUsage = (index: number): GeminiUsage => GEMINI_TURN_USAGE[Math.min(index, GEMINI_TURN_USAGE.length - 1)] ?? { promptTokenCount: 1, candidatesTokenCount: 1 };
+
+/** Turn 1: write_file `FILE_NAME` in `workDir`; once the function response is back: the final text. */
+export const geminiWritesFile = (workDir: string): GeminiScript => (request, index) =>
+  hasFunctionResponse(request)
+    ? { kind: 'text', text: FINAL_TEXT, usage: geminiUsage(index) }
+    : { kind: 'function_call', name: 'write_file', args: { file_path: join(workDir, FILE_NAME), content: FILE_CONTENT }, usage: geminiUsage(index) };
+
+const geminiEndless = (workDir: string): GeminiScript => (_request, index) => ({
+  kind: 'function_call',
+  name: 'write_file',
+  args: { file_path: join(workDir, FILE_NAME), content: `round ${index + 1}\n` },
+  usage: geminiUsage(index),
+});
+
+export interface GeminiScenario {
+  readonly name: string;
+  readonly description: string;
+  /** settings.json `model.maxSessionTurns`; -1 is unbounded. */
+  readonly maxSessionTurns: number;
+  readonly script: (workDir: string) => GeminiScript;
+}
+
+export const GEMINI_SCENARIOS: readonly GeminiScenario[] = [
+  { name: 'success', description: 'write_file call creating hello.txt, function response, final text', maxSessionTurns: -1, script: geminiWritesFile },
+  { name: 'max-turns', description: 'every answer is another write_file call; model.maxSessionTurns 2', maxSessionTurns: 2, script: geminiEndless },
+  { name: 'api-500', description: 'every request answered HTTP 500 INTERNAL', maxSessionTurns: -1, script: () => () => ({ kind: 'http_error', status: 500, errorStatus: 'INTERNAL', message: 'Internal error encountered.' }) },
+  { name: 'api-401', description: 'every request answered HTTP 401 UNAUTHENTICATED', maxSessionTurns: -1, script: () => () => ({ kind: 'http_error', status: 401, errorStatus: 'UNAUTHENTICATED', message: 'API key not valid.' }) },
+  { name: 'garbled', description: 'every request answered 200 with a body that is not an event stream', maxSessionTurns: -1, script: () => () => ({ kind: 'garbled' }) },
+];
+
+export const GEMINI_FORMATS = ['json', 'stream-json'] as const;
+export type GeminiFormat = (typeof GEMINI_FORMATS)[number];
+
+/** `--skip-trust`: the throwaway working folder is not a trusted workspace yet. */
+export function geminiArgs(format: GeminiFormat, prompt = PROMPT): string[] {
+  return ['-p', prompt, '--output-format', format, '-m', GEMINI_MODEL, '--approval-mode', 'auto_edit', '--skip-trust'];
 }
