@@ -22,3 +22,56 @@ export type { GateResult, Finding } from './domain/gates.js';
 export { packetHash, contentHash } from './domain/hash.js';
 export { ready, criticalPathWeights, scopesOverlap } from './scheduler/index.js';
 export type { Problem } from './domain/problems.js';
+
+// The engine: createRunner binds the charts to an effects port, persists every
+// transition (events first, then the snapshot) and drives runs; subscribe with
+// `onEvent`. Locks keep one driver per run.
+export { createRunner } from './engine/runner.js';
+export type { RunnerOptions, Runner, RunView, DriveResult, DriveOptions, QueuedCommand } from './engine/runner.js';
+export type { RunStatus } from './engine/runStatus.js';
+export { createMemoryLocks, createFileLocks } from './engine/locks.js';
+export type { RunLocks, HeldLock } from './engine/locks.js';
+export type { EngineStore } from './engine/storePort.js';
+export { systemClock } from './engine/clock.js';
+export type { Clock } from './engine/clock.js';
+export type { EventRecord } from './domain/events.js';
+export type { OperatorEvent } from './engine/inbox.js';
+export type { RunRecord } from './domain/runRecord.js';
+// Approving a packet creates a run (nothing runs yet).
+export { approvePacket } from './engine/approve.js';
+export type { Approved } from './engine/approve.js';
+// The effects port, its in-memory twin, the real effects, and the binding of effects to the charts.
+export type { RunEffects } from './engine/effects.js';
+export { createScriptedEffects } from './engine/scriptedEffects.js';
+export type { Script, EffectCall } from './engine/scriptedEffects.js';
+export { createLocalEffects } from './engine/localEffects.js';
+export type { LocalEffectsOptions } from './engine/localEffects.js';
+export { bindEffects } from './engine/bindEffects.js';
+export type { BindOptions } from './engine/bindEffects.js';
+// A repository with a `.buran/` store, as the CLI opens it.
+export { openProject } from './engine/project.js';
+export type { Project, ProjectOptions } from './engine/project.js';
+// The run store: on disk (durable) and its in-memory twin.
+export { createFileStore, createMemoryStore } from './store/index.js';
+export type { FileStore, FileStoreOptions, MemoryStore, MemoryStoreOptions, RunStore, StoreClock } from './store/index.js';
+// Worker adapters: the port, a registry, the `command` adapter, and helpers for writing your own.
+export { createAdapterRegistry, createCommandAdapter, buildWorkerEnv, defaultDeriveOutcome, COMMAND_ADAPTER } from './worker/index.js';
+export type {
+  WorkerAdapter,
+  AdapterRegistry,
+  AdapterCheck,
+  AdapterCheckContext,
+  AttemptOutput,
+  DeriveOutcome,
+  Invocation,
+  InvocationContext,
+  PacketWorker,
+  CompletionFileState,
+  ExitInfo,
+} from './worker/index.js';
+// Exact descriptions and exports of the charts (json, scxml, mermaid, dot).
+export { describeChart, transitionKey } from './machines/describeChart.js';
+export type { ChartDescription, StateDescription, TransitionDescription, ActionDescription, GuardDescription, InvokeDescription, ActorDescription, DescribeOptions } from './machines/describeChart.js';
+export { RUN_SPAWNS } from './machines/index.js';
+export { EXPORT_FORMATS, MACHINE_NAMES, describeMachine, exportChart, exportMachine, toJson, toScxml, toMermaid, toDot } from './export/index.js';
+export type { ExportFormat, MachineName, ChartJson } from './export/index.js';
