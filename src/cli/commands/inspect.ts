@@ -1,0 +1,79 @@
+// buran inspect: the run inspector page, written to a file or served live.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { BuranError } from '../../domain/errors.js';
+import { openProject } from '../../engine/project.js';
+import { inspectorPage } from '../../inspect/page.js';
+import { serveInspector } from '../../inspect/serve.js';
+import { EXIT } from '../exitCodes.js';
+import type { Io } from '../io.js';
+import { runIdOption } from '../options.js';
+
+const OptionsSchema = z.object({
+  run: z.string(),
+  out: z.string().min(1).optional(),
+  serve: z.boolean().optional(),
+  port: z.coerce.number().int().min(0).max(65535).optional(),
+});
+
+function parseOptions(raw: unknown): z.output<typeof OptionsSchema> {
+  const parsed = OptionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BuranError({
+      code: 'invalid_input',
+      message: `--${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`,
+      details: { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+      nextSafeAction: { text: 'See the options of the command.', command: 'buran inspect --help' },
+    });
+  }
+  if (parsed.data.port !== undefined && parsed.data.serve !== true) {
+    throw new BuranError({ code: 'invalid_input', message: '--port needs --serve', details: { port: parsed.data.port } });
+  }
+  return parsed.data;
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((done) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export function registerInspect(program: Command, io: Io): void {
+  program
+    .command('inspect')
+    .description('Write the run inspector: one offline HTML page with the run and task charts, the current state, the blocker and a history you can step through. --serve serves it on 127.0.0.1, updating live.')
+    .requiredOption('--run <id>', 'run id', runIdOption)
+    .option('--out <file>', 'where to write the page (default: .buran/inspect/<id>.html)')
+    .option('--serve', 'serve the page on 127.0.0.1 and keep it live until Ctrl-C')
+    .option('--port <n>', 'port for --serve (default: any free port)')
+    .addHelpText('after', '\nExamples:\n  buran inspect --run add-greeting-xyz\n  buran inspect --run add-greeting-xyz --out run.html\n  buran inspect --run add-greeting-xyz --serve --port 8417')
+    .action(async (raw: unknown) => {
+      const opts = parseOptions(raw);
+      const project = await openProject({ cwd: process.cwd() });
+      if (opts.serve !== true || opts.out !== undefined) {
+        const file = resolve(opts.out ?? join(project.storeDir, 'inspect', `${opts.run}.html`));
+        const html = await inspectorPage(project, opts.run, { live: false });
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(file, html);
+        io.out(`wrote ${file}`);
+      }
+      if (opts.serve === true) {
+        const server = await serveInspector(project, { runId: opts.run, port: opts.port ?? 0 });
+        io.out(`serving run ${opts.run} at ${server.url} (Ctrl-C to stop)`);
+        const signal = await untilSignal();
+        await server.close();
+        io.out(`stopped (${signal})`);
+      }
+      io.exit(EXIT.ok);
+    });
+}
