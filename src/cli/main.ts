@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { isBuranError } from '../domain/errors.js';
 import { registerControlCommands } from './commands/control.js';
 import { registerDemo } from './commands/demo.js';
+import { registerInspect } from './commands/inspect.js';
 import { registerMachine } from './commands/machine.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerSchema } from './commands/schema.js';
@@ -22,6 +23,7 @@ export function buildProgram(io: Io): Command {
   registerSchema(program, io);
   registerDemo(program, io);
   registerMachine(program, io);
+  registerInspect(program, io);
   return program;
 }
 
