@@ -5,6 +5,8 @@ import { z } from 'zod';
  * - `retry`   grant one more try at the step that blocked (same epoch, new attempt id where a worker is involved)
  * - `cancel`  stop the run deliberately (final: cancelled)
  * - `abandon` close the run as failed (final: failed)
+ * @example
+ * OPERATOR_DECISIONS.includes(answer as OperatorDecision); // validate a decision read from a form
  */
 export const OPERATOR_DECISIONS = ['retry', 'cancel', 'abandon'] as const;
 export type OperatorDecision = (typeof OPERATOR_DECISIONS)[number];
@@ -26,6 +28,8 @@ const RETRYABLE = ['retry', 'cancel', 'abandon'] as const;
 /**
  * The blocker codes. Codes are stable public API: never rename or reuse one;
  * add new codes at the end.
+ * @example
+ * BLOCKER_CODES.lease_conflict.decisions; // the decisions an operator may take for it
  */
 export const BLOCKER_CODES = {
   plan_insufficient: {
@@ -151,6 +155,11 @@ export const BLOCKER_CODES = {
 } as const satisfies Record<string, BlockerCodeEntry>;
 
 export type BlockerCode = keyof typeof BLOCKER_CODES;
+/**
+ * Every blocker code, in table order.
+ * @example
+ * for (const code of BLOCKER_CODE_LIST) console.log(code, BLOCKER_CODES[code].meaning);
+ */
 export const BLOCKER_CODE_LIST = Object.keys(BLOCKER_CODES) as BlockerCode[];
 
 export const NextSafeActionSchema = z.strictObject({
@@ -161,6 +170,11 @@ export const NextSafeActionSchema = z.strictObject({
 });
 export type NextSafeAction = z.output<typeof NextSafeActionSchema>;
 
+/**
+ * A structured blocker: `{ code, message, details, nextSafeAction }` (strict).
+ * @example
+ * const blocker = BlockerSchema.parse(JSON.parse(text)); // from a status --json document
+ */
 export const BlockerSchema = z.strictObject({
   code: z.enum(BLOCKER_CODE_LIST as [BlockerCode, ...BlockerCode[]]),
   message: z.string().min(1),
@@ -182,7 +196,12 @@ export function nextSafeActionFor(code: BlockerCode, runId: string): NextSafeAct
   };
 }
 
-/** Build a structured blocker; the message defaults to the code's meaning. */
+/**
+ * Build a structured blocker; the message defaults to the code's meaning.
+ * @example
+ * makeBlocker('lease_conflict', 'r1', 'scope overlaps run r0', { otherRun: 'r0' });
+ * // → { code, message, details, nextSafeAction: { text, command: 'buran …' } }
+ */
 export function makeBlocker(
   code: BlockerCode,
   runId: string,
@@ -193,7 +212,11 @@ export function makeBlocker(
   return { code, message: message ?? entry.meaning, details, nextSafeAction: nextSafeActionFor(code, runId) };
 }
 
-/** Whether the run chart accepts an operator decision for a blocker code. */
+/**
+ * Whether the run chart accepts an operator decision for a blocker code.
+ * @example
+ * decisionAllowed('packet_tampered', 'retry'); // false: re-approve instead
+ */
 export function decisionAllowed(code: BlockerCode, decision: OperatorDecision): boolean {
   const entry: BlockerCodeEntry = BLOCKER_CODES[code];
   return entry.decisions.includes(decision);

@@ -26,7 +26,11 @@ export function checkPacket(raw: unknown): PacketCheck {
   return { packet: shape.success && problems.length === 0 ? shape.data : null, problems: limitProblems(problems) };
 }
 
-/** The scheduler's view of each task, in packet order. */
+/**
+ * The scheduler's view of each task, in packet order.
+ * @example
+ * const input = { runId, approvedHash, tasks: toTaskSpecs(packet), limits: packet.limits };
+ */
 export function toTaskSpecs(packet: Packet): TaskSpec[] {
   return packet.tasks.map((task) => ({
     id: task.id,

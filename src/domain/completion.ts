@@ -15,6 +15,11 @@ export const MAX_CHANGED_FILES = 10_000;
 
 const IdSchema = z.string().min(1).max(200);
 
+/**
+ * The completion file a worker writes for one attempt (`buran.completion/v1`).
+ * @example
+ * const result = CompletionSchema.safeParse(JSON.parse(text));
+ */
 export const CompletionSchema = z
   .strictObject({
     schema: z.literal(COMPLETION_SCHEMA_ID).describe(`Format version; always "${COMPLETION_SCHEMA_ID}".`),

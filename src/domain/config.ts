@@ -66,6 +66,11 @@ export const AdapterConfigSchema = z
   })
   .describe('Settings for one worker or reviewer adapter.');
 
+/**
+ * The repository config (`.buran/config.json`, `buran.config/v1`).
+ * @example
+ * const config = ConfigSchema.parse({ schema: 'buran.config/v1', env: { allowlist: ['PATH', 'HOME'] } });
+ */
 export const ConfigSchema = z
   .strictObject({
     schema: z.literal(CONFIG_SCHEMA_ID).describe(`Format version; always "${CONFIG_SCHEMA_ID}".`),
@@ -126,7 +131,11 @@ export type ConfigInput = z.input<typeof ConfigSchema>;
 export type AdapterConfig = z.output<typeof AdapterConfigSchema>;
 export type ModelPrice = z.output<typeof ModelPriceSchema>;
 
-/** The configuration used when a repository has no config file. */
+/**
+ * The configuration used when a repository has no config file.
+ * @example
+ * createLocalEffects({ ...options, config: DEFAULT_CONFIG });
+ */
 export const DEFAULT_CONFIG: Config = ConfigSchema.parse({ schema: CONFIG_SCHEMA_ID });
 
 /** Checks untrusted config input. Pure; every problem is reported with its path. */

@@ -3,6 +3,8 @@ import { type BlockerCode, type NextSafeAction, isBlockerCode, nextSafeActionFor
 /**
  * Error codes that are not run blockers: they describe bad input or a
  * broken environment at the edge (CLI, store, loader). Stable public API.
+ * @example
+ * const edgeError = isBuranError(e) && e.code in ERROR_CODES; // bad input or environment, not a run blocker
  */
 export const ERROR_CODES = {
   invalid_input: 'Input did not parse or did not match its schema.',
@@ -25,6 +27,8 @@ export interface BuranErrorInit {
 /**
  * The one error family of buran. `code` is stable API; `cause` keeps the
  * original error. Prefer returning results; throw this only at edges.
+ * @example
+ * throw new BuranError({ code: 'not_found', message: `run ${runId} does not exist`, details: { runId } });
  */
 export class BuranError extends Error {
   readonly code: BuranErrorCode;
@@ -45,6 +49,11 @@ export class BuranError extends Error {
   }
 }
 
+/**
+ * Whether a caught value is a BuranError (its `code` is then stable API).
+ * @example
+ * try { await runner.drive(runId); } catch (e) { if (isBuranError(e)) console.error(e.code, e.nextSafeAction?.command); else throw e; }
+ */
 export function isBuranError(value: unknown): value is BuranError {
   return value instanceof BuranError;
 }

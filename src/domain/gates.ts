@@ -40,6 +40,8 @@ export type CommandEvidence = z.output<typeof CommandEvidenceSchema>;
 /**
  * The result of a verification or review gate. One shape for every outcome;
  * evidence is valid only for the epoch it names.
+ * @example
+ * const result = GateResultSchema.parse(await myReviewer(input)); // a host's own gate must return this shape
  */
 export const GateResultSchema = z.strictObject({
   gate: z.enum(['verification', 'review']),

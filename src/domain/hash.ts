@@ -44,7 +44,11 @@ function hasToJson(value: object): value is { toJSON: () => unknown } {
   return 'toJSON' in value && typeof value.toJSON === 'function';
 }
 
-/** `sha256:<64 hex>` of the value's canonical JSON. */
+/**
+ * `sha256:<64 hex>` of the value's canonical JSON.
+ * @example
+ * contentHash({ b: 1, a: 2 }) === contentHash({ a: 2, b: 1 }); // true
+ */
 export function contentHash(value: unknown): string {
   return `sha256:${createHash('sha256').update(canonicalJson(value), 'utf8').digest('hex')}`;
 }
@@ -53,6 +57,8 @@ export function contentHash(value: unknown): string {
  * The approval hash of a packet: the content hash of the parsed packet with
  * every default applied, so the same packet written as JSON or YAML, with or
  * without defaulted fields, hashes the same.
+ * @example
+ * packetHash(packet) === record.approval.hash; // else the run blocks with packet_tampered
  */
 export function packetHash(packet: Packet): string {
   return contentHash(packet);

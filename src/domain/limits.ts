@@ -3,6 +3,8 @@ import { z } from 'zod';
 /**
  * Bounds on a run. Every counter here is checked before the thing it bounds
  * happens (fail closed), never after.
+ * @example
+ * const limits = LimitsSchema.parse({ maxAttempts: 2, concurrency: 1 }); // the rest defaulted
  */
 export const LimitsSchema = z
   .strictObject({
@@ -29,5 +31,9 @@ export const LimitsSchema = z
 
 export type Limits = z.output<typeof LimitsSchema>;
 
-/** The defaults a packet gets for every limit it leaves out. */
+/**
+ * The defaults a packet gets for every limit it leaves out.
+ * @example
+ * const input: RunInput = { runId: 'r1', approvedHash, tasks, limits: DEFAULT_LIMITS };
+ */
 export const DEFAULT_LIMITS: Limits = LimitsSchema.parse({});

@@ -29,6 +29,8 @@ export interface LoadedPacket {
  * text starts with `{`, otherwise YAML. Syntax errors become problems at
  * `(root)` and duplicate keys at the repeated field, both with line and
  * column; nothing throws.
+ * @example
+ * const { packet, problems, hash } = parsePacketText(yamlText, 'packet.yaml');
  */
 export function parsePacketText(text: string, sourceName: string): PacketCheck {
   if (Buffer.byteLength(text, 'utf8') > MAX_PACKET_BYTES) return failed('too_large', `larger than ${MAX_PACKET_BYTES} bytes`);

@@ -113,6 +113,11 @@ export const PacketLimitsSchema = LimitsSchema.extend({
   budgetTokens: limit.budgetTokens.describe('Spend bound in tokens (input + output), from adapter-reported usage. Default: none.'),
 });
 
+/**
+ * The work packet (`buran.packet/v1`) with every default applied; see docs/packet.md.
+ * @example
+ * const packet = PacketSchema.parse(raw); // throws on invalid input; prefer checkPacket(raw) for field-level problems
+ */
 export const PacketSchema = z
   .strictObject({
     schema: z.literal(PACKET_SCHEMA_ID).describe(`Format version; always "${PACKET_SCHEMA_ID}".`),

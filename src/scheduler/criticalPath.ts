@@ -11,6 +11,8 @@ export function taskWeight(task: TaskSpec): number {
  * in sequence once it starts. Pure, O(V + E). The DAG is validated elsewhere;
  * a cycle or a duplicate id here is a programming error and throws.
  * Dependencies on ids not in `dag` add no edge.
+ * @example
+ * criticalPathWeights([{ id: 'a', dependsOn: [], scope: [] }, { id: 'b', dependsOn: ['a'], scope: [] }]); // a → 2, b → 1
  */
 export function criticalPathWeights(dag: readonly TaskSpec[]): Map<string, number> {
   const byId = new Map<string, TaskSpec>();

@@ -55,6 +55,8 @@ function isCandidate(task: TaskSpec, progress: Progress): boolean {
  * with an earlier id in the result. Priority: heavier critical path first,
  * ties by position in `dag`. Pure and deterministic. `dag` is treated as
  * immutable (its priority order is cached per array).
+ * @example
+ * ready(tasks, { api: 'done', ui: 'pending' }, { concurrency: 2 }); // ['ui'] when ui depends only on api
  */
 export function ready(
   dag: readonly TaskSpec[],

@@ -94,7 +94,12 @@ function globsIntersect(p: readonly Segment[], q: readonly Segment[]): boolean {
   return false;
 }
 
-/** Conservative: true unless no path can match a glob of both scopes; an empty scope overlaps nothing. */
+/**
+ * Conservative: true unless no path can match a glob of both scopes; an empty scope overlaps nothing.
+ * @example
+ * scopesOverlap(['src/api/**'], ['src/api/index.ts']); // true
+ * scopesOverlap(['src/api/**'], ['docs/**']); // false
+ */
 export function scopesOverlap(a: readonly string[], b: readonly string[]): boolean {
   if (a.length === 0 || b.length === 0) return false;
   const left = a.map(parseGlob);
