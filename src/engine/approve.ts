@@ -25,6 +25,12 @@ export function newRunId(packetId: string, now: number): string {
   return `${packetId.slice(0, 40)}-${now.toString(36)}-${randomBytes(2).toString('hex')}`;
 }
 
+/**
+ * Approve a packet file: validate it, record who approved which content hash, keep a copy, and create its run (queued once intake passes).
+ * @example
+ * const { runId } = await approvePacket({ packetFile: 'packet.yaml', by: 'alice', store, runner, clock: systemClock });
+ * await runner.drive(runId);
+ */
 export async function approvePacket(args: {
   readonly packetFile: string;
   readonly by: string;

@@ -2,4 +2,9 @@
 export interface Clock {
   now(): number;
 }
+/**
+ * The wall clock (milliseconds since the epoch). Tests and hosts that replay pass their own `Clock`.
+ * @example
+ * createRunner({ store, locks, effectsFor, clock: systemClock });
+ */
 export const systemClock: Clock = { now: () => Date.now() };

@@ -49,6 +49,11 @@ async function approvedPacket(store: RunStore, record: RunRecord): Promise<Packe
   return parsed.data;
 }
 
+/**
+ * The real effects for one run: git worktrees and scope locks under `storeDir`, workers through `registry` (default: the command and agent adapters), verification commands, the built-in reviewer, the report.
+ * @example
+ * effectsFor: async (runId) => createLocalEffects({ repoRoot, storeDir, store, record: records.get(runId), config: DEFAULT_CONFIG, env: process.env, clock: systemClock, registry: createAdapterRegistry([myAdapter]) })
+ */
 export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEffects> {
   const { store, record, config, env, clock } = o;
   const runId = record.runId;

@@ -12,7 +12,11 @@ export interface RunLocks {
   acquire(runId: string): Promise<HeldLock>;
 }
 
-/** The in-memory twin: exclusive within one process. */
+/**
+ * The in-memory twin: exclusive within one process.
+ * @example
+ * const runner = createRunner({ store: createMemoryStore(), locks: createMemoryLocks(), effectsFor: () => createScriptedEffects() });
+ */
 export function createMemoryLocks(): RunLocks {
   const held = new Set<string>();
   return {
@@ -32,7 +36,12 @@ export function createMemoryLocks(): RunLocks {
   };
 }
 
-/** Run locks on disk: one O_EXCL lock file in each run's folder (see src/store/runLock.ts). */
+/**
+ * Run locks on disk: one O_EXCL lock file in each run's folder (see src/store/runLock.ts).
+ * @example
+ * const store = createFileStore({ root });
+ * const runner = createRunner({ store, locks: createFileLocks((runId) => store.runDir(runId)), effectsFor });
+ */
 export function createFileLocks(runDir: (runId: string) => string): RunLocks {
   return {
     async acquire(runId) {

@@ -63,7 +63,13 @@ export interface ProjectOptions {
   readonly crash?: CrashPoint;
 }
 
-/** Open (creating `.buran/` if needed) the project that contains `cwd`. */
+/**
+ * Open (creating `.buran/` if needed) the project that contains `cwd`.
+ * @example
+ * const project = await openProject({ cwd: process.cwd(), onEvent: (e) => console.log(e.seq, e.type, e.to) });
+ * const { runId } = await project.approve('packet.yaml', 'alice');
+ * const result = await project.runner.drive(runId);
+ */
 export async function openProject(options: ProjectOptions) {
   const root = await repoRootOf(options.cwd);
   const { storeDir } = await initStore(root);

@@ -31,7 +31,13 @@ const gateResult = (gate: GateResult['gate'], subject: GateResult['subject'], ep
   ...(taskId === undefined ? {} : { taskId }),
 });
 
-/** Scripted effects plus the log of every call made (to assert exactly-once behaviour). */
+/**
+ * Scripted effects plus the log of every call made (to assert exactly-once behaviour).
+ * @example
+ * const effects = createScriptedEffects({ integrationVerification: (i) => (i.epoch === 1 ? 'FAIL' : 'PASS') });
+ * const runner = createRunner({ store: createMemoryStore(), locks: createMemoryLocks(), effectsFor: () => effects });
+ * // effects.calls lists every effect the run asked for, in order
+ */
 export function createScriptedEffects(script: Script = {}): RunEffects & { readonly calls: EffectCall[] } {
   const calls: EffectCall[] = [];
   const now = script.now ?? (() => 0);

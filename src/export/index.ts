@@ -15,9 +15,19 @@ export { MERMAID_ROOT_ID, mermaidId, mermaidText, toMermaid } from './mermaid.js
 export { DOT_ROOT_ID, dotString, initialNodeId, toDot } from './dot.js';
 export { transitionLabel } from './label.js';
 
+/**
+ * The export formats, as `--format` accepts them.
+ * @example
+ * for (const format of EXPORT_FORMATS) writeFileSync(`run.${format}`, exportMachine('run', format));
+ */
 export const EXPORT_FORMATS = ['json', 'scxml', 'mermaid', 'dot'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
+/**
+ * buran's charts by name, as `--machine` accepts them.
+ * @example
+ * MACHINE_NAMES.map((name) => describeMachine(name).states.length);
+ */
 export const MACHINE_NAMES = ['run', 'task'] as const;
 export type MachineName = (typeof MACHINE_NAMES)[number];
 

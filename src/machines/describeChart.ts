@@ -125,7 +125,11 @@ export interface DescribeOptions {
   readonly spawns?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** The stable identity of a transition: `(source, event, index)`. */
+/**
+ * The stable identity of a transition: `(source, event, index)`.
+ * @example
+ * new Map(chart.transitions.map((t) => [transitionKey(t), t])); // unique per chart
+ */
 export function transitionKey(t: Pick<TransitionDescription, 'source' | 'event' | 'index'>): string {
   return `${t.source}|${t.event}|${t.index}`;
 }
@@ -441,6 +445,9 @@ class ChartWalker {
  * transition (including `always`, invoke onDone / onError, delayed and
  * inherited ones), with guard and action names and resolved targets.
  * Deterministic: the same machine gives a deep-equal description.
+ * @example
+ * const chart = describeChart(runChart, { spawns: RUN_SPAWNS });
+ * chart.transitions.filter((t) => t.event === 'always' && t.guard !== null).map((t) => t.guard?.label);
  */
 export function describeChart(machine: AnyStateMachine, options: DescribeOptions = {}): ChartDescription {
   const config: unknown = machine.config;

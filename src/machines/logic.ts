@@ -62,5 +62,7 @@ export const spawnReadyTasks = enqueueActions<RunContext, RunEvent, unknown, Run
  * Which actor sources the run chart's actions spawn (the config cannot show it:
  * spawning happens inside `spawnReadyTasks`). Read by describeChart and the
  * exports; test/machines/spawns.test.ts checks it against what the action does.
+ * @example
+ * describeChart(runMachine, { spawns: RUN_SPAWNS }).actors.find((a) => a.src === 'task')?.spawnedBy; // ['spawnReadyTasks']
  */
 export const RUN_SPAWNS: Readonly<Record<string, readonly string[]>> = { spawnReadyTasks: ['task'] };

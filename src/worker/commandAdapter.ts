@@ -10,6 +10,11 @@ import type { Config } from '../domain/config.js';
 import type { AdapterCheck, AdapterCheckContext, InvocationContext, WorkerAdapter } from './adapter.js';
 import { type CompletionFileState, type ExitInfo, SUPERVISOR_DIED, describeExit, outcomeFromCompletionFile } from './completionFile.js';
 
+/**
+ * The name of the `command` adapter in `worker.adapter`.
+ * @example
+ * createAdapterRegistry([createCommandAdapter()]).resolve(COMMAND_ADAPTER);
+ */
 export const COMMAND_ADAPTER = 'command';
 
 /** PATH a spawned process searches when its environment has none (libuv's default). */
@@ -43,6 +48,8 @@ export function allowedEnvNames(config: Config, adapter: string): string[] {
  * The worker's whole environment: only allowlisted variables from the
  * runner's environment, then the BURAN_* contract (which wins over a
  * same-named inherited variable).
+ * @example
+ * buildInvocation: (ctx) => ({ argv: ['node', 'my-agent.mjs'], env: buildWorkerEnv(ctx, 'my-agent'), cwd: ctx.workspace })
  */
 export function buildWorkerEnv(ctx: InvocationContext, adapter = COMMAND_ADAPTER): Record<string, string> {
   const env: Record<string, string> = {};
