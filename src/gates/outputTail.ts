@@ -1,3 +1,5 @@
+import { redactSecrets } from '../domain/redact.js';
+
 /**
  * Keeps only the last `limit` bytes of a stream, however long it runs: memory
  * stays within about twice the limit.
@@ -22,10 +24,10 @@ export class OutputTail {
     return this.total;
   }
 
-  /** The kept tail as clean text: at most `limit` bytes. */
+  /** The kept tail as clean text with secrets redacted (chunks joined first, so a split token is caught): at most `limit` bytes. */
   text(): string {
     this.compact();
-    return cleanText(Buffer.concat(this.chunks));
+    return redactSecrets(cleanText(Buffer.concat(this.chunks)), { truncatedStart: this.total > this.size });
   }
 
   private compact(): void {

@@ -5,8 +5,10 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { WorkerOutcome } from '../../machines/task.types.js';
 import { type Completion, type ExpectedAttempt, checkCompletion } from '../domain/completion.js';
 import { formatProblem } from '../domain/problems.js';
+import { redactSecrets } from '../domain/redact.js';
 import type { Usage } from '../domain/usage.js';
 import { type ExitRecord, errorCode } from './attemptFiles.js';
+import { sanitizeForDisplay } from './tail.js';
 
 /** Largest completion file read (bytes); a bigger one is invalid. Summary, notes and changedFiles are bounded well below this. */
 export const MAX_COMPLETION_BYTES = 4 * 1024 * 1024;
@@ -102,7 +104,8 @@ export function outcomeFromCompletionFile(state: CompletionFileState): WorkerOut
         kind: 'completion',
         status: completion.status,
         digest: state.digest,
-        summary: completion.summary,
+        // Untrusted text kept in events and reports: display-safe, secrets redacted.
+        summary: redactSecrets(sanitizeForDisplay(completion.summary)),
         changedFiles: completion.changedFiles ?? [],
         usage: usageOf(completion),
       };
