@@ -50,10 +50,10 @@ function expectedSpend(cli: Cli): { inputTokens: number; outputTokens: number; c
     const u = result['usage'] as Record<string, unknown>;
     return { inputTokens: n(u['input_tokens']) + n(u['cache_creation_input_tokens']) + n(u['cache_read_input_tokens']), outputTokens: n(u['output_tokens']), costUsd: n(result['total_cost_usd']) };
   }
-  const turn = cli === 'codex' ? recordedLine(cli, 'success', 'turn.completed') : null;
-  const u = turn === null ? { input_tokens: 1200, cached_input_tokens: 300, output_tokens: 150 } : (turn['usage'] as Record<string, unknown>);
+  const recorded = cli === 'codex' ? recordedLine(cli, 'success', 'turn.completed')?.['usage'] : recordedLine(cli, 'success', 'result')?.['stats'];
+  const u = (recorded ?? { input_tokens: 1200, cached_input_tokens: 300, cached: 300, output_tokens: 150 }) as Record<string, unknown>;
   const input = n(u['input_tokens']);
-  const cached = n(u['cached_input_tokens']);
+  const cached = n(u[cli === 'codex' ? 'cached_input_tokens' : 'cached']);
   const output = n(u['output_tokens']);
   return { inputTokens: input, outputTokens: output, costUsd: ((input - cached) * price.inputUsdPerMTok + cached * price.cachedInputUsdPerMTok + output * price.outputUsdPerMTok) / 1e6 };
 }
@@ -65,7 +65,7 @@ function config(cli: Cli, extra: Record<string, unknown> = {}): ConfigInput {
       [cli]: {
         executable: join(AGENTS_BIN, cli),
         // codex and gemini report tokens only: they are priced with these.
-        prices: { 'codex-fixture': price, 'gemini-fixture': price },
+        prices: { 'codex-fixture': price, 'gemini-fixture': price, 'gemini-2.5-pro': price },
         ...extra,
       },
     },
@@ -177,7 +177,7 @@ describe('agent adapters fail closed before spawning anything', () => {
 
 describe('the agent environment', () => {
   it.each(CLIS)('%s gets the allowlist and its own key variables, and no other secret of the runner', async (cli) => {
-    const env = { ...process.env, AWS_SECRET_ACCESS_KEY: 'aws-secret', GITHUB_TOKEN: 'gh-secret', ANTHROPIC_API_KEY: 'sk-ant', OPENAI_API_KEY: 'sk-openai', GEMINI_API_KEY: 'gm-key' };
+    const env: Record<string, string | undefined> = { ...process.env, AWS_SECRET_ACCESS_KEY: 'aws-secret', GITHUB_TOKEN: 'gh-secret', ANTHROPIC_API_KEY: 'sk-ant', OPENAI_API_KEY: 'sk-openai', GEMINI_API_KEY: 'gm-key' };
     const { project, runId, result } = await runAgent(cli, agentPacket(cli), config(cli), env);
     expect(result.status).toBe('handoff_ready');
     const [attempt = ''] = attemptIds(project, runId);
@@ -187,7 +187,7 @@ describe('the agent environment', () => {
     for (const name of ['AWS_SECRET_ACCESS_KEY', 'GITHUB_TOKEN', 'ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY'].filter((n) => n !== own)) expect(seen[name], name).toBeUndefined();
     expect(seen['PATH']).toBe(process.env['PATH']);
     // Values never reach the disk: spec.json names the variables only.
-    expect(readFileSync(join(attemptsDir(project, runId), attempt, 'spec.json'), 'utf8')).not.toContain(env[own]);
+    expect(readFileSync(join(attemptsDir(project, runId), attempt, 'spec.json'), 'utf8')).not.toContain(env[own] ?? '');
   });
 });
 
