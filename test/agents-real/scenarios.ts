@@ -25,11 +25,13 @@ function workingDirectoryOf(request: Parameters<AnthropicScript>[0]): string {
   return cwd;
 }
 
-/** Turn 1: Write `FILE_NAME` in the working directory; once the tool result is back: the final text. */
-export const claudeWritesFile: AnthropicScript = (request, index) =>
+/** Turn 1: Write `relativePath` (under the working directory); once the tool result is back: the final text. */
+export const claudeWritesFileAt = (relativePath: string, content: string): AnthropicScript => (request, index) =>
   hasToolResult(request)
     ? { kind: 'text', text: FINAL_TEXT, usage: claudeUsage(index) }
-    : { kind: 'tool_use', name: 'Write', input: { file_path: join(workingDirectoryOf(request), FILE_NAME), content: FILE_CONTENT }, text: 'Writing the file.', usage: claudeUsage(index) };
+    : { kind: 'tool_use', name: 'Write', input: { file_path: join(workingDirectoryOf(request), relativePath), content }, text: 'Writing the file.', usage: claudeUsage(index) };
+
+export const claudeWritesFile: AnthropicScript = claudeWritesFileAt(FILE_NAME, FILE_CONTENT);
 
 /** Asks to write outside the working directory (acceptEdits refuses), then ends the turn anyway. */
 export const claudeWritesOutside = (outsidePath: string): AnthropicScript => (request, index) =>
@@ -92,13 +94,19 @@ export const CODEX_TURN_USAGE: readonly ResponsesUsage[] = [
 ];
 const codexUsage = (index: number): ResponsesUsage => CODEX_TURN_USAGE[Math.min(index, CODEX_TURN_USAGE.length - 1)] ?? { input_tokens: 1, output_tokens: 1 };
 
-export const CODEX_COMMAND = `printf 'hello from the stand-in\\n' > ${FILE_NAME}`;
+/** A shell command (run by codex in its working directory) that writes `content` to `relativePath`. */
+export function writeCommand(relativePath: string, content: string): string {
+  const quote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
+  return `mkdir -p "$(dirname ${quote(relativePath)})" && printf '%s' ${quote(content)} > ${quote(relativePath)}`;
+}
 
 /** Turn 1: exec_command writing the file; once its output is back: the final message. */
-export const codexWritesFile: ResponsesScript = (request, index) =>
+export const codexWritesFileAt = (relativePath: string, content: string): ResponsesScript => (request, index) =>
   functionCallOutputs(request).length > 0
     ? { kind: 'message', text: FINAL_TEXT, usage: codexUsage(index) }
-    : { kind: 'function_call', name: 'exec_command', arguments: { cmd: CODEX_COMMAND }, usage: codexUsage(index) };
+    : { kind: 'function_call', name: 'exec_command', arguments: { cmd: writeCommand(relativePath, content) }, usage: codexUsage(index) };
+
+export const codexWritesFile: ResponsesScript = codexWritesFileAt(FILE_NAME, FILE_CONTENT);
 
 /** Turn 1: a command that fails (exit 3); then the final message. */
 export const codexCommandFails: ResponsesScript = (request, index) =>
