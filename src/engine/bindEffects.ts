@@ -4,6 +4,7 @@
 import { fromPromise } from 'xstate';
 import type { HandoffOutcome, IntakeOutcome, LeaseOutcome, PreflightOutcome, RunStepInput } from '../../machines/run.types.js';
 import type { AwaitInput, DispatchInput, DispatchOutcome, MergeOutcome, TaskGateInput, WorkerOutcome } from '../../machines/task.types.js';
+import { isBuranError } from '../domain/errors.js';
 import type { GateResult } from '../domain/gates.js';
 import { runMachine, taskMachine } from '../machines/index.js';
 import type { RunEffects } from './effects.js';
@@ -13,6 +14,13 @@ export interface BindOptions {
   readonly onHook: (name: 'releaseLease' | 'cancelWorkers', done: Promise<void>) => void;
   /** Operator commands change state only: effect actors never settle and call nothing. Hooks still run. */
   readonly inert?: boolean;
+  /**
+   * Called, before the effect's actor sees the rejection, when an effect fails
+   * because the run's workspace lease is gone (a BuranError with code
+   * `lease_lost`), so the session can send the run LEASE_LOST: the run blocks
+   * with `lease_lost` instead of the task reporting an internal error.
+   */
+  readonly onLeaseLost?: (message: string) => void;
 }
 
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
@@ -37,13 +45,18 @@ export function bindEffects(given: RunEffects, bind: BindOptions) {
           cancelWorkers: (runId) => given.cancelWorkers(runId),
         }
       : given;
+  const watch = <T>(done: Promise<T>): Promise<T> =>
+    done.catch((error: unknown) => {
+      if (isBuranError(error) && error.code === 'lease_lost') bind.onLeaseLost?.(error.message);
+      throw error;
+    });
   const task = taskMachine.provide({
     actors: {
-      dispatchWorker: fromPromise<DispatchOutcome, DispatchInput>(({ input }) => effects.dispatchWorker(input)),
-      awaitCompletion: fromPromise<WorkerOutcome, AwaitInput>(({ input, signal }) => effects.awaitCompletion(input, signal)),
-      runTaskVerification: fromPromise<GateResult, TaskGateInput>(({ input }) => effects.runTaskVerification(input)),
-      runTaskReview: fromPromise<GateResult, TaskGateInput>(({ input }) => effects.runTaskReview(input)),
-      mergeTask: fromPromise<MergeOutcome, TaskGateInput>(({ input }) => effects.mergeTask(input)),
+      dispatchWorker: fromPromise<DispatchOutcome, DispatchInput>(({ input }) => watch(effects.dispatchWorker(input))),
+      awaitCompletion: fromPromise<WorkerOutcome, AwaitInput>(({ input, signal }) => watch(effects.awaitCompletion(input, signal))),
+      runTaskVerification: fromPromise<GateResult, TaskGateInput>(({ input }) => watch(effects.runTaskVerification(input))),
+      runTaskReview: fromPromise<GateResult, TaskGateInput>(({ input }) => watch(effects.runTaskReview(input))),
+      mergeTask: fromPromise<MergeOutcome, TaskGateInput>(({ input }) => watch(effects.mergeTask(input))),
     },
   });
   const hook = (name: 'releaseLease' | 'cancelWorkers') => ({ context }: { context: { runId: string } }) => {
@@ -55,9 +68,9 @@ export function bindEffects(given: RunEffects, bind: BindOptions) {
       checkIntake: fromPromise<IntakeOutcome, RunStepInput>(({ input }) => effects.checkIntake(input)),
       checkAdapters: fromPromise<PreflightOutcome, RunStepInput>(({ input }) => effects.checkAdapters(input)),
       acquireLease: fromPromise<LeaseOutcome, RunStepInput>(({ input }) => effects.acquireLease(input)),
-      runVerification: fromPromise<GateResult, RunStepInput>(({ input }) => effects.runVerification(input)),
-      runReview: fromPromise<GateResult, RunStepInput>(({ input }) => effects.runReview(input)),
-      performHandoff: fromPromise<HandoffOutcome, RunStepInput>(({ input }) => effects.performHandoff(input)),
+      runVerification: fromPromise<GateResult, RunStepInput>(({ input }) => watch(effects.runVerification(input))),
+      runReview: fromPromise<GateResult, RunStepInput>(({ input }) => watch(effects.runReview(input))),
+      performHandoff: fromPromise<HandoffOutcome, RunStepInput>(({ input }) => watch(effects.performHandoff(input))),
     },
     actions: { releaseLease: hook('releaseLease'), cancelWorkers: hook('cancelWorkers') },
   });

@@ -156,6 +156,11 @@ export function createRunner(options: RunnerOptions) {
       const hooks: Promise<void>[] = [];
       const machine = bindEffects(await options.effectsFor(runId), {
         inert,
+        onLeaseLost: (message) => {
+          if (actor === null || closed) return;
+          actor.send({ type: 'LEASE_LOST', message } satisfies RunEvent);
+          schedule();
+        },
         onHook: (hook, done) => {
           hooks.push(
             done.catch((error: unknown) => {

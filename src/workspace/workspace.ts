@@ -43,6 +43,12 @@ const LeaseRecordSchema = z.strictObject({
   branch: z.string(),
   worktree: z.string(),
   baseCommit: z.string().regex(/^[0-9a-f]{40,64}$/),
+  /**
+   * True once the branch and worktree were first in place. From then on the
+   * branch may hold merged work, so a missing branch is never re-created from
+   * the base (that would silently drop the merges): the lease is lost.
+   */
+  established: z.boolean().optional(),
 });
 type LeaseRecord = z.output<typeof LeaseRecordSchema>;
 
@@ -215,9 +221,18 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
         // The record goes first: after a crash, a re-lease finds the same base commit.
         await writeFileAtomic(leaseRecordPath(store, runId), `${JSON.stringify(record, null, 2)}\n`);
       }
-      if ((await branchTip(repo, branch)) === null) await must(repo, ['branch', '--no-track', '--', branch, record.baseCommit]);
+      if ((await branchTip(repo, branch)) === null) {
+        if (record.established === true) {
+          return conflict(`branch ${branch} was deleted after the run leased it; the work merged into it is gone with it`, { lost: 'branch' });
+        }
+        await must(repo, ['branch', '--no-track', '--', branch, record.baseCommit]);
+      }
       const attachProblem = await ensureWorktree(worktree, branch);
       if (attachProblem !== null) return conflict(attachProblem);
+      if (record.established !== true) {
+        record = { ...record, established: true };
+        await writeFileAtomic(leaseRecordPath(store, runId), `${JSON.stringify(record, null, 2)}\n`);
+      }
       const lease: LeaseInfo = { branch, worktree: record.worktree, baseCommit: record.baseCommit };
       return { status: 'acquired', lease };
     },

@@ -8,8 +8,6 @@
 // Not reachable end to end with the current built-in pieces (no test here):
 // - review_blocked: the built-in reviewer only answers PASS or FAIL, and a
 //   non-builtin reviewer is refused at preflight (adapter_unavailable).
-// - lease_lost: only the run chart's LEASE_LOST event leads there, and nothing
-//   in src/ sends it; a lost worktree surfaces as an effect error (internal_error).
 // - completion_conflict: only COMPLETION_OBSERVED leads there, and nothing in
 //   src/ sends it.
 // - handoff_failed: performHandoff fails only when the run lease, `git
@@ -242,6 +240,33 @@ describe('blocker codes reached end to end', () => {
     expectBlocked(result, 'verification_blocked');
     expect(JSON.stringify(result.blocker?.details['findings'])).toContain('no-such-verifier-xyz');
     await expectNoWorkerLeft(marker);
+  });
+
+  it('lease_lost: the run branch and worktree are deleted while a worker runs; a retry does not re-create the branch from the base', async () => {
+    const repo = makeRepo();
+    const marker = join(repo, 'marker.txt');
+    const { project, runId } = await approvedRun(packet({ command: ['node', fixture('slow-agent.mjs'), marker, '2000'] }), { repo });
+    const driving = project.runner.drive(runId);
+    await waitFor('the worker to start', () => markerLines(marker).length >= 1, 20_000);
+    const runBranch = `buran/${runId}`;
+    const worktrees = git(repo, 'worktree', 'list', '--porcelain').split('\n\n');
+    const runTree = worktrees.find((w) => w.includes(`branch refs/heads/${runBranch}\n`) || w.endsWith(`branch refs/heads/${runBranch}`));
+    const path = runTree?.split('\n')[0]?.replace(/^worktree /, '');
+    expect(path, 'the run worktree is listed').toBeDefined();
+    git(repo, 'worktree', 'remove', '--force', path as string);
+    git(repo, 'branch', '-D', runBranch);
+
+    const result = await driving;
+    expectBlocked(result, 'lease_lost');
+    expect(result.blocker?.message).toContain(runBranch);
+    await expectNoWorkerLeft(marker);
+
+    // Retrying must not quietly start over from the base: the merged work would be gone.
+    await project.runner.command(runId, { type: 'UNBLOCK', decision: 'retry', by: 'tester', reason: 'try again' });
+    const again = await project.runner.drive(runId);
+    expect(again.status).toBe('blocked');
+    expect(again.blocker?.message).toContain('was deleted after the run leased it');
+    expect(git(repo, 'branch', '--list', runBranch)).toBe('');
   });
 
   it('budget_exhausted: maxDispatches 1 with maxAttempts 2 and a first attempt that fails (no second dispatch)', async () => {
