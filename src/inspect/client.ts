@@ -163,6 +163,13 @@ export const INSPECTOR_JS = String.raw`(() => {
     render();
   }
 
+  for (const button of document.querySelectorAll('button.zoom')) {
+    button.addEventListener('click', () => {
+      const wrap = $(button.getAttribute('data-chart')).parentNode;
+      const actual = wrap.classList.toggle('actual');
+      button.textContent = actual ? 'fit to width' : 'actual size';
+    });
+  }
   $('first').addEventListener('click', () => go(0));
   $('prev').addEventListener('click', () => go(index - 1));
   $('next').addEventListener('click', () => go(index + 1));

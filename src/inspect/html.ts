@@ -109,22 +109,22 @@ export function renderInspectorPage(model: InspectModel, charts: PageCharts, opt
 <body>
 ${header(model)}
 <main>
-<div class="side">
+<div class="top">
 ${NOW_PANEL}
 ${TIMELINE_PANEL}
-</div>
-<div class="charts">
-<section id="run-panel">
-<h2>Run chart <span class="note">(highlighted: the run's state at the selected event; orange: the transition it took)</span></h2>
-<div class="chart-wrap">${charts.run}</div>
-</section>
 <section id="tasks-panel">
 <h2>Tasks <span class="note">(task child actors; click a row to show it on the task chart)</span></h2>
 <table id="tasks"><thead><tr><th>task</th><th>title</th><th>state</th><th>attempt</th><th>epoch</th></tr></thead><tbody id="tasks-body"></tbody></table>
-<h3>Task chart · <span id="task-chart-task" class="mono"></span></h3>
-<div class="chart-wrap">${charts.task}</div>
 </section>
 </div>
+<section id="run-panel">
+<h2>Run chart <span class="note">(highlighted: the run's state at the selected event; orange: the transition it took)</span> <button type="button" class="zoom" data-chart="run-chart">actual size</button></h2>
+<div class="chart-wrap">${charts.run}</div>
+</section>
+<section id="task-panel">
+<h2>Task chart · <span id="task-chart-task" class="mono"></span> <span class="note">(badges: the tasks in each state)</span> <button type="button" class="zoom" data-chart="task-chart">actual size</button></h2>
+<div class="chart-wrap">${charts.task}</div>
+</section>
 </main>
 <script type="application/json" id="inspect-data">${data}</script>
 <script>${script}</script>

@@ -9,12 +9,14 @@ header { padding: 12px 20px; border-bottom: 1px solid var(--line); background: v
 header h1 { margin: 0 0 4px; font-size: 18px; }
 header .meta { margin: 0; color: var(--muted); }
 code, pre, .mono { font-family: ui-monospace, monospace; font-size: 12px; }
-main { display: grid; grid-template-columns: minmax(300px, 400px) 1fr; gap: 16px; padding: 16px 20px; align-items: start; }
+main { display: grid; gap: 16px; padding: 16px 20px; }
+.top { display: grid; grid-template-columns: minmax(260px, 1fr) minmax(320px, 1.3fr) minmax(320px, 1.3fr); gap: 16px; align-items: start; }
 section { border: 1px solid var(--line); border-radius: 8px; padding: 12px; background: #fff; min-width: 0; }
 section h2 { margin: 0 0 8px; font-size: 15px; }
-.side { display: grid; gap: 16px; }
-.charts { display: grid; gap: 16px; min-width: 0; }
 .chart-wrap { overflow: auto; max-width: 100%; }
+.chart-wrap svg.chart { max-width: 100%; height: auto; }
+.chart-wrap.actual svg.chart { max-width: none; }
+button.zoom { font-size: 12px; font-weight: normal; margin-left: 8px; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
@@ -65,7 +67,7 @@ svg.chart marker.arrow-taken path { fill: var(--taken); }
 svg.chart .edge-label rect { fill: #fff; fill-opacity: 0.85; }
 svg.chart .edge-label text { font-size: 10px; fill: var(--muted); }
 svg.chart .edge-label.taken text { fill: var(--taken); font-weight: 600; }
-@media (max-width: 900px) { main { grid-template-columns: 1fr; } }
+@media (max-width: 1100px) { .top { grid-template-columns: 1fr; } }
 `;
 
 /** Taken edges use the orange arrow head of their own chart. */

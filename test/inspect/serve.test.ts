@@ -59,7 +59,7 @@ describe('buran inspect --serve', () => {
     expect(exit, server.output()).toEqual({ code: 0, signal: null });
     expect(server.stdout()).toContain('stopped (SIGINT)');
     await expect(fetch(url)).rejects.toThrow();
-  });
+  }, 45_000);
 });
 
 describe('buran inspect, in process', () => {
