@@ -25,7 +25,12 @@ export interface BindOptions {
 
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 
-/** The run chart with its effects provided by `effects`. */
+/**
+ * The run chart with its effects provided by `effects`.
+ * @example
+ * const machine = bindEffects(createScriptedEffects(), { onHook: (_name, done) => void done });
+ * const actor = createActor(machine, { input }).start(); // drive the chart yourself, without the runner's persistence
+ */
 export function bindEffects(given: RunEffects, bind: BindOptions) {
   const effects: RunEffects =
     bind.inert === true

@@ -127,6 +127,8 @@ export const SUPERVISOR_DIED = 'supervisor died without an exit record';
  * The default derivation, for agent adapters that must write a completion
  * file: the file decides; without one the attempt is `missing`, whatever the
  * exit status.
+ * @example
+ * const adapter: WorkerAdapter = { name: 'mine', check, buildInvocation, deriveOutcome: defaultDeriveOutcome };
  */
 export function defaultDeriveOutcome(exit: ExitInfo | null, completion: CompletionFileState): WorkerOutcome {
   const fromFile = outcomeFromCompletionFile(completion);
