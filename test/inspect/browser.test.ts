@@ -76,8 +76,10 @@ async function open(url: string): Promise<{ page: Page; requests: string[] }> {
   return { page, requests };
 }
 
-const highlighted = (page: Page, chart: 'run' | 'task') => page.locator(`#${chart}-chart .state.current`).evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-path')));
-const text = (page: Page, selector: string) => page.locator(selector).evaluate((n) => n.textContent ?? '');
+/** The data-path of every highlighted state of a chart. */
+const highlighted = async (page: Page, chart: 'run' | 'task'): Promise<(string | null)[]> =>
+  Promise.all((await page.locator(`#${chart}-chart .state.current`).all()).map((state) => state.getAttribute('data-path')));
+const text = async (page: Page, selector: string): Promise<string> => (await page.locator(selector).textContent()) ?? '';
 
 /** Every task row shows the state `status --json` reports, and the task chart highlights it when the row is selected. */
 async function expectTasks(page: Page, status: StatusJson): Promise<void> {
@@ -165,7 +167,7 @@ describe('the inspector page in chromium', () => {
 
     const result = await project.runner.drive(runId);
     expect(result.status).toBe('handoff_ready');
-    await page.waitForFunction((n) => document.querySelectorAll('#timeline li').length === n, result.lastSeq, { timeout: 10_000 });
+    await expect.poll(() => page.locator('#timeline li').count(), { timeout: 10_000 }).toBe(result.lastSeq);
     expect(await highlighted(page, 'run')).toEqual([result.stage]);
     expect(await text(page, '#live')).toContain('live');
 
