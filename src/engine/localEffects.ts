@@ -15,6 +15,7 @@ import type { Config } from '../domain/config.js';
 import { BuranError } from '../domain/errors.js';
 import { EventRecordSchema } from '../domain/events.js';
 import { PacketSchema, type Packet } from '../domain/packet.js';
+import { redactSecrets, secretValuesOf } from '../domain/redact.js';
 import type { RunRecord } from '../domain/runRecord.js';
 import { SnapshotDocSchema } from '../domain/snapshotDoc.js';
 import { builtinReview, runVerification, verificationDefinitions } from '../gates/index.js';
@@ -72,6 +73,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   const verifyDefinitions = verificationDefinitions(packet.verify);
   const verifyTimeoutMs = o.verifyTimeoutMs ?? Math.min(packet.limits.taskTimeoutSec, 600) * 1000;
   const putEvidence = (text: string) => store.putArtifact(runId, text);
+  const secrets = secretValuesOf(env);
 
   const lease = async () => {
     const outcome = await ws.leaseRunWorkspace({ runId, base: packet.base });
@@ -144,7 +146,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     },
 
     async awaitCompletion({ taskId, attempt, heartbeatTimeoutSec }, signal) {
-      const outcome = await awaitAttempt({
+      const awaited = await awaitAttempt({
         registry,
         adapter: packet.worker.adapter,
         attemptDir: attemptDir(attempt.attemptId),
@@ -155,6 +157,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         signal,
         ...crash,
       });
+      // The summary is kept in events and reports: the runner's own secret values never reach them.
+      const outcome = awaited.kind === 'completion' ? { ...awaited, summary: redactSecrets(awaited.summary, { known: secrets }) } : awaited;
       if (outcome.kind !== 'completion' || outcome.status !== 'completed') return outcome;
       // One commit per attempt; the changed files are git's, not the worker's claim.
       const tw = await taskTree(taskId, attempt.epoch, attempt.attemptId);
