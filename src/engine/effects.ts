@@ -33,4 +33,23 @@ export interface RunEffects {
   /** Fire-and-forget hooks from final states; must be idempotent. */
   releaseLease(runId: string): Promise<void>;
   cancelWorkers(runId: string): Promise<void>;
+  /**
+   * Optional: the digest each finished attempt's completion has now (attempts
+   * still running or with nothing to ingest are left out). Asked when a driver
+   * restores a run, so a completion that changed after it was ingested
+   * (`completion_conflict`) or one that arrived for an attempt the task had
+   * given up on (recorded, ignored) is noticed. Read-only.
+   */
+  observeCompletions?(attempts: readonly ObservedAttemptQuery[]): Promise<readonly ObservedCompletion[]>;
+}
+
+export interface ObservedAttemptQuery {
+  readonly taskId: string;
+  readonly attemptId: string;
+  readonly epoch: number;
+}
+
+export interface ObservedCompletion {
+  readonly attemptId: string;
+  readonly digest: string;
 }

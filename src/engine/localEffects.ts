@@ -22,6 +22,8 @@ import { builtinReview, runVerification, verificationDefinitions } from '../gate
 import type { RunStore } from '../store/port.js';
 import { type AdapterRegistry, awaitAttempt, createAdapterRegistry, createCommandAdapter, dispatchAttempt, killAttempt } from '../worker/index.js';
 import { createAgentAdapters } from '../worker/adapters/index.js';
+import { checkReviewer, createReviewGate } from './reviewGate.js';
+import { observeAttempt } from '../worker/observeAttempt.js';
 import { createGitWorkspace, createScopeLocks, git } from '../workspace/index.js';
 
 export interface LocalEffectsOptions {
@@ -73,6 +75,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   const verifyDefinitions = verificationDefinitions(packet.verify);
   const verifyTimeoutMs = o.verifyTimeoutMs ?? Math.min(packet.limits.taskTimeoutSec, 600) * 1000;
   const putEvidence = (text: string) => store.putArtifact(runId, text);
+  const review = createReviewGate({ registry, config, env, packet, runId, attemptsDir: join(store.runDir(runId), 'attempts'), putEvidence, now: () => clock.now() });
   const secrets = secretValuesOf(env);
 
   const lease = async () => {
@@ -98,10 +101,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       if ('status' in found) return found;
       const check = await found.adapter.check({ worker: packet.worker, config, env, workspace: o.repoRoot });
       if (!check.available) return { status: 'unavailable', message: check.message, details: check.details };
-      if (packet.review.reviewer !== 'builtin') {
-        return { status: 'unavailable', message: `reviewer "${packet.review.reviewer}": agent reviewers are not built yet; use "builtin"`, details: { reviewer: packet.review.reviewer } };
-      }
-      return { status: 'ok' };
+      return checkReviewer({ registry, config, env, packet }, o.repoRoot);
     },
 
     async acquireLease() {
@@ -174,7 +174,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     async runTaskReview({ taskId, epoch, attemptId }) {
       const tw = await taskTree(taskId, epoch, attemptId);
       const base = `buran/${runId}`;
-      return builtinReview({
+      const builtin = builtinReview({
         subject: 'task',
         taskId,
         epoch,
@@ -185,6 +185,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         protectedPaths,
         verifyDefinitions,
       });
+      return review({ subject: 'task', taskId, epoch, worktree: tw.worktree, base, builtin, tasks: [taskOf(taskId)] });
     },
 
     async mergeTask({ taskId, epoch, attemptId }) {
@@ -200,7 +201,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
 
     async runReview({ epoch }) {
       const runLease = await lease();
-      return builtinReview({
+      const builtin = builtinReview({
         subject: 'integration',
         epoch,
         attemptKind: 'implementation',
@@ -210,6 +211,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         protectedPaths,
         verifyDefinitions,
       });
+      return review({ subject: 'integration', epoch, worktree: runLease.worktree, base: runLease.baseCommit, builtin, tasks: packet.tasks });
     },
 
     async performHandoff() {
@@ -234,6 +236,15 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     async releaseLease() {
       await scopes.releaseScope(runId);
       await ws.releaseRunWorkspace(runId);
+    },
+
+    async observeCompletions(attempts) {
+      const seen: { attemptId: string; digest: string }[] = [];
+      for (const { taskId, attemptId, epoch } of attempts) {
+        const digest = observeAttempt(attemptDir(attemptId), registry, packet.worker.adapter, { runId, taskId, attemptId, epoch });
+        if (digest !== null) seen.push({ attemptId, digest });
+      }
+      return seen;
     },
 
     async cancelWorkers() {

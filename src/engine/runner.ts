@@ -13,6 +13,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { RunEffects } from './effects.js';
 import type { CommandInbox, OperatorEvent } from './inbox.js';
 import type { RunLocks } from './locks.js';
+import { attemptsOf, observationsToSend } from './observeCompletions.js';
 import { Recorder, draftFor } from './recorder.js';
 import { type RunStatus, nextSafeActionOf, stageOf, statusOf } from './runStatus.js';
 import type { EngineStore } from './storePort.js';
@@ -154,7 +155,8 @@ export function createRunner(options: RunnerOptions) {
         recorder.add({ runId, type: 'torn_log', from: null, to: null, data: { torn } });
       }
       const hooks: Promise<void>[] = [];
-      const machine = bindEffects(await options.effectsFor(runId), {
+      const effects = await options.effectsFor(runId);
+      const machine = bindEffects(effects, {
         inert,
         onLeaseLost: (message) => {
           if (actor === null || closed) return;
@@ -217,8 +219,12 @@ export function createRunner(options: RunnerOptions) {
       for (const [childId, child] of Object.entries((doc.snapshot as { children?: Record<string, { snapshot?: { value?: unknown } }> }).children ?? {})) {
         lastValue.set(childId, child.snapshot?.value ?? null);
       }
+      // Completions that changed after ingest, or came late for attempts given up on (read before anything runs).
+      const children = (doc.snapshot as { children?: Parameters<typeof attemptsOf>[0] }).children ?? {};
+      const observations = inert || effects.observeCompletions === undefined ? [] : observationsToSend(children, await effects.observeCompletions(attemptsOf(children)));
       restored.subscribe({ error: (error: unknown) => { failure ??= error; wake?.(); } });
       restored.start();
+      for (const { childId, event } of observations) (restored.getSnapshot().children as Record<string, AnyActorRef | undefined>)[childId]?.send(event);
       schedule();
       for (const event of send) restored.send(event);
       schedule();
@@ -330,7 +336,8 @@ export function createRunner(options: RunnerOptions) {
      */
     async command(runId: string, event: OperatorEvent): Promise<DriveResult | QueuedCommand> {
       const doc = await loadDoc(runId);
-      const machine = bindEffects(await options.effectsFor(runId), { inert: true, onHook: () => undefined });
+      const effects = await options.effectsFor(runId);
+      const machine = bindEffects(effects, { inert: true, onHook: () => undefined });
       const probe = machine.resolveState(doc.snapshot as never);
       if (!probe.can(event)) {
         throw new BuranError({

@@ -143,7 +143,8 @@ export function attemptOutput(paths: AttemptPaths): AttemptOutput {
   return { stdoutTail: tail(paths.stdout, RESULT_TAIL_BYTES), stdoutTruncated: size > RESULT_TAIL_BYTES, argv: readSupervisorSpec(paths.spec)?.argv ?? null };
 }
 
-function exitInfo(paths: AttemptPaths): ExitInfo | null {
+/** The exit record of a finished attempt with the digest of its exact bytes; null while none was written. */
+export function exitInfo(paths: AttemptPaths): ExitInfo | null {
   const exit = readExitRecord(paths.exit);
   return exit === null ? null : { record: exit.record, digest: sha256(exit.text) };
 }

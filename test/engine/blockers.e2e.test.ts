@@ -8,8 +8,6 @@
 // Not reachable end to end with the current built-in pieces (no test here):
 // - review_blocked: the built-in reviewer only answers PASS or FAIL, and a
 //   non-builtin reviewer is refused at preflight (adapter_unavailable).
-// - completion_conflict: only COMPLETION_OBSERVED leads there, and nothing in
-//   src/ sends it.
 // - handoff_failed: performHandoff fails only when the run lease, `git
 //   rev-parse HEAD` in the run worktree or the store fails, and each of those
 //   breaks an earlier effect first (merge, integration verification and
@@ -267,6 +265,25 @@ describe('blocker codes reached end to end', () => {
     expect(again.status).toBe('blocked');
     expect(again.blocker?.message).toContain('was deleted after the run leased it');
     expect(git(repo, 'branch', '--list', runBranch)).toBe('');
+  });
+
+  it('completion_conflict: an ingested completion is rewritten while the run waits; the next driver blocks instead of trusting either', async () => {
+    const repo = makeRepo();
+    const p = packet({ tasks: ['alpha', { id: 'beta', dependsOn: ['alpha'] }], command: agent('beta-blocks') });
+    const { project, runId } = await approvedRun(p, { repo });
+    const first = await project.runner.drive(runId);
+    expectBlocked(first, 'worker_blocked');
+    // alpha passed and its completion was ingested; now someone rewrites it.
+    const file = join(attemptsDir(project, runId), 'alpha.a1', 'completion.json');
+    const original = readJson(file);
+    writeFileSync(file, JSON.stringify({ ...original, summary: 'a different story after the fact' }));
+
+    await project.runner.command(runId, { type: 'UNBLOCK', decision: 'retry', by: 'tester', reason: 'supplied the greeting' });
+    const result = await project.runner.drive(runId);
+    expectBlocked(result, 'completion_conflict');
+    expect(result.blocker?.details['taskId']).toBe('alpha');
+    const events = await project.runner.events(runId);
+    expect(events.some((e) => e.taskId === 'alpha' && e.to === 'blocked' && e.data['event'] === 'COMPLETION_OBSERVED')).toBe(true);
   });
 
   it('budget_exhausted: maxDispatches 1 with maxAttempts 2 and a first attempt that fails (no second dispatch)', async () => {
