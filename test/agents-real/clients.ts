@@ -41,12 +41,16 @@ export function runClient(argv: readonly string[], options: { cwd: string; env: 
   if (command === undefined) throw new Error('runClient: empty argv');
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: `codex` is a Node wrapper around a native binary, and a
+    // timeout must end both (the child would otherwise keep the pipes open).
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    }, options.timeoutMs ?? 60_000);
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(error);
