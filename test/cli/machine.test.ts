@@ -1,7 +1,8 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { exportMachine } from '../../src/export/index.js';
@@ -51,5 +52,20 @@ describe('buran machine export', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'buran-export-')), 'missing-dir', 'run.json');
     expect(await main(['node', 'buran', 'machine', 'export', '--out', file], io)).toBe(2);
     expect(io.errors[0]).toContain(`error [invalid_input]: cannot write ${file}`);
+  });
+});
+
+describe('buran machine export, as a real subprocess', () => {
+  beforeAll(() => {
+    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+  }, 120_000);
+
+  it('prints the dot export with exit 0, and exits 2 on a bad format', () => {
+    const ok = spawnSync(process.execPath, ['bin/buran.js', 'machine', 'export', '--format', 'dot'], { encoding: 'utf8' });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toBe(exportMachine('run', 'dot'));
+    const bad = spawnSync(process.execPath, ['bin/buran.js', 'machine', 'export', '--format', 'svg'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('error [invalid_input]');
   });
 });
