@@ -24,6 +24,7 @@ import { type AdapterRegistry, awaitAttempt, createAdapterRegistry, createComman
 import { createAgentAdapters } from '../worker/adapters/index.js';
 import { checkReviewer, createReviewGate } from './reviewGate.js';
 import { observeAttempt } from '../worker/observeAttempt.js';
+import { openPullRequest } from '../handoff/pullRequest.js';
 import { createGitWorkspace, createScopeLocks, git } from '../workspace/index.js';
 
 export interface LocalEffectsOptions {
@@ -226,8 +227,22 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         const reportHash = await store.putArtifact(runId, reportMarkdown(report));
         await store.putArtifact(runId, JSON.stringify(report, null, 2));
         o.crash?.('handoff.after-report');
-        // A pull request is opened only when policy enables it; that integration is not built yet.
-        return { status: 'done', handoff: { branch: runLease.branch, commit: head.stdout.trim(), reportHash, pullRequest: null } };
+        // Only when policy enables it for the origin's repository; intent recorded first, an open one is updated.
+        const handoffDir = join(store.runDir(runId), 'handoff');
+        const pr = await openPullRequest({
+          policy: config.policy.pullRequest,
+          repoRoot: o.repoRoot,
+          branch: runLease.branch,
+          base: packet.base,
+          title: packet.title,
+          body: reportMarkdown(report),
+          bodyFile: join(handoffDir, 'pull-request-body.md'),
+          intentFile: join(handoffDir, 'pull-request-intent.json'),
+          env,
+          now: clock.now(),
+        });
+        if (pr.status === 'failed') return { status: 'failed', message: pr.message, details: { runId, ...pr.details } };
+        return { status: 'done', handoff: { branch: runLease.branch, commit: head.stdout.trim(), reportHash, pullRequest: pr.status === 'skipped' ? null : pr.url } };
       } catch (error) {
         return { status: 'failed', message: error instanceof Error ? error.message : String(error), details: { runId } };
       }
@@ -238,13 +253,13 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       await ws.releaseRunWorkspace(runId);
     },
 
-    async observeCompletions(attempts) {
+    observeCompletions(attempts) {
       const seen: { attemptId: string; digest: string }[] = [];
       for (const { taskId, attemptId, epoch } of attempts) {
         const digest = observeAttempt(attemptDir(attemptId), registry, packet.worker.adapter, { runId, taskId, attemptId, epoch });
         if (digest !== null) seen.push({ attemptId, digest });
       }
-      return seen;
+      return Promise.resolve(seen);
     },
 
     async cancelWorkers() {

@@ -8,10 +8,8 @@
 // Not reachable end to end with the current built-in pieces (no test here):
 // - review_blocked: the built-in reviewer only answers PASS or FAIL, and a
 //   non-builtin reviewer is refused at preflight (adapter_unavailable).
-// - handoff_failed: performHandoff fails only when the run lease, `git
-//   rev-parse HEAD` in the run worktree or the store fails, and each of those
-//   breaks an earlier effect first (merge, integration verification and
-//   review all take the same lease), which blocks with internal_error instead.
+// - handoff_failed: reached through the pull-request step in
+//   test/handoff/pullRequest.e2e.test.ts.
 // - store_corrupt: never a run blocker; a corrupt store makes drive() reject
 //   with a BuranError of that code (tested below).
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,0 +1,102 @@
+// Pull requests at handoff, end to end: a real repository whose origin is a
+// GitHub URL rewritten (url.<path>.insteadOf) to a local bare repository, the
+// real engine, and a stand-in `gh` on PATH that keeps its pull requests in a file.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openProject } from '../../src/engine/project.js';
+import { agent, cleanup, git, makeRepo, packet, writePacket } from '../engine/fixtures/project.js';
+
+afterAll(cleanup);
+
+const FAKE_GH_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'gh');
+const GITHUB_URL = 'https://github.com/acme/widgets.git';
+
+interface FakeGhState {
+  readonly prs: { number: number; url: string; head: string; base: string; title: string; body: string }[];
+  readonly calls: string[][];
+}
+
+/** A repo with `origin` → acme/widgets (really a bare repo next to it), and `.buran/config.json` with the given PR policy. */
+function setup(pullRequest: { enabled: boolean; repos: string[] } | null) {
+  const repo = makeRepo();
+  const bare = `${repo}-origin.git`;
+  git(repo, 'init', '-q', '--bare', bare);
+  git(repo, 'remote', 'add', 'origin', GITHUB_URL);
+  git(repo, 'config', `url.${bare}.insteadOf`, GITHUB_URL);
+  if (pullRequest !== null) {
+    mkdirSync(join(repo, '.buran'), { recursive: true });
+    writeFileSync(join(repo, '.buran', 'config.json'), JSON.stringify({ schema: 'buran.config/v1', policy: { pullRequest } }));
+  }
+  const stateFile = join(repo, '..', `${repo.split('/').at(-1) ?? 'x'}-gh.json`);
+  return { repo, bare, stateFile };
+}
+
+async function start(repo: string, stateFile: string, mode = 'ok') {
+  const env = { ...process.env, PATH: `${FAKE_GH_DIR}:${process.env['PATH'] ?? ''}`, FAKE_GH_STATE: stateFile, FAKE_GH_MODE: mode };
+  const project = await openProject({ cwd: repo, env });
+  const packetFile = writePacket(repo, { ...packet({ command: agent('ok') }), base: 'main' });
+  const { runId } = await project.approve(packetFile, 'tester');
+  return { project, runId };
+}
+
+const ghState = (file: string): FakeGhState => JSON.parse(readFileSync(file, 'utf8')) as FakeGhState;
+
+describe('pull requests at handoff', () => {
+  it('are off by default: handoff is the local branch and gh is never called', async () => {
+    const { repo, stateFile } = setup(null);
+    const { project, runId } = await start(repo, stateFile);
+    const result = await project.runner.drive(runId);
+    expect(result.status).toBe('handoff_ready');
+    expect(result.snapshot.context.handoff?.pullRequest).toBeNull();
+    expect(existsSync(stateFile)).toBe(false);
+  });
+
+  it('when enabled for the origin repository: pushes the run branch, records the intent, opens one pull request with the report as body', async () => {
+    const { repo, bare, stateFile } = setup({ enabled: true, repos: ['acme/widgets'] });
+    const { project, runId } = await start(repo, stateFile);
+    const result = await project.runner.drive(runId);
+    expect(result.blocker).toBeNull();
+    expect(result.status).toBe('handoff_ready');
+    const handoff = result.snapshot.context.handoff;
+    expect(handoff?.pullRequest).toBe('https://github.com/acme/widgets/pull/1');
+    expect(git(bare, 'rev-parse', `refs/heads/buran/${runId}`).trim()).toBe(handoff?.commit);
+    const state = ghState(stateFile);
+    expect(state.prs).toHaveLength(1);
+    expect(state.prs[0]).toMatchObject({ head: `buran/${runId}`, base: 'main', title: 'Fixture work' });
+    expect(state.prs[0]?.body).toContain(runId);
+    expect(state.calls.map((c) => c.slice(0, 2).join(' '))).toEqual(['pr list', 'pr create']);
+    const intent = JSON.parse(readFileSync(join(project.store.runDir(runId), 'handoff', 'pull-request-intent.json'), 'utf8')) as Record<string, unknown>;
+    expect(intent).toMatchObject({ repo: 'acme/widgets', branch: `buran/${runId}`, base: 'main' });
+  });
+
+  it('a create that worked but reported failure blocks with handoff_failed; the retry updates that pull request instead of opening a second', async () => {
+    const { repo, stateFile } = setup({ enabled: true, repos: ['acme/widgets'] });
+    const { project, runId } = await start(repo, stateFile, 'create-fails-after-creating');
+    const first = await project.runner.drive(runId);
+    expect(first.status).toBe('blocked');
+    expect(first.blocker?.code).toBe('handoff_failed');
+    expect(first.blocker?.message).toContain('gh pr create failed');
+    expect(first.nextSafeAction.text).not.toBe('');
+
+    await project.runner.command(runId, { type: 'UNBLOCK', decision: 'retry', by: 'tester', reason: 'network is back' });
+    const done = await project.runner.drive(runId);
+    expect(done.status).toBe('handoff_ready');
+    expect(done.snapshot.context.handoff?.pullRequest).toBe('https://github.com/acme/widgets/pull/1');
+    const state = ghState(stateFile);
+    expect(state.prs).toHaveLength(1);
+    expect(state.calls.map((c) => c.slice(0, 2).join(' '))).toEqual(['pr list', 'pr create', 'pr list', 'pr edit']);
+  });
+
+  it('a repository outside policy.pullRequest.repos is refused before anything leaves the machine (handoff_failed)', async () => {
+    const { repo, bare, stateFile } = setup({ enabled: true, repos: ['acme/other'] });
+    const { project, runId } = await start(repo, stateFile);
+    const result = await project.runner.drive(runId);
+    expect(result.status).toBe('blocked');
+    expect(result.blocker?.code).toBe('handoff_failed');
+    expect(result.blocker?.message).toContain('acme/widgets is not in policy.pullRequest.repos');
+    expect(existsSync(stateFile)).toBe(false);
+    expect(git(bare, 'branch', '--list')).toBe('');
+  });
+});
