@@ -3,12 +3,42 @@
 // the environment named here. Shared by the real-binary tests and
 // scripts/record-agent-outputs.ts.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLAUDE_BIN = join(REPO, 'node_modules', '.bin', 'claude');
+
+/**
+ * node_modules/.bin/claude is the native binary once the package's postinstall
+ * copied it over a placeholder. Where install scripts did not run, the native
+ * binary is still in the platform package (an optional dependency), so that
+ * one is used; with neither, requireBinary fails the test.
+ */
+function claudeBinary(): string {
+  const bin = join(REPO, 'node_modules', '.bin', 'claude');
+  if (isNative(bin)) return bin;
+  const platformBin = join(REPO, 'node_modules', '@anthropic-ai', `claude-code-${process.platform}-${process.arch}`, 'claude');
+  return existsSync(platformBin) ? platformBin : bin;
+}
+
+/** An ELF or Mach-O executable, not a script. */
+function isNative(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const head = Buffer.alloc(4);
+      readSync(fd, head, 0, 4, 0);
+      return head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])) || head.readUInt32LE(0) === 0xfeedfacf;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false; // missing or unreadable: not usable
+  }
+}
+
+export const CLAUDE_BIN = claudeBinary();
 export const CODEX_BIN = join(REPO, 'node_modules', '.bin', 'codex');
 export const GEMINI_BIN = join(REPO, 'node_modules', '.bin', 'gemini');
 
