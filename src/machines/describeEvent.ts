@@ -34,7 +34,8 @@ export function describeEvent(event: { type: string }): EventDescription {
   if (isRecord(output)) {
     const o = output;
     if (typeof o['message'] === 'string') {
-      return { message: o['message'], details: { ...details, ...(isRecord(o['details']) ? (jsonSafe(o['details']) as Record<string, unknown>) : {}) } };
+      const files = Array.isArray(o['files']) ? { files: jsonSafe(o['files']) } : {};
+      return { message: o['message'], details: { ...details, ...files, ...(isRecord(o['details']) ? (jsonSafe(o['details']) as Record<string, unknown>) : {}) } };
     }
     if (o['status'] === 'insufficient' && Array.isArray(o['problems'])) {
       const problems = jsonSafe(o['problems']) as { path: string; message: string }[];
@@ -57,6 +58,21 @@ export function describeEvent(event: { type: string }): EventDescription {
       return { message: what === '' ? null : `worker outcome ${o['kind']}: ${what}`, details: { ...details, outcome: jsonSafe(o) } };
     }
     return { message: null, details: { ...details, output: jsonSafe(o) } };
+  }
+  if (event.type === 'RUN_DEADLINE') {
+    const now = (event as { now?: unknown }).now;
+    const at = typeof now === 'number' && Number.isFinite(now) ? new Date(now).toISOString() : 'now';
+    return { message: `the run's wall-clock budget (limits.runTimeoutMin) ran out (checked at ${at})`, details: { ...details, budget: 'runTimeoutMin', at } };
+  }
+  if (event.type === 'DISPATCH_REQUEST') {
+    return { message: 'no dispatch is left within the run\'s budgets (limits.maxDispatches, or the spend budget is spent or unknown)', details: { ...details, budget: 'dispatch' } };
+  }
+  if (event.type === 'TASK_USAGE') {
+    const usage = (event as { usage?: unknown }).usage;
+    return {
+      message: usage === null ? 'a worker could not report its usage and the run has a spend budget' : 'reported usage exceeds the spend budget (limits.budgetUsd / limits.budgetTokens)',
+      details: { ...details, budget: 'spend', usage: jsonSafe(usage) },
+    };
   }
   if (event.type === 'LEASE_LOST') {
     const message = (event as { message?: unknown }).message;
