@@ -117,6 +117,10 @@ export const runChart = setup({
       context.dispatches < context.limits.maxDispatches &&
       !spendExceeded(context, null) &&
       !(hasSpendBudget(context) && context.usage.unknownAttempts > 0),
+    gateUsageExceedsBudget: ({ context, event }) => {
+      const usage = gate(event)?.usage;
+      return usage !== undefined && (spendExceeded(context, usage) || (hasSpendBudget(context) && (usage === null || usage.unknownAttempts > 0)));
+    },
     usageExceedsBudget: ({ context, event }) =>
       event.type === 'TASK_USAGE' &&
       (spendExceeded(context, event.usage) || (hasSpendBudget(context) && (event.usage === null || event.usage.unknownAttempts > 0))),
@@ -188,6 +192,22 @@ export const runChart = setup({
       if (event.type !== 'DISPATCH_REQUEST' || !Object.hasOwn(context.taskEpochs, event.taskId)) return;
       enqueue.assign({ dispatches: context.dispatches + 1 });
       enqueue.sendTo(taskActorId(event.taskId), { type: 'DISPATCH_GRANTED' });
+    }),
+    /** The integration review's agent reviewer spend (absent for the built-in reviewer). */
+    addGateUsage: assign(({ context, event }) => {
+      const usage = gate(event)?.usage;
+      if (usage === undefined) return {};
+      return {
+        usage:
+          usage === null
+            ? { ...context.usage, unknownAttempts: context.usage.unknownAttempts + 1 }
+            : {
+                inputTokens: context.usage.inputTokens + usage.inputTokens,
+                outputTokens: context.usage.outputTokens + usage.outputTokens,
+                costUsd: context.usage.costUsd + usage.costUsd,
+                unknownAttempts: context.usage.unknownAttempts + usage.unknownAttempts,
+              },
+      };
     }),
     addUsage: assign(({ context, event }) => {
       if (event.type !== 'TASK_USAGE') return {};
@@ -370,10 +390,11 @@ export const runChart = setup({
             src: 'runReview',
             input: ({ context }) => ({ runId: context.runId, epoch: context.epoch }),
             onDone: [
-              { guard: 'policyViolated', target: '#run.blocked', actions: ['recordGate', { type: 'block', params: { code: 'policy_denied' } }] },
-              { guard: 'gatePassed', target: 'handoff', actions: 'recordGate' },
-              { guard: 'gateFailed', target: 'fixing', actions: 'recordGate' },
-              { target: '#run.blocked', actions: ['recordGate', { type: 'block', params: { code: 'review_blocked' } }] },
+              { guard: 'gateUsageExceedsBudget', target: '#run.blocked', actions: ['recordGate', 'addGateUsage', { type: 'block', params: { code: 'budget_exhausted' } }] },
+              { guard: 'policyViolated', target: '#run.blocked', actions: ['recordGate', 'addGateUsage', { type: 'block', params: { code: 'policy_denied' } }] },
+              { guard: 'gatePassed', target: 'handoff', actions: ['recordGate', 'addGateUsage'] },
+              { guard: 'gateFailed', target: 'fixing', actions: ['recordGate', 'addGateUsage'] },
+              { target: '#run.blocked', actions: ['recordGate', 'addGateUsage', { type: 'block', params: { code: 'review_blocked' } }] },
             ],
             onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },
           },

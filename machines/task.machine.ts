@@ -204,6 +204,12 @@ export const taskChart = setup({
       const usage = o !== undefined && (o.kind === 'completion' || o.kind === 'invalid') ? o.usage : null;
       return { type: 'TASK_USAGE', taskId: context.taskId, attemptId: context.current?.attemptId ?? '', usage };
     }),
+    /** An agent reviewer's spend counts like a worker's: the run checks it against the budget. */
+    reportReviewUsage: enqueueActions(({ context, event, enqueue }) => {
+      const g = gate(event);
+      if (g?.usage === undefined) return;
+      enqueue.sendParent({ type: 'TASK_USAGE', taskId: context.taskId, attemptId: context.current?.attemptId ?? '', usage: g.usage } satisfies TaskToRunEvent);
+    }),
     reportPassed: sendParent(({ context }): TaskToRunEvent => ({
       type: 'TASK_PASSED',
       taskId: context.taskId,
@@ -371,13 +377,13 @@ export const taskChart = setup({
               {
                 guard: 'policyViolated',
                 target: '#task.blocked',
-                actions: ['recordGate', { type: 'block', params: { code: 'policy_denied' } }],
+                actions: ['recordGate', 'reportReviewUsage', { type: 'block', params: { code: 'policy_denied' } }],
               },
-              { guard: 'gatePassed', target: 'merging', actions: 'recordGate' },
-              { guard: 'gateFailed', target: 'fixing', actions: 'recordGate' },
+              { guard: 'gatePassed', target: 'merging', actions: ['recordGate', 'reportReviewUsage'] },
+              { guard: 'gateFailed', target: 'fixing', actions: ['recordGate', 'reportReviewUsage'] },
               {
                 target: '#task.blocked',
-                actions: ['recordGate', { type: 'block', params: { code: 'review_blocked', resume: 'review' } }],
+                actions: ['recordGate', 'reportReviewUsage', { type: 'block', params: { code: 'review_blocked', resume: 'review' } }],
               },
             ],
             onError: { target: '#task.blocked', actions: { type: 'block', params: { code: 'internal_error', resume: 'review' } } },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UsageSchema } from './usage.js';
 
 /** A gate's verdict. BLOCKED means the check could not run or could not decide; it is never a pass. */
 export const GATE_STATUSES = ['PASS', 'FAIL', 'BLOCKED'] as const;
@@ -55,6 +56,8 @@ export const GateResultSchema = z.strictObject({
   /** Findings that break policy; any of them turns the gate into `policy_denied`, never a fix. */
   policyViolations: z.array(FindingSchema),
   evidence: z.array(EvidenceRefSchema),
+  /** Spend of an agent reviewer (null: it ran but its usage is unknown); absent for gates that spend nothing. */
+  usage: UsageSchema.nullable().optional(),
 });
 export type GateResult = z.output<typeof GateResultSchema>;
 

@@ -211,6 +211,8 @@ export function runEvents(s: Snap<RunContext>): EventObject[] {
   if (inState(s.value, 'active.reviewing')) {
     for (const status of ['PASS', 'FAIL', 'BLOCKED'] as const) ev.push(done('runReview', gateResult('review', 'integration', c.epoch, status)));
     ev.push(done('runReview', gateResult('review', 'integration', c.epoch, 'FAIL', { policy: true })));
+    // An agent reviewer whose spend passes the run's budget (budgetUsd 1).
+    ev.push(done('runReview', { ...gateResult('review', 'integration', c.epoch, 'PASS'), usage: { inputTokens: 10, outputTokens: 10, costUsd: 2, unknownAttempts: 0 } }));
     ev.push(failed('runReview'));
   }
   if (inState(s.value, 'active.handoff')) {
