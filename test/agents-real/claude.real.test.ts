@@ -8,10 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/domain/config.js';
 import { cleanup as cleanupRepos, git } from '../engine/fixtures/project.js';
 import { CLAUDE_BIN, CLAUDE_VERSION, claudeEnv, requireBinary, runClient, type ClientRun } from './clients.js';
-import { agentPacket, buranRun, jsonLines, recordedStdout, removeTempDirs, statusJson, sum, TASK_FILE, tempDir } from './helpers.js';
+import { agentPacket, buranRun, jsonLines, recordedStdout, removeTempDirs, statusJson, TASK_FILE, tempDir } from './helpers.js';
 import {
   CLAUDE_MODEL,
-  CLAUDE_TURN_USAGE,
   FILE_CONTENT,
   FILE_NAME,
   FINAL_TEXT,
@@ -21,7 +20,8 @@ import {
   claudeGarbled,
   claudeHttpError,
   claudeWritesFile,
-  claudeWritesFileAt,
+  claudeFollowsBrief,
+  claudeUsageOver,
   claudeWritesOutside,
   type ClaudeFormat,
 } from './scenarios.js';
@@ -63,12 +63,8 @@ function resultOf(run: ClientRun): Record<string, unknown> {
 const recordedResult = (scenario: string): Record<string, unknown> => jsonLines(recordedStdout('claude', scenario, 'json'))[0] ?? {};
 const keys = (value: Record<string, unknown>): string[] => Object.keys(value).sort();
 
-const expectedUsage = {
-  input_tokens: sum(CLAUDE_TURN_USAGE.map((u) => u.input_tokens)),
-  output_tokens: sum(CLAUDE_TURN_USAGE.map((u) => u.output_tokens)),
-  cache_creation_input_tokens: sum(CLAUDE_TURN_USAGE.map((u) => u.cache_creation_input_tokens ?? 0)),
-  cache_read_input_tokens: sum(CLAUDE_TURN_USAGE.map((u) => u.cache_read_input_tokens ?? 0)),
-};
+/** Two answers: the tool call, then the final text. */
+const expectedUsage = claudeUsageOver(2);
 
 // Independent runs (own folders, own stand-in): run side by side to keep the file quick.
 describe.concurrent(`the real claude binary (${CLAUDE_VERSION}) against the Messages API stand-in`, () => {
@@ -187,28 +183,32 @@ const E2E_TIMEOUT_MS = 90_000;
 const INSTRUCTIONS = `Write ${TASK_FILE} containing exactly the greeting line. (real-claude e2e)`;
 
 describe.concurrent('buran runs with the real claude binary as the worker', () => {
-  it('reaches handoff: the stand-in’s Write call changed the task worktree, and status --json shows the usage and cost the client reported', async () => {
-    const standin = await startAnthropicStandin(claudeWritesFileAt(TASK_FILE, CONTENT));
+  it('reaches handoff: the stand-in’s Write calls changed the task worktree and wrote the completion file, and status --json shows the usage and cost the client reported', async () => {
+    const summary = 'Wrote the greeting (completion written through the real client).';
+    const standin = await startAnthropicStandin(claudeFollowsBrief(TASK_FILE, CONTENT, summary));
     try {
       const packet = agentPacket('claude', { model: CLAUDE_MODEL, expected: CONTENT, instructions: INSTRUCTIONS });
-      const { repo, runId, result, attempts } = await buranRun(packet, claudeConfig(5), runnerEnv(standin));
+      const { repo, runId, result, attempts, report } = await buranRun(packet, claudeConfig(5), runnerEnv(standin));
       expect(result.status, JSON.stringify(result.blocker)).toBe('handoff_ready');
       expect(attempts).toHaveLength(1);
       const attempt = attempts[0] ?? '';
 
       // The prompt file reached the client (on stdin) and the client's request carried it.
-      const [first] = standin.messages();
-      expect(first?.model).toBe(CLAUDE_MODEL);
-      expect(userText(first ?? { model: '', stream: false, system: '', messages: [], toolNames: [] })).toContain(INSTRUCTIONS);
-      expect(standin.messages()).toHaveLength(2);
+      const requests = standin.messages();
+      expect(requests).toHaveLength(3);
+      expect(requests[0]?.model).toBe(CLAUDE_MODEL);
+      expect(userText(requests[0] ?? { model: '', stream: false, system: '', messages: [], toolNames: [] })).toContain(INSTRUCTIONS);
 
       // The file really changed: verification read it in the worktree, and the handoff branch carries it.
       expect(git(repo, 'show', `buran/${runId}:${TASK_FILE}`)).toBe(CONTENT);
+      // The completion file the client wrote (outside the worktree, allowed by --add-dir) was the one ingested.
+      expect(JSON.parse(readFileSync(join(attempt, 'completion.json'), 'utf8'))).toMatchObject({ status: 'completed', summary, attemptId: 'alpha.a1' });
+      expect(report.tasks.find((t) => t.id === 'alpha')?.attempts[0]?.summary).toBe(summary);
 
       // status --json shows what the real client reported in its result line (itself derived from the stand-in's numbers).
       const reported = jsonLines(readFileSync(join(attempt, 'stdout.log'), 'utf8')).at(-1) ?? {};
-      expect(reported).toMatchObject({ type: 'result', is_error: false, usage: expectedUsage });
-      const usage = reported.usage as typeof expectedUsage;
+      expect(reported).toMatchObject({ type: 'result', subtype: 'success', is_error: false, num_turns: 3, usage: claudeUsageOver(3) });
+      const usage = reported.usage as ReturnType<typeof claudeUsageOver>;
       const status = statusJson(repo, runId);
       expect(status.status).toBe('handoff_ready');
       expect(status.usage).toEqual({

@@ -12,6 +12,7 @@ import type { ConfigInput } from '../../src/domain/config.js';
 import type { PacketInput } from '../../src/domain/packet.js';
 import { StatusJsonSchema } from '../../src/domain/statusSchema.js';
 import { openProject } from '../../src/engine/project.js';
+import { buildReport } from '../../src/engine/report.js';
 import { approvedRun, attemptIds, attemptsDir, makeRepo } from '../engine/fixtures/project.js';
 
 const folders: string[] = [];
@@ -73,7 +74,8 @@ export async function buranRun(packet: PacketInput, config: ConfigInput, env: Re
   const run = await openProject({ cwd: repo, env });
   const result = await run.runner.drive(runId);
   const attempts = attemptIds(project, runId).map((id) => join(attemptsDir(project, runId), id));
-  return { repo, runId, result, attempts };
+  const report = buildReport(result.snapshot, await run.runner.events(runId));
+  return { repo, runId, result, attempts, report };
 }
 
 const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;

@@ -1,7 +1,7 @@
 // The scripted conversations the real clients are driven through, shared by
 // the recordings (scripts/record-agent-outputs.ts) and the real-binary tests.
 import { join } from 'node:path';
-import { hasToolResult, primaryWorkingDirectory, type AnthropicScript, type TurnUsage } from './standins/anthropic.js';
+import { hasToolResult, primaryWorkingDirectory, userText, type AnthropicScript, type TurnUsage } from './standins/anthropic.js';
 import { hasFunctionResponse, type GeminiScript, type GeminiUsage } from './standins/gemini.js';
 import { functionCallOutputs, type ResponsesScript, type ResponsesUsage } from './standins/openai.js';
 
@@ -32,6 +32,50 @@ export const claudeWritesFileAt = (relativePath: string, content: string): Anthr
     : { kind: 'tool_use', name: 'Write', input: { file_path: join(workingDirectoryOf(request), relativePath), content }, text: 'Writing the file.', usage: claudeUsage(index) };
 
 export const claudeWritesFile: AnthropicScript = claudeWritesFileAt(FILE_NAME, FILE_CONTENT);
+
+/** The usage the stand-in reports over its first `answers` answers. */
+export function claudeUsageOver(answers: number): Required<TurnUsage> {
+  const all = Array.from({ length: answers }, (_, i) => claudeUsage(i));
+  const total = (pick: (u: TurnUsage) => number | undefined): number => all.reduce((a, u) => a + (pick(u) ?? 0), 0);
+  return {
+    input_tokens: total((u) => u.input_tokens),
+    output_tokens: total((u) => u.output_tokens),
+    cache_creation_input_tokens: total((u) => u.cache_creation_input_tokens),
+    cache_read_input_tokens: total((u) => u.cache_read_input_tokens),
+  };
+}
+
+/** Where buran's prompt asks for the completion file, and the ids it must carry (from the prompt's example). */
+export function completionContract(prompt: string): { path: string; ids: Record<string, unknown> } {
+  const path = /write one JSON file to this path[^\n]*\n\n(`{3,})text\n(.+)\n\1/.exec(prompt)?.[2];
+  const example = /(`{3,})json\n([\s\S]+?)\n\1/.exec(prompt)?.[2];
+  if (path === undefined || example === undefined) throw new Error('the prompt has no completion contract');
+  const { schema, runId, taskId, attemptId, epoch } = JSON.parse(example) as Record<string, unknown>;
+  return { path, ids: { schema, runId, taskId, attemptId, epoch } };
+}
+
+const toolResults = (request: Parameters<AnthropicScript>[0]): number =>
+  request.messages.filter((m) => Array.isArray(m.content) && m.content.some((b) => (b as { type?: unknown }).type === 'tool_result')).length;
+
+/**
+ * An agent that follows buran's brief: Write `relativePath`, then Write the
+ * completion file the prompt names (status completed, `summary`), then end
+ * the turn.
+ */
+export const claudeFollowsBrief = (relativePath: string, content: string, summary: string): AnthropicScript => (request, index) => {
+  const usage = claudeUsage(index);
+  switch (toolResults(request)) {
+    case 0:
+      return { kind: 'tool_use', name: 'Write', input: { file_path: join(workingDirectoryOf(request), relativePath), content }, usage };
+    case 1: {
+      const contract = completionContract(userText(request));
+      const completion = { ...contract.ids, status: 'completed', summary, changedFiles: [relativePath] };
+      return { kind: 'tool_use', name: 'Write', input: { file_path: contract.path, content: `${JSON.stringify(completion, null, 2)}\n` }, usage };
+    }
+    default:
+      return { kind: 'text', text: FINAL_TEXT, usage };
+  }
+};
 
 /** Asks to write outside the working directory (acceptEdits refuses), then ends the turn anyway. */
 export const claudeWritesOutside = (outsidePath: string): AnthropicScript => (request, index) =>
