@@ -364,7 +364,10 @@ export function createRunner(options: RunnerOptions) {
     async inspect(runId: string): Promise<RunView> {
       const doc = await loadDoc(runId);
       const events = await loadEvents(runId);
-      return view(runId, restoredView(doc.snapshot), events.at(-1)?.seq ?? 0);
+      const lastSeq = events.at(-1)?.seq ?? 0;
+      // The driver appends before it snapshots, so a log behind the snapshot lost events: fail closed here too.
+      if (doc.seq > lastSeq) throw corrupt(runId, 'events.jsonl', `ends at seq ${lastSeq} but the snapshot includes seq ${doc.seq}`);
+      return view(runId, restoredView(doc.snapshot), lastSeq);
     },
 
     /** The event log, read without repairing (safe while another process drives). */
