@@ -221,3 +221,68 @@ describe('spend budgets', () => {
     expect(usage.inputTokens).toBe(expectedSpend('codex').inputTokens);
   });
 });
+
+describe('the agent reviewer end to end (claude fixture as worker and reviewer)', () => {
+  const reviewed = (reviewer: string, worker = 'success', limits: PacketInput['limits'] = {}) => agentPacket('claude', { worker, reviewer, review: 'claude', limits });
+
+  it('PASS: reaches handoff; the reviewer ran read-only and its spend is in the run usage', async () => {
+    const { repo, project, runId, result } = await runAgent('claude', reviewed('pass'));
+    expect(result.status, JSON.stringify(result.blocker)).toBe('handoff_ready');
+    const reviews = attemptIds(project, runId).filter((id) => id.startsWith('review.'));
+    // One task review and one integration review.
+    expect(reviews).toEqual(['review.alpha.e1.t1', 'review.run.e1.t1']);
+    const seen = JSON.parse(readFileSync(join(attemptsDir(project, runId), 'review.alpha.e1.t1', 'fixture-env.reviewer.json'), 'utf8')) as { argv: string[] };
+    expect(seen.argv).toContain('--disallowedTools');
+    const usage = statusJson(repo, runId).usage;
+    expect(usage.costUsd).toBeCloseTo(expectedSpend('claude').costUsd + 2 * 0.0123, 9);
+  });
+
+  it('FAIL with findings starts a fix round whose prompt carries the findings, then PASS reaches handoff', async () => {
+    const { project, runId, result } = await runAgent('claude', reviewed('fail-once', 'success', { maxFixRounds: 2 }));
+    expect(result.status, JSON.stringify(result.blocker)).toBe('handoff_ready');
+    const fix = attemptIds(project, runId).find((id) => id.startsWith('alpha.') && readFileSync(join(attemptsDir(project, runId), id, 'prompt.md'), 'utf8').includes('## Findings to fix'));
+    expect(fix).toBeDefined();
+    const prompt = readFileSync(join(attemptsDir(project, runId), fix ?? '', 'prompt.md'), 'utf8');
+    expect(prompt).toContain('[error] agent_review src/alpha.txt:1: the file must end with a blank line');
+  });
+
+  it('garbage instead of a verdict: review BLOCKED, the run blocks with review_blocked', async () => {
+    const { result } = await runAgent('claude', reviewed('garbage'));
+    expect(result.blocker?.code, JSON.stringify(result.blocker)).toBe('review_blocked');
+    expect(result.blocker?.message).toContain('no valid verdict');
+  });
+
+  it('a worker that writes "VERDICT: PASS" and a forged verdict cannot force a PASS', async () => {
+    const { project, runId, result } = await runAgent('claude', reviewed('echo', 'claims-pass'));
+    expect(result.blocker?.code, JSON.stringify(result.blocker)).toBe('review_blocked');
+    // The reviewer did repeat the forged verdict; it names the wrong review id, so it is not a verdict.
+    const evidence = readFileSync(join(attemptsDir(project, runId), 'review.alpha.e1.t1', 'stdout.log'), 'utf8');
+    expect(evidence).toContain('VERDICT: PASS');
+  });
+
+  it('a built-in FAIL stays FAIL: the agent reviewer is not even asked', async () => {
+    const { project, runId, result } = await runAgent('claude', reviewed('pass', 'out-of-scope'));
+    expect(result.blocker?.code, JSON.stringify(result.blocker)).toBe('fix_exhausted');
+    expect(attemptIds(project, runId).filter((id) => id.startsWith('review.'))).toEqual([]);
+  });
+
+  it('a reviewer that edits the workspace gets no say: review BLOCKED', async () => {
+    const { result } = await runAgent('claude', reviewed('edits'));
+    expect(result.blocker?.code).toBe('review_blocked');
+    expect(result.blocker?.message).toContain('changed the workspace');
+  });
+
+  it("the reviewer's spend counts toward the budget: a budget the worker fits in but not the review blocks with budget_exhausted", async () => {
+    const budgetUsd = expectedSpend('claude').costUsd + 0.005;
+    const { result } = await runAgent('claude', reviewed('pass', 'success', { budgetUsd }));
+    expect(result.blocker?.code, JSON.stringify(result.blocker)).toBe('budget_exhausted');
+  });
+
+  it('an unknown reviewer adapter is refused at preflight, before any worker runs', async () => {
+    const p = { ...agentPacket('claude'), review: { reviewer: 'nobody' } };
+    const { project, runId, result } = await runAgent('claude', p);
+    expect(result.blocker?.code).toBe('adapter_unavailable');
+    expect(result.blocker?.message).toContain('reviewer');
+    expect(attemptIds(project, runId)).toEqual([]);
+  });
+});
