@@ -13,7 +13,8 @@ import type { PacketInput } from '../../../src/domain/packet.js';
 import { killAttempt } from '../../../src/worker/killAttempt.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const BIN = join(ROOT, 'bin', 'buran.js');
+/** The CLI globalSetup built for this run (falls back to the tree's own bin/buran.js). */
+export const BIN = process.env['BURAN_CHAOS_BIN'] ?? join(ROOT, 'bin', 'buran.js');
 export const AGENT = join(ROOT, 'test', 'chaos', 'fixtures', 'chaos-agent.mjs');
 export const VERIFY = join(ROOT, 'test', 'chaos', 'fixtures', 'verify.mjs');
 
@@ -369,5 +370,16 @@ export async function cleanup(): Promise<void> {
       }
     }
     rmSync(repo, { recursive: true, force: true });
+  }
+}
+
+/** Poll until `probe` is true (or returns a value), or throw after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== null && value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(25);
   }
 }
