@@ -54,7 +54,8 @@ function expectedSpend(cli: Cli): { inputTokens: number; outputTokens: number; c
   const u = (recorded ?? { input_tokens: 1200, cached_input_tokens: 300, cached: 300, output_tokens: 150 }) as Record<string, unknown>;
   const input = n(u['input_tokens']);
   const cached = n(u[cli === 'codex' ? 'cached_input_tokens' : 'cached']);
-  const output = n(u['output_tokens']);
+  // Gemini's thinking tokens are only in total_tokens; they are billed as output.
+  const output = cli === 'gemini' && u['total_tokens'] !== undefined ? Math.max(n(u['output_tokens']), n(u['total_tokens']) - input) : n(u['output_tokens']);
   return { inputTokens: input, outputTokens: output, costUsd: ((input - cached) * price.inputUsdPerMTok + cached * price.cachedInputUsdPerMTok + output * price.outputUsdPerMTok) / 1e6 };
 }
 

@@ -105,7 +105,7 @@ export function parseGeminiResult(output: AttemptOutput, prices?: Readonly<Recor
     for (const [model, value] of Object.entries(stats['models'])) {
       if (!isRecord(value)) continue;
       const input = count(value['input_tokens']);
-      const out = count(value['output_tokens']);
+      const out = outputTokens(value);
       if (input !== null && out !== null) byModel.set(model, { input, cachedInput: count(value['cached']) ?? 0, output: out });
     }
   }
@@ -119,10 +119,23 @@ export function parseGeminiResult(output: AttemptOutput, prices?: Readonly<Recor
     message,
     sessionId,
     inputTokens: count(stats['input_tokens']),
-    outputTokens: count(stats['output_tokens']),
+    outputTokens: outputTokens(stats),
     costUsd: priceTokens(byModel, prices),
     permissionDenials: [],
     detail: state === 'malformed' ? `result status is ${JSON.stringify(result['status'])}` : [errorText, ...errors].filter((e) => e !== null).join('; ') || `status ${status}`,
     evidence: JSON.stringify(result),
   };
+}
+
+/**
+ * Output tokens including thinking: 0.61.0's `output_tokens` leaves thoughts
+ * out and counts them only in `total_tokens`, and they are billed as output,
+ * so the larger of the two readings is taken (spend is never under-counted).
+ */
+function outputTokens(stats: Record<string, unknown>): number | null {
+  const output = count(stats['output_tokens']);
+  const total = count(stats['total_tokens']);
+  const input = count(stats['input_tokens']);
+  if (output === null) return null;
+  return total === null || input === null ? output : Math.max(output, total - input);
 }
