@@ -156,5 +156,7 @@ export function geminiEnv(baseUrl: string, home: string): Record<string, string>
     GEMINI_API_KEY: 'dummy',
     // The CLI otherwise re-executes itself with a larger heap.
     GEMINI_CLI_NO_RELAUNCH: 'true',
+    // On an API error it writes a report file into the temp directory: keep it in the throwaway HOME.
+    TMPDIR: home,
   };
 }

@@ -145,12 +145,15 @@ describe.concurrent('buran runs with the real gemini CLI as the worker', () => {
 
       const reported = jsonLines(readFileSync(join(attempts[0] ?? '', 'stdout.log'), 'utf8')).at(-1) ?? {};
       expect(reported).toMatchObject({ type: 'result', status: 'success' });
-      const stats = reported.stats as { input_tokens: number; output_tokens: number; cached: number };
-      expect(stats).toMatchObject({ input_tokens: prompt, output_tokens: candidates });
+      const stats = reported.stats as { input_tokens: number; output_tokens: number; total_tokens: number; cached: number };
+      expect(stats).toMatchObject({ input_tokens: prompt, output_tokens: candidates, total_tokens: prompt + candidates + thoughts });
+      // Thinking tokens are billed as output, but the client counts them in total_tokens only.
+      const output = stats.total_tokens - stats.input_tokens;
+      expect(output).toBeGreaterThan(stats.output_tokens);
       expect(statusJson(repo, runId).usage).toEqual({
         inputTokens: stats.input_tokens,
-        outputTokens: stats.output_tokens,
-        costUsd: expect.closeTo(((stats.input_tokens - stats.cached) * PRICE.inputUsdPerMTok + stats.cached * PRICE.cachedInputUsdPerMTok + stats.output_tokens * PRICE.outputUsdPerMTok) / 1e6, 12) as number,
+        outputTokens: output,
+        costUsd: expect.closeTo(((stats.input_tokens - stats.cached) * PRICE.inputUsdPerMTok + stats.cached * PRICE.cachedInputUsdPerMTok + output * PRICE.outputUsdPerMTok) / 1e6, 12) as number,
         unknownAttempts: 0,
       });
     } finally {
