@@ -56,12 +56,16 @@ export { createFileStore, createMemoryStore } from './store/index.js';
 export type { FileStore, FileStoreOptions, MemoryStore, MemoryStoreOptions, RunStore, StoreClock } from './store/index.js';
 // Worker adapters: the port, a registry, the `command` adapter, and helpers for writing your own.
 export { createAdapterRegistry, createCommandAdapter, buildWorkerEnv, defaultDeriveOutcome, COMMAND_ADAPTER } from './worker/index.js';
+// The Claude Code, Codex and Gemini CLI adapters (docs/adapters.md).
+export { createAgentAdapters, createClaudeAdapter, createCodexAdapter, createGeminiAdapter } from './worker/adapters/index.js';
+export type { AgentAdapterOptions } from './worker/adapters/index.js';
 export type {
   WorkerAdapter,
   AdapterRegistry,
   AdapterCheck,
   AdapterCheckContext,
   AttemptOutput,
+  AgentRunResult,
   DeriveOutcome,
   Invocation,
   InvocationContext,
