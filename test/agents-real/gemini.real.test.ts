@@ -121,10 +121,12 @@ const CONTENT = 'hello from the real gemini CLI\n';
 const INSTRUCTIONS = `Write ${TASK_FILE} containing exactly the greeting line. (real-gemini e2e)`;
 const E2E_TIMEOUT_MS = 120_000;
 
-const geminiConfig: ConfigInput = {
-  schema: 'buran.config/v1',
-  adapters: { gemini: { executable: requireBinary(GEMINI_BIN), envAllowlist: ['GEMINI_CLI_NO_RELAUNCH'], prices: { [GEMINI_MODEL]: PRICE } } },
-};
+function geminiConfig(): ConfigInput {
+  return {
+    schema: 'buran.config/v1',
+    adapters: { gemini: { executable: requireBinary(GEMINI_BIN), envAllowlist: ['GEMINI_CLI_NO_RELAUNCH'], prices: { [GEMINI_MODEL]: PRICE } } },
+  };
+}
 
 /** Turn 1: write_file TASK_FILE (relative: the CLI resolves it against its working folder, the task worktree); then the final text. */
 const writesTaskFile = (content: string): GeminiScript => (request, index) => {
@@ -137,7 +139,7 @@ describe.concurrent('buran runs with the real gemini CLI as the worker', () => {
     const standin = await startGeminiStandin(writesTaskFile(CONTENT));
     try {
       const packet = agentPacket('gemini', { model: GEMINI_MODEL, expected: CONTENT, instructions: INSTRUCTIONS });
-      const { repo, runId, result, attempts } = await buranRun(packet, geminiConfig, { ...process.env, ...geminiEnv(standin.url, geminiHome()) });
+      const { repo, runId, result, attempts } = await buranRun(packet, geminiConfig(), { ...process.env, ...geminiEnv(standin.url, geminiHome()) });
       expect(result.status, JSON.stringify(result.blocker)).toBe('handoff_ready');
       const [first] = standin.generations();
       expect(JSON.stringify(first?.contents)).toContain(INSTRUCTIONS.replace(/"/g, '\\"'));
@@ -165,7 +167,7 @@ describe.concurrent('buran runs with the real gemini CLI as the worker', () => {
     const standin = await startGeminiStandin(http500);
     try {
       const packet = agentPacket('gemini', { model: GEMINI_MODEL, expected: CONTENT, instructions: INSTRUCTIONS });
-      const { result } = await buranRun(packet, geminiConfig, { ...process.env, ...geminiEnv(standin.url, geminiHome()) });
+      const { result } = await buranRun(packet, geminiConfig(), { ...process.env, ...geminiEnv(standin.url, geminiHome()) });
       expect(result.blocker?.code, JSON.stringify(result.blocker)).toBe('retry_exhausted');
       expect(standin.generations()).toHaveLength(1);
     } finally {
