@@ -67,7 +67,7 @@ const keys = (value: Record<string, unknown>): string[] => Object.keys(value).so
 const expectedUsage = claudeUsageOver(2);
 
 // Independent runs (own folders, own stand-in): run side by side to keep the file quick.
-describe.concurrent(`the real claude binary (${CLAUDE_VERSION}) against the Messages API stand-in`, () => {
+describe.concurrent(`the real claude binary (${CLAUDE_VERSION}) against the Messages API stand-in`, { timeout: 60_000 }, () => {
   it('is the pinned version', async () => {
     const run = await runClient([requireBinary(CLAUDE_BIN), '--version'], { cwd: tempDir('buran-claude-v-'), env: { PATH: process.env.PATH ?? '' } });
     expect(run.stdout.trim()).toBe(`${CLAUDE_VERSION} (Claude Code)`);

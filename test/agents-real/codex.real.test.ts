@@ -50,7 +50,7 @@ const expectedUsage = {
 };
 
 // Independent runs (own folders, own stand-in): run side by side to keep the file quick.
-describe.concurrent(`the real codex binary (${CODEX_VERSION}) against the Responses API stand-in`, () => {
+describe.concurrent(`the real codex binary (${CODEX_VERSION}) against the Responses API stand-in`, { timeout: 60_000 }, () => {
   it('is the pinned version', async () => {
     const run = await runClient([requireBinary(CODEX_BIN), '--version'], { cwd: tempDir('buran-codex-v-'), env: { PATH: process.env.PATH ?? '' } });
     expect(run.stdout.trim()).toBe(`codex-cli ${CODEX_VERSION}`);

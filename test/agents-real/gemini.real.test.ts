@@ -57,7 +57,7 @@ const endless = (work: string): GeminiScript => (_request, index) => ({
 });
 
 // Independent runs (own folders, own stand-in): run side by side to keep the file quick.
-describe.concurrent(`the real gemini CLI (${GEMINI_VERSION}) against the Gemini API stand-in`, () => {
+describe.concurrent(`the real gemini CLI (${GEMINI_VERSION}) against the Gemini API stand-in`, { timeout: 90_000 }, () => {
   it('is the pinned version', async () => {
     const run = await runClient([requireBinary(GEMINI_BIN), '--version'], { cwd: tempDir('buran-gemini-v-'), env: { PATH: process.env.PATH ?? '', HOME: geminiHome() } });
     expect(run.stdout.trim()).toBe(GEMINI_VERSION);
