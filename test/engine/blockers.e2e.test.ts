@@ -5,9 +5,8 @@
 // code and a next safe action; a few are then unblocked with `retry` once
 // their cause is fixed and must reach handoff.
 //
-// Not reachable end to end with the current built-in pieces (no test here):
-// - review_blocked: the built-in reviewer only answers PASS or FAIL, and a
-//   non-builtin reviewer is refused at preflight (adapter_unavailable).
+// Reached elsewhere, because they need an agent reviewer or a pull request:
+// - review_blocked: an agent reviewer with unusable output, in agents.e2e.test.ts.
 // - handoff_failed: reached through the pull-request step in
 //   test/handoff/pullRequest.e2e.test.ts.
 // - store_corrupt: never a run blocker; a corrupt store makes drive() reject
