@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   not_found: 'A named file, run or artifact does not exist.',
   not_a_git_repo: 'The command needs a git repository.',
   run_locked: 'Another driver holds the run lock.',
+  store_unwritable: 'The store could not write (disk full, quota, read-only or I/O error); everything written before stands.',
   internal: 'An unexpected internal error.',
 } as const;
 export type ErrorOnlyCode = keyof typeof ERROR_CODES;

@@ -16,7 +16,7 @@ import { EventLog } from './eventLog.js';
 import { DEFAULT_STORE_DIR, initStore } from './initStore.js';
 import type { EventsRead, NewRunIndex, ReadEventsOptions, RunIndexEntry, RunStore, StoreClock } from './port.js';
 import { Registry, indexEntry, packetIdOf } from './registry.js';
-import { artifactNotFound, assertRunId, errnoCode, runExists, runNotFound, storeCorrupt } from './storeErrors.js';
+import { artifactNotFound, assertRunId, errnoCode, runExists, runNotFound, storeCorrupt, writeFailure } from './storeErrors.js';
 
 export interface FileStoreOptions {
   /** The repository root. */
@@ -160,7 +160,10 @@ export function createFileStore(options: FileStoreOptions): FileStore {
 
     async writeSnapshot(runId, snapshot) {
       const dir = await existingRun(runId);
-      await writeFileDurable(join(dir, SNAPSHOT), serializeJson(snapshot, `the snapshot of run ${runId}`), crash === undefined ? {} : { beforeCommit: () => crash('snapshot.mid-write') });
+      const path = join(dir, SNAPSHOT);
+      await writeFileDurable(path, serializeJson(snapshot, `the snapshot of run ${runId}`), crash === undefined ? {} : { beforeCommit: () => crash('snapshot.mid-write') }).catch((error: unknown) => {
+        throw writeFailure(path, error);
+      });
       // Marker after the file: a crash in between leaves a snapshot without a marker, which reads fine.
       if (snapshotMarked.has(runId)) return;
       const at = new Date(now()).toISOString();
@@ -171,7 +174,12 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     },
 
     async appendEvents(runId, events) {
-      await logOf(runId, await existingRun(runId)).append(events);
+      const dir = await existingRun(runId);
+      await logOf(runId, dir)
+        .append(events)
+        .catch((error: unknown) => {
+          throw writeFailure(join(dir, EVENTS), error);
+        });
       crash?.('events.after-append');
     },
 

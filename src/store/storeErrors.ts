@@ -83,3 +83,24 @@ export function errnoCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
   return undefined;
 }
+
+/** errno codes of a write the environment refused (not a bug, not corruption). */
+const WRITE_FAILURES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EFBIG']);
+
+/**
+ * A write refused by the environment becomes `store_unwritable` naming the path
+ * and errno; any other error is returned unchanged. Nothing durable was lost:
+ * appends and replacements are all-or-nothing (a cut append is a torn tail).
+ */
+export function writeFailure(path: string, error: unknown): unknown {
+  const errno = errnoCode(error);
+  if (errno === undefined || !WRITE_FAILURES.has(errno)) return error;
+  return new BuranError({
+    code: 'store_unwritable',
+    message: `cannot write ${path}: ${error instanceof Error ? error.message : errno}`,
+    details: { path, errno },
+    nextSafeAction: { text: 'Free disk space (or fix the file system), then run the same command again: everything written before the failure is intact.', command: null },
+    cause: error,
+  });
+}
+
