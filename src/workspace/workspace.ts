@@ -180,6 +180,18 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
   const diffFlags = ['--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', '--no-relative'] as const;
   const patchFlags = [...diffFlags, '-U0', '--src-prefix=a/', '--dst-prefix=b/'] as const;
 
+  const queues = new Map<string, Promise<unknown>>();
+  /** Runs `task` once every earlier task with the same key has settled (an in-process mutex per worktree). */
+  function exclusive<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const next = (queues.get(key) ?? Promise.resolve()).then(task, task);
+    const settled = next.catch(() => undefined);
+    queues.set(key, settled);
+    void settled.then(() => {
+      if (queues.get(key) === settled) queues.delete(key);
+    });
+    return next;
+  }
+
   /** Merges `commit` into the worktree's HEAD; on any failure the merge is aborted and the tree left clean. */
   async function mergeInto(cwd: string, commit: string, ff: '--ff' | '--no-ff', subject: string, body: string): Promise<MergeOutcome> {
     const args = ['merge', ff, '--no-edit', '--no-verify-signatures', '--no-autostash', '-m', subject, '-m', body, '--', commit];
@@ -309,14 +321,17 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
 
     async mergeTaskIntoRun({ runWorktree, taskBranch, taskId, epoch }) {
       const cwd = await ownWorktree(runWorktree);
-      await checkBranch(cwd, gitRefProblem(taskBranch), taskBranch, { taskId });
-      const tip = await branchTip(cwd, taskBranch);
-      if (tip === null) throw new BuranError({ code: 'not_found', message: `task branch ${taskBranch} does not exist`, details: { taskBranch, taskId } });
-      const already = await run(cwd, ['merge-base', '--is-ancestor', tip, 'HEAD']);
-      if (already.exitCode === 0) return { status: 'merged', commit: await must(cwd, ['rev-parse', 'HEAD']) };
-      const merged = await mergeInto(cwd, tip, '--no-ff', `buran: merge task ${taskId} (epoch ${epoch})`, `Buran-Task: ${taskId}\nBuran-Epoch: ${epoch}`);
-      options.crash?.('merge.after-merge');
-      return merged;
+      // Tasks that pass together merge into the same worktree: one merge at a time (one driver per run).
+      return exclusive(cwd, async (): Promise<MergeOutcome> => {
+        await checkBranch(cwd, gitRefProblem(taskBranch), taskBranch, { taskId });
+        const tip = await branchTip(cwd, taskBranch);
+        if (tip === null) throw new BuranError({ code: 'not_found', message: `task branch ${taskBranch} does not exist`, details: { taskBranch, taskId } });
+        const already = await run(cwd, ['merge-base', '--is-ancestor', tip, 'HEAD']);
+        if (already.exitCode === 0) return { status: 'merged', commit: await must(cwd, ['rev-parse', 'HEAD']) };
+        const merged = await mergeInto(cwd, tip, '--no-ff', `buran: merge task ${taskId} (epoch ${epoch})`, `Buran-Task: ${taskId}\nBuran-Epoch: ${epoch}`);
+        options.crash?.('merge.after-merge');
+        return merged;
+      });
     },
 
     async releaseRunWorkspace(runId) {
