@@ -12,6 +12,7 @@ import {
   cli,
   counted,
   events,
+  expectHandoff,
   facts,
   makeRepo,
   status,
@@ -36,6 +37,8 @@ describe('concurrency', () => {
         const runId = await approve(repo, chaosPacket({ tag: tagFor(`drivers-${n}`), markers, sleepMs: 1500, tasks: ['a', 'b'], limits: { concurrency: 2 } }));
         const drivers = Array.from({ length: n }, () => startCli(repo, ['run', '--run', runId]));
         const results = await Promise.all(drivers.map((d) => d.done));
+        const winner = results.find((r) => r.code !== 5);
+        if (winner !== undefined) await expectHandoff(winner, repo, runId);
         const codes = results.map((r) => r.code).sort();
         expect(codes, results.map((r) => r.stderr).join('\n---\n')).toEqual([0, ...Array.from({ length: n - 1 }, () => 5)]);
         for (const r of results.filter((x) => x.code === 5)) expect(r.stderr).toContain('error [run_locked]');

@@ -95,7 +95,7 @@ describe('security', () => {
       writeFileSync(tokens, JSON.stringify([SK_TOKEN, GH_TOKEN]));
       const verify = ['node', '-e', 'const [sk, gh] = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")); process.stdout.write(sk.slice(0, 10)); setTimeout(() => process.stdout.write(sk.slice(10) + " and " + gh + "\\n"), 50)', tokens];
       const env = { MY_SERVICE_TOKEN: ALLOWED_SECRET, GITHUB_TOKEN: GH_TOKEN };
-      const packet = chaosPacket({ tag: tagFor('redact'), markers: join(repo, 'markers'), mode: 'secrets', sleepMs: 0, extraArgs: [`--token=${SK_TOKEN}`], verify: [verify] });
+      const packet = chaosPacket({ tag: tagFor('redact'), markers: join(repo, 'markers'), mode: 'secrets', sleepMs: 0, extraArgs: [`--token-file=${tokens}`], verify: [verify] });
       const { runId, code, stderr } = await runToEnd(repo, packet, env);
       expect(code, stderr).toBe(0);
       // The worker did see the allowlisted value (it is in its raw stdout) but not the other one.

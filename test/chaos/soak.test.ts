@@ -29,7 +29,7 @@ afterAll(cleanup);
 
 const KILLS = FULL ? 200 : 20;
 /** Kills per run before it is allowed to finish. */
-const KILLS_PER_RUN = 6;
+const KILLS_PER_RUN = 8;
 const SEED = Number(process.env['CHAOS_SEED'] ?? Date.now() % 1_000_000);
 
 /** mulberry32: a small seeded generator, so a failing sequence can be replayed. */
@@ -93,7 +93,7 @@ describe('random kill soak', () => {
           for (let invocation = 1; ; invocation++) {
             const p = startCli(repo, ['run', '--run', runId, '--json']);
             if (killsHere < KILLS_PER_RUN && kills < KILLS) {
-              const delay = 50 + Math.floor(random() * 1500);
+              const delay = 50 + Math.floor(random() * 1000);
               const ended = await Promise.race([p.done, sleep(delay).then(() => null)]);
               if (ended === null) {
                 process.kill(p.pid, 'SIGKILL');

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type RunFacts,
   approve,
+  chaosPacket,
   cleanup,
   cli,
   counted,
@@ -40,7 +41,7 @@ beforeAll(async () => {
 /** A finished run (handoff-ready) to damage. */
 async function finishedRun(): Promise<{ repo: string; runId: string; dir: string }> {
   const repo = makeRepo();
-  const runId = await approve(repo, multiTaskPacket(tagFor('store'), join(repo, 'markers'), 50));
+  const runId = await approve(repo, chaosPacket({ tag: tagFor('store'), markers: join(repo, 'markers'), sleepMs: 0, tasks: ['a', 'b'], limits: { concurrency: 2 } }));
   const r = await cli(repo, ['run', '--run', runId]);
   expect(r.code, r.stderr).toBe(0);
   return { repo, runId, dir: runDir(repo, runId) };
@@ -170,14 +171,15 @@ describe('store faults', () => {
   });
 
   for (const point of ['events.mid-append', 'snapshot.mid-write'] as const) {
-    it(`ENOSPC on ${point === 'events.mid-append' ? 'an events append (half written)' : 'a snapshot write'}: the driver stops with a clear error, and the next run ends as an uninterrupted one`, async () => {
+    it(`ENOSPC on ${point === 'events.mid-append' ? 'an events append (half written)' : 'a snapshot write'}: the driver stops with store_unwritable (exit 3), and the next run ends as an uninterrupted one`, async () => {
       await counted(FAMILY, `ENOSPC at ${point}`, async () => {
         const repo = makeRepo();
         const markers = join(repo, 'markers');
         const runId = await approve(repo, multiTaskPacket(tagFor('enospc'), markers));
         const failed = await cli(repo, ['run', '--run', runId], { BURAN_FAULT_AT: `${point}:4` });
         expect(failed.signal).toBeNull();
-        expect(failed.code, failed.stderr).not.toBe(0);
+        expect(failed.code, failed.stderr).toBe(3);
+        expect(failed.stderr).toContain('error [store_unwritable]');
         expect(failed.stderr).toContain('ENOSPC');
         // The lock was released on the way out: the next driver does not need a takeover.
         expect(existsSync(join(runDir(repo, runId), 'lock'))).toBe(false);

@@ -17,13 +17,13 @@ interface CaseLine {
 let startedAt = 0;
 
 /**
- * A private build (tsc into node_modules/.cache/buran-chaos/, with a copy of
+ * A private build (tsc into node_modules/.cache/buran-chaos-<pid>/, with a copy of
  * bin/buran.js beside it): the same compiled CLI as dist/, but one that other
  * builds of the working tree cannot replace while the harness runs.
  */
 function build(): string {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-  const out = join(root, 'node_modules', '.cache', 'buran-chaos');
+  const out = join(root, 'node_modules', '.cache', `buran-chaos-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, 'bin'), { recursive: true });
   writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
@@ -52,6 +52,8 @@ export function setup(): void {
 }
 
 export function teardown(): void {
+  const bin = process.env['BURAN_CHAOS_BIN'];
+  if (bin !== undefined) rmSync(dirname(dirname(bin)), { recursive: true, force: true });
   const file = process.env['BURAN_CHAOS_RESULTS'];
   if (file === undefined) return;
   const cases = readFileSync(file, 'utf8')

@@ -87,6 +87,13 @@ export async function cli(repo: string, args: readonly string[], env: Record<str
   }
 }
 
+/** Fails with what the run printed and its blocker unless `r` exited 0. */
+export async function expectHandoff(r: CliResult, repo: string, runId: string): Promise<void> {
+  if (r.code === 0) return;
+  const st = await status(repo, runId);
+  throw new Error(`buran run exited ${r.code ?? r.signal}; blocker: ${JSON.stringify(st.json?.blocker ?? null)}\n${r.stdout.slice(-2000)}\n${r.stderr}`);
+}
+
 export interface ChaosPacketOptions {
   readonly tasks?: readonly (string | { readonly id: string; readonly dependsOn?: readonly string[]; readonly scope?: readonly string[] })[];
   readonly mode?: string;
@@ -186,6 +193,11 @@ const INTERRUPTION_EVENTS = new Set(['lock_takeover', 'torn_log']);
 /** One event without seq, time, run id, commit and digest values (they differ between repositories). */
 export function normalise(e: EventRecord): string {
   const { seq: _seq, ts: _ts, ...rest } = e;
+  // A run stage change caused by a task (the last TASK_PASSED) names whichever parallel task finished last.
+  if (e.taskId === undefined && e.from !== e.to && typeof e.data['taskId'] === 'string') {
+    const { taskId: _taskId, ...data } = e.data;
+    rest.data = data;
+  }
   return JSON.stringify(rest)
     .replaceAll(e.runId, '<run>')
     .replace(/sha256:[0-9a-f]{64}/g, '<digest>')
@@ -218,7 +230,7 @@ export async function facts(repo: string, runId: string, markers: string): Promi
   const streams: Record<string, string[]> = {};
   // Parallel tasks interleave differently from run to run: a run-level event about a task is in that task's run stream.
   for (const e of work) {
-    const about = typeof e.data['taskId'] === 'string' ? `run/${e.data['taskId']}` : 'run';
+    const about = typeof e.data['taskId'] === 'string' && e.from === e.to ? `run/${e.data['taskId']}` : 'run';
     (streams[e.taskId ?? about] ??= []).push(normalise(e));
   }
   const attemptsDir = join(runDir(repo, runId), 'attempts');
