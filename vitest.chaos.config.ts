@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // at a time: they time processes and measure memory.
 export default defineConfig({
   test: {
-    include: ['test/chaos/**/*.test.ts'],
+    include: ['test/chaos/*.test.ts'],
     globalSetup: ['test/chaos/support/globalSetup.ts'],
     testTimeout: 600_000,
     hookTimeout: 300_000,
