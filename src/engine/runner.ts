@@ -182,6 +182,14 @@ export function createRunner(options: RunnerOptions) {
       let wake: (() => void) | null = null;
 
       const inspect = (ev: InspectionEvent) => {
+        // A task child spawned in this session: its first recorded transition starts from its initial state.
+        if (ev.type === '@xstate.event' && ev.event.type === 'xstate.init') {
+          const ref = ev.actorRef as AnyActorRef;
+          if (ref !== actor && ref.id.startsWith('task:') && !lastValue.has(ref.id)) {
+            lastValue.set(ref.id, (ref.getSnapshot() as { value?: unknown } | undefined)?.value ?? null);
+          }
+          return;
+        }
         if (ev.type !== '@xstate.microstep' || ev._transitions.length === 0) return;
         const snap = ev.snapshot as { value?: unknown; context?: Record<string, unknown> };
         if (snap.value === undefined || snap.context === undefined) return;
