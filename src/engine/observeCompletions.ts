@@ -13,7 +13,16 @@ export interface TaskObservation {
 /** The part of a task's context this reads. */
 type ObservedContext = Pick<TaskContext, 'taskId' | 'history' | 'ingested'> & { readonly current: { readonly attemptId: string } | null };
 
-type TaskChildren = Readonly<Record<string, { readonly snapshot?: { readonly context?: ObservedContext } } | undefined>>;
+type TaskChildren = Readonly<Record<string, { readonly snapshot?: { readonly value?: unknown; readonly context?: ObservedContext } } | undefined>>;
+
+/** Whether the operator already decided after this changed completion was recorded (a grant follows its record). */
+function decidedAfter(history: ObservedContext['history'], attemptId: string, digest: string): boolean {
+  let recorded = -1;
+  history.forEach((e, i) => {
+    if (e.kind === 'late_completion' && e.attemptId === attemptId && e.digest === digest) recorded = i;
+  });
+  return recorded >= 0 && history.slice(recorded + 1).some((e) => e.kind === 'grant');
+}
 
 /** Every dispatched attempt of every task child in a persisted run snapshot. */
 export function attemptsOf(children: TaskChildren): (ObservedAttemptQuery & { readonly childId: string })[] {
@@ -38,8 +47,13 @@ export function observationsToSend(children: TaskChildren, seen: readonly Observ
     if (context === undefined || digest === undefined) continue;
     const ingested = Object.hasOwn(context.ingested, attemptId) ? context.ingested[attemptId] : undefined;
     if (ingested !== undefined) {
-      // Unchanged: nothing to say. Changed: always said (the chart blocks a working task, records it otherwise).
-      if (digest !== ingested) out.push({ childId, event: { type: 'COMPLETION_OBSERVED', attemptId, digest } });
+      // Unchanged: nothing to say. Changed: said to a task that is working (the chart blocks it with
+      // completion_conflict) until an operator decided after it was recorded. A held task hears it once
+      // it is working again, so a paused or blocked run does not just file it away.
+      const held = children[childId]?.snapshot?.value === 'held';
+      if (digest !== ingested && !held && !decidedAfter(context.history, attemptId, digest)) {
+        out.push({ childId, event: { type: 'COMPLETION_OBSERVED', attemptId, digest } });
+      }
       continue;
     }
     // The current attempt's completion is the awaiting actor's to ingest.

@@ -281,6 +281,11 @@ describe('blocker codes reached end to end', () => {
     expect(result.blocker?.details['taskId']).toBe('alpha');
     const events = await project.runner.events(runId);
     expect(events.some((e) => e.taskId === 'alpha' && e.to === 'blocked' && e.data['event'] === 'COMPLETION_OBSERVED')).toBe(true);
+
+    // The operator's retry sticks: the same changed completion does not block the run again.
+    await project.runner.command(runId, { type: 'UNBLOCK', decision: 'retry', by: 'tester', reason: 'the rewrite was mine; redo alpha' });
+    const after = await project.runner.drive(runId);
+    expect(after.blocker?.code).not.toBe('completion_conflict');
   });
 
   it('budget_exhausted: maxDispatches 1 with maxAttempts 2 and a first attempt that fails (no second dispatch)', async () => {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { TaskHistoryEntry } from '../../machines/task.types.js';
 import { attemptsOf, observationsToSend } from '../../src/engine/observeCompletions.js';
 
-function child(taskId: string, history: TaskHistoryEntry[], ingested: Record<string, string>, currentAttemptId: string | null) {
-  return { snapshot: { context: { taskId, history, ingested, current: currentAttemptId === null ? null : { attemptId: currentAttemptId } } } };
+function child(taskId: string, history: TaskHistoryEntry[], ingested: Record<string, string>, currentAttemptId: string | null, value: unknown = { working: 'passed' }) {
+  return { snapshot: { value, context: { taskId, history, ingested, current: currentAttemptId === null ? null : { attemptId: currentAttemptId } } } };
 }
 const dispatched = (attemptId: string, epoch = 1): TaskHistoryEntry => ({ kind: 'dispatched', attemptId, number: Number(attemptId.slice(-1)), epoch });
 
@@ -29,6 +29,17 @@ describe('observationsToSend', () => {
     expect(observationsToSend(children, [{ attemptId: 'alpha.a1', digest: 'sha256:two' }])).toEqual([
       { childId: 'task:alpha', event: { type: 'COMPLETION_OBSERVED', attemptId: 'alpha.a1', digest: 'sha256:two' } },
     ]);
+  });
+
+  it('stops reporting a changed completion once an operator decided after it was recorded, and waits while the task is held', () => {
+    const seen = [{ attemptId: 'alpha.a1', digest: 'sha256:two' }];
+    const conflict: TaskHistoryEntry = { kind: 'late_completion', attemptId: 'alpha.a1', digest: 'sha256:two' };
+    const recordedOnly = { 'task:alpha': child('alpha', [dispatched('alpha.a1'), conflict], { 'alpha.a1': 'sha256:one' }, 'alpha.a1') };
+    expect(observationsToSend(recordedOnly, seen)).toHaveLength(1);
+    const decided = { 'task:alpha': child('alpha', [dispatched('alpha.a1'), conflict, { kind: 'grant', what: 'retry' }], { 'alpha.a1': 'sha256:one' }, 'alpha.a1') };
+    expect(observationsToSend(decided, seen)).toEqual([]);
+    const held = { 'task:alpha': child('alpha', [dispatched('alpha.a1')], { 'alpha.a1': 'sha256:one' }, 'alpha.a1', 'held') };
+    expect(observationsToSend(held, seen)).toEqual([]);
   });
 
   it('reports a completion of an attempt the task moved on from, once', () => {
