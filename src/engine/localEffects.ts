@@ -12,7 +12,7 @@ import { restoredView } from './runner.js';
 import { acquireScopeRecovering } from './staleScopes.js';
 import { checkIntake } from './intake.js';
 import type { Config } from '../domain/config.js';
-import { BuranError } from '../domain/errors.js';
+import { BuranError, isBuranError } from '../domain/errors.js';
 import { EventRecordSchema } from '../domain/events.js';
 import { PacketSchema, type Packet } from '../domain/packet.js';
 import { redactSecrets, secretValuesOf } from '../domain/redact.js';
@@ -244,6 +244,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         if (pr.status === 'failed') return { status: 'failed', message: pr.message, details: { runId, ...pr.details } };
         return { status: 'done', handoff: { branch: runLease.branch, commit: head.stdout.trim(), reportHash, pullRequest: pr.status === 'skipped' ? null : pr.url } };
       } catch (error) {
+        // A lost lease is the run's to handle (LEASE_LOST, see bindEffects), not a failed handoff.
+        if (isBuranError(error) && error.code === 'lease_lost') throw error;
         return { status: 'failed', message: error instanceof Error ? error.message : String(error), details: { runId } };
       }
     },
@@ -264,7 +266,11 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
 
     async cancelWorkers() {
       const dir = join(store.runDir(runId), 'attempts');
-      const attempts = await readdir(dir).catch(() => [] as string[]);
+      // No attempts folder yet: nothing was ever started. Any other error must surface (a worker could be left spending).
+      const attempts = await readdir(dir).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [] as string[];
+        throw error;
+      });
       for (const name of attempts) await killAttempt(join(dir, name), {});
     },
   };

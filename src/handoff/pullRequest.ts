@@ -77,6 +77,17 @@ export async function openPullRequest(request: PullRequestRequest): Promise<Pull
   if (!request.policy.repos.includes(repo)) {
     return failed(`pull requests are enabled, but ${repo} is not in policy.pullRequest.repos`, { repo, allowed: [...request.policy.repos] });
   }
+  // The push must go where the checked URL points: a pushurl or pushInsteadOf would send the
+  // run branch, with the operator's credentials, somewhere the allowlist never saw.
+  const fetchUrl = await git(request.repoRoot, ['remote', 'get-url', 'origin']);
+  const pushUrl = await git(request.repoRoot, ['remote', 'get-url', '--push', 'origin']);
+  if (fetchUrl.exitCode !== 0 || pushUrl.exitCode !== 0 || fetchUrl.stdout.trim() !== pushUrl.stdout.trim()) {
+    return failed(`the origin remote pushes to ${pushUrl.stdout.trim() || 'an unknown URL'}, not where it fetches from (${fetchUrl.stdout.trim() || 'unknown'}); remove remote.origin.pushurl / pushInsteadOf`, {
+      repo,
+      fetchUrl: fetchUrl.stdout.trim(),
+      pushUrl: pushUrl.stdout.trim(),
+    });
+  }
 
   const baseBranch = await git(request.repoRoot, ['show-ref', '--verify', '--quiet', `refs/heads/${request.base}`]);
   if (request.base === 'HEAD' || baseBranch.exitCode !== 0) {
@@ -86,7 +97,10 @@ export async function openPullRequest(request: PullRequestRequest): Promise<Pull
   await writeFileAtomic(request.intentFile, `${JSON.stringify({ repo, branch: request.branch, base: request.base, title: request.title, at: new Date(request.now).toISOString() }, null, 2)}\n`);
   await writeFileAtomic(request.bodyFile, request.body);
 
-  const push = await git(request.repoRoot, ['push', '--porcelain', 'origin', `refs/heads/${request.branch}:refs/heads/${request.branch}`], { timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+  const push = await git(request.repoRoot, ['push', '--porcelain', 'origin', `refs/heads/${request.branch}:refs/heads/${request.branch}`], {
+    timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    envSource: request.env,
+  });
   if (push.exitCode !== 0) return failed(`git push of ${request.branch} to origin failed: ${push.stderr.trim().split('\n').slice(-2).join(' ')}`, { step: 'push', repo });
 
   const listed = await gh(['pr', 'list', '--repo', repo, '--head', request.branch, '--state', 'open', '--json', 'number,url'], request);

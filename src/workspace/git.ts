@@ -22,6 +22,8 @@ export interface GitOptions {
   readonly input?: string;
   /** Author and committer of commits buran makes. Default `buran <buran@localhost>`. */
   readonly identity?: GitIdentity;
+  /** The environment git's own is built from (credentials, proxies). Default: this process's. */
+  readonly envSource?: Readonly<Record<string, string | undefined>>;
 }
 
 export const BURAN_IDENTITY: GitIdentity = { name: 'buran', email: 'buran@localhost' };
@@ -62,7 +64,7 @@ const LOCATION_VARIABLES = new Set([
 ]);
 
 /** The environment git runs with: the parent's minus location variables, plus the pinned values. */
-export function gitEnv(identity: GitIdentity, source: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function gitEnv(identity: GitIdentity, source: Readonly<Record<string, string | undefined>> = process.env): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(source)) {
     if (value !== undefined && !LOCATION_VARIABLES.has(key)) env[key] = value;
@@ -93,7 +95,7 @@ export function gitEnv(identity: GitIdentity, source: NodeJS.ProcessEnv = proces
 export async function git(cwd: string, args: readonly string[], opts: GitOptions = {}): Promise<GitResult> {
   const result = await execa('git', [...PINNED_CONFIG, ...args], {
     cwd,
-    env: gitEnv(opts.identity ?? BURAN_IDENTITY),
+    env: gitEnv(opts.identity ?? BURAN_IDENTITY, opts.envSource),
     extendEnv: false,
     reject: false,
     timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,

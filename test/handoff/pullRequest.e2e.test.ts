@@ -99,4 +99,17 @@ describe('pull requests at handoff', () => {
     expect(existsSync(stateFile)).toBe(false);
     expect(git(bare, 'branch', '--list')).toBe('');
   });
+
+  it('an origin whose pushes go elsewhere (remote.origin.pushurl) is refused: the allowlist checked the fetch URL', async () => {
+    const { repo, stateFile } = setup({ enabled: true, repos: ['acme/widgets'] });
+    const elsewhere = `${repo}-elsewhere.git`;
+    git(repo, 'init', '-q', '--bare', elsewhere);
+    git(repo, 'config', 'remote.origin.pushurl', elsewhere);
+    const { project, runId } = await start(repo, stateFile);
+    const result = await project.runner.drive(runId);
+    expect(result.blocker?.code).toBe('handoff_failed');
+    expect(result.blocker?.message).toContain('not where it fetches from');
+    expect(git(elsewhere, 'branch', '--list')).toBe('');
+    expect(existsSync(stateFile)).toBe(false);
+  });
 });
