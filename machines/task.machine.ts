@@ -40,6 +40,7 @@ const stageInput = ({ context }: { context: TaskContext }): TaskGateInput => ({
   taskId: context.taskId,
   epoch: context.epoch,
   attemptId: context.current?.attemptId ?? '',
+  grants: context.history.filter((h) => h.kind === 'grant').length,
 });
 const gate = (event: { type: string }) => outputOf<GateResult>(event);
 

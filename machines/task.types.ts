@@ -113,6 +113,8 @@ export interface TaskGateInput {
   readonly taskId: string;
   readonly epoch: number;
   readonly attemptId: string;
+  /** Operator RETRY grants so far: a restored run asks again with the same count, a retry with a higher one. */
+  readonly grants: number;
 }
 
 /** Events the task chart accepts (from its parent run, or the engine). */

@@ -15,7 +15,7 @@ import type { Config } from '../domain/config.js';
 import { BuranError, isBuranError } from '../domain/errors.js';
 import { EventRecordSchema } from '../domain/events.js';
 import { PacketSchema, type Packet } from '../domain/packet.js';
-import { redactSecrets, secretValuesOf } from '../domain/redact.js';
+import { secretValuesOf } from '../domain/redact.js';
 import type { RunRecord } from '../domain/runRecord.js';
 import { SnapshotDocSchema } from '../domain/snapshotDoc.js';
 import { builtinReview, runVerification, verificationDefinitions } from '../gates/index.js';
@@ -23,6 +23,7 @@ import type { RunStore } from '../store/port.js';
 import { type AdapterRegistry, awaitAttempt, createAdapterRegistry, createCommandAdapter, dispatchAttempt, killAttempt } from '../worker/index.js';
 import { createAgentAdapters } from '../worker/adapters/index.js';
 import { checkReviewer, createReviewGate } from './reviewGate.js';
+import { redactOutcome, redactorOf } from './redactResults.js';
 import { observeAttempt } from '../worker/observeAttempt.js';
 import { openPullRequest } from '../handoff/pullRequest.js';
 import { createGitWorkspace, createScopeLocks, git } from '../workspace/index.js';
@@ -76,8 +77,13 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   const verifyDefinitions = verificationDefinitions(packet.verify);
   const verifyTimeoutMs = o.verifyTimeoutMs ?? Math.min(packet.limits.taskTimeoutSec, 600) * 1000;
   const putEvidence = (text: string) => store.putArtifact(runId, text);
-  const review = createReviewGate({ registry, config, env, packet, runId, attemptsDir: join(store.runDir(runId), 'attempts'), putEvidence, now: () => clock.now() });
-  const secrets = secretValuesOf(env);
+  // Untrusted text kept in events and reports: display-safe, the runner's own secret values and token formats removed.
+  const redact = redactorOf(secretValuesOf(env));
+  const review = createReviewGate({ registry, config, env, packet, runId, attemptsDir: join(store.runDir(runId), 'attempts'), workspace: ws, putEvidence, redact, now: () => clock.now() });
+
+  // Operator retries recorded for the run (pause and resume are not retries). A retry is applied and saved before
+  // a driver resumes the run, so the saved count is current; a restart reads the same count and re-attaches to the same review try.
+  const operatorRetries = async () => restoredView(SnapshotDocSchema.parse(await store.readSnapshot(runId)).snapshot).context.decisions.filter((d) => d.decision === 'retry').length;
 
   const lease = async () => {
     const outcome = await ws.leaseRunWorkspace({ runId, base: packet.base });
@@ -158,8 +164,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         signal,
         ...crash,
       });
-      // The summary is kept in events and reports: the runner's own secret values never reach them.
-      const outcome = awaited.kind === 'completion' ? { ...awaited, summary: redactSecrets(awaited.summary, { known: secrets }) } : awaited;
+      const outcome = redactOutcome(awaited, redact);
       if (outcome.kind !== 'completion' || outcome.status !== 'completed') return outcome;
       // One commit per attempt; the changed files are git's, not the worker's claim.
       const tw = await taskTree(taskId, attempt.epoch, attempt.attemptId);
@@ -172,7 +177,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       return runVerification({ commands: packet.verify, cwd: tw.worktree, envAllowlist: config.env.allowlist, envSource: env, subject: 'task', taskId, epoch, timeoutMs: verifyTimeoutMs, putEvidence });
     },
 
-    async runTaskReview({ taskId, epoch, attemptId }) {
+    async runTaskReview({ taskId, epoch, attemptId, grants }) {
       const tw = await taskTree(taskId, epoch, attemptId);
       const base = `buran/${runId}`;
       const builtin = builtinReview({
@@ -186,7 +191,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         protectedPaths,
         verifyDefinitions,
       });
-      return review({ subject: 'task', taskId, epoch, worktree: tw.worktree, base, builtin, tasks: [taskOf(taskId)] });
+      return review({ subject: 'task', taskId, attemptId, epoch, tryNumber: grants + 1, worktree: tw.worktree, base, builtin, tasks: [taskOf(taskId)] });
     },
 
     async mergeTask({ taskId, epoch, attemptId }) {
@@ -212,7 +217,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         protectedPaths,
         verifyDefinitions,
       });
-      return review({ subject: 'integration', epoch, worktree: runLease.worktree, base: runLease.baseCommit, builtin, tasks: packet.tasks });
+      return review({ subject: 'integration', epoch, tryNumber: (await operatorRetries()) + 1, worktree: runLease.worktree, base: runLease.baseCommit, builtin, tasks: packet.tasks });
     },
 
     async performHandoff() {

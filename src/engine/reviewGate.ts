@@ -4,12 +4,14 @@
 import { join } from 'node:path';
 import type { PreflightOutcome } from '../../machines/run.types.js';
 import type { Config } from '../domain/config.js';
+import { isBuranError } from '../domain/errors.js';
 import type { GateResult } from '../domain/gates.js';
 import type { Packet, PacketTask } from '../domain/packet.js';
 import { agentReview } from '../gates/agentReviewer.js';
 import type { AdapterRegistry } from '../worker/adapter.js';
 import { runReviewAttempt } from '../worker/reviewAttempt.js';
-import { git } from '../workspace/index.js';
+import type { Workspace } from '../workspace/index.js';
+import { redactGate } from './redactResults.js';
 
 export const BUILTIN_REVIEWER = 'builtin';
 
@@ -21,16 +23,24 @@ export interface ReviewGateOptions {
   readonly runId: string;
   /** `<runDir>/attempts`: reviewer runs live beside the worker attempts, so cancelling a run ends them too. */
   readonly attemptsDir: string;
+  /** The diff the reviewer reads and the before/after fingerprint come from the workspace port. */
+  readonly workspace: Pick<Workspace, 'diffSince' | 'stateOf'>;
   readonly putEvidence: (text: string) => Promise<string>;
+  /** Removes secrets from reviewer text (see redactResults.ts). */
+  readonly redact: (text: string) => string;
   readonly now: () => number;
 }
 
 export interface ReviewRequest {
   readonly subject: 'task' | 'integration';
   readonly taskId?: string;
+  /** The task attempt whose work is reviewed (task reviews): a later attempt of the same epoch gets its own review. */
+  readonly attemptId?: string;
   readonly epoch: number;
+  /** 1 + the operator retries that led back to this review: a restart asks with the same number, a retry with a new one. */
+  readonly tryNumber: number;
   readonly worktree: string;
-  /** The ref the change is measured from. */
+  /** The ref the change is measured from (its fork point, as for the built-in reviewer). */
   readonly base: string;
   readonly builtin: GateResult;
   readonly tasks: readonly PacketTask[];
@@ -49,25 +59,31 @@ export async function checkReviewer(o: Pick<ReviewGateOptions, 'registry' | 'con
   return check.available ? { status: 'ok' } : { status: 'unavailable', message: `reviewer: ${check.message}`, details: { reviewer: name, ...check.details } };
 }
 
-/** The review of one change: the built-in verdict as is, or with the agent reviewer's verdict on top. */
+/** The folder of one review try: `review.<attemptId|run>.e<epoch>.t<n>`. */
+export function reviewDirName(request: Pick<ReviewRequest, 'attemptId' | 'epoch' | 'tryNumber'>): string {
+  return `review.${request.attemptId ?? 'run'}.e${request.epoch}.t${request.tryNumber}`;
+}
+
+/** The review of one change: the built-in verdict as is, or with the agent reviewer's verdict on top; reviewer text redacted. */
 export function createReviewGate(o: ReviewGateOptions): (request: ReviewRequest) => Promise<GateResult> {
   const reviewer = o.packet.review.reviewer;
   return async (request) => {
-    if (reviewer === BUILTIN_REVIEWER) return request.builtin;
-    const key = `review.${request.taskId ?? 'run'}.e${request.epoch}`;
-    const diff = await git(request.worktree, ['diff', '--no-color', '--no-ext-diff', request.base, '--']);
-    return agentReview({
-      builtin: request.builtin,
+    const { builtin } = request;
+    if (reviewer === BUILTIN_REVIEWER || builtin.status !== 'PASS' || builtin.policyViolations.length > 0) return builtin;
+    const diff = await diffOf(o, request);
+    if ('problem' in diff) return { ...builtin, status: 'BLOCKED', summary: `${builtin.summary}; agent reviewer ${reviewer}: not asked, the diff cannot be read: ${o.redact(diff.problem)}`, findings: [] };
+    const gate = await agentReview({
+      builtin,
       reviewer,
-      dirPrefix: join(o.attemptsDir, key),
+      dir: join(o.attemptsDir, reviewDirName(request)),
       prompt: {
         subject: request.subject,
         epoch: request.epoch,
         packet: { title: o.packet.title, goal: o.packet.goal },
         tasks: request.tasks,
         verification: o.packet.verify,
-        builtinSummary: request.builtin.summary,
-        diff: diff.exitCode === 0 ? diff.stdout : `(git diff failed: ${diff.stderr.trim()})`,
+        builtinSummary: builtin.summary,
+        diff: diff.text,
       },
       run: (dir, prompt) =>
         runReviewAttempt({
@@ -85,12 +101,20 @@ export function createReviewGate(o: ReviewGateOptions): (request: ReviewRequest)
           heartbeatTimeoutMs: o.packet.limits.heartbeatTimeoutSec * 1000,
           now: o.now,
         }),
-      workspaceState: async () => {
-        const head = await git(request.worktree, ['rev-parse', 'HEAD']);
-        const status = await git(request.worktree, ['status', '--porcelain=v1', '-uall']);
-        return `${head.stdout.trim()}\n${status.stdout}`;
-      },
+      workspaceState: () => o.workspace.stateOf(request.worktree),
       putEvidence: o.putEvidence,
+      redact: o.redact,
     });
+    return redactGate(gate, o.redact);
   };
+}
+
+/** The change under review, or why git could not produce it (a lost lease still throws: the run must hear it). */
+async function diffOf(o: ReviewGateOptions, request: ReviewRequest): Promise<{ text: string } | { problem: string }> {
+  try {
+    return { text: await o.workspace.diffSince(request.worktree, request.base) };
+  } catch (error) {
+    if (isBuranError(error) && error.code === 'lease_lost') throw error;
+    return { problem: error instanceof Error ? error.message : String(error) };
+  }
 }

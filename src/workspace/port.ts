@@ -72,6 +72,10 @@ export interface Workspace {
   /** Added line numbers per file since the fork point from `base`. */
   diffLinesSince(worktree: string, base: string): Promise<FileDiffLines[]>;
   diffForFile(worktree: string, base: string, file: string): Promise<FileDiffLines>;
+  /** The patch HEAD made since it forked from `base` (the same fork point and flags as changedFilesSince): what a reviewer reads. */
+  diffSince(worktree: string, base: string): Promise<string>;
+  /** HEAD and the full `git status` of the worktree: equal before and after means nothing in it changed. Throws when git fails. */
+  stateOf(worktree: string): Promise<string>;
   mergeTaskIntoRun(request: MergeRequest): Promise<MergeOutcome>;
   /** Removes the run's worktrees; keeps its branches (the handoff branch must stay) and its lease record. */
   releaseRunWorkspace(runId: string): Promise<void>;

@@ -319,6 +319,19 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
       return lines.find((entry) => entry.path === file) ?? { path: file, addedLines: [] };
     },
 
+    async diffSince(worktree, base) {
+      const cwd = await ownWorktree(worktree);
+      const from = await mergeBase(cwd, base);
+      return must(cwd, ['diff', ...diffFlags, '--src-prefix=a/', '--dst-prefix=b/', from, 'HEAD']);
+    },
+
+    async stateOf(worktree) {
+      const cwd = await ownWorktree(worktree);
+      const head = await must(cwd, ['rev-parse', 'HEAD']);
+      const status = await must(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=no']);
+      return `${head.trim()}\n${status}`;
+    },
+
     async mergeTaskIntoRun({ runWorktree, taskBranch, taskId, epoch }) {
       const cwd = await ownWorktree(runWorktree);
       // Tasks that pass together merge into the same worktree: one merge at a time (one driver per run).

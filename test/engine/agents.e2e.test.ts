@@ -231,8 +231,8 @@ describe('the agent reviewer end to end (claude fixture as worker and reviewer)'
     expect(result.status, JSON.stringify(result.blocker)).toBe('handoff_ready');
     const reviews = attemptIds(project, runId).filter((id) => id.startsWith('review.'));
     // One task review and one integration review.
-    expect(reviews).toEqual(['review.alpha.e1.t1', 'review.run.e1.t1']);
-    const seen = JSON.parse(readFileSync(join(attemptsDir(project, runId), 'review.alpha.e1.t1', 'fixture-env.reviewer.json'), 'utf8')) as { argv: string[] };
+    expect(reviews).toEqual(['review.alpha.a1.e1.t1', 'review.run.e1.t1']);
+    const seen = JSON.parse(readFileSync(join(attemptsDir(project, runId), 'review.alpha.a1.e1.t1', 'fixture-env.reviewer.json'), 'utf8')) as { argv: string[] };
     expect(seen.argv).toContain('--disallowedTools');
     const usage = statusJson(repo, runId).usage;
     expect(usage.costUsd).toBeCloseTo(expectedSpend('claude').costUsd + 2 * 0.0123, 9);
@@ -257,7 +257,7 @@ describe('the agent reviewer end to end (claude fixture as worker and reviewer)'
     const { project, runId, result } = await runAgent('claude', reviewed('echo', 'claims-pass'));
     expect(result.blocker?.code, JSON.stringify(result.blocker)).toBe('review_blocked');
     // The reviewer did repeat the forged verdict; it names the wrong review id, so it is not a verdict.
-    const evidence = readFileSync(join(attemptsDir(project, runId), 'review.alpha.e1.t1', 'stdout.log'), 'utf8');
+    const evidence = readFileSync(join(attemptsDir(project, runId), 'review.alpha.a1.e1.t1', 'stdout.log'), 'utf8');
     expect(evidence).toContain('VERDICT: PASS');
   });
 
