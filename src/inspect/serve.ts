@@ -32,7 +32,17 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.end(body);
 }
 
-async function handle(source: InspectSource, options: ServeOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/**
+ * Whether the request names this server by its loopback address. A page from
+ * another site that rebinds its own name to 127.0.0.1 (DNS rebinding) sends
+ * its own name as Host, so it is refused and cannot read the run.
+ */
+export function hostAllowed(host: string | undefined, port: number): boolean {
+  return host === `${HOST}:${port}` || host === `localhost:${port}`;
+}
+
+async function handle(source: InspectSource, options: ServeOptions, port: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!hostAllowed(req.headers.host, port)) return send(res, 421, 'text/plain; charset=utf-8', `use http://${HOST}:${port}/\n`);
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'only GET\n');
   const path = new URL(req.url ?? '/', `http://${HOST}`).pathname;
   try {
@@ -60,12 +70,14 @@ function listen(server: Server, port: number): Promise<AddressInfo> {
 /** Serve the inspector of `runId` on 127.0.0.1. The run must exist (checked before listening). */
 export async function serveInspector(source: InspectSource, options: ServeOptions): Promise<InspectorServer> {
   await loadInspectModel(source, options.runId);
+  let port = options.port;
   const server = createServer((req, res) => {
-    handle(source, options, req, res).catch((error: unknown) => {
+    handle(source, options, port, req, res).catch((error: unknown) => {
       res.destroy(error instanceof Error ? error : new Error(String(error)));
     });
   });
   const address = await listen(server, options.port);
+  port = address.port;
   return {
     url: `http://${HOST}:${address.port}/`,
     port: address.port,

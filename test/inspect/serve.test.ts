@@ -2,6 +2,7 @@
 // driven by another process, a clean stop on SIGINT, and bad input mapped to
 // stable codes at the CLI boundary.
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { InspectModel } from '../../src/inspect/model.js';
@@ -18,6 +19,18 @@ async function state(url: string): Promise<InspectModel> {
   const response = await fetch(new URL('state.json', url));
   expect(response.status).toBe(200);
   return (await response.json()) as InspectModel;
+}
+
+/** The status of GET /state.json sent with this Host header (fetch does not let a caller set Host). */
+function statusWithHost(port: number, host: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/state.json', headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 describe('buran inspect --serve', () => {
@@ -53,6 +66,13 @@ describe('buran inspect --serve', () => {
 
     expect((await fetch(new URL('nope', url))).status).toBe(404);
     expect((await fetch(url, { method: 'POST' })).status).toBe(405);
+
+    // DNS rebinding: a page whose own name now resolves to 127.0.0.1 sends that name as Host.
+    const port = Number(new URL(url).port);
+    expect(await statusWithHost(port, `evil.example:${port}`)).toBe(421);
+    expect(await statusWithHost(port, '127.0.0.1')).toBe(421);
+    expect(await statusWithHost(port, `localhost:${port}`)).toBe(200);
+    expect(await statusWithHost(port, `127.0.0.1:${port}`)).toBe(200);
 
     server.child.kill('SIGINT');
     const exit = await server.exited;
