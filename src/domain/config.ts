@@ -54,7 +54,14 @@ export const AdapterConfigSchema = z
     executable: z.string().min(1).optional().describe("Path or name of the adapter's executable; default: the adapter's usual command on PATH."),
     model: z.string().min(1).optional().describe('Model the adapter uses unless the packet names one.'),
     maxTurns: z.number().int().min(1).optional().describe('Most agent turns per attempt, where the adapter supports it; bounds a looping agent.'),
-    extraArgs: z.array(z.string()).optional().describe('Arguments added to every invocation of this adapter.'),
+    extraArgs: z.array(z.string()).optional().describe('Arguments added to every worker invocation of this adapter (not to its reviewer runs).'),
+    reviewerArgs: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'Arguments added when this adapter reviews, instead of extraArgs (left out so they cannot undo the read-only flags). ' +
+          'Only what the reviewer needs to run (e.g. a provider); never a permission or sandbox setting.',
+      ),
     envAllowlist: z.array(EnvNameSchema).optional().describe('Extra environment variables this adapter receives (e.g. its API key), on top of env.allowlist.'),
     prices: z
       .record(z.string().min(1), ModelPriceSchema)

@@ -2,13 +2,12 @@
 // `worker.command` argv, without a shell, in the task's workspace, with an
 // allowlisted environment. A completion file is optional: without one the
 // exit status decides.
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { delimiter, isAbsolute, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import type { WorkerOutcome } from '../../machines/task.types.js';
 import type { Config } from '../domain/config.js';
 import type { AdapterCheck, AdapterCheckContext, InvocationContext, WorkerAdapter } from './adapter.js';
 import { type CompletionFileState, type ExitInfo, SUPERVISOR_DIED, describeExit, outcomeFromCompletionFile } from './completionFile.js';
+import { findOnPath, isExecutableFile, workerSearchDirs } from './findExecutable.js';
 
 /**
  * The name of the `command` adapter in `worker.adapter`.
@@ -16,9 +15,6 @@ import { type CompletionFileState, type ExitInfo, SUPERVISOR_DIED, describeExit,
  * createAdapterRegistry([createCommandAdapter()]).resolve(COMMAND_ADAPTER);
  */
 export const COMMAND_ADAPTER = 'command';
-
-/** PATH a spawned process searches when its environment has none (libuv's default). */
-const DEFAULT_SEARCH_PATH = '/usr/bin:/bin';
 
 /** @example createAdapterRegistry([createCommandAdapter()]) */
 export function createCommandAdapter(): WorkerAdapter {
@@ -88,11 +84,8 @@ async function checkCommand(ctx: AdapterCheckContext): Promise<AdapterCheck> {
   }
   // The supervisor spawns with the worker's environment, so search the PATH the worker will have.
   const allowed = allowedEnvNames(ctx.config, COMMAND_ADAPTER).includes('PATH');
-  const searchPath = (allowed ? ctx.env['PATH'] : undefined) ?? DEFAULT_SEARCH_PATH;
-  const dirs = searchPath.split(delimiter).filter((dir) => dir !== '');
-  for (const dir of dirs) {
-    if (await isExecutableFile(resolve(ctx.workspace, dir, executable))) return { available: true };
-  }
+  const dirs = workerSearchDirs(ctx.env, allowed);
+  if ((await findOnPath(executable, dirs, ctx.workspace)) !== null) return { available: true };
   return unavailable(`worker executable "${executable}" was not found on the worker's PATH`, {
     executable,
     searched: dirs,
@@ -104,15 +97,6 @@ async function checkCommand(ctx: AdapterCheckContext): Promise<AdapterCheck> {
 
 function unavailable(message: string, details: Record<string, unknown>): AdapterCheck {
   return { available: false, message, details: { adapter: COMMAND_ADAPTER, ...details } };
-}
-
-async function isExecutableFile(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -2,12 +2,11 @@
 // its version against the range the adapter was written for, the settings
 // of one invocation, and the worker's environment.
 import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, resolve } from 'node:path';
 import type { ModelPrice } from '../../domain/config.js';
 import type { AdapterCheck, AdapterCheckContext, InvocationContext } from '../adapter.js';
 import { allowedEnvNames, buildWorkerEnv } from '../commandAdapter.js';
+import { findOnPath, isExecutableFile, workerSearchDirs } from '../findExecutable.js';
 
 /** A version as [major, minor, patch]. */
 export type Version = readonly [number, number, number];
@@ -39,8 +38,6 @@ export interface AgentAdapterOptions {
   readonly prices?: Readonly<Record<string, ModelPrice>>;
 }
 
-/** PATH a spawned process searches when its environment has none (libuv's default). */
-const DEFAULT_SEARCH_PATH = '/usr/bin:/bin';
 /** Most turns an agent gets when the config names none. */
 export const DEFAULT_MAX_TURNS = 40;
 
@@ -51,7 +48,8 @@ export function agentSettings(ctx: InvocationContext, spec: AgentCliSpec, projec
     executable: executableArg(config?.executable ?? spec.name, projectRoot ?? ctx.workspace),
     model: ctx.worker.model ?? config?.model,
     maxTurns: config?.maxTurns ?? DEFAULT_MAX_TURNS,
-    extraArgs: [...(config?.extraArgs ?? []), ...(ctx.worker.args ?? [])],
+    // A reviewer gets reviewerArgs only: extraArgs written for workers (e.g. a bypass-approvals flag) would undo its read-only flags.
+    extraArgs: ctx.role === 'reviewer' ? [...(config?.reviewerArgs ?? [])] : [...(config?.extraArgs ?? []), ...(ctx.worker.args ?? [])],
     /** The attempt folder: where the prompt and the completion file live. */
     attemptDir: dirname(ctx.completionFile),
     reviewer: ctx.role === 'reviewer',
@@ -129,21 +127,9 @@ async function findExecutable(
   }
   // The supervisor spawns with the worker's environment, so search the PATH the worker will have.
   const allowed = allowedEnvNames(ctx.config, spec.name).includes('PATH');
-  const dirs = ((allowed ? ctx.env['PATH'] : undefined) ?? DEFAULT_SEARCH_PATH).split(delimiter).filter((dir) => dir !== '');
-  for (const dir of dirs) {
-    const path = resolve(ctx.workspace, dir, name);
-    if (await isExecutableFile(path)) return { path, looked: '' };
-  }
-  return { path: null, looked: `searched the worker's PATH: ${dirs.join(delimiter)}` };
-}
-
-async function isExecutableFile(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return (await stat(path)).isFile();
-  } catch {
-    return false; // missing or not executable: both mean "not this one"
-  }
+  const dirs = workerSearchDirs(ctx.env, allowed);
+  const path = await findOnPath(name, dirs, ctx.workspace);
+  return { path, looked: path === null ? `searched the worker's PATH: ${dirs.join(delimiter)}` : '' };
 }
 
 function runVersion(file: string, cwd: string, env: Record<string, string>, timeoutMs: number): Promise<{ output: string; error: string | null }> {

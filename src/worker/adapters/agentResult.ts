@@ -6,6 +6,7 @@ import { MAX_SUMMARY_CHARS } from '../../domain/completion.js';
 import type { Usage } from '../../domain/usage.js';
 import type { AgentRunResult, AgentRunState } from '../adapter.js';
 import { type CompletionFileState, type ExitInfo, SUPERVISOR_DIED, describeExit, sha256 } from '../completionFile.js';
+import { sanitizeForDisplay } from '../tail.js';
 
 /** A result with nothing known but its state and why. */
 export function emptyResult(state: AgentRunState, detail: string): AgentRunResult {
@@ -140,7 +141,7 @@ export function deriveAgentOutcome(name: string, exit: ExitInfo | null, completi
   }
   if (completion.state === 'valid') {
     const file = completion.completion;
-    return { kind: 'completion', status: file.status, digest: completion.digest, summary: file.summary, changedFiles: file.changedFiles ?? [], usage };
+    return { kind: 'completion', status: file.status, digest: completion.digest, summary: clip(sanitizeForDisplay(file.summary)), changedFiles: file.changedFiles ?? [], usage };
   }
   return {
     kind: 'completion',

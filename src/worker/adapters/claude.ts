@@ -117,8 +117,7 @@ function denials(value: unknown): string[] {
 
 function detailOf(state: string, subtype: string, result: Record<string, unknown>, message: string | null): string {
   const turns = count(result['num_turns']);
-  if (state === 'max_turns') return `subtype ${subtype}${turns === null ? '' : `, ${turns} turns`}`;
-  if (state === 'success') return `subtype ${subtype}${turns === null ? '' : `, ${turns} turns`}`;
+  if (state === 'max_turns' || state === 'success') return `subtype ${subtype}${turns === null ? '' : `, ${turns} turns`}`;
   const status = result['api_error_status'];
   const errors = Array.isArray(result['errors']) ? result['errors'].filter((e): e is string => typeof e === 'string') : [];
   return [

@@ -44,6 +44,20 @@ describe('command lines', () => {
     expect(inv.argv).toEqual(['claude', '-p', '--permission-mode', 'default', '--disallowedTools', 'Edit,Write,NotebookEdit,Bash', '--output-format', 'stream-json', '--verbose', '--max-turns', '40']);
   });
 
+  it('a reviewer gets adapters.<name>.reviewerArgs, never extraArgs: a bypass flag written for workers cannot undo its read-only flags', () => {
+    const widening = {
+      claude: { extraArgs: ['--dangerously-skip-permissions'], reviewerArgs: ['--r'] },
+      codex: { extraArgs: ['--dangerously-bypass-approvals-and-sandbox'], reviewerArgs: ['--r'] },
+      gemini: { extraArgs: ['--approval-mode', 'yolo'], reviewerArgs: ['--r'] },
+    };
+    for (const adapter of [createClaudeAdapter(), createCodexAdapter(), createGeminiAdapter()]) {
+      const argv = adapter.buildInvocation(context(adapter.name, { role: 'reviewer', config: config(widening) })).argv;
+      expect(argv.join(' ')).not.toMatch(/dangerously|yolo/);
+      expect(argv).toContain('--r');
+      expect(adapter.buildInvocation(context(adapter.name, { config: config(widening) })).argv).not.toContain('--r');
+    }
+  });
+
   it('codex: exec --json, workspace-write sandbox rooted at the workspace, prompt "-" from stdin', () => {
     const inv = createCodexAdapter().buildInvocation(context('codex', { worker: { adapter: 'codex', model: 'gpt-x' } }));
     expect(inv.argv).toEqual([
@@ -104,6 +118,11 @@ describe('deriveAgentOutcome', () => {
 
   it("a valid completion file decides the status, but the usage stays the CLI's", () => {
     expect(deriveAgentOutcome('claude', exit0, valid, success)).toMatchObject({ status: 'failed', summary: 'could not', digest: 'sha256:file', usage: { costUsd: 0.2 } });
+  });
+
+  it("a valid completion file's summary is made display-safe (escape sequences and control characters removed)", () => {
+    const hostile: CompletionFileState = valid.state === 'valid' ? { ...valid, completion: { ...valid.completion, summary: 'could\u001b[2J\u0007 not\u0000' } } : valid;
+    expect(deriveAgentOutcome('claude', exit0, hostile, success)).toMatchObject({ summary: 'could not' });
   });
 
   it('an error result wins over a completion file that says completed', () => {
