@@ -114,7 +114,7 @@ export const CLAUDE_SCENARIOS: readonly ClaudeScenario[] = [
 export const CLAUDE_FORMATS = ['json', 'stream-json'] as const;
 export type ClaudeFormat = (typeof CLAUDE_FORMATS)[number];
 
-/** The command line, prompt as an argument (buran's supervisor gives workers no stdin). */
+/** The command line of the client-alone scenarios, prompt as an argument with stdin closed (buran itself passes the prompt file on stdin: Invocation.stdinFile). */
 export function claudeArgs(format: ClaudeFormat, maxTurns: number, prompt = PROMPT): string[] {
   return [
     '-p',
