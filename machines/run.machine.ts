@@ -2,8 +2,9 @@
 // children) → integration verification → review → (fix loop) → handoff →
 // readyForReview. Paused returns to where it was; blocked leaves only through
 // an operator decision the blocker allows. Pure configuration: effects are
-// named actors/actions provided by the engine; `block` and `spawnReadyTasks`
-// are provided by src/machines/logic.ts (code table and scheduler).
+// named actors/actions provided by the engine; `block`, `spawnReadyTasks` and the
+// `allTasksPassed` guard are provided by src/machines/logic.ts (code table,
+// scheduler, a memoised check over every task).
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import type { GateResult } from '../src/domain/gates.js';
 import type {
@@ -39,29 +40,6 @@ function spendExceeded(context: RunContext, extra: { inputTokens: number; output
   if (budgetUsd !== undefined && cost > budgetUsd) return true;
   if (budgetTokens !== undefined && tokens > budgetTokens) return true;
   return false;
-}
-/**
- * Whether every task passed both gates at its current epoch. The `always`
- * guard on implementing asks after every event, but the answer can change only
- * when progress, gates or epochs change (each is replaced, never mutated), so
- * it is remembered per `progress` object: O(tasks) per change, not per event.
- */
-const everyTaskPassedMemo = new WeakMap<object, { gates: object; epochs: object; passed: boolean }>();
-function everyTaskPassed(context: RunContext): boolean {
-  const known = everyTaskPassedMemo.get(context.progress);
-  if (known !== undefined && known.gates === context.taskGates && known.epochs === context.taskEpochs) return known.passed;
-  const passed = context.tasks.every((t) => {
-    const g = context.taskGates[t.id];
-    return (
-      context.progress[t.id] === 'done' &&
-      g !== undefined &&
-      g.epoch >= (context.taskEpochs[t.id] ?? 1) &&
-      g.verification === 'PASS' &&
-      g.review === 'PASS'
-    );
-  });
-  everyTaskPassedMemo.set(context.progress, { gates: context.taskGates, epochs: context.taskEpochs, passed });
-  return passed;
 }
 const hasSpendBudget = (context: RunContext) => context.limits.budgetUsd !== undefined || context.limits.budgetTokens !== undefined;
 
@@ -112,7 +90,10 @@ export const runChart = setup({
     approvalMismatch: ({ event }) => outputOf<IntakeOutcome>(event)?.status === 'tampered',
     adaptersAvailable: ({ event }) => outputOf<PreflightOutcome>(event)?.status === 'ok',
     leaseAcquired: ({ event }) => outputOf<LeaseOutcome>(event)?.status === 'acquired',
-    allTasksPassed: ({ context }) => everyTaskPassed(context),
+    // Provided by src/machines/logic.ts (asked after every event, so it is computed there with a memo).
+    allTasksPassed: (_args) => {
+      throw new Error('buran: guard "allTasksPassed" was not provided');
+    },
     dispatchAllowed: ({ context }) =>
       context.dispatches < context.limits.maxDispatches &&
       !spendExceeded(context, null) &&

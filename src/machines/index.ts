@@ -3,7 +3,7 @@
 // (or a host app, or a test) provides them with `.provide({ actors })`.
 import { runChart, taskActorId } from '../../machines/run.machine.js';
 import { taskChart } from '../../machines/task.machine.js';
-import { RUN_SPAWNS, blockRun, blockTask, spawnReadyTasks } from './logic.js';
+import { RUN_SPAWNS, allTasksPassed, blockRun, blockTask, spawnReadyTasks } from './logic.js';
 
 /**
  * The task chart with its pure logic provided.
@@ -21,6 +21,7 @@ export const taskMachine = taskChart.provide({ actions: { block: blockTask } });
  */
 export const runMachine = runChart.provide({
   actions: { block: blockRun, spawnReadyTasks },
+  guards: { allTasksPassed },
   actors: { task: taskMachine },
 });
 

@@ -66,3 +66,22 @@ export const spawnReadyTasks = enqueueActions<RunContext, RunEvent, unknown, Run
  * describeChart(runMachine, { spawns: RUN_SPAWNS }).actors.find((a) => a.src === 'task')?.spawnedBy; // ['spawnReadyTasks']
  */
 export const RUN_SPAWNS: Readonly<Record<string, readonly string[]>> = { spawnReadyTasks: ['task'] };
+
+/**
+ * Whether every task passed both gates at its current epoch (the run chart's
+ * `allTasksPassed` guard). The `always` transition on implementing asks after
+ * every event, but the answer changes only when progress, gates or epochs
+ * change (each is replaced, never mutated), so it is remembered per
+ * `progress` object: O(tasks) per change, not per event.
+ */
+const everyTaskPassedMemo = new WeakMap<object, { gates: object; epochs: object; passed: boolean }>();
+export function allTasksPassed({ context }: { context: RunContext }): boolean {
+  const known = everyTaskPassedMemo.get(context.progress);
+  if (known !== undefined && known.gates === context.taskGates && known.epochs === context.taskEpochs) return known.passed;
+  const passed = context.tasks.every((t) => {
+    const g = context.taskGates[t.id];
+    return context.progress[t.id] === 'done' && g !== undefined && g.epoch >= (context.taskEpochs[t.id] ?? 1) && g.verification === 'PASS' && g.review === 'PASS';
+  });
+  everyTaskPassedMemo.set(context.progress, { gates: context.taskGates, epochs: context.taskEpochs, passed });
+  return passed;
+}
