@@ -1,7 +1,10 @@
 // Turns the actors' microsteps into event records, assigns seq, and drops
 // re-recorded events after a crash: events appended after the last snapshot
 // (the "tail") describe transitions the restored actor will take again; the
-// first matching re-occurrences are not appended a second time.
+// first matching re-occurrences are not appended a second time. Parallel
+// tasks may re-take their transitions in another interleaving than the one
+// logged, so the tail is matched per stream (a task, or the run's events
+// about one task, or the run's own), each stream in its logged order.
 import type { EventRecord } from '../domain/events.js';
 import { stageOf } from './runStatus.js';
 
@@ -11,18 +14,39 @@ export type EventDraft = Omit<EventRecord, 'seq' | 'ts'>;
 const identity = (e: EventDraft | EventRecord): string =>
   JSON.stringify([e.type, e.from, e.to, e.taskId ?? null, e.attemptId ?? null, e.epoch ?? null]);
 
+/** The stream whose order is deterministic: a task's transitions, the run's transitions about one task, or the run's own. */
+const streamOf = (e: EventDraft | EventRecord): string =>
+  e.taskId ?? (typeof e.data['taskId'] === 'string' ? `run/${e.data['taskId']}` : 'run');
+
+const isTransition = (e: EventDraft | EventRecord): boolean => e.type === 'transition' || e.type === 'task_transition';
+
 export class Recorder {
   private seq: number;
-  private readonly tail: string[];
+  private tail: { readonly id: string; readonly stream: string }[];
   private readonly pending: EventDraft[] = [];
 
   constructor(lastSeq: number, tail: readonly EventRecord[]) {
     this.seq = lastSeq;
-    this.tail = tail.filter((e) => e.type === 'transition' || e.type === 'task_transition').map(identity);
+    // Only transitions are re-taken after a restore; notes (lock takeover, torn log) are not.
+    this.tail = tail.filter(isTransition).map((e) => ({ id: identity(e), stream: streamOf(e) }));
   }
 
   get lastSeq(): number {
     return this.seq;
+  }
+
+  /**
+   * True while logged transitions are still to be re-taken. Until then the
+   * snapshot the run was restored from stays the resume point: a snapshot
+   * written now would hide the rest of the tail from the next restore.
+   */
+  get replaying(): boolean {
+    return this.tail.length > 0;
+  }
+
+  /** The run stopped (final, blocked, paused): logged transitions not re-taken by now never will be. */
+  endReplay(): void {
+    this.tail = [];
   }
 
   add(draft: EventDraft): void {
@@ -33,14 +57,16 @@ export class Recorder {
   drain(now: number): EventRecord[] {
     const out: EventRecord[] = [];
     for (const draft of this.pending.splice(0)) {
-      // Only transitions are re-taken after a restore; a lock takeover or torn-log note recorded
-      // first must neither match the tail nor end it.
-      const transition = draft.type === 'transition' || draft.type === 'task_transition';
-      if (transition && this.tail.length > 0 && this.tail[0] === identity(draft)) {
-        this.tail.shift();
-        continue;
+      if (isTransition(draft) && this.tail.length > 0) {
+        const stream = streamOf(draft);
+        const next = this.tail.findIndex((t) => t.stream === stream);
+        if (next >= 0 && this.tail[next]?.id === identity(draft)) {
+          this.tail.splice(next, 1);
+          continue;
+        }
+        // This stream diverged from the log: its remaining logged transitions will not be re-taken.
+        if (next >= 0) this.tail = this.tail.filter((t) => t.stream !== stream);
       }
-      if (transition) this.tail.length = 0; // diverged from the tail: from here on everything is new
       this.seq += 1;
       out.push({ ...draft, seq: this.seq, ts: new Date(now).toISOString() });
     }

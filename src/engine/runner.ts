@@ -146,6 +146,7 @@ export function createRunner(options: RunnerOptions) {
       const lastSeq = events.at(-1)?.seq ?? 0;
       if (doc.seq > lastSeq) throw corrupt(runId, 'events.jsonl', `ends at seq ${lastSeq} but the snapshot includes seq ${doc.seq}`);
       const recorder = new Recorder(lastSeq, events.filter((e) => e.seq > doc.seq));
+      let snapshotSeq = doc.seq;
       if (lock.takeover !== null) {
         recorder.add({ runId, type: 'lock_takeover', from: null, to: null, data: { previous: lock.takeover } });
       }
@@ -207,11 +208,14 @@ export function createRunner(options: RunnerOptions) {
         // Nothing is written once the session closed (the lock may be gone, and a stopped actor has no children).
         if (actor === null || closed) return;
         const records = recorder.drain(clock.now());
-        if (records.length === 0) return;
-        await store.appendEvents(runId, records);
-        const persisted = actor.getPersistedSnapshot() as Record<string, unknown>;
-        const next: SnapshotDoc = { schema: SNAPSHOT_SCHEMA_ID, version: SNAPSHOT_VERSION, runId, seq: recorder.lastSeq, snapshot: persisted };
-        await store.writeSnapshot(runId, next);
+        if (records.length > 0) await store.appendEvents(runId, records);
+        // While logged transitions are still being re-taken, the snapshot restored from stays the resume point.
+        if (!recorder.replaying && snapshotSeq < recorder.lastSeq) {
+          const persisted = actor.getPersistedSnapshot() as Record<string, unknown>;
+          const next: SnapshotDoc = { schema: SNAPSHOT_SCHEMA_ID, version: SNAPSHOT_VERSION, runId, seq: recorder.lastSeq, snapshot: persisted };
+          await store.writeSnapshot(runId, next);
+          snapshotSeq = next.seq;
+        }
         appended += records.length;
         for (const r of records) options.onEvent?.(r);
       };
@@ -310,6 +314,12 @@ export function createRunner(options: RunnerOptions) {
         settled = chain;
         await settled;
       } while (settled !== chain);
+      // Stopped (final, blocked, paused, or one step): what the log holds beyond the snapshot is now in the state.
+      if (failure === null && (recorder.replaying || snapshotSeq < recorder.lastSeq) && isStopped(restored.getSnapshot())) {
+        recorder.endReplay();
+        schedule();
+        await chain;
+      }
       restored.stop();
       closed = true;
       if (failure !== null) {

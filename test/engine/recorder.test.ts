@@ -27,6 +27,19 @@ describe('Recorder', () => {
     expect(recorder.drain(0).map((e) => [e.seq, e.to])).toEqual([[3, 'active.preflight']]);
   });
 
+  it('matches the tail per stream, so parallel tasks re-taking their transitions in another interleaving are not appended twice (regression)', () => {
+    const task = (taskId: string, from: string, to: string): EventDraft => ({ runId: 'r1', type: 'task_transition', from, to, taskId, data: {} });
+    const aboutTask = (taskId: string, event: string): EventDraft => ({ runId: 'r1', type: 'transition', from: 'active.implementing', to: 'active.implementing', data: { event, taskId } });
+    const logged1 = [task('a', 'working.merging', 'working.passed'), aboutTask('a', 'TASK_PASSED'), task('b', 'working.awaiting', 'working.verifying'), aboutTask('b', 'TASK_USAGE')];
+    const recorder = new Recorder(4, logged1.map((d, i) => logged(i + 1, d)));
+    expect(recorder.replaying).toBe(true);
+    // Re-taken with b first this time, then a, then something new.
+    for (const d of [logged1[2], logged1[3], logged1[0], logged1[1]]) recorder.add(d as EventDraft);
+    recorder.add(task('b', 'working.verifying', 'working.reviewing'));
+    expect(recorder.drain(0).map((e) => [e.seq, e.to])).toEqual([[5, 'working.reviewing']]);
+    expect(recorder.replaying).toBe(false);
+  });
+
   it('appends everything once the restored run takes a different transition than the tail', () => {
     const recorder = new Recorder(2, [logged(1, step('a', 'b')), logged(2, step('b', 'c'))]);
     recorder.add(step('a', 'b'));
