@@ -314,7 +314,7 @@ export function createRunner(options: RunnerOptions) {
         settled = chain;
         await settled;
       } while (settled !== chain);
-      // Stopped (final, blocked, paused, or one step): what the log holds beyond the snapshot is now in the state.
+      // Stopped (final, blocked or paused): what the log holds beyond the snapshot is now in the state.
       if (failure === null && (recorder.replaying || snapshotSeq < recorder.lastSeq) && isStopped(restored.getSnapshot())) {
         recorder.endReplay();
         schedule();
