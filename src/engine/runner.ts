@@ -147,6 +147,7 @@ export function createRunner(options: RunnerOptions) {
       if (doc.seq > lastSeq) throw corrupt(runId, 'events.jsonl', `ends at seq ${lastSeq} but the snapshot includes seq ${doc.seq}`);
       const recorder = new Recorder(lastSeq, events.filter((e) => e.seq > doc.seq));
       let snapshotSeq = doc.seq;
+      let loggedSeq = lastSeq;
       if (lock.takeover !== null) {
         recorder.add({ runId, type: 'lock_takeover', from: null, to: null, data: { previous: lock.takeover } });
       }
@@ -208,10 +209,16 @@ export function createRunner(options: RunnerOptions) {
         // Nothing is written once the session closed (the lock may be gone, and a stopped actor has no children).
         if (actor === null || closed) return;
         const records = recorder.drain(clock.now());
-        if (records.length > 0) await store.appendEvents(runId, records);
+        // Taken in the same tick as the drain: the state that includes exactly the events drained so far
+        // (taken after the append's await it could include transitions whose events are not logged yet).
         // While logged transitions are still being re-taken, the snapshot restored from stays the resume point.
-        if (!recorder.replaying && snapshotSeq < recorder.lastSeq) {
-          const persisted = actor.getPersistedSnapshot() as Record<string, unknown>;
+        const persisted = !recorder.replaying && snapshotSeq < recorder.lastSeq ? (actor.getPersistedSnapshot() as Record<string, unknown>) : null;
+        if (records.length > 0) {
+          await store.appendEvents(runId, records);
+          loggedSeq = recorder.lastSeq;
+        }
+        // After a failed append (loggedSeq behind) no snapshot may claim the events that did not reach the log.
+        if (persisted !== null && loggedSeq === recorder.lastSeq) {
           const next: SnapshotDoc = { schema: SNAPSHOT_SCHEMA_ID, version: SNAPSHOT_VERSION, runId, seq: recorder.lastSeq, snapshot: persisted };
           await store.writeSnapshot(runId, next);
           snapshotSeq = next.seq;
