@@ -237,7 +237,7 @@ async function main(): Promise<void> {
         ['  read + parse snapshot.json', ms(resume.readSnapshotMs)],
         ['  restoredView', ms(resume.restoreViewMs)],
         ['  createActor(snapshot) + start', ms(resume.restoreStartMs)],
-        ['  actor.stop()', ms(resume.stopMs)],
+        ['  stop (stopWithChildren: children first, then the root)', ms(resume.stopMs)],
       ],
     ),
   );

@@ -11,7 +11,7 @@ import { SnapshotDocSchema } from '../../src/domain/snapshotDoc.js';
 import { bindEffects } from '../../src/engine/bindEffects.js';
 import type { RunEffects } from '../../src/engine/effects.js';
 import { createFileLocks, createMemoryLocks } from '../../src/engine/locks.js';
-import { createRunner, restoredView } from '../../src/engine/runner.js';
+import { createRunner, stopWithChildren, restoredView } from '../../src/engine/runner.js';
 import { createScriptedEffects } from '../../src/engine/scriptedEffects.js';
 import { createFileStore, createMemoryStore, initStore } from '../../src/store/index.js';
 import { summary } from './stats.js';
@@ -140,7 +140,7 @@ export async function measureResume(minEvents: number, tasks: number, reps: numb
       const actor = createActor(bindEffects(createScriptedEffects(), { inert: true, onHook: () => undefined }), { snapshot: doc.snapshot as never, input: { runId: ctx.runId, approvedHash: ctx.approvedHash, tasks: ctx.tasks, limits: ctx.limits } });
       actor.start();
       const t3 = performance.now();
-      actor.stop();
+      stopWithChildren(actor);
       restoreStartMs.push(t3 - t2);
       stopMs.push(performance.now() - t3);
 

@@ -77,6 +77,35 @@ export function restoredView(persisted: Record<string, unknown>): RunSnapshot {
   return createActor(runMachine, { snapshot: persisted as never, input: inputOf(persisted) }).getSnapshot();
 }
 
+/**
+ * Stop the run actor and every child. xstate stops a machine's children one at
+ * a time and copies the children map for each (O(children²): ~350 ms for 1 100
+ * task children). Everything is persisted by now, so each child is stopped the
+ * way xstate's own stop action does it (the actor's internal `_stop`, which
+ * `stop()` refuses for children) and the map is emptied; the root then stops
+ * with nothing left. When an xstate version lacks `_stop`, the plain stop runs.
+ * test/engine/sessionStop.test.ts checks that every in-flight effect is aborted.
+ */
+export function stopWithChildren(actor: AnyActorRef): RunSnapshot {
+  const live = actor.getSnapshot() as RunSnapshot;
+  // What the caller reads afterwards: the state as it stood, children (now stopped) included.
+  const kept: RunSnapshot = { ...live, children: { ...live.children } };
+  const children = (live as { children?: Record<string, unknown> }).children ?? {};
+  const refs = Object.entries(children);
+  if (refs.every(([, child]) => hasInternalStop(child))) {
+    for (const [id, child] of refs) {
+      if (hasInternalStop(child)) child._stop();
+      delete children[id];
+    }
+  }
+  actor.stop();
+  return kept;
+}
+
+function hasInternalStop(child: unknown): child is { _stop: () => void } {
+  return typeof child === 'object' && child !== null && typeof (child as { _stop?: unknown })._stop === 'function';
+}
+
 function isStopped(snap: RunSnapshot): boolean {
   const status = statusOf(snap);
   return snap.status !== 'active' || status === 'blocked' || status === 'paused';
@@ -327,15 +356,14 @@ export function createRunner(options: RunnerOptions) {
         schedule();
         await chain;
       }
-      restored.stop();
+      const stoppedAt = stopWithChildren(restored);
       closed = true;
       if (failure !== null) {
         throw failure instanceof BuranError
           ? failure
           : new BuranError({ code: 'internal', message: `run ${runId}: the engine stopped on an unexpected error: ${failure instanceof Error ? failure.message : JSON.stringify(failure)}`, details: { runId }, cause: failure });
       }
-      const snap = restored.getSnapshot();
-      return { ...view(runId, snap, recorder.lastSeq), appended, takeover: lock.takeover };
+      return { ...view(runId, stoppedAt, recorder.lastSeq), appended, takeover: lock.takeover };
     } finally {
       await lock.release();
     }
