@@ -126,7 +126,16 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
   }
 
   async function registeredWorktrees(repo: string): Promise<Map<string, string | null>> {
-    const out = await must(repo, ['worktree', 'list', '--porcelain', '-z']);
+    // Another process adding a worktree at this moment leaves its admin folder half-written for a few ms.
+    let listed = await run(repo, ['worktree', 'list', '--porcelain', '-z']);
+    for (let retry = 0; listed.exitCode !== 0 && /failed to read .*worktrees/.test(listed.stderr) && retry < 20; retry++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      listed = await run(repo, ['worktree', 'list', '--porcelain', '-z']);
+    }
+    if (listed.exitCode !== 0) {
+      throw new BuranError({ code: 'internal', message: describeGitFailure(['worktree', 'list', '--porcelain', '-z'], listed), details: { cwd: repo, stderr: listed.stderr } });
+    }
+    const out = listed.stdout;
     const found = new Map<string, string | null>();
     let current: string | null = null;
     for (const field of out.split('\0')) {
@@ -140,9 +149,13 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
     return found;
   }
 
-  /** Makes `path` a worktree with `branch` checked out; re-attaches when it already is. */
+  /** Makes `path` a worktree with `branch` checked out; re-attaches when it already is. One at a time per repository. */
   async function ensureWorktree(path: string, branch: string): Promise<string | null> {
     const { repo } = await roots();
+    return exclusive(`worktrees:${repo}`, () => ensureWorktreeNow(repo, path, branch));
+  }
+
+  async function ensureWorktreeNow(repo: string, path: string, branch: string): Promise<string | null> {
     await mkdir(dirname(path), { recursive: true });
     const real = join(await realpath(dirname(path)), basename(path));
     const registered = await registeredWorktrees(repo);

@@ -35,4 +35,18 @@ describe('mergeTaskIntoRun under concurrency', () => {
     const files = (await gitOk(leased.lease.worktree, ['ls-files', 'src'])).split('\n').filter((f) => f !== '');
     expect(files).toHaveLength(160);
   });
+
+  it('prepares task worktrees concurrently (regression: git worktree list read a worktree another task was adding and failed)', async () => {
+    const { dir, cleanup } = await tempDir('trees');
+    cleanups.push(cleanup);
+    const repo = join(dir, 'repo');
+    await initRepo(repo, { 'README.md': 'hello\n' });
+    const ws = createGitWorkspace({ repoRoot: repo, storeDir: join(repo, '.buran') });
+    const leased = await ws.leaseRunWorkspace({ runId: 'r1', base: 'main' });
+    expect(leased.status).toBe('acquired');
+    const tasks = Array.from({ length: 8 }, (_, i) => `t${i}`);
+    const outcomes = await Promise.all(tasks.map((taskId) => ws.taskWorkspace({ runId: 'r1', taskId, epoch: 1, attemptId: `${taskId}.a1` })));
+    expect(outcomes.map((o) => o.status)).toEqual(tasks.map(() => 'ready'));
+  });
 });
+
