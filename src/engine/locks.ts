@@ -4,6 +4,8 @@ import { acquireRunLock } from '../store/runLock.js';
 /** A held run lock. `takeover` names a dead previous holder whose lock was taken over, if any. */
 export interface HeldLock {
   readonly takeover: Record<string, unknown> | null;
+  /** Whether this driver still holds the lock; asked before every durable write. */
+  isHeld(): Promise<boolean>;
   release(): Promise<void>;
 }
 
@@ -25,9 +27,12 @@ export function createMemoryLocks(): RunLocks {
         return Promise.reject(new BuranError({ code: 'run_locked', message: `run ${runId} is being driven by another driver in this process`, details: { runId } }));
       }
       held.add(runId);
+      let mine = true;
       return Promise.resolve({
         takeover: null,
+        isHeld: () => Promise.resolve(mine && held.has(runId)),
         release: () => {
+          mine = false;
           held.delete(runId);
           return Promise.resolve();
         },
@@ -46,7 +51,7 @@ export function createFileLocks(runDir: (runId: string) => string): RunLocks {
   return {
     async acquire(runId) {
       const held = await acquireRunLock(runDir(runId));
-      return { takeover: held.takeover as Record<string, unknown> | null, release: () => held.release() };
+      return { takeover: held.takeover as Record<string, unknown> | null, isHeld: () => held.isHeld(), release: () => held.release() };
     },
   };
 }

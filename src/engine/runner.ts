@@ -237,6 +237,15 @@ export function createRunner(options: RunnerOptions) {
       const flush = async () => {
         // Nothing is written once the session closed (the lock may be gone, and a stopped actor has no children).
         if (actor === null || closed) return;
+        // A driver whose lock was taken over (judged dead while it was stalled) must not write another byte.
+        if (!(await lock.isHeld())) {
+          throw new BuranError({
+            code: 'run_locked',
+            message: `run ${runId}: this driver no longer holds the run lock (another process took it over); it stopped without writing`,
+            details: { runId },
+          });
+        }
+        if (closed) return;
         const records = recorder.drain(clock.now());
         // Taken in the same tick as the drain: the state that includes exactly the events drained so far
         // (taken after the append's await it could include transitions whose events are not logged yet).
