@@ -18,7 +18,7 @@ import type {
   RunInput,
   RunStepInput,
 } from './run.types.js';
-import { taskChart } from './task.machine.js';
+import { addedUsage, taskChart } from './task.machine.js';
 import type { BlockParams } from './task.types.js';
 
 /** The id of a task's child actor inside a run. */
@@ -178,32 +178,11 @@ export const runChart = setup({
     addGateUsage: assign(({ context, event }) => {
       const usage = gate(event)?.usage;
       if (usage === undefined) return {};
-      return {
-        usage:
-          usage === null
-            ? { ...context.usage, unknownAttempts: context.usage.unknownAttempts + 1 }
-            : {
-                inputTokens: context.usage.inputTokens + usage.inputTokens,
-                outputTokens: context.usage.outputTokens + usage.outputTokens,
-                costUsd: context.usage.costUsd + usage.costUsd,
-                unknownAttempts: context.usage.unknownAttempts + usage.unknownAttempts,
-              },
-      };
+      return { usage: addedUsage(context.usage, usage) };
     }),
     addUsage: assign(({ context, event }) => {
       if (event.type !== 'TASK_USAGE') return {};
-      const u = event.usage;
-      return {
-        usage:
-          u === null
-            ? { ...context.usage, unknownAttempts: context.usage.unknownAttempts + 1 }
-            : {
-                inputTokens: context.usage.inputTokens + u.inputTokens,
-                outputTokens: context.usage.outputTokens + u.outputTokens,
-                costUsd: context.usage.costUsd + u.costUsd,
-                unknownAttempts: context.usage.unknownAttempts + u.unknownAttempts,
-              },
-      };
+      return { usage: addedUsage(context.usage, event.usage) };
     }),
     recordTaskPassed: assign(({ context, event }) => {
       if (event.type !== 'TASK_PASSED') return {};

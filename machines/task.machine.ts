@@ -4,6 +4,7 @@
 // is a named actor or action provided by the engine (src/engine).
 import { assign, enqueueActions, fromPromise, sendParent, setup } from 'xstate';
 import type { GateResult } from '../src/domain/gates.js';
+import type { Usage } from '../src/domain/usage.js';
 import type {
   AwaitInput,
   BlockParams,
@@ -22,6 +23,17 @@ import type {
 /** Placeholder for an effect the engine must provide; running without it is a bug, not a pass. */
 function notProvided<TOutput, TInput>(name: string) {
   return fromPromise<TOutput, TInput>(() => Promise.reject(new Error(`buran: actor "${name}" was not provided`)));
+}
+
+/** `total` plus one attempt's reported usage; `null` (not reported) counts as one unknown attempt. Shared with the run chart. */
+export function addedUsage(total: Usage, usage: Usage | null): Usage {
+  if (usage === null) return { ...total, unknownAttempts: total.unknownAttempts + 1 };
+  return {
+    inputTokens: total.inputTokens + usage.inputTokens,
+    outputTokens: total.outputTokens + usage.outputTokens,
+    costUsd: total.costUsd + usage.costUsd,
+    unknownAttempts: total.unknownAttempts + usage.unknownAttempts,
+  };
 }
 
 function outputOf<T>(event: { type: string }): T | undefined {
@@ -128,15 +140,7 @@ export const taskChart = setup({
       return {
         history: [...context.history, { kind: 'outcome' as const, attemptId, outcome, summary }],
         ingested: digest === null ? context.ingested : { ...context.ingested, [attemptId]: digest },
-        usage:
-          usage === null
-            ? { ...context.usage, unknownAttempts: context.usage.unknownAttempts + 1 }
-            : {
-                inputTokens: context.usage.inputTokens + usage.inputTokens,
-                outputTokens: context.usage.outputTokens + usage.outputTokens,
-                costUsd: context.usage.costUsd + usage.costUsd,
-                unknownAttempts: context.usage.unknownAttempts + usage.unknownAttempts,
-              },
+        usage: addedUsage(context.usage, usage),
       };
     }),
     recordGate: assign(({ context, event }) => {
