@@ -89,6 +89,7 @@ export const runChart = setup({
     packetInsufficient: ({ event }) => outputOf<IntakeOutcome>(event)?.status === 'insufficient',
     approvalMismatch: ({ event }) => outputOf<IntakeOutcome>(event)?.status === 'tampered',
     adaptersAvailable: ({ event }) => outputOf<PreflightOutcome>(event)?.status === 'ok',
+    sandboxUnavailable: ({ event }) => outputOf<PreflightOutcome>(event)?.status === 'sandbox_unavailable',
     leaseAcquired: ({ event }) => outputOf<LeaseOutcome>(event)?.status === 'acquired',
     // Provided by src/machines/logic.ts (asked after every event, so it is computed there with a memo).
     allTasksPassed: (_args) => {
@@ -286,13 +287,14 @@ export const runChart = setup({
           on: { START: { target: 'preflight' } },
         },
         preflight: {
-          description: 'Check the worker and reviewer adapters are available before anything is leased or spawned.',
+          description: 'Check the sandbox the policy asks for can be set up and the worker and reviewer adapters are available, before anything is leased or spawned.',
           invoke: {
             id: 'checkAdapters',
             src: 'checkAdapters',
             input: ({ context }) => ({ runId: context.runId, epoch: context.epoch }),
             onDone: [
               { guard: 'adaptersAvailable', target: 'leasing' },
+              { guard: 'sandboxUnavailable', target: '#run.blocked', actions: { type: 'block', params: { code: 'sandbox_unavailable' } } },
               { target: '#run.blocked', actions: { type: 'block', params: { code: 'adapter_unavailable' } } },
             ],
             onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },

@@ -81,7 +81,9 @@ export type IntakeOutcome =
 
 export type PreflightOutcome =
   | { readonly status: 'ok' }
-  | { readonly status: 'unavailable'; readonly message: string; readonly details: Record<string, unknown> };
+  | { readonly status: 'unavailable'; readonly message: string; readonly details: Record<string, unknown> }
+  /** The sandbox policy is `required` and bubblewrap cannot be set up here. */
+  | { readonly status: 'sandbox_unavailable'; readonly message: string; readonly details: Record<string, unknown> };
 
 export type LeaseOutcome =
   | {

@@ -62,6 +62,12 @@ export const BLOCKER_CODES = {
     command: 'buran unblock --run {runId} --decision retry',
     decisions: RETRYABLE,
   },
+  sandbox_unavailable: {
+    meaning: 'The sandbox policy is "required" and bubblewrap cannot be set up on this machine, so no worker was started.',
+    action: 'Install bubblewrap (apt-get install bubblewrap) or enable user namespaces, check with `bwrap --ro-bind / / true`, then retry; or set sandbox.mode to "auto" or "none" in .buran/config.json for trusted workers.',
+    command: 'buran unblock --run {runId} --decision retry',
+    decisions: RETRYABLE,
+  },
   completion_missing: {
     meaning: 'A worker ended without a completion and the attempts for this epoch are used up.',
     action: "Read the attempt's stdout/stderr in the run folder, fix the worker, then retry.",

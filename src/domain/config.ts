@@ -74,6 +74,27 @@ export const AdapterConfigSchema = z
   .describe('Settings for one worker or reviewer adapter.');
 
 /**
+ * How processes run on the worker's behalf are confined. `auto` uses
+ * bubblewrap where it works and says "unsandboxed" everywhere a run is shown
+ * when it does not; `required` blocks the run (sandbox_unavailable) instead;
+ * `none` is the explicit trusted-worker mode.
+ */
+export const SandboxPolicySchema = z.strictObject({
+  mode: z
+    .enum(['auto', 'required', 'none'])
+    .default('auto')
+    .describe(
+      'auto (default): bubblewrap where it works, else unsandboxed and said so; required: block the run with sandbox_unavailable when bubblewrap cannot be set up; ' +
+        'none: never confine (trusted workers only; tampering is detected where it can be, not prevented).',
+    ),
+  network: z.boolean().default(true).describe('Whether confined processes may use the network. Default true (agents need their API); false cuts it (for the command adapter).'),
+  writable: z
+    .array(z.string().min(1).refine((path) => path.startsWith('/'), { error: 'must be an absolute path' }))
+    .default(() => [])
+    .describe('Further absolute folders confined processes may write (a shared package cache, for example). Default: none; never the repository or the store.'),
+});
+
+/**
  * The repository config (`.buran/config.json`, `buran.config/v1`).
  * @example
  * const config = ConfigSchema.parse({ schema: 'buran.config/v1', env: { allowlist: ['PATH', 'HOME'] } });
@@ -120,6 +141,7 @@ export const ConfigSchema = z
       })
       .prefault({})
       .describe('Rules the runner enforces on every run.'),
+    sandbox: SandboxPolicySchema.prefault({}).describe('How workers, agent reviewers and verification commands are confined.'),
     store: z
       .strictObject({
         dir: z
@@ -136,6 +158,7 @@ export const ConfigSchema = z
 export type Config = z.output<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
 export type AdapterConfig = z.output<typeof AdapterConfigSchema>;
+export type SandboxPolicy = z.output<typeof SandboxPolicySchema>;
 export type ModelPrice = z.output<typeof ModelPriceSchema>;
 
 /**

@@ -93,6 +93,13 @@ export const PacketPolicySchema = z
       .array(TextSchema)
       .optional()
       .describe("Extra repo-relative globs no worker may change, added to the config's policy.protectedPaths (a packet adds protection, never removes it)."),
+    sandbox: z
+      .strictObject({
+        required: z.literal(true).optional().describe('true: the run blocks (sandbox_unavailable) rather than run unconfined, whatever the config says.'),
+        network: z.literal(false).optional().describe('false: confined processes get no network, whatever the config says.'),
+      })
+      .optional()
+      .describe('Tighter confinement for this run than the config asks for (a packet can tighten the sandbox, never loosen it).'),
   });
 
 const limit = LimitsSchema.shape;

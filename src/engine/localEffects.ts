@@ -27,6 +27,7 @@ import { redactOutcome, redactorOf } from './redactResults.js';
 import { observeAttempt } from '../worker/observeAttempt.js';
 import { openPullRequest } from '../handoff/pullRequest.js';
 import { createGitWorkspace, createScopeLocks, git } from '../workspace/index.js';
+import { resolveSandbox } from './sandboxChoice.js';
 
 export interface LocalEffectsOptions {
   readonly repoRoot: string;
@@ -79,7 +80,14 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   const putEvidence = (text: string) => store.putArtifact(runId, text);
   // Untrusted text kept in events and reports: display-safe, the runner's own secret values and token formats removed.
   const redact = redactorOf(secretValuesOf(env));
-  const review = createReviewGate({ registry, config, env, packet, runId, attemptsDir: join(store.runDir(runId), 'attempts'), workspace: ws, putEvidence, redact, now: () => clock.now() });
+  // Workers, agent reviewers and verification commands run confined by one plan (src/sandbox); decided once per driver.
+  const confine = await resolveSandbox({ config, packet, repoRoot: o.repoRoot, storeDir: o.storeDir, runDir: store.runDir(runId), now: clock.now() });
+  const sandbox = confine.plan === null ? {} : { sandbox: confine.plan };
+  /** Fails closed: nothing runs on the worker's behalf unconfined when the policy requires a sandbox. */
+  const requireSandbox = () => {
+    if (confine.choice.status !== 'ok') throw new BuranError({ code: 'sandbox_unavailable', message: confine.choice.message, details: { runId, ...confine.choice.details } });
+  };
+  const review = createReviewGate({ registry, config, env, packet, runId, attemptsDir: join(store.runDir(runId), 'attempts'), workspace: ws, putEvidence, redact, now: () => clock.now(), ...sandbox });
 
   // Operator retries recorded for the run (pause and resume are not retries). A retry is applied and saved before
   // a driver resumes the run, so the saved count is current; a restart reads the same count and re-attaches to the same review try.
@@ -104,6 +112,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     },
 
     async checkAdapters() {
+      if (confine.choice.status !== 'ok') return { status: 'sandbox_unavailable', message: confine.choice.message, details: confine.choice.details };
       const found = registry.resolve(packet.worker.adapter);
       if ('status' in found) return found;
       const check = await found.adapter.check({ worker: packet.worker, config, env, workspace: o.repoRoot });
@@ -130,7 +139,9 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         return { status: 'conflict', message: `task ${taskId}: the run branch does not merge into the task branch: ${prepared.message}`, details: { runId, taskId, files: prepared.files } };
       }
       const tw = prepared;
+      if (confine.choice.status !== 'ok') return { status: 'unavailable', message: confine.choice.message, details: confine.choice.details };
       return dispatchAttempt({
+        ...sandbox,
         registry,
         config,
         worker: packet.worker,
@@ -173,11 +184,13 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     },
 
     async runTaskVerification({ taskId, epoch, attemptId }) {
+      requireSandbox();
       const tw = await taskTree(taskId, epoch, attemptId);
-      return runVerification({ commands: packet.verify, cwd: tw.worktree, envAllowlist: config.env.allowlist, envSource: env, subject: 'task', taskId, epoch, timeoutMs: verifyTimeoutMs, putEvidence });
+      return runVerification({ ...sandbox, commands: packet.verify, cwd: tw.worktree, envAllowlist: config.env.allowlist, envSource: env, subject: 'task', taskId, epoch, timeoutMs: verifyTimeoutMs, putEvidence });
     },
 
     async runTaskReview({ taskId, epoch, attemptId, grants }) {
+      requireSandbox();
       const tw = await taskTree(taskId, epoch, attemptId);
       const base = `buran/${runId}`;
       const builtin = builtinReview({
@@ -201,11 +214,13 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     },
 
     async runVerification({ epoch }) {
+      requireSandbox();
       const runLease = await lease();
-      return runVerification({ commands: packet.verify, cwd: runLease.worktree, envAllowlist: config.env.allowlist, envSource: env, subject: 'integration', epoch, timeoutMs: verifyTimeoutMs, putEvidence });
+      return runVerification({ ...sandbox, commands: packet.verify, cwd: runLease.worktree, envAllowlist: config.env.allowlist, envSource: env, subject: 'integration', epoch, timeoutMs: verifyTimeoutMs, putEvidence });
     },
 
     async runReview({ epoch }) {
+      requireSandbox();
       const runLease = await lease();
       const builtin = builtinReview({
         subject: 'integration',

@@ -10,6 +10,7 @@ import type { Packet, PacketTask } from '../domain/packet.js';
 import { agentReview } from '../gates/agentReviewer.js';
 import type { AdapterRegistry } from '../worker/adapter.js';
 import { runReviewAttempt } from '../worker/reviewAttempt.js';
+import type { SandboxPlan } from '../sandbox/index.js';
 import type { Workspace } from '../workspace/index.js';
 import { redactGate } from './redactResults.js';
 
@@ -29,6 +30,8 @@ export interface ReviewGateOptions {
   /** Removes secrets from reviewer text (see redactResults.ts). */
   readonly redact: (text: string) => string;
   readonly now: () => number;
+  /** How the agent reviewer is confined; omit to run it unconfined. */
+  readonly sandbox?: SandboxPlan;
 }
 
 export interface ReviewRequest {
@@ -100,6 +103,7 @@ export function createReviewGate(o: ReviewGateOptions): (request: ReviewRequest)
           timeoutMs: o.packet.limits.taskTimeoutSec * 1000,
           heartbeatTimeoutMs: o.packet.limits.heartbeatTimeoutSec * 1000,
           now: o.now,
+          ...(o.sandbox === undefined ? {} : { sandbox: o.sandbox }),
         }),
       workspaceState: () => o.workspace.stateOf(request.worktree),
       putEvidence: o.putEvidence,

@@ -14,6 +14,8 @@ export interface RunCommandOptions {
   readonly graceMs?: number;
   /** Bytes kept of stdout and of stderr, each. Default 8 KiB. */
   readonly tailBytes?: number;
+  /** The argv actually started when it differs from the one recorded (the command under a sandbox). Default: argv. */
+  readonly launch?: readonly string[];
 }
 
 export const DEFAULT_TAIL_BYTES = 8 * 1024;
@@ -47,7 +49,7 @@ function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
  * ends is killed too. Never throws for the command's own failures.
  */
 export async function runCommand(argv: readonly string[], options: RunCommandOptions): Promise<CommandEvidence> {
-  const [file, ...args] = argv;
+  const [file, ...args] = options.launch ?? argv;
   const tailBytes = options.tailBytes ?? DEFAULT_TAIL_BYTES;
   const graceMs = options.graceMs ?? 2_000;
   const stdout = new OutputTail(tailBytes);

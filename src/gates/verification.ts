@@ -1,5 +1,8 @@
 import type { CommandEvidence, EvidenceRef, Finding, GateResult } from '../domain/gates.js';
+import { type SandboxPlan, absolutePath, confineArgv } from '../sandbox/index.js';
 import { allowlistedEnv, runCommand } from './runCommand.js';
+import { delimiter, resolve } from 'node:path';
+import { DEFAULT_SEARCH_PATH, findOnPath, isExecutableFile } from '../worker/findExecutable.js';
 
 export interface VerificationRequest {
   /** The packet's verify commands: argv arrays, run in order without a shell. */
@@ -19,6 +22,15 @@ export interface VerificationRequest {
   readonly tailBytes?: number;
   /** Stores one piece of evidence (JSON text) and returns its `sha256:` content hash. */
   readonly putEvidence: (text: string) => Promise<string>;
+  /** How the commands are confined (they run code the worker wrote); omit to run them unconfined. */
+  readonly sandbox?: SandboxPlan;
+}
+
+/** Whether `program` names an executable file, found the way the process would find it (a path, or a name on PATH). */
+async function startable(program: string | undefined, path: string | undefined, cwd: string): Promise<boolean> {
+  if (program === undefined || program === '') return false;
+  if (program.includes('/')) return isExecutableFile(resolve(cwd, program));
+  return (await findOnPath(program, (path ?? DEFAULT_SEARCH_PATH).split(delimiter).filter((dir) => dir !== ''), cwd)) !== null;
 }
 
 /** Lines of each tail quoted in a finding. */
@@ -82,12 +94,17 @@ export function verificationVerdict(evidence: readonly CommandEvidence[]): GateR
  */
 export async function runVerification(request: VerificationRequest): Promise<GateResult> {
   const env = allowlistedEnv(request.envAllowlist, request.envSource);
+  // A relative PATH folder would let the worktree (the worker's files) supply the tools that judge it.
+  const path = absolutePath(env['PATH']);
+  if (path !== undefined) env['PATH'] = path;
   const all: CommandEvidence[] = [];
   const refs: EvidenceRef[] = [];
   for (const [index, argv] of request.commands.entries()) {
     const evidence = await runCommand(argv, {
       cwd: request.cwd,
       env,
+      // A program that is not there is left to fail to start as itself (BLOCKED), not as a sandbox that exits 1 (FAIL).
+      launch: (await startable(argv[0], env['PATH'], request.cwd)) ? confineArgv(request.sandbox, argv, { workdir: request.cwd, env }) : argv,
       timeoutMs: request.timeoutMs,
       ...(request.graceMs === undefined ? {} : { graceMs: request.graceMs }),
       ...(request.tailBytes === undefined ? {} : { tailBytes: request.tailBytes }),

@@ -119,6 +119,25 @@ export interface WorkerAdapter {
    * after it, so the file must not cut them short.
    */
   readonly awaitExit?: boolean;
+  /**
+   * What the tool needs from outside its worktree when it runs sandboxed (its
+   * HOME is private and empty): e.g. the agent CLI's own config folder from the
+   * real HOME. Absolute paths; missing ones are skipped.
+   */
+  sandboxPaths?(ctx: SandboxPathsContext): SandboxPaths;
+}
+
+export interface SandboxPathsContext {
+  /** The runner's environment (the real HOME, the tool's own variables). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly config: Config;
+  readonly role: 'worker' | 'reviewer';
+}
+
+/** Paths a sandboxed tool may read, or also write, beyond its worktree. */
+export interface SandboxPaths {
+  readonly readOnly?: readonly string[];
+  readonly writable?: readonly string[];
 }
 
 /** The `unavailable` dispatch outcome: blocks the task with `adapter_unavailable`. */

@@ -85,7 +85,7 @@ export async function startAttempt(spec: StartAttemptSpec): Promise<StartedAttem
   const now = spec.now ?? Date.now;
   const startTimeoutMs = spec.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
   const paths = attemptPaths(spec.attemptDir);
-  mkdirSync(paths.dir, { recursive: true });
+  mkdirSync(paths.out, { recursive: true });
 
   const existing = await reattachAttempt(paths.dir, startTimeoutMs);
   if (existing !== null) return existing;

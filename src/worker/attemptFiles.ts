@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 /**
  * Everything one attempt writes lives in its folder. Order of creation:
  * spec.json, prompt.md → intent.json → (supervisor) pid.json (claim) → heartbeat,
- * stdout.log, stderr.log → pid.json (with the worker) → completion.json (worker) →
+ * stdout.log, stderr.log → pid.json (with the worker) → out/completion.json (worker) →
  * exit.json. kill.json is written by whoever decides to end the attempt, before signalling.
  */
 export const ATTEMPT_FILES = {
@@ -20,7 +20,9 @@ export const ATTEMPT_FILES = {
   heartbeat: 'heartbeat',
   stdout: 'stdout.log',
   stderr: 'stderr.log',
-  completion: 'completion.json',
+  /** The worker's output folder: the only part of the attempt folder a sandboxed worker sees (and may write). */
+  out: 'out',
+  completion: 'out/completion.json',
   exit: 'exit.json',
   kill: 'kill.json',
 } as const;

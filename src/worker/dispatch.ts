@@ -11,6 +11,8 @@ import { attemptPaths } from './attemptFiles.js';
 import { defaultDeriveOutcome } from './completionFile.js';
 import { type PromptInput, buildPrompt } from './prompt.js';
 import { tail } from './tail.js';
+import { confineInvocation } from './confine.js';
+import type { SandboxPlan } from '../sandbox/index.js';
 import { type WaitOptions, waitForOutcome } from './waitForOutcome.js';
 
 /** Bytes of stdout an adapter's parseUsage sees. */
@@ -33,6 +35,8 @@ export interface DispatchAttemptInput {
   readonly now?: () => number;
   /** Crash points (src/chaos) around the dispatch; omit in production. */
   readonly crash?: CrashPoint;
+  /** How the worker is confined; omit to run it unconfined. */
+  readonly sandbox?: SandboxPlan;
 }
 
 /**
@@ -69,7 +73,7 @@ export async function dispatchAttempt(input: DispatchAttemptInput): Promise<Disp
   });
   const started = await startAttempt({
     attemptDir: input.attemptDir,
-    invocation,
+    invocation: confineInvocation(invocation, input.sandbox, paths, adapter.sandboxPaths?.({ env, config, role: 'worker' })),
     timeoutMs: input.timeoutMs,
     prompt: buildPrompt({ ...input.prompt, completionFile: paths.completion }),
     attempt: { runId, taskId: task.id, attemptId: attempt.attemptId, epoch },

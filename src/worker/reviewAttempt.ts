@@ -8,6 +8,8 @@ import type { AdapterRegistry, AgentRunResult } from './adapter.js';
 import { reattachAttempt, startAttempt } from './attempt.js';
 import { attemptPaths } from './attemptFiles.js';
 import { attemptOutput, waitForOutcome } from './waitForOutcome.js';
+import { confineInvocation } from './confine.js';
+import type { SandboxPlan } from '../sandbox/index.js';
 
 export interface ReviewAttemptInput {
   readonly registry: AdapterRegistry;
@@ -28,6 +30,8 @@ export interface ReviewAttemptInput {
   readonly timeoutMs: number;
   readonly heartbeatTimeoutMs: number;
   readonly now?: () => number;
+  /** How the reviewer is confined; omit to run it unconfined. */
+  readonly sandbox?: SandboxPlan;
 }
 
 export type ReviewerRun =
@@ -68,7 +72,7 @@ export async function runReviewAttempt(input: ReviewAttemptInput): Promise<Revie
     });
     started = await startAttempt({
       attemptDir: input.dir,
-      invocation,
+      invocation: confineInvocation(invocation, input.sandbox, paths, adapter.sandboxPaths?.({ env: input.env, config: input.config, role: 'reviewer' }), 'reviewer'),
       // The supervisor's backstop sits past the runner's own deadline.
       timeoutMs: input.timeoutMs + 60_000,
       prompt: input.prompt,

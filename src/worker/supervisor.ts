@@ -3,7 +3,7 @@
 // process group, keeps a heartbeat, and records the exit status, so the
 // outcome survives the runner dying. Node builtins only.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -90,6 +90,8 @@ export async function runSupervisor(attemptDir: string, specPath: string): Promi
     return SUPERVISOR_EXIT.claimed;
   }
   touch(paths.heartbeat);
+  // The worker's output folder (where its completion goes) exists before it starts.
+  mkdirSync(paths.out, { recursive: true });
 
   const env: Record<string, string> = {};
   for (const name of spec.envNames) {

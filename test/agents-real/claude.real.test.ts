@@ -202,7 +202,7 @@ describe.concurrent('buran runs with the real claude binary as the worker', () =
       // The file really changed: verification read it in the worktree, and the handoff branch carries it.
       expect(git(repo, 'show', `buran/${runId}:${TASK_FILE}`)).toBe(CONTENT);
       // The completion file the client wrote (outside the worktree, allowed by --add-dir) was the one ingested.
-      expect(JSON.parse(readFileSync(join(attempt, 'completion.json'), 'utf8'))).toMatchObject({ status: 'completed', summary, attemptId: 'alpha.a1' });
+      expect(JSON.parse(readFileSync(join(attempt, 'out', 'completion.json'), 'utf8'))).toMatchObject({ status: 'completed', summary, attemptId: 'alpha.a1' });
       expect(report.tasks.find((t) => t.id === 'alpha')?.attempts[0]?.summary).toBe(summary);
 
       // status --json shows what the real client reported in its result line (itself derived from the stand-in's numbers).

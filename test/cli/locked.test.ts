@@ -3,7 +3,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { approvedRun, makeRepo, packet } from '../engine/fixtures/project.js';
+import { approvedRun, makeRepo, markerFile, packet } from '../engine/fixtures/project.js';
 
 const BIN = resolve('bin/buran.js');
 
@@ -14,7 +14,7 @@ describe('buran run on a run another process drives', () => {
 
   it('exits 5 naming the holder, and the first driver still finishes the run (exit 0)', async () => {
     const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
+    const marker = markerFile(repo);
     const { runId } = await approvedRun(packet({ command: ['node', resolve('test/engine/fixtures/slow-agent.mjs'), marker, '2500'] }), { repo });
     const first = spawn('node', [BIN, 'run', '--run', runId], { cwd: repo, stdio: 'ignore' });
     const firstExit = new Promise<number | null>((done) => first.on('exit', (code) => done(code)));

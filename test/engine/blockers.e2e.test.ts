@@ -20,7 +20,7 @@ import type { DriveResult } from '../../src/engine/runner.js';
 import {
   VERIFY_OK,
   agent,
-  allGone,
+  runProcessesGone,
   approvedRun,
   attemptIds,
   attemptsDir,
@@ -34,6 +34,7 @@ import {
   spawnDriver,
   waitFor,
   writePacket,
+  markerFile,
 } from './fixtures/project.js';
 
 afterAll(cleanup);
@@ -46,11 +47,10 @@ function expectBlocked(result: DriveResult, code: BlockerCode): void {
   expect(result.nextSafeAction.text).toBe(result.blocker?.nextSafeAction.text);
 }
 
-/** Every worker process the marker recorded has ended. */
-async function expectNoWorkerLeft(marker: string): Promise<void> {
-  const pids = markerLines(marker).map((l) => l.pid);
-  expect(pids.length).toBeGreaterThan(0);
-  expect(await allGone(pids, 3_000)).toBe(true);
+/** A worker ran (the marker recorded it) and no process of the run is left (found by environment, so sandboxed ones too). */
+async function expectNoWorkerLeft(marker: string, runId: string): Promise<void> {
+  expect(markerLines(marker).length).toBeGreaterThan(0);
+  expect(await runProcessesGone(runId, 3_000)).toBe(true);
 }
 
 
@@ -103,7 +103,7 @@ describe('blocker codes reached end to end', () => {
 
   it('lease_conflict: a second run whose scope overlaps a running one; once the first is done, retry reaches handoff', async () => {
     const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
+    const marker = markerFile(repo);
     const first = await approvedRun(packet({ command: ['node', fixture('slow-agent.mjs'), marker, '2500'] }), { repo });
     const driver = spawnDriver(repo, first.runId);
     await waitFor('the first run to hold its lease and run its worker', () => markerLines(marker).length >= 1, 20_000);
@@ -122,12 +122,13 @@ describe('blocker codes reached end to end', () => {
     const done = await second.project.runner.drive(second.runId);
     expect(done.blocker).toBeNull();
     expect(done.status).toBe('handoff_ready');
-    await expectNoWorkerLeft(marker);
+    await expectNoWorkerLeft(marker, second.runId);
   });
 
   it('completion_missing: the worker SIGKILLs its own supervisor, so nobody records how it ended (maxAttempts 1)', async () => {
-    const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
+    // Trusted-worker mode: inside the sandbox the worker has its own PID namespace and cannot see its supervisor.
+    const repo = makeRepo({ sandbox: 'none' });
+    const marker = markerFile(repo);
     const { project, runId } = await approvedRun(packet({ command: agent('kill-supervisor', { marker }), limits: { maxAttempts: 1 } }), { repo });
     const result = await project.runner.drive(runId);
     expectBlocked(result, 'completion_missing');
@@ -135,33 +136,33 @@ describe('blocker codes reached end to end', () => {
     const dir = join(attemptsDir(project, runId), 'alpha.a1');
     expect(readJson(join(dir, 'kill.json'))).toMatchObject({ reason: 'orphan' });
     expect(() => readFileSync(join(dir, 'exit.json'))).toThrow();
-    await expectNoWorkerLeft(marker);
+    await expectNoWorkerLeft(marker, runId);
   });
 
   it('completion_invalid: the completion names another attempt (maxAttempts 1)', async () => {
     const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
+    const marker = markerFile(repo);
     const { project, runId } = await approvedRun(packet({ command: agent('other-attempt', { marker }), limits: { maxAttempts: 1 } }), { repo });
     const result = await project.runner.drive(runId);
     expectBlocked(result, 'completion_invalid');
     expect(result.blocker?.message).toContain('alpha.a99');
-    await expectNoWorkerLeft(marker);
+    await expectNoWorkerLeft(marker, runId);
   });
 
   it('retry_exhausted: the worker exits 3 on every attempt (maxAttempts 2: two attempts)', async () => {
     const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
+    const marker = markerFile(repo);
     const { project, runId } = await approvedRun(packet({ command: agent('exit3', { marker }), limits: { maxAttempts: 2 } }), { repo });
     const result = await project.runner.drive(runId);
     expectBlocked(result, 'retry_exhausted');
     expect(attemptIds(project, runId)).toEqual(['alpha.a1', 'alpha.a2']);
     expect(markerLines(marker).map((l) => l.attemptId)).toEqual(['alpha.a1', 'alpha.a2']);
-    await expectNoWorkerLeft(marker);
+    await expectNoWorkerLeft(marker, runId);
   });
 
   it('retry_exhausted, then the cause is fixed: UNBLOCK retry grants a new attempt and the run reaches handoff', async () => {
     const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
+    const marker = markerFile(repo);
     const flag = join(repo, 'broken.flag');
     writeFileSync(flag, 'the agent fails while this file exists\n');
     const { project, runId } = await approvedRun(packet({ command: agent('fail-while', { marker, flag }), limits: { maxAttempts: 1 } }), { repo });
@@ -177,35 +178,35 @@ describe('blocker codes reached end to end', () => {
     expect(git(repo, 'show', `buran/${runId}:src/alpha.txt`)).toContain('alpha.a2');
     const events = await project.runner.events(runId);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-    await expectNoWorkerLeft(marker);
+    await expectNoWorkerLeft(marker, runId);
   });
 
   it('worker_blocked: the completion says "blocked"', async () => {
     const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
+    const marker = markerFile(repo);
     const { project, runId } = await approvedRun(packet({ command: agent('blocked', { marker }) }), { repo });
     const result = await project.runner.drive(runId);
     expectBlocked(result, 'worker_blocked');
     expect(result.blocker?.message).toContain('cannot proceed');
     expect(attemptIds(project, runId)).toEqual(['alpha.a1']);
-    await expectNoWorkerLeft(marker);
+    await expectNoWorkerLeft(marker, runId);
   });
 
   it('worker_timeout: a hung worker with a grandchild is ended, group and all (taskTimeoutSec 2, maxAttempts 1)', async () => {
     const repo = makeRepo();
-    const pidfile = join(repo, 'hang.pids');
+    const pidfile = markerFile(repo, 'hang.pids');
     const { project, runId } = await approvedRun(packet({ command: agent('hang-grandchild', { pidfile }), limits: { taskTimeoutSec: 2, maxAttempts: 1 } }), { repo });
     const result = await project.runner.drive(runId);
     expectBlocked(result, 'worker_timeout');
     const pids = readFileSync(pidfile, 'utf8').trim().split(' ').map(Number);
     expect(pids).toHaveLength(2);
-    expect(await allGone(pids, 3_000)).toBe(true);
+    expect(await runProcessesGone(runId, 3_000)).toBe(true);
     expect(readJson(join(attemptsDir(project, runId), 'alpha.a1', 'kill.json'))).toMatchObject({ reason: 'wall' });
   });
 
   it('fix_exhausted: the worker never fixes the failing verification (maxFixRounds 1)', async () => {
     const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
+    const marker = markerFile(repo);
     const verify = ['node', '-e', "require('node:fs').readFileSync('src/alpha.txt', 'utf8').includes('fixed') || process.exit(1)"];
     const { project, runId } = await approvedRun(packet({ command: agent('ok', { marker }), verify: [verify], limits: { maxFixRounds: 1 } }), { repo });
     const result = await project.runner.drive(runId);
@@ -213,33 +214,33 @@ describe('blocker codes reached end to end', () => {
     expect(attemptIds(project, runId)).toEqual(['alpha.a1', 'alpha.a2']);
     const verifications = (await project.runner.events(runId)).filter((e) => e.taskId === 'alpha' && e.from === 'working.verifying' && e.data['event'] === 'xstate.done.actor.runTaskVerification');
     expect(verifications.map((e) => `${e.epoch ?? '?'}:${String(e.data['status'])}`)).toEqual(['1:FAIL', '2:FAIL']);
-    await expectNoWorkerLeft(marker);
+    await expectNoWorkerLeft(marker, runId);
   });
 
   it('policy_denied: the worker changes package.json (outside its scope, a verification definition)', async () => {
     const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
+    const marker = markerFile(repo);
     const { project, runId } = await approvedRun(packet({ command: agent('touch-package-json', { marker }) }), { repo });
     const result = await project.runner.drive(runId);
     expectBlocked(result, 'policy_denied');
     expect(JSON.stringify(result.blocker?.details['policyViolations'])).toContain('package.json');
     expect(result.snapshot.context.allowedDecisions).not.toContain('retry');
-    await expectNoWorkerLeft(marker);
+    await expectNoWorkerLeft(marker, runId);
   });
 
   it('verification_blocked: the verification command is a missing executable', async () => {
     const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
+    const marker = markerFile(repo);
     const { project, runId } = await approvedRun(packet({ command: agent('ok', { marker }), verify: [['no-such-verifier-xyz']] }), { repo });
     const result = await project.runner.drive(runId);
     expectBlocked(result, 'verification_blocked');
     expect(JSON.stringify(result.blocker?.details['findings'])).toContain('no-such-verifier-xyz');
-    await expectNoWorkerLeft(marker);
+    await expectNoWorkerLeft(marker, runId);
   });
 
   it('lease_lost: the run branch and worktree are deleted while a worker runs; a retry does not re-create the branch from the base', async () => {
     const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
+    const marker = markerFile(repo);
     const { project, runId } = await approvedRun(packet({ command: ['node', fixture('slow-agent.mjs'), marker, '2000'] }), { repo });
     const driving = project.runner.drive(runId);
     await waitFor('the worker to start', () => markerLines(marker).length >= 1, 20_000);
@@ -254,7 +255,7 @@ describe('blocker codes reached end to end', () => {
     const result = await driving;
     expectBlocked(result, 'lease_lost');
     expect(result.blocker?.message).toContain(runBranch);
-    await expectNoWorkerLeft(marker);
+    await expectNoWorkerLeft(marker, runId);
 
     // Retrying must not quietly start over from the base: the merged work would be gone.
     await project.runner.command(runId, { type: 'UNBLOCK', decision: 'retry', by: 'tester', reason: 'try again' });
@@ -271,7 +272,7 @@ describe('blocker codes reached end to end', () => {
     const first = await project.runner.drive(runId);
     expectBlocked(first, 'worker_blocked');
     // alpha passed and its completion was ingested; now someone rewrites it.
-    const file = join(attemptsDir(project, runId), 'alpha.a1', 'completion.json');
+    const file = join(attemptsDir(project, runId), 'alpha.a1', 'out', 'completion.json');
     const original = readJson(file);
     writeFileSync(file, JSON.stringify({ ...original, summary: 'a different story after the fact' }));
 
@@ -290,19 +291,19 @@ describe('blocker codes reached end to end', () => {
 
   it('budget_exhausted: maxDispatches 1 with maxAttempts 2 and a first attempt that fails (no second dispatch)', async () => {
     const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
+    const marker = markerFile(repo);
     const { project, runId } = await approvedRun(packet({ command: agent('fail-first', { marker }), limits: { maxDispatches: 1, maxAttempts: 2 } }), { repo });
     const result = await project.runner.drive(runId);
     expectBlocked(result, 'budget_exhausted');
     expect(attemptIds(project, runId)).toEqual(['alpha.a1']);
     expect(markerLines(marker)).toHaveLength(1);
     expect(result.snapshot.context.dispatches).toBe(1);
-    await expectNoWorkerLeft(marker);
+    await expectNoWorkerLeft(marker, runId);
   });
 
   it('budget_exhausted: a reported cost over limits.budgetUsd blocks the run and ends the other task\'s live worker (no further spend)', async () => {
     const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
+    const marker = markerFile(repo);
     const p = packet({ tasks: ['alpha', 'beta'], command: agent('spend', { marker, cost: 2.5 }), limits: { budgetUsd: 1, concurrency: 2 } });
     const { project, runId } = await approvedRun(p, { repo });
     const result = await project.runner.drive(runId);
@@ -311,12 +312,12 @@ describe('blocker codes reached end to end', () => {
     // beta's worker was still hanging when alpha's cost arrived; blocking ended it rather than letting it spend on.
     const beta = markerLines(marker).find((l) => l.attemptId.startsWith('beta.'));
     expect(beta, 'beta was dispatched before the block').toBeDefined();
-    await expectNoWorkerLeft(marker);
+    await expectNoWorkerLeft(marker, runId);
   });
 
   it('budget_exhausted: the run wall-clock budget (limits.runTimeoutMin) has run out before anything was dispatched', async () => {
     const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
+    const marker = markerFile(repo);
     const packetFile = writePacket(repo, packet({ command: agent('ok', { marker }), limits: { runTimeoutMin: 1 } }));
     // Approved 61 s ago (the injected clock of the approving process), so the one-minute budget is spent.
     const approver = await openProject({ cwd: repo, clock: { now: () => Date.now() - 61_000 } });
@@ -333,7 +334,7 @@ describe('blocker codes reached end to end', () => {
   /** A run whose run branch gains a conflicting src/alpha.txt (committed by hand) while its worker works. */
   async function conflictingRun(maxFixRounds: number) {
     const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
+    const marker = markerFile(repo);
     const { project, runId } = await approvedRun(packet({ command: ['node', fixture('slow-agent.mjs'), marker, '1500'], limits: { maxFixRounds } }), { repo });
     const driving = project.runner.drive(runId);
     await waitFor('the worker to start', () => markerLines(marker).length >= 1, 20_000);
@@ -342,21 +343,21 @@ describe('blocker codes reached end to end', () => {
     writeFileSync(join(runTree, 'src', 'alpha.txt'), 'written by hand on the run branch\n');
     git(runTree, 'add', 'src/alpha.txt');
     git(runTree, 'commit', '-q', '-m', 'a hand-made change on the run branch');
-    return { marker, result: await driving };
+    return { marker, runId, result: await driving };
   }
 
   it('integration_conflict: someone commits to the run branch while the task works, so its merge conflicts (maxFixRounds 0)', async () => {
-    const { marker, result } = await conflictingRun(0);
+    const { marker, runId, result } = await conflictingRun(0);
     expectBlocked(result, 'integration_conflict');
     expect(result.blocker?.message).toContain('src/alpha.txt');
-    await expectNoWorkerLeft(marker);
+    await expectNoWorkerLeft(marker, runId);
   });
 
   it('integration_conflict also when a fix round is allowed: the fix round cannot take the run branch, so it blocks with that code (not internal_error)', async () => {
-    const { marker, result } = await conflictingRun(1);
+    const { marker, runId, result } = await conflictingRun(1);
     expectBlocked(result, 'integration_conflict');
     expect(markerLines(marker)).toHaveLength(1); // the fix round spawned no worker into a conflicted workspace
-    await expectNoWorkerLeft(marker);
+    await expectNoWorkerLeft(marker, runId);
   });
 
   it('store_corrupt is not a blocker: an emptied snapshot makes drive() reject with that code, and nothing is reset', async () => {
@@ -369,12 +370,12 @@ describe('blocker codes reached end to end', () => {
 
   it('uses an always-passing verification by default (sanity check of the fixtures: a clean run reaches handoff)', async () => {
     const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
+    const marker = markerFile(repo);
     const { project, runId } = await approvedRun(packet({ tasks: ['alpha', { id: 'beta', dependsOn: ['alpha'] }], command: agent('ok', { marker }), verify: [VERIFY_OK] }), { repo });
     const result = await project.runner.drive(runId);
     expect(result.blocker).toBeNull();
     expect(result.status).toBe('handoff_ready');
     expect(markerLines(marker).map((l) => l.attemptId)).toEqual(['alpha.a1', 'beta.a1']);
-    await expectNoWorkerLeft(marker);
+    await expectNoWorkerLeft(marker, runId);
   });
 });

@@ -11,6 +11,8 @@ import { type EventRecord, EventRecordSchema } from '../../src/domain/events.js'
 import {
   agent,
   allGone,
+  runProcesses,
+  runProcessesGone,
   approvedRun,
   attemptIds,
   attemptsDir,
@@ -25,6 +27,7 @@ import {
   packet,
   spawnDriver,
   waitFor,
+  markerFile,
 } from './fixtures/project.js';
 
 afterAll(cleanup);
@@ -50,7 +53,7 @@ function expectGapFree(events: readonly EventRecord[]): void {
 describe('a runner killed mid-run', () => {
   it('is SIGKILLed while two workers run; the next driver re-attaches, ingests each completion once, and reaches handoff with no process left', async () => {
     const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
+    const marker = markerFile(repo);
     const { project, runId } = await approvedRun(
       packet({ tasks: ['alpha', 'beta'], command: ['node', fixture('slow-agent.mjs'), marker, '3000'], limits: { concurrency: 2 } }),
       { repo },
@@ -63,7 +66,9 @@ describe('a runner killed mid-run', () => {
 
     // The workers live on under their detached supervisors.
     expect(running.map((l) => l.attemptId).sort()).toEqual(['alpha.a1', 'beta.a1']);
-    for (const { pid } of running) expect(isGone(pid), `worker ${pid} should outlive the runner`).toBe(false);
+    expect(running.length).toBeGreaterThan(0);
+    // Workers outlive the runner (found by environment: inside a sandbox their marker pids are the namespace's).
+    expect(runProcesses(runId).length).toBeGreaterThanOrEqual(running.length * 2);
     const dir = attemptsDir(project, runId);
     const supervisors = running.map((l) => supervisorPid(dir, l.attemptId));
     for (const pid of supervisors) expect(isGone(pid), `supervisor ${pid} should outlive the runner`).toBe(false);
@@ -93,12 +98,13 @@ describe('a runner killed mid-run', () => {
     expect(git(repo, 'show', `buran/${runId}:src/beta.txt`)).toContain('beta.a1');
 
     // No orphan: the workers and their supervisors are gone.
-    expect(await allGone([...lines.map((l) => l.pid), ...supervisors], 3_000)).toBe(true);
+    expect(await runProcessesGone(runId, 3_000)).toBe(true);
+    expect(await allGone(supervisors, 3_000)).toBe(true);
   }, 60_000);
 
   it('refuses a second driver while the first runs (run_locked), and after the first is killed a new driver takes the lock over and records it', async () => {
     const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
+    const marker = markerFile(repo);
     const { project, runId } = await approvedRun(packet({ command: ['node', fixture('slow-agent.mjs'), marker, '2000'] }), { repo });
 
     const driver = spawnDriver(repo, runId);
@@ -121,12 +127,12 @@ describe('a runner killed mid-run', () => {
     expect(events.slice((takeovers[0]?.seq ?? 0)).every((e) => e.type !== 'lock_takeover')).toBe(true);
     expect(markerLines(marker).map((l) => l.attemptId)).toEqual(['alpha.a1']);
     expect(ingestions(events, 'alpha.a1')).toBe(1);
-    expect(await allGone(markerLines(marker).map((l) => l.pid), 3_000)).toBe(true);
+    expect(await runProcessesGone(runId, 3_000)).toBe(true);
   }, 60_000);
 
   it('is SIGKILLed the moment the dispatch intent is on disk (before the supervisor claimed the attempt): still exactly one worker', async () => {
     const repo = makeRepo();
-    const marker = join(repo, 'marker.txt');
+    const marker = markerFile(repo);
     const { project, runId } = await approvedRun(packet({ command: ['node', fixture('slow-agent.mjs'), marker, '500'] }), { repo });
     const intent = join(attemptsDir(project, runId), 'alpha.a1', 'intent.json');
 
@@ -144,12 +150,12 @@ describe('a runner killed mid-run', () => {
     const events = await project.runner.events(runId);
     expectGapFree(events);
     expect(ingestions(events, 'alpha.a1')).toBe(1);
-    expect(await allGone(markerLines(marker).map((l) => l.pid), 3_000)).toBe(true);
+    expect(await runProcessesGone(runId, 3_000)).toBe(true);
   }, 60_000);
 
   it('times out a hung worker that forked a grandchild, even across a runner crash, and ends both (worker_timeout)', async () => {
     const repo = makeRepo();
-    const pidfile = join(repo, 'hang.pids');
+    const pidfile = markerFile(repo, 'hang.pids');
     const { project, runId } = await approvedRun(packet({ command: agent('hang-grandchild', { pidfile }), limits: { taskTimeoutSec: 2, maxAttempts: 1 } }), { repo });
 
     const driver = spawnDriver(repo, runId);
@@ -162,15 +168,18 @@ describe('a runner killed mid-run', () => {
       }
     });
     await killDriver(driver);
-    expect(isGone(workerPid)).toBe(false);
-    expect(isGone(grandchildPid)).toBe(false);
+    // Both outlive the driver (pids as the worker saw them: inside a sandbox they are its namespace's).
+    expect(workerPid).toBeGreaterThan(0);
+    expect(grandchildPid).toBeGreaterThan(0);
+    expect(runProcesses(runId).length).toBeGreaterThanOrEqual(3);
 
     const result = await project.runner.drive(runId);
     expect(result.status).toBe('blocked');
     expect(result.blocker?.code).toBe('worker_timeout');
     expect(result.nextSafeAction.text).not.toBe('');
     const supervisor = supervisorPid(attemptsDir(project, runId), 'alpha.a1');
-    expect(await allGone([workerPid, grandchildPid, supervisor], 3_000)).toBe(true);
+    expect(await runProcessesGone(runId, 3_000)).toBe(true);
+    expect(await allGone([supervisor], 3_000)).toBe(true);
     const kill = JSON.parse(readFileSync(join(attemptsDir(project, runId), 'alpha.a1', 'kill.json'), 'utf8')) as { reason: string; by: string };
     expect(kill).toMatchObject({ reason: 'wall', by: 'runner' });
     expectGapFree(await project.runner.events(runId));

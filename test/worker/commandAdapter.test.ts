@@ -193,7 +193,7 @@ describe('dispatch through the registry', () => {
     );
     expect(seen).toMatchObject({ BURAN_RUN_ID: 'run-1', BURAN_WORKSPACE: workspace, BURAN_COMPLETION_FILE: attemptPaths(attemptDir).completion, EXTRA_OK: 'extra-value-7f3a' });
     // Environment values are not written to the attempt folder (the allowlist may name API keys).
-    const stored = readdirSync(attemptDir).map((name) => readFileSync(join(attemptDir, name), 'utf8')).join('\n');
+    const stored = readdirSync(attemptDir, { withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => readFileSync(join(attemptDir, entry.name), 'utf8')).join('\n');
     for (const value of ['extra-value-7f3a', 'aws-secret', 'ghp_secret', 'sk-ant-secret']) expect(stored).not.toContain(value);
     expect(stored).toContain('"envNames"');
     expect(readFileSync(attemptPaths(attemptDir).prompt, 'utf8')).toContain(attemptPaths(attemptDir).completion);

@@ -41,7 +41,7 @@ export function workerEnv(attemptDir: string, extra: Record<string, string> = {}
     BURAN_ATTEMPT: '1',
     BURAN_EPOCH: String(EXPECTED.epoch),
     BURAN_PROMPT_FILE: join(attemptDir, 'prompt.md'),
-    BURAN_COMPLETION_FILE: join(attemptDir, 'completion.json'),
+    BURAN_COMPLETION_FILE: join(attemptDir, 'out', 'completion.json'),
     BURAN_WORKSPACE: attemptDir,
     ...extra,
   };

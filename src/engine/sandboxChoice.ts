@@ -1,0 +1,86 @@
+// The run's sandbox, decided when a driver opens the run: the config's policy
+// tightened by the packet's, bubblewrap probed once, and the choice recorded
+// in the run folder (`sandbox.json`) so status and report say how the run's
+// processes were confined.
+import { readFile, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Config } from '../domain/config.js';
+import type { Packet } from '../domain/packet.js';
+import { BuranError } from '../domain/errors.js';
+import { type SandboxChoice, type SandboxPlan, chooseSandbox, effectiveSandboxPolicy, isWithin, probeBwrap } from '../sandbox/index.js';
+import { writeFileAtomic } from '../workspace/atomicFile.js';
+
+export const SANDBOX_RECORD_FILE = 'sandbox.json';
+
+export const SandboxRecordSchema = z.strictObject({
+  mode: z.enum(['auto', 'required', 'none']),
+  /** `bwrap`: confined; `none`: unsandboxed; `unavailable`: required but could not be set up (nothing ran). */
+  kind: z.enum(['bwrap', 'none', 'unavailable']),
+  network: z.boolean(),
+  /** One line for people: "bwrap (/usr/bin/bwrap)", "unsandboxed: …". */
+  note: z.string(),
+  decidedAt: z.string(),
+});
+export type SandboxRecord = z.output<typeof SandboxRecordSchema>;
+
+export interface ResolvedSandbox {
+  readonly choice: SandboxChoice;
+  /** Null when nothing may run (required but unavailable). */
+  readonly plan: SandboxPlan | null;
+  readonly record: SandboxRecord;
+}
+
+export async function resolveSandbox(o: {
+  readonly config: Config;
+  readonly packet: Packet;
+  readonly repoRoot: string;
+  readonly storeDir: string;
+  readonly runDir: string;
+  readonly now: number;
+}): Promise<ResolvedSandbox> {
+  const policy = effectiveSandboxPolicy(o.config.sandbox, o.packet.policy?.sandbox);
+  const choice = chooseSandbox(policy.mode, policy.mode === 'none' ? { ok: false, reason: 'not probed' } : await probeBwrap());
+  const record: SandboxRecord = {
+    mode: policy.mode,
+    kind: choice.status === 'ok' ? choice.sandbox.kind : 'unavailable',
+    network: policy.network,
+    note: choice.status === 'ok' ? choice.note : choice.message,
+    decidedAt: new Date(o.now).toISOString(),
+  };
+  const previous = await readSandboxRecord(o.runDir);
+  if (previous === null || previous.kind !== record.kind || previous.note !== record.note || previous.network !== record.network) {
+    await writeFileAtomic(join(o.runDir, SANDBOX_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
+  }
+  if (choice.status !== 'ok') return { choice, plan: null, record };
+  // bwrap mounts real paths: the worktrees it binds are real paths too.
+  const plan: SandboxPlan = { sandbox: choice.sandbox, storeDir: await realpath(o.storeDir), repoRoot: await realpath(o.repoRoot), network: policy.network, writable: await writableFolders(o.config.sandbox.writable, o.repoRoot, o.storeDir) };
+  return { choice, plan, record };
+}
+
+/** The operator's extra writable folders, real paths; one that contains or lies in the repository or the store is refused. */
+async function writableFolders(paths: readonly string[], repoRoot: string, storeDir: string): Promise<string[]> {
+  const guarded = [await realpath(repoRoot), await realpath(storeDir)];
+  const real: string[] = [];
+  for (const path of paths) {
+    const folder = await realpath(path).catch(() => null);
+    if (folder === null) continue; // a missing folder is skipped, as bwrap would
+    if (guarded.some((dir) => isWithin(folder, dir) || isWithin(dir, folder))) {
+      throw new BuranError({ code: 'invalid_input', message: `sandbox.writable: ${path} overlaps the repository or the run store, which confined processes must never write`, details: { path } });
+    }
+    real.push(folder);
+  }
+  return real;
+}
+
+/** The recorded sandbox of a run; null when no driver has opened it yet (or the record does not parse). */
+export async function readSandboxRecord(runDir: string): Promise<SandboxRecord | null> {
+  const text = await readFile(join(runDir, SANDBOX_RECORD_FILE), 'utf8').catch(() => null);
+  if (text === null) return null;
+  try {
+    const parsed = SandboxRecordSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null; // a torn or edited record is shown as unknown, never trusted
+  }
+}

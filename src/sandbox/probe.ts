@@ -1,0 +1,44 @@
+// Whether bubblewrap works here, found once per process by running it: an
+// installed bwrap can still fail (user namespaces off, a container without
+// the needed privileges), and only a real start proves it.
+import { execa } from 'execa';
+import { findOnPath } from '../worker/findExecutable.js';
+import type { SandboxChoice, SandboxMode } from './port.js';
+import { UNSANDBOXED } from './port.js';
+import { createBwrapSandbox } from './bwrap.js';
+
+/** What a probe found: the bwrap that works, or why none does. */
+export type BwrapProbe = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly reason: string };
+
+/** Where bwrap is looked for: the system folders only (a PATH entry the user or a worker controls must not supply the sandbox). */
+export const BWRAP_DIRS = ['/usr/bin', '/bin', '/usr/local/bin'] as const;
+
+let cached: Promise<BwrapProbe> | null = null;
+
+/** Finds and starts bwrap once (`true` inside the full confinement shape); later calls return the same answer. */
+export function probeBwrap(): Promise<BwrapProbe> {
+  cached ??= probeNow();
+  return cached;
+}
+
+async function probeNow(): Promise<BwrapProbe> {
+  const path = await findOnPath('bwrap', BWRAP_DIRS, '/');
+  if (path === null) return { ok: false, reason: `bwrap (bubblewrap) is not installed in ${BWRAP_DIRS.join(', ')}` };
+  const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--unshare-all', '--share-net', '--die-with-parent', '--', 'true'];
+  const result = await execa(path, args, { reject: false, timeout: 10_000, extendEnv: false, env: {}, stdin: 'ignore' });
+  if (result.exitCode === 0) return { ok: true, path };
+  const reason = (result.stderr || result.message || `exit ${String(result.exitCode)}`).split('\n')[0] ?? '';
+  return { ok: false, reason: `${path} does not start a sandbox here: ${reason}` };
+}
+
+/**
+ * The sandbox a run uses under `mode`: bwrap when it works; under `auto`
+ * without it, unsandboxed with a note saying so; under `required` without it,
+ * unavailable (the run blocks with sandbox_unavailable before anything runs).
+ */
+export function chooseSandbox(mode: SandboxMode, probe: BwrapProbe): SandboxChoice {
+  if (mode === 'none') return { status: 'ok', mode, sandbox: UNSANDBOXED, note: 'unsandboxed (sandbox: none, trusted worker)' };
+  if (probe.ok) return { status: 'ok', mode, sandbox: createBwrapSandbox(probe.path), note: `bwrap (${probe.path})` };
+  if (mode === 'auto') return { status: 'ok', mode, sandbox: UNSANDBOXED, note: `unsandboxed: ${probe.reason}` };
+  return { status: 'unavailable', mode, message: `sandbox: required, but ${probe.reason}`, details: { mode, reason: probe.reason } };
+}
