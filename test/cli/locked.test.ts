@@ -1,7 +1,6 @@
 // Exit code 5: a run already being driven by another process.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { approvedRun, makeRepo, markerFile, packet } from '../engine/fixtures/project.js';
 
