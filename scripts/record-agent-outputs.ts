@@ -62,6 +62,18 @@ function freshFolders(...parts: string[]): Folders {
   return folders;
 }
 
+/**
+ * `folders` with its home moved out of the temp dir (under test-artifacts/): in a CODEX_HOME under
+ * the temp dir codex creates no helper links, and its command sandbox then fails beside a system
+ * bubblewrap older than 0.9.
+ */
+function homeOutsideTemp(folders: Folders, ...parts: string[]): Folders {
+  const home = join(REPO, 'test-artifacts', 'buran-recording', ...parts, 'home');
+  rmSync(home, { recursive: true, force: true });
+  mkdirSync(home, { recursive: true });
+  return { ...folders, home };
+}
+
 function placeholders(text: string, folders: Folders, standinUrl: string): string {
   return text.split(folders.work).join('<work>').split(folders.home).join('<home>').split(standinUrl).join('<standin>');
 }
@@ -151,7 +163,7 @@ async function recordCodex(only: string | undefined): Promise<void> {
   const bin = requireBinary(CODEX_BIN);
   const clientVersion = version(bin);
   for (const scenario of CODEX_SCENARIOS.filter((s) => only === undefined || s.name === only)) {
-    const folders = freshFolders('codex', scenario.name);
+    const folders = homeOutsideTemp(freshFolders('codex', scenario.name), 'codex', scenario.name);
     const standin = await startResponsesStandin(scenario.script);
     try {
       const argv = [bin, ...codexArgs(codexProviderArgs(standin.url), scenario.model)];

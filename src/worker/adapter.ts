@@ -37,6 +37,15 @@ export interface InvocationContext extends AdapterCheckContext {
    * and answers with a verdict, so agent adapters run it read-only.
    */
   readonly role?: 'worker' | 'reviewer';
+  /**
+   * The worker runs inside buran's own sandbox (a bubblewrap namespace that
+   * leaves only the worktree, the attempt folder and the agent's config
+   * folders writable). Default false. Agent adapters may then switch their
+   * CLI's own command sandbox off for workers: the outer one confines them,
+   * and a nested one depends on conditions buran does not control (see the
+   * codex adapter). A reviewer keeps its CLI's read-only mode either way.
+   */
+  readonly sandboxed?: boolean;
 }
 
 /** A process to start: argv (no shell), its complete environment, and its folder. */

@@ -62,22 +62,24 @@ export function requireBinary(path: string): string {
 }
 
 /**
- * Runs `argv` with exactly `env`, stdin ignored (as buran's supervisor does),
+ * Runs `argv` with exactly `env`, stdin ignored or `stdinFile` (as buran's supervisor does),
  * and kills it after `timeoutMs`. Asynchronous on purpose: the stand-in lives
  * in this process and must keep answering while the client runs.
  */
-export function runClient(argv: readonly string[], options: { cwd: string; env: Record<string, string>; timeoutMs?: number }): Promise<ClientRun> {
+export function runClient(argv: readonly string[], options: { cwd: string; env: Readonly<Record<string, string>>; timeoutMs?: number; stdinFile?: string | undefined }): Promise<ClientRun> {
   const [command, ...args] = argv;
   if (command === undefined) throw new Error('runClient: empty argv');
   const started = Date.now();
   return new Promise((resolve, reject) => {
     // Its own process group: `codex` is a Node wrapper around a native binary, and a
     // timeout must end both (the child would otherwise keep the pipes open).
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const stdin = options.stdinFile === undefined ? 'ignore' : openSync(options.stdinFile, 'r');
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: [stdin, 'pipe', 'pipe'], detached: true });
+    if (typeof stdin === 'number') closeSync(stdin); // the child has its own copy
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
     const timer = setTimeout(() => {
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
     }, options.timeoutMs ?? 60_000);
@@ -124,8 +126,9 @@ export function codexProviderArgs(baseUrl: string): string[] {
   ];
 }
 
-export function codexEnv(home: string): Record<string, string> {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CODEX_HOME: home, STUB_KEY: 'dummy' };
+/** `codexHome` must not be under the temp dir (see codexSandboxMode in the adapter). */
+export function codexEnv(home: string, codexHome = home): Record<string, string> {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CODEX_HOME: codexHome, STUB_KEY: 'dummy' };
 }
 
 export const GEMINI_VERSION = '0.61.0';

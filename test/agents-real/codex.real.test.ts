@@ -3,14 +3,17 @@
 // the client alone, pinning the event stream the codex adapter parses; then
 // buran runs whose worker is the real client. Fails (never skips) when the
 // binary is missing.
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ConfigInput } from '../../src/domain/config.js';
+import { DEFAULT_CONFIG, type ConfigInput } from '../../src/domain/config.js';
+import type { InvocationContext } from '../../src/worker/adapter.js';
+import { createCodexAdapter } from '../../src/worker/adapters/index.js';
 import { cleanup as cleanupRepos, git } from '../engine/fixtures/project.js';
 import { CODEX_BIN, CODEX_VERSION, codexEnv, codexProviderArgs, requireBinary, runClient, type ClientRun } from './clients.js';
-import { agentPacket, buranRun, jsonLines, recordedStdout, removeTempDirs, statusJson, sum, TASK_FILE, tempDir } from './helpers.js';
+import { agentPacket, buranRun, jsonLines, outsideTempDir, recordedStdout, removeTempDirs, statusJson, sum, TASK_FILE, tempDir } from './helpers.js';
 import { CODEX_MODEL, CODEX_TURN_USAGE, FILE_CONTENT, FILE_NAME, FINAL_TEXT, PROMPT, codexArgs, codexWritesFile, codexWritesFileAt } from './scenarios.js';
+import { BWRAP_HAS_ARGV0, HAS_BWRAP, sandboxLayout, sandboxed, type SandboxLayout } from './sandbox.js';
 import { functionCallOutputs, startResponsesStandin, userInputText, type ResponsesScript, type ResponsesStandin } from './standins/openai.js';
 
 afterAll(async () => {
@@ -25,11 +28,13 @@ interface Drive {
   readonly lines: Record<string, unknown>[];
 }
 
-/** One `codex exec --json` run in a fresh working folder and CODEX_HOME, against a stand-in playing `script`. */
-async function drive(script: ResponsesScript, model = CODEX_MODEL): Promise<Drive> {
+/**
+ * One `codex exec --json` run in a fresh working folder and CODEX_HOME, against a stand-in playing `script`.
+ * The CODEX_HOME is outside the temp dir: under it codex creates no helper links, and its command sandbox cannot start beside a system bwrap < 0.9.
+ */
+async function drive(script: ResponsesScript, model = CODEX_MODEL, home = outsideTempDir('codex-home-')): Promise<Drive> {
   const bin = requireBinary(CODEX_BIN);
   const work = tempDir('buran-codex-work-');
-  const home = tempDir('buran-codex-home-');
   const standin = await startResponsesStandin(script);
   try {
     const run = await runClient([bin, ...codexArgs(codexProviderArgs(standin.url), model)], { cwd: work, env: codexEnv(home), timeoutMs: 30_000 });
@@ -85,6 +90,20 @@ describe.concurrent(`the real codex binary (${CODEX_VERSION}) against the Respon
     expect(lines.at(-1)?.type).toBe('turn.completed');
   });
 
+  // Pins why the CODEX_HOME above is not a temp folder. Codex runs each command through bwrap and re-executes
+  // itself inside as `codex-linux-sandbox`: with the bundled bwrap (no bwrap on PATH) or a system one that has
+  // --argv0 by its own path; with an older system bwrap (Debian 12's 0.8.0) by that name on PATH, through a
+  // link it creates under CODEX_HOME/tmp/arg0-linux — which it refuses to create under the temp dir.
+  it.skipIf(!HAS_BWRAP || BWRAP_HAS_ARGV0)('beside a system bwrap without --argv0, a CODEX_HOME under the temp dir leaves every command failing while the turn completes', async () => {
+    const { run, standin, work, lines } = await drive(codexWritesFile, CODEX_MODEL, tempDir('buran-codex-home-'));
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain('could not create PATH aliases: Refusing to create helper binaries under temporary dir');
+    expect(existsSync(join(work, FILE_NAME))).toBe(false);
+    expect(lines.at(-1)?.type).toBe('turn.completed');
+    const second = standin.responses()[1];
+    expect(second === undefined ? '' : functionCallOutputs(second)[0]?.output).toContain('bwrap: execvp codex-linux-sandbox: No such file or directory');
+  });
+
   const failures: readonly { name: string; script: ResponsesScript; message: RegExp }[] = [
     { name: 'api-500', script: () => ({ kind: 'http_error', status: 500, errorType: 'server_error', message: 'Internal server error' }), message: /high demand|500/ },
     { name: 'api-401', script: () => ({ kind: 'http_error', status: 401, errorType: 'invalid_request_error', message: 'Incorrect API key provided' }), message: /401 Unauthorized/ },
@@ -124,7 +143,7 @@ function codexConfig(standin: ResponsesStandin): ConfigInput {
 }
 
 function runnerEnv(): Record<string, string | undefined> {
-  return { ...process.env, ...codexEnv(tempDir('buran-codex-home-')) };
+  return { ...process.env, ...codexEnv(outsideTempDir('codex-home-')) };
 }
 
 describe.concurrent('buran runs with the real codex binary as the worker', () => {
@@ -172,4 +191,87 @@ describe.concurrent('buran runs with the real codex binary as the worker', () =>
       await standin.close();
     }
   }, E2E_TIMEOUT_MS);
+});
+
+/**
+ * The adapter's own invocation, run inside a bubblewrap sandbox shaped like the one buran is to run workers
+ * in: HOME an empty tmpfs with CODEX_HOME bound back writable (codex writes its state databases there even
+ * with --ephemeral, and fails to start when it is read-only or missing), the worktree and attempt folder
+ * writable, the rest read-only.
+ */
+async function driveInSandbox(script: (layout: SandboxLayout) => ResponsesScript, options: { sandboxed: boolean; role?: 'worker' | 'reviewer' }) {
+  const root = outsideTempDir('codex-sandbox-');
+  const layout = sandboxLayout(root);
+  const home = join(root, 'home');
+  const codexHome = join(home, '.codex');
+  mkdirSync(codexHome, { recursive: true });
+  const standin = await startResponsesStandin(script(layout));
+  try {
+    const promptFile = join(layout.attemptDir, 'prompt.md');
+    writeFileSync(promptFile, PROMPT);
+    const ctx: InvocationContext = {
+      worker: { adapter: 'codex', model: CODEX_MODEL },
+      config: {
+        ...DEFAULT_CONFIG,
+        adapters: {
+          codex: {
+            executable: requireBinary(CODEX_BIN),
+            extraArgs: codexProviderArgs(standin.url),
+            reviewerArgs: codexProviderArgs(standin.url),
+            envAllowlist: ['PATH', 'HOME', 'CODEX_HOME', 'STUB_KEY'],
+          },
+        },
+      },
+      env: codexEnv(home, codexHome),
+      workspace: layout.worktree,
+      runId: 'r1',
+      taskId: 'alpha',
+      attemptId: 'alpha.a1',
+      attempt: 1,
+      epoch: 1,
+      promptFile,
+      completionFile: join(layout.attemptDir, 'completion.json'),
+      role: options.role ?? 'worker',
+      sandboxed: options.sandboxed,
+    };
+    const inv = createCodexAdapter().buildInvocation(ctx);
+    const argv = sandboxed(inv.argv, { home, buranDir: layout.buranDir, worktree: layout.worktree, attemptDir: layout.attemptDir, writable: [codexHome] });
+    const run = await runClient(argv, { cwd: inv.cwd, env: inv.env, stdinFile: inv.stdinFile, timeoutMs: 30_000 });
+    const outputs = standin.responses().flatMap((r) => functionCallOutputs(r).map((o) => o.output));
+    return { run, inv, layout, outputs, lines: jsonLines(run.stdout) };
+  } finally {
+    await standin.close();
+  }
+}
+
+describe.skipIf(!HAS_BWRAP).concurrent(`the real codex binary (${CODEX_VERSION}) inside a bubblewrap sandbox shaped like buran’s`, { timeout: 60_000 }, () => {
+  it('sandboxed: the worker runs with codex’s own sandbox off, and its command writes the file in the worktree', async () => {
+    const { run, inv, layout, lines } = await driveInSandbox(() => codexWritesFile, { sandboxed: true });
+    expect(inv.argv).toContain('danger-full-access');
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(readFileSync(join(layout.worktree, FILE_NAME), 'utf8')).toBe(FILE_CONTENT);
+    expect(lines.at(-1)?.type).toBe('turn.completed');
+  });
+
+  it('sandboxed: the outer sandbox still confines the worker — its command cannot write into the repository', async () => {
+    const { run, layout, outputs } = await driveInSandbox((layout) => codexWritesFileAt(join(layout.repo, 'escaped.txt'), FILE_CONTENT), { sandboxed: true });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(existsSync(join(layout.repo, 'escaped.txt'))).toBe(false);
+    expect(outputs.join('\n')).toContain('Read-only file system');
+  });
+
+  it('not sandboxed: codex’s own workspace-write sandbox nests inside it too (user namespaces nest; CODEX_HOME writable, outside the temp dir)', async () => {
+    const { run, inv, layout } = await driveInSandbox(() => codexWritesFile, { sandboxed: false });
+    expect(inv.argv).toContain('workspace-write');
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(readFileSync(join(layout.worktree, FILE_NAME), 'utf8')).toBe(FILE_CONTENT);
+  });
+
+  it('sandboxed reviewer: codex’s read-only sandbox, nested, refuses the write', async () => {
+    const { run, inv, layout, outputs } = await driveInSandbox(() => codexWritesFile, { sandboxed: true, role: 'reviewer' });
+    expect(inv.argv).toContain('read-only');
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(existsSync(join(layout.worktree, FILE_NAME))).toBe(false);
+    expect(outputs.join('\n')).toContain('Read-only file system');
+  });
 });

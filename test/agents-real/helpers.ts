@@ -2,7 +2,7 @@
 // against a stand-in, and buran runs (real engine, supervisor and adapter)
 // whose worker is the real CLI.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -21,6 +21,23 @@ const folders: string[] = [];
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   folders.push(dir);
+  return dir;
+}
+
+const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-artifacts', 'agents-real');
+
+/**
+ * A fresh folder outside the temp dir (under test-artifacts/, git-ignored),
+ * removed by removeTempDirs(). For a CODEX_HOME: codex will not create its
+ * helper links under the temp dir, and without them its command sandbox
+ * cannot start beside a system bubblewrap older than 0.9 (see codexSandboxMode).
+ */
+export function outsideTempDir(prefix: string): string {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const dir = mkdtempSync(join(ARTIFACTS, prefix));
+  folders.push(dir);
+  const temp = `${realpathSync(tmpdir())}/`;
+  if (`${realpathSync(dir)}/`.startsWith(temp)) throw new Error(`${dir} is under the temp dir ${temp}: run the tests from a checkout outside it`);
   return dir;
 }
 

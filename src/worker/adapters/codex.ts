@@ -26,6 +26,7 @@ export function createCodexAdapter(options: AgentAdapterOptions = {}): WorkerAda
     check: (ctx) => checkAgentCli(ctx, CODEX_CLI, options),
     buildInvocation(ctx) {
       const s = agentSettings(ctx, CODEX_CLI, options.projectRoot);
+      const mode = codexSandboxMode({ reviewer: s.reviewer, sandboxed: ctx.sandboxed === true });
       return {
         argv: [
           s.executable,
@@ -36,11 +37,11 @@ export function createCodexAdapter(options: AgentAdapterOptions = {}): WorkerAda
           '--color',
           'never',
           '-s',
-          s.reviewer ? 'read-only' : 'workspace-write',
+          mode,
           '-C',
           ctx.workspace,
           // workspace-write allows writes in the workspace only; the completion file lives in the attempt folder.
-          ...(s.reviewer ? [] : ['--add-dir', s.attemptDir]),
+          ...(mode === 'workspace-write' ? ['--add-dir', s.attemptDir] : []),
           ...(s.model === undefined ? [] : ['-m', s.model]),
           ...s.extraArgs,
           '-',
@@ -53,6 +54,31 @@ export function createCodexAdapter(options: AgentAdapterOptions = {}): WorkerAda
     deriveOutcome: (exit, completion, output) => deriveAgentOutcome(CODEX_CLI.name, exit, completion, parse(output)),
     parseResult: parse,
   };
+}
+
+/** Codex's own command sandbox (`-s`). */
+export type CodexSandboxMode = 'read-only' | 'workspace-write' | 'danger-full-access';
+
+/**
+ * Outside buran's sandbox a worker gets `workspace-write` (the worktree, plus
+ * the attempt folder through `--add-dir`: the completion file goes there) and a
+ * reviewer `read-only`.
+ *
+ * Inside buran's sandbox (`sandboxed`) a worker gets `danger-full-access`: the
+ * outer sandbox already confines its writes, and codex's own one nested in it
+ * works only when CODEX_HOME is writable and outside the temp dir. (With a
+ * system bwrap older than 0.9, which has no `--argv0`, codex re-executes itself
+ * through a `codex-linux-sandbox` link it creates under CODEX_HOME, and it
+ * refuses to create that link under the temp dir; every command then fails with
+ * `bwrap: execvp codex-linux-sandbox` while the turn still completes.) The
+ * price: the agent's shell commands get the network the outer sandbox gives
+ * the CLI (for the model API), as Claude Code's Bash and Gemini's shell tool
+ * have by default. A reviewer stays `read-only` either way: the outer sandbox
+ * leaves the worktree writable, so only codex keeps a reviewer from writing.
+ */
+export function codexSandboxMode(options: { reviewer: boolean; sandboxed: boolean }): CodexSandboxMode {
+  if (options.reviewer) return 'read-only';
+  return options.sandboxed ? 'danger-full-access' : 'workspace-write';
 }
 
 /** The model named on the command line (`-m` / `--model`), which is what the price table is keyed by. */

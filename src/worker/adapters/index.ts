@@ -7,7 +7,8 @@ import { createCodexAdapter } from './codex.js';
 import { createGeminiAdapter } from './gemini.js';
 
 export { CLAUDE_CLI, createClaudeAdapter, parseClaudeResult } from './claude.js';
-export { CODEX_CLI, createCodexAdapter, modelFromArgv, parseCodexResult } from './codex.js';
+export { CODEX_CLI, codexSandboxMode, createCodexAdapter, modelFromArgv, parseCodexResult } from './codex.js';
+export type { CodexSandboxMode } from './codex.js';
 export { GEMINI_CLI, GEMINI_PROMPT_ARG, createGeminiAdapter, parseGeminiResult } from './gemini.js';
 export { DEFAULT_MAX_TURNS, checkAgentCli, parseVersion, priceTokens } from './agentCli.js';
 export type { AgentAdapterOptions, AgentCliSpec, TokenCounts, Version } from './agentCli.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type Config } from '../../../src/domain/config.js';
 import type { AgentRunResult, InvocationContext } from '../../../src/worker/adapter.js';
-import { createClaudeAdapter, createCodexAdapter, createGeminiAdapter, deriveAgentOutcome, parseVersion } from '../../../src/worker/adapters/index.js';
+import { codexSandboxMode, createClaudeAdapter, createCodexAdapter, createGeminiAdapter, deriveAgentOutcome, parseVersion } from '../../../src/worker/adapters/index.js';
 import { emptyResult } from '../../../src/worker/adapters/agentResult.js';
 import type { CompletionFileState, ExitInfo } from '../../../src/worker/completionFile.js';
 
@@ -67,6 +67,17 @@ describe('command lines', () => {
     expect(inv.env).toMatchObject({ OPENAI_API_KEY: 'k-o' });
     expect(inv.env).not.toHaveProperty('ANTHROPIC_API_KEY');
     expect(createCodexAdapter().buildInvocation(context('codex', { role: 'reviewer' })).argv).toContain('read-only');
+  });
+
+  it('codex inside buran’s sandbox: a worker turns codex’s own command sandbox off (no --add-dir needed); a reviewer stays read-only', () => {
+    const worker = createCodexAdapter().buildInvocation(context('codex', { sandboxed: true, worker: { adapter: 'codex', model: 'gpt-x' } }));
+    expect(worker.argv).toEqual([
+      'codex', 'exec', '--json', '--skip-git-repo-check', '--ephemeral', '--color', 'never', '-s', 'danger-full-access', '-C', '/w/tree', '-m', 'gpt-x', '-',
+    ]);
+    const reviewer = createCodexAdapter().buildInvocation(context('codex', { sandboxed: true, role: 'reviewer' })).argv;
+    expect(reviewer.slice(reviewer.indexOf('-s'), reviewer.indexOf('-s') + 2)).toEqual(['-s', 'read-only']);
+    expect(reviewer).not.toContain('--add-dir');
+    expect(codexSandboxMode({ reviewer: false, sandboxed: false })).toBe('workspace-write');
   });
 
   it('gemini: stream-json, auto_edit, trusted for the session, prompt on stdin plus a short --prompt', () => {
