@@ -1,6 +1,7 @@
 // Exit code 5: a run already being driven by another process.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { approvedRun, makeRepo, markerFile, packet } from '../engine/fixtures/project.js';
 
