@@ -35,7 +35,7 @@ export function bwrapArgs(argv: readonly string[], c: Confinement): string[] {
   }
   for (const path of c.hidden) args.push('--tmpfs', path);
   args.push(c.workdirReadOnly === true ? '--ro-bind' : '--bind', c.workdir, c.workdir);
-  for (const path of c.writable) args.push('--bind', path, path);
+  for (const path of c.writable) args.push('--bind-try', path, path);
   for (const path of c.readOnly) args.push('--ro-bind-try', path, path);
   args.push('--unshare-all');
   if (c.network) args.push('--share-net');

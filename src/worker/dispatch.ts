@@ -70,6 +70,7 @@ export async function dispatchAttempt(input: DispatchAttemptInput): Promise<Disp
     epoch,
     promptFile: paths.prompt,
     completionFile: paths.completion,
+    sandboxed: input.sandbox !== undefined && input.sandbox.sandbox.kind !== 'none',
   });
   const started = await startAttempt({
     attemptDir: input.attemptDir,

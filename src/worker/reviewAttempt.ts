@@ -69,6 +69,7 @@ export async function runReviewAttempt(input: ReviewAttemptInput): Promise<Revie
       promptFile: paths.prompt,
       completionFile: paths.completion,
       role: 'reviewer',
+      sandboxed: input.sandbox !== undefined && input.sandbox.sandbox.kind !== 'none',
     });
     started = await startAttempt({
       attemptDir: input.dir,

@@ -14,7 +14,7 @@ import type { PacketInput } from '../../src/domain/packet.js';
 import { StatusJsonSchema } from '../../src/domain/statusSchema.js';
 import { openProject } from '../../src/engine/project.js';
 import type { BlockerCode } from '../../src/domain/blockers.js';
-import { VERIFY_OK, allGone, approvedRun, attemptIds, attemptsDir, cleanup, makeRepo } from './fixtures/project.js';
+import { VERIFY_OK, approvedRun, runProcessesGone, attemptIds, attemptsDir, cleanup, makeRepo } from './fixtures/project.js';
 
 afterAll(cleanup);
 
@@ -122,7 +122,7 @@ describe.each(CLIS)('the %s adapter end to end', (cli) => {
     expect(spend.inputTokens).toBeGreaterThan(0);
     // The fixture read its prompt from stdin and ran in the task worktree.
     const [attempt] = attemptIds(project, runId);
-    const seen = JSON.parse(readFileSync(join(attemptsDir(project, runId), attempt ?? '', 'fixture-env.worker.json'), 'utf8')) as { promptBytes: number; cwd: string };
+    const seen = JSON.parse(readFileSync(join(attemptsDir(project, runId), attempt ?? '', 'out', 'fixture-env.worker.json'), 'utf8')) as { promptBytes: number; cwd: string };
     expect(seen.promptBytes).toBe(readFileSync(join(attemptsDir(project, runId), attempt ?? '', 'prompt.md'), 'utf8').length);
     expect(seen.cwd).not.toBe(repo);
   });
@@ -153,8 +153,9 @@ describe('agent failures end in their documented blocker codes', () => {
     expect(result.blocker?.code, JSON.stringify(result.blocker, null, 2)).toBe('worker_timeout');
     const [attempt = ''] = attemptIds(project, runId);
     const dir = join(attemptsDir(project, runId), attempt);
-    const pids = [Number(readFileSync(join(dir, 'fixture-grandchild.pid'), 'utf8')), (JSON.parse(readFileSync(join(dir, 'pid.json'), 'utf8')) as { workerPid: number }).workerPid];
-    expect(await allGone(pids, 5_000)).toBe(true);
+    // The grandchild was started (its pid as the worker saw it), and nothing of the run is left (found by environment).
+    expect(Number(readFileSync(join(dir, 'out', 'fixture-grandchild.pid'), 'utf8'))).toBeGreaterThan(0);
+    expect(await runProcessesGone(runId, 5_000)).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, 'kill.json'), 'utf8'))).toMatchObject({ reason: 'wall' });
   });
 });
@@ -182,7 +183,7 @@ describe('the agent environment', () => {
     const { project, runId, result } = await runAgent(cli, agentPacket(cli), config(cli), env);
     expect(result.status).toBe('handoff_ready');
     const [attempt = ''] = attemptIds(project, runId);
-    const seen = (JSON.parse(readFileSync(join(attemptsDir(project, runId), attempt, 'fixture-env.worker.json'), 'utf8')) as { env: Record<string, string> }).env;
+    const seen = (JSON.parse(readFileSync(join(attemptsDir(project, runId), attempt, 'out', 'fixture-env.worker.json'), 'utf8')) as { env: Record<string, string> }).env;
     const own = { claude: 'ANTHROPIC_API_KEY', codex: 'OPENAI_API_KEY', gemini: 'GEMINI_API_KEY' }[cli];
     expect(seen[own]).toBe(env[own]);
     for (const name of ['AWS_SECRET_ACCESS_KEY', 'GITHUB_TOKEN', 'ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY'].filter((n) => n !== own)) expect(seen[name], name).toBeUndefined();
@@ -232,7 +233,7 @@ describe('the agent reviewer end to end (claude fixture as worker and reviewer)'
     const reviews = attemptIds(project, runId).filter((id) => id.startsWith('review.'));
     // One task review and one integration review.
     expect(reviews).toEqual(['review.alpha.a1.e1.t1', 'review.run.e1.t1']);
-    const seen = JSON.parse(readFileSync(join(attemptsDir(project, runId), 'review.alpha.a1.e1.t1', 'fixture-env.reviewer.json'), 'utf8')) as { argv: string[] };
+    const seen = JSON.parse(readFileSync(join(attemptsDir(project, runId), 'review.alpha.a1.e1.t1', 'out', 'fixture-env.reviewer.json'), 'utf8')) as { argv: string[] };
     expect(seen.argv).toContain('--disallowedTools');
     const usage = statusJson(repo, runId).usage;
     expect(usage.costUsd).toBeCloseTo(expectedSpend('claude').costUsd + 2 * 0.0123, 9);
@@ -267,10 +268,20 @@ describe('the agent reviewer end to end (claude fixture as worker and reviewer)'
     expect(attemptIds(project, runId).filter((id) => id.startsWith('review.'))).toEqual([]);
   });
 
-  it('a reviewer that edits the workspace gets no say: review BLOCKED', async () => {
-    const { result } = await runAgent('claude', reviewed('edits'));
+  it('a reviewer that edits the workspace gets no say: review BLOCKED (unsandboxed: the change is seen)', async () => {
+    const repo = makeRepo({ sandbox: 'none' });
+    writeConfig(repo, { ...config('claude'), sandbox: { mode: 'none' } });
+    const { project, runId } = await approvedRun(reviewed('edits'), { repo });
+    const result = await project.runner.drive(runId);
     expect(result.blocker?.code).toBe('review_blocked');
     expect(result.blocker?.message).toContain('changed the workspace');
+  });
+
+  it('a sandboxed reviewer cannot edit the workspace at all (read-only worktree): review BLOCKED, the worktree untouched', async () => {
+    const { project, runId, result } = await runAgent('claude', reviewed('edits'));
+    expect(result.blocker?.code).toBe('review_blocked');
+    const stderr = readFileSync(join(attemptsDir(project, runId), 'review.alpha.a1.e1.t1', 'stderr.log'), 'utf8');
+    expect(stderr).toContain('EROFS');
   });
 
   it("the reviewer's spend counts toward the budget: a budget the worker fits in but not the review blocks with budget_exhausted", async () => {

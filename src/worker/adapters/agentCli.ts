@@ -2,9 +2,9 @@
 // its version against the range the adapter was written for, the settings
 // of one invocation, and the worker's environment.
 import { execFile } from 'node:child_process';
-import { delimiter, dirname, isAbsolute, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { ModelPrice } from '../../domain/config.js';
-import type { AdapterCheck, AdapterCheckContext, InvocationContext } from '../adapter.js';
+import type { AdapterCheck, AdapterCheckContext, InvocationContext, SandboxPaths, SandboxPathsContext } from '../adapter.js';
 import { allowedEnvNames, buildWorkerEnv } from '../commandAdapter.js';
 import { findOnPath, isExecutableFile, workerSearchDirs } from '../findExecutable.js';
 
@@ -26,6 +26,24 @@ export interface AgentCliSpec {
   readonly keyEnv: readonly string[];
   /** Fixed variables every invocation gets (e.g. no self-update mid-run). */
   readonly fixedEnv?: Readonly<Record<string, string>>;
+  /**
+   * Where the CLI keeps its settings and credentials, relative to HOME. Inside
+   * buran's sandbox HOME is private and empty, so these are bound back in,
+   * writable (CLIs write session state there and refresh tokens).
+   */
+  readonly homeConfig: readonly string[];
+  /** A variable that moves the config folder elsewhere (CODEX_HOME), bound back in the same way when set. */
+  readonly configHomeEnv?: string;
+}
+
+/** What a sandboxed agent CLI needs from the real HOME: its config folders, writable. Missing ones are skipped. */
+export function agentSandboxPaths(spec: AgentCliSpec): (ctx: SandboxPathsContext) => SandboxPaths {
+  return ({ env }) => {
+    const home = env['HOME'];
+    const moved = spec.configHomeEnv === undefined ? undefined : env[spec.configHomeEnv];
+    const paths = [...(home === undefined || !isAbsolute(home) ? [] : spec.homeConfig.map((name) => join(home, name))), ...(moved !== undefined && isAbsolute(moved) ? [moved] : [])];
+    return { writable: paths };
+  };
 }
 
 /** Options every agent adapter factory takes. */

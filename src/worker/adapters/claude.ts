@@ -2,7 +2,7 @@
 // @anthropic-ai/claude-code 2.1.197. The prompt arrives on stdin; stdout is
 // stream-json (one JSON object per line, the `result` object last).
 import type { AgentRunResult, AttemptOutput, WorkerAdapter } from '../adapter.js';
-import { type AgentAdapterOptions, type AgentCliSpec, agentSettings, buildAgentEnv, checkAgentCli } from './agentCli.js';
+import { type AgentAdapterOptions, type AgentCliSpec, agentSettings, buildAgentEnv, checkAgentCli, agentSandboxPaths } from './agentCli.js';
 import { count, deriveAgentOutcome, emptyResult, isRecord, parseJsonLines, text } from './agentResult.js';
 
 export const CLAUDE_CLI: AgentCliSpec = {
@@ -12,6 +12,7 @@ export const CLAUDE_CLI: AgentCliSpec = {
   minVersion: [2, 1, 0],
   belowVersion: [3, 0, 0],
   keyEnv: ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL'],
+  homeConfig: ['.claude', '.claude.json'],
   // A self-update mid-run would change the binary under a running attempt.
   fixedEnv: { DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' },
 };
@@ -27,6 +28,7 @@ export function createClaudeAdapter(options: AgentAdapterOptions = {}): WorkerAd
   return {
     name: CLAUDE_CLI.name,
     awaitExit: true,
+    sandboxPaths: agentSandboxPaths(CLAUDE_CLI),
     check: (ctx) => checkAgentCli(ctx, CLAUDE_CLI, options),
     buildInvocation(ctx) {
       const s = agentSettings(ctx, CLAUDE_CLI, options.projectRoot);

@@ -4,7 +4,7 @@
 // prompt file there, /dev/null otherwise). stdout is JSON lines (`--json`).
 import type { ModelPrice } from '../../domain/config.js';
 import type { AgentRunResult, AttemptOutput, WorkerAdapter } from '../adapter.js';
-import { type AgentAdapterOptions, type AgentCliSpec, type TokenCounts, agentSettings, buildAgentEnv, checkAgentCli, priceTokens } from './agentCli.js';
+import { type AgentAdapterOptions, type AgentCliSpec, type TokenCounts, agentSettings, buildAgentEnv, checkAgentCli, priceTokens, agentSandboxPaths } from './agentCli.js';
 import { count, deriveAgentOutcome, emptyResult, isRecord, parseJsonLines, text } from './agentResult.js';
 
 export const CODEX_CLI: AgentCliSpec = {
@@ -15,6 +15,8 @@ export const CODEX_CLI: AgentCliSpec = {
   minVersion: [0, 169, 0],
   belowVersion: [0, 170, 0],
   keyEnv: ['OPENAI_API_KEY', 'CODEX_API_KEY', 'OPENAI_BASE_URL'],
+  homeConfig: ['.codex'],
+  configHomeEnv: 'CODEX_HOME',
 };
 
 /** @example createAdapterRegistry([createCodexAdapter({ prices: config.adapters.codex?.prices })]) */
@@ -23,6 +25,7 @@ export function createCodexAdapter(options: AgentAdapterOptions = {}): WorkerAda
   return {
     name: CODEX_CLI.name,
     awaitExit: true,
+    sandboxPaths: agentSandboxPaths(CODEX_CLI),
     check: (ctx) => checkAgentCli(ctx, CODEX_CLI, options),
     buildInvocation(ctx) {
       const s = agentSettings(ctx, CODEX_CLI, options.projectRoot);

@@ -3,7 +3,7 @@
 // stdin and appends the `--prompt` text to it); stdout is stream-json.
 import type { ModelPrice } from '../../domain/config.js';
 import type { AgentRunResult, AttemptOutput, WorkerAdapter } from '../adapter.js';
-import { type AgentAdapterOptions, type AgentCliSpec, type TokenCounts, agentSettings, buildAgentEnv, checkAgentCli, priceTokens } from './agentCli.js';
+import { type AgentAdapterOptions, type AgentCliSpec, type TokenCounts, agentSettings, buildAgentEnv, checkAgentCli, priceTokens, agentSandboxPaths } from './agentCli.js';
 import { count, deriveAgentOutcome, emptyResult, isRecord, parseJsonLines, text } from './agentResult.js';
 
 export const GEMINI_CLI: AgentCliSpec = {
@@ -13,6 +13,7 @@ export const GEMINI_CLI: AgentCliSpec = {
   minVersion: [0, 61, 0],
   belowVersion: [0, 62, 0],
   keyEnv: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GEMINI_BASE_URL'],
+  homeConfig: ['.gemini'],
 };
 
 /** Appended by the CLI after the prompt read from stdin; `--prompt` is also what makes the run headless. */
@@ -27,6 +28,7 @@ export function createGeminiAdapter(options: AgentAdapterOptions = {}): WorkerAd
   return {
     name: GEMINI_CLI.name,
     awaitExit: true,
+    sandboxPaths: agentSandboxPaths(GEMINI_CLI),
     async check(ctx) {
       // 0.61.0 has no turn-limit flag (only model.maxSessionTurns in its settings.json): refuse a bound buran cannot enforce.
       if (ctx.config.adapters[GEMINI_CLI.name]?.maxTurns !== undefined) {
