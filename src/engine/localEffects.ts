@@ -23,7 +23,7 @@ import type { RunStore } from '../store/port.js';
 import { type AdapterRegistry, awaitAttempt, createAdapterRegistry, createCommandAdapter, dispatchAttempt, killAttempt } from '../worker/index.js';
 import { createAgentAdapters } from '../worker/adapters/index.js';
 import { checkReviewer, createReviewGate } from './reviewGate.js';
-import { redactOutcome, redactorOf } from './redactResults.js';
+import { redactEvidence, redactOutcome, redactingEffects, redactorOf } from './redactResults.js';
 import { observeAttempt } from '../worker/observeAttempt.js';
 import { openPullRequest } from '../handoff/pullRequest.js';
 import { createGitWorkspace, createScopeLocks, git } from '../workspace/index.js';
@@ -76,9 +76,9 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   const protectedPaths = [...config.policy.protectedPaths, ...(packet.policy?.protectedPaths ?? [])];
   const verifyDefinitions = verificationDefinitions(packet.verify);
   const verifyTimeoutMs = o.verifyTimeoutMs ?? Math.min(packet.limits.taskTimeoutSec, 600) * 1000;
-  const putEvidence = (text: string) => store.putArtifact(runId, text);
-  // Untrusted text kept in events and reports: display-safe, the runner's own secret values and token formats removed.
+  // Untrusted text kept in events, evidence and reports: display-safe, the runner's own secret values and token formats removed.
   const redact = redactorOf(secretValuesOf(env));
+  const putEvidence = (text: string) => store.putArtifact(runId, redactEvidence(text, redact));
   const review = createReviewGate({ registry, config, env, packet, runId, attemptsDir: join(store.runDir(runId), 'attempts'), workspace: ws, putEvidence, redact, now: () => clock.now() });
 
   // Operator retries recorded for the run (pause and resume are not retries). A retry is applied and saved before
@@ -98,7 +98,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     return tw;
   };
 
-  return {
+  // Every refusal, failure, gate result and error the charts (and so the log and the report) keep is redacted on the way in.
+  return redactingEffects({
     async checkIntake() {
       return (await checkIntake(record.packetFile, record.approval.hash)).outcome;
     },
@@ -278,5 +279,5 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       });
       for (const name of attempts) await killAttempt(join(dir, name), {});
     },
-  };
+  }, redact);
 }
