@@ -26,7 +26,7 @@ import { checkReviewer, createReviewGate } from './reviewGate.js';
 import { redactEvidence, redactOutcome, redactingEffects, redactorOf } from './redactResults.js';
 import { observeAttempt } from '../worker/observeAttempt.js';
 import { openPullRequest } from '../handoff/pullRequest.js';
-import { createGitWorkspace, createScopeLocks, git } from '../workspace/index.js';
+import { createGitWorkspace, createScopeLocks, readBranchTip } from '../workspace/index.js';
 
 export interface LocalEffectsOptions {
   readonly repoRoot: string;
@@ -224,12 +224,14 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     async performHandoff() {
       try {
         const runLease = await lease();
-        const head = await git(runLease.worktree, ['rev-parse', 'HEAD']);
-        if (head.exitCode !== 0) return { status: 'failed', message: `cannot read the run branch head: ${head.stderr.trim()}`, details: { runId } };
+        // The handoff is this commit, read once: recorded, reported and (with a pull request) pushed by id,
+        // so a branch moved from here on is noticed later (handoff_moved) and never pushed in its place.
+        const tip = await readBranchTip(o.repoRoot, runLease.branch);
+        if (tip === null) return { status: 'failed', message: `the run branch ${runLease.branch} does not exist`, details: { runId, branch: runLease.branch } };
         const doc = SnapshotDocSchema.parse(await store.readSnapshot(runId));
         const events = (await store.readEvents(runId)).map((e) => EventRecordSchema.parse(e));
         const snap = restoredView(doc.snapshot);
-        const report = buildReport(snap, events, { packetId: packet.id, title: packet.title, headCommit: head.stdout.trim() });
+        const report = buildReport(snap, events, { packetId: packet.id, title: packet.title, headCommit: tip.commit, headTree: tip.tree });
         const reportHash = await store.putArtifact(runId, reportMarkdown(report));
         await store.putArtifact(runId, JSON.stringify(report, null, 2));
         o.crash?.('handoff.after-report');
@@ -239,6 +241,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
           policy: config.policy.pullRequest,
           repoRoot: o.repoRoot,
           branch: runLease.branch,
+          commit: tip.commit,
           base: packet.base,
           title: packet.title,
           body: reportMarkdown(report),
@@ -248,7 +251,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
           now: clock.now(),
         });
         if (pr.status === 'failed') return { status: 'failed', message: pr.message, details: { runId, ...pr.details } };
-        return { status: 'done', handoff: { branch: runLease.branch, commit: head.stdout.trim(), reportHash, pullRequest: pr.status === 'skipped' ? null : pr.url } };
+        return { status: 'done', handoff: { branch: runLease.branch, commit: tip.commit, tree: tip.tree, reportHash, pullRequest: pr.status === 'skipped' ? null : pr.url } };
       } catch (error) {
         // A lost lease is the run's to handle (LEASE_LOST, see bindEffects), not a failed handoff.
         if (isBuranError(error) && error.code === 'lease_lost') throw error;
