@@ -46,6 +46,9 @@ function commitOn(repo: string, parent: string, message: string, tree = git(repo
 
 const eventsOf = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
 
+// Each test drives a real run and several CLI commands: allow for a busy machine.
+const SLOW = 120_000;
+
 describe('the handoff is the recorded commit', () => {
   it('records the run branch tip commit and its tree at handoff, and reports both', async () => {
     const { repo, project, runId, handoff, branch } = await handedOff();
@@ -57,7 +60,7 @@ describe('the handoff is the recorded commit', () => {
     const report = JSON.parse((await buran(repo, 'report', '--run', runId, '--format', 'json')).out) as Record<string, unknown>;
     expect(report).toMatchObject({ status: 'handoff_ready', handoffCommit: handoff.commit, handoffTree: handoff.tree, blocker: null });
     expect((await project.runner.drive(runId)).status).toBe('handoff_ready');
-  });
+  }, SLOW);
 
   it('a new commit on the branch after handoff: status and report say blocked with handoff_moved and both ids; run exits 3; nothing stored is rewritten', async () => {
     const { repo, project, runId, handoff, branch } = await handedOff();
@@ -111,7 +114,7 @@ describe('the handoff is the recorded commit', () => {
     git(repo, 'update-ref', `refs/heads/${branch}`, handoff.commit);
     expect((await buran(repo, 'status', '--run', runId, '--json')).code).toBe(0);
     expect((await buran(repo, 'run', '--run', runId)).code).toBe(0);
-  });
+  }, SLOW);
 
   it('a reset, a rewritten history with the same tree, and a deleted branch are each handoff_moved', async () => {
     const { repo, project, runId, handoff, branch } = await handedOff();
@@ -144,5 +147,5 @@ describe('the handoff is the recorded commit', () => {
     expect(run.blocker?.code).toBe('handoff_moved');
     const notes = eventsOf(join(project.store.runDir(runId), 'events.jsonl')).filter((e) => e.type === 'handoff_moved');
     expect(notes.map((e) => e.data['current'])).toEqual([null]);
-  });
+  }, SLOW);
 });
