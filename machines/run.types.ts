@@ -37,7 +37,10 @@ export interface LeaseInfo {
 
 export interface HandoffInfo {
   readonly branch: string;
+  /** The run branch's tip commit at handoff: what was handed off (and pushed, with a pull request). */
   readonly commit: string;
+  /** That commit's tree id; absent in runs handed off before it was recorded. */
+  readonly tree?: string;
   readonly reportHash: string;
   readonly pullRequest: string | null;
 }

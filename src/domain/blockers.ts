@@ -158,6 +158,12 @@ export const BLOCKER_CODES = {
     command: 'buran unblock --run {runId} --decision retry',
     decisions: RETRYABLE,
   },
+  handoff_moved: {
+    meaning: 'The run branch no longer points at the commit recorded at handoff (new commits, reset, force-push or deleted): what it holds now is not what this run handed off.',
+    action: 'Compare details.recorded and details.current. To hand off what the run reviewed, put the branch back on the recorded commit (the message gives the git command); for the new work, approve the packet again as a new run. No decision applies: the run itself is finished.',
+    command: 'buran report --run {runId}',
+    decisions: [],
+  },
 } as const satisfies Record<string, BlockerCodeEntry>;
 
 export type BlockerCode = keyof typeof BLOCKER_CODES;

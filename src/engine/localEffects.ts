@@ -23,10 +23,10 @@ import type { RunStore } from '../store/port.js';
 import { type AdapterRegistry, awaitAttempt, createAdapterRegistry, createCommandAdapter, dispatchAttempt, killAttempt } from '../worker/index.js';
 import { createAgentAdapters } from '../worker/adapters/index.js';
 import { checkReviewer, createReviewGate } from './reviewGate.js';
-import { redactOutcome, redactorOf } from './redactResults.js';
+import { redactEvidence, redactOutcome, redactingEffects, redactorOf } from './redactResults.js';
 import { observeAttempt } from '../worker/observeAttempt.js';
 import { openPullRequest } from '../handoff/pullRequest.js';
-import { createGitWorkspace, createScopeLocks, git } from '../workspace/index.js';
+import { createGitWorkspace, createScopeLocks, readBranchTip } from '../workspace/index.js';
 import { resolveSandbox } from './sandboxChoice.js';
 
 export interface LocalEffectsOptions {
@@ -77,9 +77,9 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   const protectedPaths = [...config.policy.protectedPaths, ...(packet.policy?.protectedPaths ?? [])];
   const verifyDefinitions = verificationDefinitions(packet.verify);
   const verifyTimeoutMs = o.verifyTimeoutMs ?? Math.min(packet.limits.taskTimeoutSec, 600) * 1000;
-  const putEvidence = (text: string) => store.putArtifact(runId, text);
-  // Untrusted text kept in events and reports: display-safe, the runner's own secret values and token formats removed.
+  // Untrusted text kept in events, evidence and reports: display-safe, the runner's own secret values and token formats removed.
   const redact = redactorOf(secretValuesOf(env));
+  const putEvidence = (text: string) => store.putArtifact(runId, redactEvidence(text, redact));
   // Workers, agent reviewers and verification commands run confined by one plan (src/sandbox); decided once per driver.
   const confine = await resolveSandbox({ config, packet, repoRoot: o.repoRoot, storeDir: o.storeDir, runDir: store.runDir(runId), now: clock.now() });
   const sandbox = confine.plan === null ? {} : { sandbox: confine.plan };
@@ -106,7 +106,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     return tw;
   };
 
-  return {
+  // Every refusal, failure, gate result and error the charts (and so the log and the report) keep is redacted on the way in.
+  return redactingEffects({
     async checkIntake() {
       return (await checkIntake(record.packetFile, record.approval.hash)).outcome;
     },
@@ -238,12 +239,14 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     async performHandoff() {
       try {
         const runLease = await lease();
-        const head = await git(runLease.worktree, ['rev-parse', 'HEAD']);
-        if (head.exitCode !== 0) return { status: 'failed', message: `cannot read the run branch head: ${head.stderr.trim()}`, details: { runId } };
+        // The handoff is this commit, read once: recorded, reported and (with a pull request) pushed by id,
+        // so a branch moved from here on is noticed later (handoff_moved) and never pushed in its place.
+        const tip = await readBranchTip(o.repoRoot, runLease.branch);
+        if (tip === null) return { status: 'failed', message: `the run branch ${runLease.branch} does not exist`, details: { runId, branch: runLease.branch } };
         const doc = SnapshotDocSchema.parse(await store.readSnapshot(runId));
         const events = (await store.readEvents(runId)).map((e) => EventRecordSchema.parse(e));
         const snap = restoredView(doc.snapshot);
-        const report = buildReport(snap, events, { packetId: packet.id, title: packet.title, headCommit: head.stdout.trim() });
+        const report = buildReport(snap, events, { packetId: packet.id, title: packet.title, headCommit: tip.commit, headTree: tip.tree });
         const reportHash = await store.putArtifact(runId, reportMarkdown(report));
         await store.putArtifact(runId, JSON.stringify(report, null, 2));
         o.crash?.('handoff.after-report');
@@ -253,6 +256,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
           policy: config.policy.pullRequest,
           repoRoot: o.repoRoot,
           branch: runLease.branch,
+          commit: tip.commit,
           base: packet.base,
           title: packet.title,
           body: reportMarkdown(report),
@@ -262,7 +266,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
           now: clock.now(),
         });
         if (pr.status === 'failed') return { status: 'failed', message: pr.message, details: { runId, ...pr.details } };
-        return { status: 'done', handoff: { branch: runLease.branch, commit: head.stdout.trim(), reportHash, pullRequest: pr.status === 'skipped' ? null : pr.url } };
+        return { status: 'done', handoff: { branch: runLease.branch, commit: tip.commit, tree: tip.tree, reportHash, pullRequest: pr.status === 'skipped' ? null : pr.url } };
       } catch (error) {
         // A lost lease is the run's to handle (LEASE_LOST, see bindEffects), not a failed handoff.
         if (isBuranError(error) && error.code === 'lease_lost') throw error;
@@ -293,5 +297,5 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       });
       for (const name of attempts) await killAttempt(join(dir, name), {});
     },
-  };
+  }, redact);
 }

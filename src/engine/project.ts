@@ -8,7 +8,7 @@ import { BuranError } from '../domain/errors.js';
 import { RunRecordSchema } from '../domain/runRecord.js';
 import { formatProblem } from '../domain/problems.js';
 import { createFileStore, initStore } from '../store/index.js';
-import { git } from '../workspace/index.js';
+import { git, readBranchTip } from '../workspace/index.js';
 import { approvePacket } from './approve.js';
 import { type Clock, systemClock } from './clock.js';
 import { createLocalEffects } from './localEffects.js';
@@ -84,6 +84,8 @@ export async function openProject(options: ProjectOptions) {
     locks: createFileLocks((runId) => store.runDir(runId)),
     inbox: createFileInbox((runId) => store.runDir(runId)),
     clock,
+    // Handed-off runs are compared with their branch in this repository (status, report, run).
+    branchTip: (branch) => readBranchTip(root, branch),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     effectsFor: async (runId) => {
       const record = RunRecordSchema.parse(await store.readRecord(runId));

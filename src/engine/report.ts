@@ -2,6 +2,7 @@
 // built only from the persisted snapshot and the event log.
 import type { RunContext } from '../../machines/run.types.js';
 import type { TaskContext } from '../../machines/task.types.js';
+import type { Blocker } from '../domain/blockers.js';
 import type { EventRecord } from '../domain/events.js';
 import { nextSafeActionOf, stageOf, statusOf, type RunStatus } from './runStatus.js';
 
@@ -20,7 +21,9 @@ export interface RunReport {
   readonly stage: string;
   readonly epoch: number;
   readonly branch: string | null;
+  /** The commit recorded at handoff, and its tree (null before handoff; the tree also for runs handed off before it was recorded). */
   readonly handoffCommit: string | null;
+  readonly handoffTree: string | null;
   readonly integrationGates: readonly { gate: string; epoch: number; status: string }[];
   readonly tasks: readonly TaskReport[];
   readonly usage: RunContext['usage'];
@@ -54,7 +57,11 @@ export function taskSnapshot(child: unknown): TaskView | null {
   return null;
 }
 
-export function buildReport(snap: SnapshotLike, events: readonly EventRecord[], extra: Record<string, unknown> = {}): RunReport {
+/**
+ * The report of a run. `handoffMoved` is the engine's finding that the run branch left
+ * the handed-off commit (RunView.handoffMoved): the report then says `blocked` with it.
+ */
+export function buildReport(snap: SnapshotLike, events: readonly EventRecord[], extra: Record<string, unknown> = {}, handoffMoved: Blocker | null = null): RunReport {
   const c = snap.context;
   const tasks: TaskReport[] = c.tasks.map((t) => {
     const child = taskSnapshot(snap.children[`task:${t.id}`]);
@@ -80,18 +87,19 @@ export function buildReport(snap: SnapshotLike, events: readonly EventRecord[], 
   return {
     schema: 'buran.report/v1',
     runId: c.runId,
-    status: statusOf(snap),
+    status: handoffMoved === null ? statusOf(snap) : 'blocked',
     stage: stageOf(snap.value),
     epoch: c.epoch,
     branch: c.handoff?.branch ?? c.lease?.branch ?? null,
     handoffCommit: c.handoff?.commit ?? null,
+    handoffTree: c.handoff?.tree ?? null,
     integrationGates: c.gates.map((g) => ({ gate: g.gate, epoch: g.epoch, status: g.status })),
     tasks,
     usage: c.usage,
     dispatches: c.dispatches,
     decisions: c.decisions,
-    blocker: statusOf(snap) === 'blocked' ? c.blocker : null,
-    nextSafeAction: nextSafeActionOf(snap, c.runId),
+    blocker: handoffMoved ?? (statusOf(snap) === 'blocked' ? c.blocker : null),
+    nextSafeAction: handoffMoved?.nextSafeAction ?? nextSafeActionOf(snap, c.runId),
     events: events.length,
     extra,
   };
@@ -103,7 +111,7 @@ export function reportMarkdown(r: RunReport): string {
   const lines: string[] = [];
   lines.push(`# buran run ${r.runId}`, '');
   lines.push(`- **status:** ${r.status} (${r.stage})`, `- **epoch:** ${r.epoch}`, `- **branch:** ${r.branch ?? '—'}`);
-  if (r.handoffCommit !== null) lines.push(`- **handoff commit:** ${r.handoffCommit}`);
+  if (r.handoffCommit !== null) lines.push(`- **handoff commit:** ${r.handoffCommit}${r.handoffTree === null ? '' : ` (tree ${r.handoffTree})`}`);
   lines.push(`- **dispatches:** ${r.dispatches}`, `- **usage:** ${r.usage.inputTokens} in / ${r.usage.outputTokens} out tokens, $${r.usage.costUsd.toFixed(4)}${r.usage.unknownAttempts > 0 ? ` (+${r.usage.unknownAttempts} attempts with unknown usage)` : ''}`);
   if (r.blocker !== null) {
     lines.push('', '## Blocked', '', `**${r.blocker.code}**: ${r.blocker.message}`);

@@ -11,6 +11,7 @@ import { runMachine } from '../machines/index.js';
 import { bindEffects } from './bindEffects.js';
 import { type Clock, systemClock } from './clock.js';
 import type { RunEffects } from './effects.js';
+import { type ReadBranchTip, handoffMoved, moveAlreadyRecorded } from './handoffCheck.js';
 import type { CommandInbox, OperatorEvent } from './inbox.js';
 import type { RunLocks } from './locks.js';
 import { attemptsOf, observationsToSend } from './observeCompletions.js';
@@ -29,6 +30,12 @@ export interface RunnerOptions {
   /** Where operator commands wait while another process drives the run (polled every `inboxPollMs`). */
   readonly inbox?: CommandInbox;
   readonly inboxPollMs?: number;
+  /**
+   * Reads a local branch's tip. When given, a handed-off run is compared with the
+   * commit recorded at handoff by every view (inspect, drive): a moved branch makes
+   * the view `blocked` with `handoff_moved`. Without it (a host with no git) no check is made.
+   */
+  readonly branchTip?: ReadBranchTip;
 }
 
 /** A command queued for the process that is driving the run. */
@@ -44,9 +51,12 @@ export interface DriveOptions {
 
 export interface RunView {
   readonly runId: string;
+  /** `blocked` also for a handed-off run whose branch moved (the stage stays `readyForReview`). */
   readonly status: RunStatus;
   readonly stage: string;
   readonly blocker: Blocker | null;
+  /** The `handoff_moved` blocker when the run branch no longer points at the handed-off commit, else null. */
+  readonly handoffMoved: Blocker | null;
   readonly nextSafeAction: NextSafeAction;
   /** The seq of the last event of the run. */
   readonly lastSeq: number;
@@ -145,16 +155,26 @@ export function createRunner(options: RunnerOptions) {
     });
   }
 
-  function view(runId: string, snap: RunSnapshot, lastSeq: number): RunView {
+  function view(runId: string, snap: RunSnapshot, lastSeq: number, moved: Blocker | null = null): RunView {
+    // A moved handoff is reported, never repaired: the stored run stays readyForReview.
+    if (moved !== null) return { runId, status: 'blocked', stage: stageOf(snap.value), blocker: moved, handoffMoved: moved, nextSafeAction: moved.nextSafeAction, lastSeq, snapshot: snap };
     return {
       runId,
       status: statusOf(snap),
       stage: stageOf(snap.value),
       blocker: statusOf(snap) === 'blocked' ? snap.context.blocker : null,
+      handoffMoved: null,
       nextSafeAction: nextSafeActionOf(snap, runId),
       lastSeq,
       snapshot: snap,
     };
+  }
+
+  /** For a handed-off run: the handoff_moved blocker when its branch left the recorded commit (null without a branchTip port). */
+  async function movedOf(runId: string, snap: RunSnapshot): Promise<Blocker | null> {
+    const handoff = snap.context.handoff;
+    if (options.branchTip === undefined || handoff === null || statusOf(snap) !== 'handoff_ready') return null;
+    return handoffMoved(runId, handoff, await options.branchTip(handoff.branch));
   }
 
   /**
@@ -365,6 +385,19 @@ export function createRunner(options: RunnerOptions) {
         schedule();
         await chain;
       }
+      // A handed-off run whose branch moved: noted once per new tip in the log (the state stays readyForReview; a final run takes no more transitions).
+      const moved =
+        failure === null && !inert
+          ? await movedOf(runId, restored.getSnapshot()).catch((error: unknown) => {
+              failure ??= error;
+              return null;
+            })
+          : null;
+      if (moved !== null && !moveAlreadyRecorded(events, moved)) {
+        recorder.add({ runId, type: 'handoff_moved', from: stageOf(restored.getSnapshot().value), to: null, data: { branch: moved.details['branch'], recorded: moved.details['recorded'], current: moved.details['current'] } });
+        schedule();
+        await chain;
+      }
       const stoppedAt = stopWithChildren(restored);
       closed = true;
       if (failure !== null) {
@@ -372,7 +405,7 @@ export function createRunner(options: RunnerOptions) {
           ? failure
           : new BuranError({ code: 'internal', message: `run ${runId}: the engine stopped on an unexpected error: ${failure instanceof Error ? failure.message : JSON.stringify(failure)}`, details: { runId }, cause: failure });
       }
-      return { ...view(runId, stoppedAt, recorder.lastSeq), appended, takeover: lock.takeover };
+      return { ...view(runId, stoppedAt, recorder.lastSeq, moved), appended, takeover: lock.takeover };
     } finally {
       await lock.release();
     }
@@ -429,7 +462,8 @@ export function createRunner(options: RunnerOptions) {
       const lastSeq = events.at(-1)?.seq ?? 0;
       // The driver appends before it snapshots, so a log behind the snapshot lost events: fail closed here too.
       if (doc.seq > lastSeq) throw corrupt(runId, 'events.jsonl', `ends at seq ${lastSeq} but the snapshot includes seq ${doc.seq}`);
-      return view(runId, restoredView(doc.snapshot), lastSeq);
+      const snap = restoredView(doc.snapshot);
+      return view(runId, snap, lastSeq, await movedOf(runId, snap));
     },
 
     /** The event log, read without repairing (safe while another process drives). */

@@ -3,6 +3,8 @@
 // The intent is written before the first outside call, and the call is
 // idempotent: an open pull request for the run branch is updated, never
 // duplicated — also when an earlier `gh pr create` worked but reported failure.
+// Failure messages quote git's and gh's own output as it is; the engine redacts
+// them before they are recorded (src/engine/redactResults.ts).
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
@@ -19,8 +21,10 @@ export interface PullRequestPolicy {
 export interface PullRequestRequest {
   readonly policy: PullRequestPolicy;
   readonly repoRoot: string;
-  /** The run branch, pushed to `origin` under the same name. */
+  /** The run branch: the commit below is pushed to `origin` under this name. */
   readonly branch: string;
+  /** The handed-off commit id. Pushed by id, so whatever the branch points at by push time never leaves in its place. */
+  readonly commit: string;
   /** The branch the pull request targets (the packet's base). */
   readonly base: string;
   readonly title: string;
@@ -94,14 +98,14 @@ export async function openPullRequest(request: PullRequestRequest): Promise<Pull
     return failed(`pull requests need packet.base to name a local branch; "${request.base}" does not`, { base: request.base });
   }
   await mkdir(dirname(request.intentFile), { recursive: true });
-  await writeFileAtomic(request.intentFile, `${JSON.stringify({ repo, branch: request.branch, base: request.base, title: request.title, at: new Date(request.now).toISOString() }, null, 2)}\n`);
+  await writeFileAtomic(request.intentFile, `${JSON.stringify({ repo, branch: request.branch, commit: request.commit, base: request.base, title: request.title, at: new Date(request.now).toISOString() }, null, 2)}\n`);
   await writeFileAtomic(request.bodyFile, request.body);
 
-  const push = await git(request.repoRoot, ['push', '--porcelain', 'origin', `refs/heads/${request.branch}:refs/heads/${request.branch}`], {
+  const push = await git(request.repoRoot, ['push', '--porcelain', 'origin', `${request.commit}:refs/heads/${request.branch}`], {
     timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     envSource: request.env,
   });
-  if (push.exitCode !== 0) return failed(`git push of ${request.branch} to origin failed: ${push.stderr.trim().split('\n').slice(-2).join(' ')}`, { step: 'push', repo });
+  if (push.exitCode !== 0) return failed(`git push of ${request.commit} to ${request.branch} on origin failed: ${push.stderr.trim().split('\n').slice(-2).join(' ')}`, { step: 'push', repo, commit: request.commit });
 
   const listed = await gh(['pr', 'list', '--repo', repo, '--head', request.branch, '--state', 'open', '--json', 'number,url'], request);
   if (listed.exitCode !== 0) return ghFailure('pr list', listed);

@@ -241,9 +241,12 @@ export function renderStatechartMarkdown(machines: readonly NamedMachine[]): str
     '',
     unraised.length === 0
       ? 'Every blocker code is raised by at least one chart.'
-      : 'No chart transition raises these codes; when they occur they come from outside the charts (for example the run store):',
+      : 'No chart transition raises these codes; when they occur they come from outside the charts (the run store; the engine check that the branch of a handed-off run still points at the recorded commit):',
     '',
-    ...unraised.map((c) => `- ${code(c)}: ${BLOCKER_CODES[c].meaning} Decisions: ${BLOCKER_CODES[c].decisions.map(code).join(', ')}.`),
+    ...unraised.map((c) => {
+      const decisions: readonly string[] = BLOCKER_CODES[c].decisions;
+      return `- ${code(c)}: ${BLOCKER_CODES[c].meaning} Decisions: ${decisions.length === 0 ? 'none (the run is final)' : decisions.map(code).join(', ')}.`;
+    }),
     ...(unraised.length === 0 ? [] : ['']),
     '## Invariants',
     '',

@@ -9,6 +9,8 @@
 // - review_blocked: an agent reviewer with unusable output, in agents.e2e.test.ts.
 // - handoff_failed: reached through the pull-request step in
 //   test/handoff/pullRequest.e2e.test.ts.
+// - handoff_moved: not a chart blocker; a handed-off run whose branch moved,
+//   in handoffMoved.e2e.test.ts and test/handoff/pullRequest.e2e.test.ts.
 // - store_corrupt: never a run blocker; a corrupt store makes drive() reject
 //   with a BuranError of that code (tested below).
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,10 +1,12 @@
 // Pull requests at handoff, end to end: a real repository whose origin is a
 // GitHub URL rewritten (url.<path>.insteadOf) to a local bare repository, the
 // real engine, and a stand-in `gh` on PATH that keeps its pull requests in a file.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { CrashPoint } from '../../src/chaos/crashPoints.js';
+import { base64Forms } from '../../src/domain/redact.js';
 import { openProject } from '../../src/engine/project.js';
 import { agent, cleanup, git, makeRepo, packet, writePacket } from '../engine/fixtures/project.js';
 
@@ -33,12 +35,20 @@ function setup(pullRequest: { enabled: boolean; repos: string[] } | null) {
   return { repo, bare, stateFile };
 }
 
-async function start(repo: string, stateFile: string, mode = 'ok') {
-  const env = { ...process.env, PATH: `${FAKE_GH_DIR}:${process.env['PATH'] ?? ''}`, FAKE_GH_STATE: stateFile, FAKE_GH_MODE: mode };
-  const project = await openProject({ cwd: repo, env });
+async function start(repo: string, stateFile: string, mode = 'ok', extraEnv: Record<string, string> = {}, crash?: CrashPoint) {
+  const env = { ...process.env, PATH: `${FAKE_GH_DIR}:${process.env['PATH'] ?? ''}`, FAKE_GH_STATE: stateFile, FAKE_GH_MODE: mode, ...extraEnv };
+  const project = await openProject({ cwd: repo, env, ...(crash === undefined ? {} : { crash }) });
   const packetFile = writePacket(repo, { ...packet({ command: agent('ok') }), base: 'main' });
   const { runId } = await project.approve(packetFile, 'tester');
   return { project, runId };
+}
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
 }
 
 const ghState = (file: string): FakeGhState => JSON.parse(readFileSync(file, 'utf8')) as FakeGhState;
@@ -111,5 +121,45 @@ describe('pull requests at handoff', () => {
     expect(result.blocker?.message).toContain('not where it fetches from');
     expect(git(elsewhere, 'branch', '--list')).toBe('');
     expect(existsSync(stateFile)).toBe(false);
+  });
+
+  it('a gh failure that prints the runner\'s token (as is and base64-encoded) is recorded and reported redacted', async () => {
+    const { repo, stateFile } = setup({ enabled: true, repos: ['acme/widgets'] });
+    const token = 'handoff-test-gh-token-0123456789abcdef';
+    const { project, runId } = await start(repo, stateFile, 'leak', { GH_TOKEN: token });
+    const result = await project.runner.drive(runId);
+    expect(result.blocker?.code).toBe('handoff_failed');
+    expect(result.blocker?.message).toContain('gh pr list failed');
+    expect(result.blocker?.message).toContain('[redacted]');
+    const forms = [token, ...base64Forms(`x-access-token:${token}`)];
+    const leaked = (text: string) => forms.filter((form) => text.includes(form));
+    expect(leaked(JSON.stringify(result.blocker))).toEqual([]);
+    // Nothing the run stored (events, snapshot, artifacts, handoff files) holds it either.
+    for (const file of filesUnder(project.store.runDir(runId))) expect(leaked(readFileSync(file, 'utf8')), file).toEqual([]);
+    const status = await project.runner.inspect(runId);
+    expect(leaked(JSON.stringify(status.blocker))).toEqual([]);
+  });
+
+  it('pushes the commit recorded at handoff by id, not what the branch points at by push time; the moved branch is then handoff_moved', async () => {
+    const { repo, bare, stateFile } = setup({ enabled: true, repos: ['acme/widgets'] });
+    let slipped: string | null = null;
+    // Between recording the handoff (report stored) and the push, something moves the local run branch.
+    const moveBranch: CrashPoint = (name) => {
+      if (name !== 'handoff.after-report' || slipped !== null) return;
+      const branch = git(repo, 'for-each-ref', '--format=%(refname)', 'refs/heads/buran/').trim();
+      const tip = git(repo, 'rev-parse', branch).trim();
+      slipped = git(repo, 'commit-tree', git(repo, 'mktree').trim(), '-p', tip, '-m', 'slipped in before the push').trim();
+      git(repo, 'update-ref', branch, slipped);
+    };
+    const { project, runId } = await start(repo, stateFile, 'ok', {}, moveBranch);
+    const result = await project.runner.drive(runId);
+    const handoff = result.snapshot.context.handoff;
+    expect(slipped).not.toBeNull();
+    expect(handoff?.commit).not.toBe(slipped);
+    expect(git(bare, 'rev-parse', `refs/heads/buran/${runId}`).trim()).toBe(handoff?.commit);
+    expect(ghState(stateFile).prs).toHaveLength(1);
+    expect(result.status).toBe('blocked');
+    expect(result.blocker?.code).toBe('handoff_moved');
+    expect(result.blocker?.details).toMatchObject({ recorded: { commit: handoff?.commit }, current: { commit: slipped } });
   });
 });

@@ -112,7 +112,8 @@ export function registerRunCommands(program: Command, io: Io): void {
       const project = await openProject({ cwd: process.cwd() });
       await knownRun(project, opts.run);
       const view = await project.runner.inspect(opts.run);
-      const report = buildReport(view.snapshot, await project.runner.events(opts.run));
+      // A moved handoff branch is reported (blocked, handoff_moved), not repaired; report exits 0 whatever the run's status.
+      const report = buildReport(view.snapshot, await project.runner.events(opts.run), {}, view.handoffMoved);
       io.out(opts.format === 'json' ? JSON.stringify(report, null, 2) : reportMarkdown(report));
       io.exit(EXIT.ok);
     });
@@ -133,8 +134,9 @@ export function registerRunCommands(program: Command, io: Io): void {
         for (const e of events.filter((x) => x.seq > seen)) io.out(opts.json === true ? JSON.stringify(e) : eventLine(e));
         seen = events.at(-1)?.seq ?? seen;
         if (opts.follow !== true) break;
-        const { status } = await project.runner.inspect(opts.run);
-        if (status === 'handoff_ready' || status === 'cancelled' || status === 'failed') break;
+        // A final run ends the follow, also when it reads as blocked because its handoff branch moved.
+        const { status, handoffMoved } = await project.runner.inspect(opts.run);
+        if (status === 'handoff_ready' || status === 'cancelled' || status === 'failed' || handoffMoved !== null) break;
         await new Promise((r) => setTimeout(r, 250));
       }
       io.exit(EXIT.ok);
