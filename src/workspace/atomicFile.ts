@@ -7,13 +7,14 @@ import { basename, dirname, join } from 'node:path';
  * rename over the target, fsync the directory. A reader sees the old content or
  * the new one, never a torn file, even across a crash.
  */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+export async function writeFileAtomic(path: string, text: string | Uint8Array, mode = 0o644): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const handle = await open(temp, 'wx', 0o644);
+    const handle = await open(temp, 'wx', mode);
     try {
-      await handle.writeFile(text, 'utf8');
+      await handle.writeFile(text, typeof text === 'string' ? 'utf8' : {});
+      await handle.chmod(mode);
       await handle.sync();
     } finally {
       await handle.close();

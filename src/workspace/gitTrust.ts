@@ -1,0 +1,209 @@
+// The git configuration a run trusts, captured before any worker ran: the
+// files that can make git run a program or hide a file (the repository's
+// config, info/ and hooks/, per-worktree config, the user's global config and
+// everything they include). buran refuses to run git once one of them changed,
+// and after each attempt it compares them, puts the trusted content back and
+// keeps the changed copy as evidence. Git itself is also told to ignore the
+// executables those files name (see gitOverrides).
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, type BigIntStats } from 'node:fs';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import { writeFileAtomic } from './atomicFile.js';
+
+/** One watched file: its content digest when captured (null: it did not exist). */
+export interface TrustedFile {
+  readonly path: string;
+  readonly digest: string | null;
+  /** Permission bits (a hook stays executable when put back). */
+  readonly mode?: number;
+}
+
+/** What a run trusts: the watched files, the folders whose new entries are changes, the driver names to neutralise. */
+export interface GitTrustRecord {
+  readonly schema: 'buran.git-trust/v1';
+  readonly files: readonly TrustedFile[];
+  /** Folders (hooks/, info/, worktrees/*) where any file not in `files` is a change. */
+  readonly folders: readonly string[];
+  /** filter/diff/merge driver names configured when captured: their programs are switched off on every git call. */
+  readonly drivers: readonly string[];
+}
+
+/** A change to a trusted file: what it was (null: absent) and what it is now (null: gone). */
+export interface GitTrustChange {
+  readonly path: string;
+  readonly trusted: string | null;
+  readonly current: string | null;
+}
+
+const digestOf = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+function readOrNull(path: string): Buffer | null {
+  try {
+    return readFileSync(path);
+  } catch {
+    return null; // missing (or a folder): compared as absent
+  }
+}
+
+function listFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const path = join(dir, entry.name);
+      return entry.isDirectory() ? listFiles(path) : [path];
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** The files git reads configuration, attributes, excludes and hooks from, for a repository whose common git dir is `commonDir`. */
+export function watchedPaths(commonDir: string, env: Readonly<Record<string, string | undefined>>, includes: readonly string[]): { files: string[]; folders: string[] } {
+  const home = env['HOME'];
+  const xdg = env['XDG_CONFIG_HOME'] ?? (home === undefined ? undefined : join(home, '.config'));
+  const folders = [join(commonDir, 'hooks'), join(commonDir, 'info')];
+  const adminDirs = readdirSafe(join(commonDir, 'worktrees')).map((name) => join(commonDir, 'worktrees', name));
+  const files = [
+    join(commonDir, 'config'),
+    join(commonDir, 'config.worktree'),
+    join(commonDir, 'info', 'attributes'),
+    join(commonDir, 'info', 'exclude'),
+    ...adminDirs.flatMap((dir) => [join(dir, 'config.worktree'), join(dir, 'commondir')]),
+    '/etc/gitconfig',
+    ...(home === undefined ? [] : [join(home, '.gitconfig')]),
+    ...(xdg === undefined ? [] : [join(xdg, 'git', 'config'), join(xdg, 'git', 'attributes')]),
+    ...includes.map((path) => (isAbsolute(path) ? path : resolve(commonDir, path))),
+  ];
+  return { files: [...new Set(files)], folders };
+}
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Captures the trusted state now. `configList` is `git config --list --show-origin --name-only -z` of the repository. */
+export function captureGitTrust(commonDir: string, env: Readonly<Record<string, string | undefined>>, configList: string): GitTrustRecord {
+  const { origins, drivers } = parseConfigList(configList);
+  const { files, folders } = watchedPaths(commonDir, env, origins);
+  const all = [...new Set([...files, ...folders.flatMap(listFiles)])];
+  return {
+    schema: 'buran.git-trust/v1',
+    files: all.map((path) => {
+      const bytes = readOrNull(path);
+      const stats = statOrUndefined(path);
+      return { path, digest: bytes === null ? null : digestOf(bytes), ...(stats === undefined ? {} : { mode: Number(stats.mode & 0o777n) }) };
+    }),
+    folders,
+    drivers,
+  };
+}
+
+/** The config files (origins) and driver names in `git config --list --show-origin --name-only -z` output. */
+export function parseConfigList(text: string): { origins: string[]; drivers: string[] } {
+  const fields = text.split('\0');
+  const origins = new Set<string>();
+  const drivers = new Set<string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const origin = fields[i] ?? '';
+    const key = fields[i + 1] ?? '';
+    if (origin.startsWith('file:')) origins.add(origin.slice('file:'.length));
+    const driver = /^(?:filter|diff|merge)\.(.+)\.[^.]+$/i.exec(key);
+    if (driver?.[1] !== undefined) drivers.add(driver[1]);
+  }
+  return { origins: [...origins], drivers: [...drivers].sort() };
+}
+
+/**
+ * The `-c` settings that switch off the programs the trusted config names
+ * for its filter, diff and merge drivers (an empty command runs nothing).
+ * Names with characters git keys cannot carry on the command line are refused
+ * by the caller (see gitTrustProblem).
+ */
+export function driverOverrides(drivers: readonly string[]): string[] {
+  return drivers.flatMap((name) => [
+    '-c', `filter.${name}.clean=`,
+    '-c', `filter.${name}.smudge=`,
+    '-c', `filter.${name}.process=`,
+    '-c', `filter.${name}.required=false`,
+    '-c', `diff.${name}.textconv=`,
+    '-c', `diff.${name}.command=`,
+    '-c', `merge.${name}.driver=`,
+  ]);
+}
+
+/** Stat identity: a change to content, inode or ctime (which no user can set back) means "look again". */
+type Identity = string;
+const identityOf = (stats: BigIntStats | undefined): Identity =>
+  stats === undefined ? 'absent' : `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+
+function statOrUndefined(path: string): BigIntStats | undefined {
+  try {
+    return lstatSync(path, { bigint: true });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Compares the watched files with a trusted record. Cheap when nothing
+ * changed (one lstat per file, no read): contents are hashed only for files
+ * whose stat identity moved since the last check.
+ */
+export class GitTrustGuard {
+  private readonly seen = new Map<string, Identity>();
+
+  constructor(readonly record: GitTrustRecord) {}
+
+  /** The first change, or null when every watched file is as trusted. */
+  check(): GitTrustChange | null {
+    const trusted = new Map(this.record.files.map((f) => [f.path, f.digest]));
+    const paths = [...trusted.keys(), ...this.record.folders.flatMap(listFiles).filter((path) => !trusted.has(path))];
+    for (const path of paths) {
+      const identity = identityOf(statOrUndefined(path));
+      if (this.seen.get(path) === identity) continue;
+      const expected = trusted.get(path) ?? null;
+      const bytes = identity === 'absent' ? null : readOrNull(path);
+      const current = bytes === null ? null : digestOf(bytes);
+      if (current !== expected) return { path, trusted: expected, current };
+      this.seen.set(path, identity);
+    }
+    return null;
+  }
+
+  /**
+   * Puts every changed file back as trusted (content from `copies`, the folder
+   * of trusted copies; a file that did not exist is removed) and moves the
+   * changed version into `quarantine`. Returns what was restored.
+   */
+  async restore(copies: string, quarantine: string): Promise<GitTrustChange[]> {
+    const modes = new Map(this.record.files.map((f) => [f.path, f.mode ?? 0o644]));
+    const restored: GitTrustChange[] = [];
+    for (let change = this.check(); change !== null; change = this.check()) {
+      mkdirSync(quarantine, { recursive: true });
+      if (change.current !== null) renameSync(change.path, join(quarantine, `${Date.now()}-${basename(change.path)}`));
+      if (change.trusted !== null) {
+        const bytes = readOrNull(join(copies, change.trusted.slice('sha256:'.length)));
+        if (bytes === null) throw new Error(`the trusted copy of ${change.path} is missing from ${copies}`);
+        await writeFileAtomic(change.path, bytes, modes.get(change.path));
+      } else {
+        rmSync(change.path, { force: true });
+      }
+      this.seen.delete(change.path);
+      restored.push(change);
+    }
+    return restored;
+  }
+}
+
+/** Keeps a copy of each trusted file's content under `copies` (named by digest), so it can be put back. */
+export async function keepTrustedCopies(record: GitTrustRecord, copies: string): Promise<void> {
+  mkdirSync(copies, { recursive: true });
+  for (const file of record.files) {
+    if (file.digest === null) continue;
+    const bytes = readOrNull(file.path);
+    if (bytes !== null && digestOf(bytes) === file.digest) await writeFileAtomic(join(copies, file.digest.slice('sha256:'.length)), bytes);
+  }
+}
