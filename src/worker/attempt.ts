@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CrashPoint } from '../chaos/crashPoints.js';
 import type { ExpectedAttempt } from '../domain/completion.js';
 import { BuranError } from '../domain/errors.js';
+import { sha256 } from '../domain/hash.js';
 import type { Invocation } from './adapter.js';
 import {
   type AttemptPaths,
@@ -19,7 +20,6 @@ import {
   writeFileAtomic,
 } from './attemptFiles.js';
 import { type IntentRecord, readExitRecord, readIntentRecord, readKillRecord, readPidRecord } from './attemptRecords.js';
-import { sha256 } from './completionFile.js';
 import { isProcessAlive, procAvailable, signalProcess } from './proc.js';
 import { SUPERVISOR_EXIT, supervisorCommand } from './supervisor.js';
 import { tail } from './tail.js';

@@ -25,11 +25,6 @@ export interface ExitInfo {
   readonly digest: string;
 }
 
-/** `sha256:<hex>` of bytes. */
-export function sha256(bytes: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
 /**
  * Read and check the completion file against the attempt it must answer.
  * Reads at most MAX_COMPLETION_BYTES into memory; the digest covers every byte.

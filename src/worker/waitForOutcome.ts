@@ -9,7 +9,8 @@ import { DEFAULT_GRACE_MS, DEFAULT_HEARTBEAT_INTERVAL_MS, heartbeatAge } from '.
 import { killAttempt } from './killAttempt.js';
 import { type AttemptPaths, type KillReason, attemptPaths, errorCode } from './attemptFiles.js';
 import { readExitRecord, readKillRecord, readPidRecord, readSupervisorSpec } from './attemptRecords.js';
-import { type ExitInfo, defaultDeriveOutcome, readCompletionFile, sha256 } from './completionFile.js';
+import { sha256 } from '../domain/hash.js';
+import { type ExitInfo, defaultDeriveOutcome, readCompletionFile } from './completionFile.js';
 import { isProcessAlive } from './proc.js';
 import { tail } from './tail.js';
 
