@@ -12,12 +12,14 @@ import { join, resolve } from 'node:path';
 import type { CrashPoint } from '../chaos/crashPoints.js';
 import { sha256 } from '../domain/hash.js';
 import { artifactBytes, artifactHex } from './artifactHash.js';
-import { fsyncDir, pathExists, readJsonDocument, readJsonIfPresent, serializeJson, writeFileDurable } from './durableFile.js';
+import { fsyncDir, writeFileDurable } from '../platform/durableWrite.js';
+import { errnoCode } from '../platform/errno.js';
+import { pathExists, readJsonDocument, readJsonIfPresent, serializeJson } from './jsonDocument.js';
 import { EventLog } from './eventLog.js';
 import { DEFAULT_STORE_DIR, initStore } from './initStore.js';
 import type { EventsRead, NewRunIndex, ReadEventsOptions, RunIndexEntry, RunStore, StoreClock } from './port.js';
 import { Registry, indexEntry, packetIdOf } from './registry.js';
-import { artifactNotFound, assertRunId, errnoCode, runExists, runNotFound, storeCorrupt, writeFailure } from './storeErrors.js';
+import { artifactNotFound, assertRunId, runExists, runNotFound, storeCorrupt, writeFailure } from './storeErrors.js';
 
 export interface FileStoreOptions {
   /** The repository root. */

@@ -1,7 +1,7 @@
 // Who holds a lock file, and whether that holder is still there. The verdict
 // is pure; the probe (kill(pid, 0) and /proc start time) is the only I/O.
 import { readFile } from 'node:fs/promises';
-import { errnoCode } from './storeErrors.js';
+import { errnoCode } from '../platform/errno.js';
 
 /** The content of a lock file. */
 export interface LockHolder {

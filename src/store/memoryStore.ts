@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '../domain/hash.js';
 import { artifactBytes, artifactHex } from './artifactHash.js';
-import { parseJsonDocument, serializeJson } from './durableFile.js';
+import { parseJsonDocument, serializeJson } from './jsonDocument.js';
 import { encodeEvents, eventsFrom, parseEventLog } from './eventLog.js';
 import type { EventsRead, ReadEventsOptions, RunIndexEntry, RunStore, StoreClock, TornTail } from './port.js';
 import { indexEntry, packetIdOf } from './registry.js';

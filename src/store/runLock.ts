@@ -17,9 +17,9 @@ import { link, readFile, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BuranError } from '../domain/errors.js';
-import { fsyncDir, writeFileDurable } from './durableFile.js';
+import { fsyncDir, writeFileDurable } from '../platform/durableWrite.js';
+import { errnoCode } from '../platform/errno.js';
 import { type LockHolder, type StaleReason, judgeHolder, parseLockHolder, probeProcess, processStartTime } from './lockHolder.js';
-import { errnoCode } from './storeErrors.js';
 
 export type { LockHolder, StaleReason } from './lockHolder.js';
 

@@ -2,6 +2,7 @@
 // the path involved, and what a human should do next. Never a default value.
 import { BuranError } from '../domain/errors.js';
 import { isRunId } from '../domain/runId.js';
+import { errnoCode } from '../platform/errno.js';
 
 /** Why a store file was judged corrupt (stable strings, used in `details.reason`). */
 export type CorruptReason =
@@ -76,12 +77,6 @@ export function badEventSeq(runId: string, index: number, expected: number, got:
     message: `event ${index} of the batch for run ${runId} has seq ${JSON.stringify(got)}; expected ${expected}`,
     details: { runId, index, expected, got: got === undefined ? null : got },
   });
-}
-
-/** The errno code of a Node system error, if any. */
-export function errnoCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
-  return undefined;
 }
 
 /** errno codes of a write the environment refused (not a bug, not corruption). */

@@ -2,7 +2,7 @@
 // reused pids as alive, so liveness here also checks the state and the start
 // time. Node builtins only: the detached supervisor imports this.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { errorCode } from './attemptFiles.js';
+import { errnoCode } from '../platform/errno.js';
 
 export interface ProcStat {
   readonly pid: number;
@@ -25,7 +25,7 @@ export function readProcStat(pid: number): ProcStat | null {
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch (error) {
-    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ESRCH') return null;
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ESRCH') return null;
     throw error;
   }
   // Field 2 (comm) is in parentheses and may itself hold spaces and ')'.
@@ -66,7 +66,7 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
     process.kill(-pgid, signal);
     return true;
   } catch (error) {
-    if (errorCode(error) === 'ESRCH') return false;
+    if (errnoCode(error) === 'ESRCH') return false;
     throw error;
   }
 }
@@ -77,7 +77,7 @@ export function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
     process.kill(pid, signal);
     return true;
   } catch (error) {
-    if (errorCode(error) === 'ESRCH') return false;
+    if (errnoCode(error) === 'ESRCH') return false;
     throw error;
   }
 }
@@ -87,9 +87,9 @@ function groupExists(pgid: number): boolean {
     process.kill(-pgid, 0);
     return true;
   } catch (error) {
-    if (errorCode(error) === 'ESRCH') return false;
+    if (errnoCode(error) === 'ESRCH') return false;
     // EPERM: the group exists but is not ours to signal.
-    if (errorCode(error) === 'EPERM') return true;
+    if (errnoCode(error) === 'EPERM') return true;
     throw error;
   }
 }
