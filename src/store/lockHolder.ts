@@ -1,7 +1,6 @@
 // Who holds a lock file, and whether that holder is still there. The verdict
-// is pure; the probe (kill(pid, 0) and /proc start time) is the only I/O.
-import { readFile } from 'node:fs/promises';
-import { errnoCode } from '../platform/errno.js';
+// is pure; the probe (src/platform/process.ts) is the only I/O.
+import type { ProcessProbe } from '../platform/process.js';
 
 /** The content of a lock file. */
 export interface LockHolder {
@@ -17,12 +16,6 @@ export interface LockHolder {
 
 export type StaleReason = 'dead' | 'pid_reused' | 'corrupt';
 export type LockVerdict = { readonly kind: 'held' } | { readonly kind: 'foreign' } | { readonly kind: 'stale'; readonly reason: StaleReason };
-
-/** What the probe found about a pid on this host. */
-export interface ProcessProbe {
-  readonly exists: boolean;
-  readonly startTime: number | null;
-}
 
 /** Parse lock bytes; null for anything that is not a complete holder (empty, NUL, partial, wrong shape). */
 export function parseLockHolder(bytes: Uint8Array): LockHolder | null {
@@ -54,37 +47,4 @@ export function judgeHolder(holder: LockHolder | null, thisHost: string, probe: 
   if (probe === null || !probe.exists) return { kind: 'stale', reason: 'dead' };
   if (holder.startTime !== null && probe.startTime !== null && holder.startTime !== probe.startTime) return { kind: 'stale', reason: 'pid_reused' };
   return { kind: 'held' };
-}
-
-/** Start time of a process in clock ticks since boot, from /proc/<pid>/stat field 22; null when unavailable. */
-export async function processStartTime(pid: number): Promise<number | null> {
-  let text: string;
-  try {
-    text = await readFile(`/proc/${pid}/stat`, 'utf8');
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ESRCH' || errnoCode(error) === 'EACCES') return null;
-    throw error;
-  }
-  // Field 2 (comm) is in parentheses and may itself hold spaces or ')': split after the last ')'.
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const value = Number(rest[22 - 3]);
-  return Number.isSafeInteger(value) ? value : null;
-}
-
-/** kill(pid, 0): true while the pid exists (also zombies, stopped processes, other users' processes). */
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    if (errnoCode(error) === 'EPERM') return true;
-    if (errnoCode(error) === 'ESRCH') return false;
-    throw error;
-  }
-}
-
-/** Probe a pid on this host. */
-export async function probeProcess(pid: number): Promise<ProcessProbe> {
-  const exists = processExists(pid);
-  return { exists, startTime: exists ? await processStartTime(pid) : null };
 }

@@ -19,7 +19,8 @@ import { dirname, join } from 'node:path';
 import { BuranError } from '../domain/errors.js';
 import { fsyncDir, writeFileDurable } from '../platform/durableWrite.js';
 import { errnoCode } from '../platform/errno.js';
-import { type LockHolder, type StaleReason, judgeHolder, parseLockHolder, probeProcess, processStartTime } from './lockHolder.js';
+import { probeProcess, processStartTime } from '../platform/process.js';
+import { type LockHolder, type StaleReason, judgeHolder, parseLockHolder } from './lockHolder.js';
 
 export type { LockHolder, StaleReason } from './lockHolder.js';
 
@@ -71,7 +72,7 @@ export async function acquireLockFile(path: string, options: AcquireLockOptions 
   const host = hostname();
   const holder: LockHolder = {
     pid: process.pid,
-    startTime: await processStartTime(process.pid),
+    startTime: processStartTime(process.pid),
     host,
     nonce: randomBytes(16).toString('hex'),
     acquiredAt: new Date(now()).toISOString(),
@@ -82,7 +83,7 @@ export async function acquireLockFile(path: string, options: AcquireLockOptions 
     const raw = await readIfPresent(path);
     if (raw === null) continue; // released between our attempt and the read
     const previous = parseLockHolder(raw);
-    const verdict = judgeHolder(previous, host, previous?.host === host ? await probeProcess(previous.pid) : null);
+    const verdict = judgeHolder(previous, host, previous?.host === host ? probeProcess(previous.pid) : null);
     if (verdict.kind !== 'stale') throw lockedError(path, previous, verdict.kind === 'foreign');
     const taken = await breakStale(path, raw, { reason: verdict.reason, previous }, holder, content, now);
     if (taken !== null) return heldLock(path, holder, taken);
@@ -138,7 +139,7 @@ async function breakStale(
     const raw = await readIfPresent(breaker);
     if (raw === null) return null;
     const holder = parseLockHolder(raw);
-    const verdict = judgeHolder(holder, host, holder?.host === host ? await probeProcess(holder.pid) : null);
+    const verdict = judgeHolder(holder, host, holder?.host === host ? probeProcess(holder.pid) : null);
     if (verdict.kind === 'stale') await clearStale(breaker, raw, host, now);
     return null;
   }
@@ -173,7 +174,7 @@ async function clearStale(path: string, judged: Buffer, host: string, now: () =>
   }
   const moved = await readFile(movedTo);
   const holder = parseLockHolder(moved);
-  if (moved.equals(judged) || judgeHolder(holder, host, holder?.host === host ? await probeProcess(holder.pid) : null).kind === 'stale') {
+  if (moved.equals(judged) || judgeHolder(holder, host, holder?.host === host ? probeProcess(holder.pid) : null).kind === 'stale') {
     await fsyncDir(dirname(path));
     return;
   }

@@ -20,7 +20,7 @@ import {
   attemptPaths,
 } from './attemptFiles.js';
 import { type IntentRecord, readExitRecord, readIntentRecord, readKillRecord, readPidRecord } from './attemptRecords.js';
-import { isProcessAlive, procAvailable, signalProcess } from './proc.js';
+import { isProcessAlive, procAvailable, signalProcess } from '../platform/process.js';
 import { SUPERVISOR_EXIT, supervisorCommand } from './supervisor.js';
 import { tail } from './tail.js';
 

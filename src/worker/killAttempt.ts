@@ -4,7 +4,7 @@ import { DEFAULT_GRACE_MS } from './attempt.js';
 import { createFileDurableSync } from '../platform/durableWrite.js';
 import { type KillReason, type KillRecord, type PidRecord, attemptPaths } from './attemptFiles.js';
 import { readPidRecord } from './attemptRecords.js';
-import { isGroupAlive, isProcessAlive, readProcStat, signalGroup, signalProcess } from './proc.js';
+import { isGroupAlive, isProcessAlive, readProcStat, signalGroup, signalProcess } from '../platform/process.js';
 
 export interface KillOptions {
   /** Recorded in kill.json (the first reason recorded wins). Default `cancel`. */

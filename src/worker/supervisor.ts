@@ -17,7 +17,7 @@ import {
   WORKER_ENV_PREFIX,
   attemptPaths,
 } from './attemptFiles.js';
-import { groupMembers, readProcStat, signalGroup, signalProcess } from './proc.js';
+import { groupMembers, readProcStat, signalGroup, signalProcess } from '../platform/process.js';
 
 /** Exit codes of the supervisor process. */
 export const SUPERVISOR_EXIT = {

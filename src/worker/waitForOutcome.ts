@@ -12,7 +12,7 @@ import { type AttemptPaths, type KillReason, attemptPaths } from './attemptFiles
 import { readExitRecord, readKillRecord, readPidRecord, readSupervisorSpec } from './attemptRecords.js';
 import { sha256 } from '../domain/hash.js';
 import { type ExitInfo, defaultDeriveOutcome, readCompletionFile } from './completionFile.js';
-import { isProcessAlive } from './proc.js';
+import { isProcessAlive } from '../platform/process.js';
 import { tail } from './tail.js';
 
 export const DEFAULT_POLL_MS = 200;

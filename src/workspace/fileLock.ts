@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BuranError } from '../domain/errors.js';
-import { processStartTime, processAlive } from './processLiveness.js';
+import { isProcessAlive, processStartTime } from '../platform/process.js';
 
 /**
  * A short-lived cross-process mutex: a lock file created with O_EXCL.
@@ -66,7 +66,7 @@ async function removeIfPresent(path: string): Promise<void> {
 /** True when the lock content names a dead holder, or is unreadable and old. */
 async function isStale(path: string, text: string, unreadableStaleMs: number): Promise<boolean> {
   const holder = parseHolder(text);
-  if (holder !== null) return !processAlive(holder.pid, holder.startTime);
+  if (holder !== null) return !isProcessAlive(holder.pid, holder.startTime);
   const info = await stat(path).catch(() => null);
   return info !== null && Date.now() - info.mtimeMs > unreadableStaleMs;
 }
