@@ -1,24 +1,28 @@
-// Who holds a lock file, and whether that holder is still there. The verdict
-// is pure; the probe (src/platform/process.ts) is the only I/O.
-import type { ProcessProbe } from '../platform/process.js';
+// Who holds a lock file, and whether that holder is still there. Parsing and
+// the verdict are pure; the probe (process.ts) is the only I/O. Node builtins only.
+import type { ProcessProbe } from './process.js';
 
 /** The content of a lock file. */
 export interface LockHolder {
   readonly pid: number;
-  /** Start time of `pid` in clock ticks since boot (/proc/<pid>/stat field 22); null where /proc is absent. */
+  /** Start time of `pid` (process.ts `processStartTime`); null where it cannot be read. */
   readonly startTime: number | null;
   readonly host: string;
   /** Random; identifies this acquisition (release removes the lock only if it still holds it). */
   readonly nonce: string;
-  /** ISO-8601. */
+  /** ISO-8601; '' in a holder written without one. */
   readonly acquiredAt: string;
 }
 
 export type StaleReason = 'dead' | 'pid_reused' | 'corrupt';
 export type LockVerdict = { readonly kind: 'held' } | { readonly kind: 'foreign' } | { readonly kind: 'stale'; readonly reason: StaleReason };
 
-/** Parse lock bytes; null for anything that is not a complete holder (empty, NUL, partial, wrong shape). */
-export function parseLockHolder(bytes: Uint8Array): LockHolder | null {
+/**
+ * Parse lock bytes; null for anything that is not a complete holder (empty,
+ * NUL, partial, wrong shape). A holder without `host` or `acquiredAt` (the
+ * workspace lock wrote `{ pid, startTime, nonce }`) is taken as `localHost`'s.
+ */
+export function parseLockHolder(bytes: Uint8Array, localHost: string): LockHolder | null {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown;
@@ -26,8 +30,7 @@ export function parseLockHolder(bytes: Uint8Array): LockHolder | null {
     return null; // an unparsable lock is a crashed writer's; the caller judges it stale
   }
   if (typeof value !== 'object' || value === null) return null;
-  const v = value as Record<string, unknown>;
-  const { pid, startTime, host, nonce, acquiredAt } = v;
+  const { pid, startTime = null, host = localHost, nonce, acquiredAt = '' } = value as Record<string, unknown>;
   if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 0) return null;
   if (startTime !== null && (typeof startTime !== 'number' || !Number.isSafeInteger(startTime))) return null;
   if (typeof host !== 'string' || host === '' || typeof nonce !== 'string' || nonce === '' || typeof acquiredAt !== 'string') return null;
