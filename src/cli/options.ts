@@ -1,10 +1,9 @@
 import { InvalidArgumentError } from 'commander';
-
-const RUN_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+import { RUN_ID_PATTERN } from '../domain/runId.js';
 
 /** commander parser for --run: a slug, never a path or shell text. */
 export function runIdOption(value: string): string {
-  if (!RUN_ID.test(value)) throw new InvalidArgumentError(`"${value}" is not a run id (lowercase letters, digits and '-', at most 64)`);
+  if (!RUN_ID_PATTERN.test(value)) throw new InvalidArgumentError(`"${value}" is not a run id (lowercase letters, digits and '-', at most 64)`);
   return value;
 }
 

@@ -50,7 +50,17 @@ function hasToJson(value: object): value is { toJSON: () => unknown } {
  * contentHash({ b: 1, a: 2 }) === contentHash({ a: 2, b: 1 }); // true
  */
 export function contentHash(value: unknown): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(value), 'utf8').digest('hex')}`;
+  return sha256(canonicalJson(value));
+}
+
+/**
+ * `sha256:<64 hex>` of bytes (a string is hashed as its UTF-8 bytes): the one
+ * digest format of artifacts, completion and exit files, and content hashes.
+ * @example
+ * sha256('') // 'sha256:e3b0c442...b855'
+ */
+export function sha256(data: string | Uint8Array): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
 /**

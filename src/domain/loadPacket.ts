@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { CST, LineCounter, Parser, isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
 import { type PacketCheck, checkPacket } from './checkPacket.js';
 import { packetHash } from './hash.js';
+import { errnoCode } from '../platform/errno.js';
 import type { Packet } from './packet.js';
 import { MAX_INPUT_DEPTH, type Problem, ROOT_PATH, formatPath } from './problems.js';
 
@@ -73,10 +74,6 @@ type Parsed = { value: unknown } | { problems: Problem[] };
 
 function failed(code: string, message: string): PacketCheck {
   return { packet: null, problems: [{ path: ROOT_PATH, code, message }] };
-}
-
-function errnoCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }
 
 function lineColumn(text: string, offset: number): string {

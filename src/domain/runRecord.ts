@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RUN_ID_PATTERN } from './runId.js';
 
 export const RUN_RECORD_SCHEMA_ID = 'buran.run/v1';
 
@@ -12,7 +13,7 @@ export const ApprovalSchema = z.strictObject({
 /** `run.json`: what a run is (its packet and approval); what it is doing lives in the snapshot and the events. */
 export const RunRecordSchema = z.strictObject({
   schema: z.literal(RUN_RECORD_SCHEMA_ID),
-  runId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+  runId: z.string().regex(RUN_ID_PATTERN),
   packetId: z.string().min(1),
   /** Where the packet was approved from (absolute path); intake re-reads and re-hashes it. */
   packetFile: z.string().min(1),

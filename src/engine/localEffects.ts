@@ -19,6 +19,7 @@ import { secretValuesOf } from '../domain/redact.js';
 import type { RunRecord } from '../domain/runRecord.js';
 import { SnapshotDocSchema } from '../domain/snapshotDoc.js';
 import { builtinReview, runVerification, verificationDefinitions } from '../gates/index.js';
+import { errnoCode } from '../platform/errno.js';
 import type { RunStore } from '../store/port.js';
 import { type AdapterRegistry, awaitAttempt, createAdapterRegistry, createCommandAdapter, dispatchAttempt, killAttempt } from '../worker/index.js';
 import { createAgentAdapters } from '../worker/adapters/index.js';
@@ -292,7 +293,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       const dir = join(store.runDir(runId), 'attempts');
       // No attempts folder yet: nothing was ever started. Any other error must surface (a worker could be left spending).
       const attempts = await readdir(dir).catch((error: unknown) => {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [] as string[];
+        if (errnoCode(error) === 'ENOENT') return [] as string[];
         throw error;
       });
       for (const name of attempts) await killAttempt(join(dir, name), {});

@@ -42,7 +42,7 @@ export function createMemoryLocks(): RunLocks {
 }
 
 /**
- * Run locks on disk: one O_EXCL lock file in each run's folder (see src/store/runLock.ts).
+ * Run locks on disk: one exclusive lock file in each run's folder (see src/store/runLock.ts, src/platform/lockFile.ts).
  * @example
  * const store = createFileStore({ root });
  * const runner = createRunner({ store, locks: createFileLocks((runId) => store.runDir(runId)), effectsFor });

@@ -9,7 +9,7 @@ import type { Config } from '../domain/config.js';
 import type { Packet } from '../domain/packet.js';
 import { BuranError } from '../domain/errors.js';
 import { type SandboxChoice, type SandboxPlan, chooseSandbox, effectiveSandboxPolicy, isWithin, probeBwrap } from '../sandbox/index.js';
-import { writeFileAtomic } from '../workspace/atomicFile.js';
+import { writeFileDurable } from '../platform/durableWrite.js';
 
 export const SANDBOX_RECORD_FILE = 'sandbox.json';
 
@@ -50,7 +50,7 @@ export async function resolveSandbox(o: {
   };
   const previous = await readSandboxRecord(o.runDir);
   if (previous === null || previous.kind !== record.kind || previous.note !== record.note || previous.network !== record.network) {
-    await writeFileAtomic(join(o.runDir, SANDBOX_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
+    await writeFileDurable(join(o.runDir, SANDBOX_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
   }
   if (choice.status !== 'ok') return { choice, plan: null, record };
   // bwrap mounts real paths: the worktrees it binds are real paths too.

@@ -10,7 +10,7 @@ import type { Finding, GateResult } from '../domain/gates.js';
 import { GateResultSchema } from '../domain/gates.js';
 import type { Usage } from '../domain/usage.js';
 import type { AgentRunResult } from '../worker/adapter.js';
-import { writeFileAtomic } from '../worker/attemptFiles.js';
+import { writeFileDurableSync } from '../platform/durableWrite.js';
 import type { ReviewerRun } from '../worker/reviewAttempt.js';
 import { usageOf } from '../worker/adapters/agentResult.js';
 import { MAX_REVIEW_DIFF_CHARS, type ReviewPromptInput, buildReviewPrompt } from './reviewPrompt.js';
@@ -58,7 +58,7 @@ export async function agentReview(input: AgentReviewInput): Promise<GateResult> 
   const before = readOrWrite(join(dir, BEFORE_FILE), () => '');
   const beforeState = before === '' ? await stateOrProblem(input) : { state: before };
   if ('problem' in beforeState) return record(dir, blockedGate(input, `the workspace cannot be read, so the reviewer was not started: ${beforeState.problem}`, null));
-  if (before === '') writeFileAtomic(join(dir, BEFORE_FILE), beforeState.state);
+  if (before === '') writeFileDurableSync(join(dir, BEFORE_FILE), beforeState.state);
 
   const run = await input.run(dir, buildReviewPrompt({ ...input.prompt, reviewId }));
   const after = await stateOrProblem(input);
@@ -67,7 +67,7 @@ export async function agentReview(input: AgentReviewInput): Promise<GateResult> 
 }
 
 function record(dir: string, gate: GateResult): GateResult {
-  writeFileAtomic(join(dir, GATE_FILE), `${JSON.stringify(gate)}\n`);
+  writeFileDurableSync(join(dir, GATE_FILE), `${JSON.stringify(gate)}\n`);
   return gate;
 }
 
@@ -154,6 +154,6 @@ function readGate(dir: string): GateResult | null {
 function readOrWrite(file: string, make: () => string): string {
   if (existsSync(file)) return readFileSync(file, 'utf8');
   const value = make();
-  if (value !== '') writeFileAtomic(file, value);
+  if (value !== '') writeFileDurableSync(file, value);
   return value;
 }

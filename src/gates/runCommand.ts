@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import type { CommandEvidence } from '../domain/gates.js';
+import { signalGroup } from '../platform/process.js';
 import { OutputTail } from './outputTail.js';
 
 export interface RunCommandOptions {
@@ -28,17 +29,6 @@ export function allowlistedEnv(allowlist: readonly string[], source: Readonly<Re
     if (value !== undefined) env[name] = value;
   }
   return env;
-}
-
-/** Signals every process in the group led by `pid`; false when the group is gone. */
-function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-pid, signal);
-    return true;
-  } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'ESRCH') return false;
-    throw error;
-  }
 }
 
 /**

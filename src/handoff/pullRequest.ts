@@ -8,7 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
-import { writeFileAtomic } from '../workspace/atomicFile.js';
+import { writeFileDurable } from '../platform/durableWrite.js';
 import { git } from '../workspace/index.js';
 import { githubRepoOf } from './githubRepo.js';
 
@@ -98,8 +98,8 @@ export async function openPullRequest(request: PullRequestRequest): Promise<Pull
     return failed(`pull requests need packet.base to name a local branch; "${request.base}" does not`, { base: request.base });
   }
   await mkdir(dirname(request.intentFile), { recursive: true });
-  await writeFileAtomic(request.intentFile, `${JSON.stringify({ repo, branch: request.branch, commit: request.commit, base: request.base, title: request.title, at: new Date(request.now).toISOString() }, null, 2)}\n`);
-  await writeFileAtomic(request.bodyFile, request.body);
+  await writeFileDurable(request.intentFile, `${JSON.stringify({ repo, branch: request.branch, commit: request.commit, base: request.base, title: request.title, at: new Date(request.now).toISOString() }, null, 2)}\n`);
+  await writeFileDurable(request.bodyFile, request.body);
 
   const push = await git(request.repoRoot, ['push', '--porcelain', 'origin', `${request.commit}:refs/heads/${request.branch}`], {
     timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,

@@ -9,7 +9,8 @@
 // both, and reports a missing file as store_corrupt unless told a missing file
 // is expected.
 import type { Adapter } from 'lowdb';
-import { readJsonIfPresent, serializeJson, writeFileDurable } from './durableFile.js';
+import { writeFileDurable } from '../platform/durableWrite.js';
+import { readJsonIfPresent, serializeJson } from './jsonDocument.js';
 import { storeCorrupt } from './storeErrors.js';
 
 export interface DurableJsonAdapterOptions<T> {

@@ -7,9 +7,10 @@ import { constants } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import type { CrashPoint } from '../chaos/crashPoints.js';
 import { BuranError } from '../domain/errors.js';
-import { writeFileDurable } from './durableFile.js';
+import { writeFileDurable } from '../platform/durableWrite.js';
+import { errnoCode } from '../platform/errno.js';
 import type { EventsRead, ReadEventsOptions, TornTail } from './port.js';
-import { badEventSeq, errnoCode, storeCorrupt } from './storeErrors.js';
+import { badEventSeq, storeCorrupt } from './storeErrors.js';
 
 export interface ParsedEventLog {
   readonly events: unknown[];

@@ -10,13 +10,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CrashPoint } from '../chaos/crashPoints.js';
-import { artifactBytes, artifactHashOf, artifactHex } from './artifactHash.js';
-import { fsyncDir, pathExists, readJsonDocument, readJsonIfPresent, serializeJson, writeFileDurable } from './durableFile.js';
+import { sha256 } from '../domain/hash.js';
+import { artifactBytes, artifactHex } from './artifactHash.js';
+import { fsyncDir, writeFileDurable } from '../platform/durableWrite.js';
+import { errnoCode } from '../platform/errno.js';
+import { pathExists, readJsonDocument, readJsonIfPresent, serializeJson } from './jsonDocument.js';
 import { EventLog } from './eventLog.js';
 import { DEFAULT_STORE_DIR, initStore } from './initStore.js';
 import type { EventsRead, NewRunIndex, ReadEventsOptions, RunIndexEntry, RunStore, StoreClock } from './port.js';
 import { Registry, indexEntry, packetIdOf } from './registry.js';
-import { artifactNotFound, assertRunId, errnoCode, runExists, runNotFound, storeCorrupt, writeFailure } from './storeErrors.js';
+import { artifactNotFound, assertRunId, runExists, runNotFound, storeCorrupt, writeFailure } from './storeErrors.js';
 
 export interface FileStoreOptions {
   /** The repository root. */
@@ -191,7 +194,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
 
     async putArtifact(runId, content) {
       const bytes = artifactBytes(content);
-      const hash = artifactHashOf(bytes);
+      const hash = sha256(bytes);
       const path = join(await existingRun(runId), 'artifacts', artifactHex(hash));
       try {
         await writeFileDurable(path, bytes, { exclusive: true });
@@ -218,7 +221,7 @@ async function readArtifact(runId: string, path: string, hash: string): Promise<
     if (errnoCode(error) === 'ENOENT') throw artifactNotFound(runId, hash);
     throw error;
   }
-  const actual = artifactHashOf(bytes);
+  const actual = sha256(bytes);
   if (actual !== hash) throw storeCorrupt(path, 'hash_mismatch', `the artifact no longer matches its hash (now ${actual})`, { expected: hash, actual });
   return new Uint8Array(bytes);
 }

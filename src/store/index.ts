@@ -4,8 +4,10 @@ export { type FileStore, type FileStoreOptions, createFileStore } from './fileSt
 export { type MemoryRunFile, type MemoryStore, type MemoryStoreHooks, type MemoryStoreOptions, createMemoryStore } from './memoryStore.js';
 export { DEFAULT_STORE_DIR, type InitResult, initStore } from './initStore.js';
 export { type AcquireLockOptions, type HeldLock, type LockTakeover, acquireLockFile, acquireRunLock } from './runLock.js';
-export { type LockHolder, type StaleReason, processStartTime } from './lockHolder.js';
-export { type DurableWriteOptions, parseJsonDocument, readJsonDocument, readJsonIfPresent, writeFileDurable } from './durableFile.js';
+export type { LockHolder, StaleReason } from './runLock.js';
+export { processStartTime } from '../platform/process.js';
+export { type DurableWriteOptions, writeFileDurable } from '../platform/durableWrite.js';
+export { parseJsonDocument, readJsonDocument, readJsonIfPresent } from './jsonDocument.js';
 export { type DurableJsonAdapterOptions, createDurableJsonAdapter } from './durableJsonAdapter.js';
 export { EventLog, type ParsedEventLog, parseEventLog } from './eventLog.js';
 export { type CorruptReason, assertRunId } from './storeErrors.js';

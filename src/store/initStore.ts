@@ -2,9 +2,11 @@
 // created write-once, so two processes initialising together agree.
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fsyncDir, pathExists, serializeJson, writeFileDurable } from './durableFile.js';
+import { fsyncDir, writeFileDurable } from '../platform/durableWrite.js';
+import { errnoCode } from '../platform/errno.js';
+import { pathExists, serializeJson } from './jsonDocument.js';
 import { REGISTRY_FILE, emptyRegistry } from './registry.js';
-import { errnoCode, storeCorrupt } from './storeErrors.js';
+import { storeCorrupt } from './storeErrors.js';
 
 /** Default store folder, relative to the repository root (config `store.dir`). */
 export const DEFAULT_STORE_DIR = '.buran';

@@ -4,8 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { artifactBytes, artifactHashOf, artifactHex } from './artifactHash.js';
-import { parseJsonDocument, serializeJson } from './durableFile.js';
+import { sha256 } from '../domain/hash.js';
+import { artifactBytes, artifactHex } from './artifactHash.js';
+import { parseJsonDocument, serializeJson } from './jsonDocument.js';
 import { encodeEvents, eventsFrom, parseEventLog } from './eventLog.js';
 import type { EventsRead, ReadEventsOptions, RunIndexEntry, RunStore, StoreClock, TornTail } from './port.js';
 import { indexEntry, packetIdOf } from './registry.js';
@@ -192,10 +193,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       await Promise.resolve();
       const run = runOf(runId);
       const bytes = artifactBytes(content);
-      const hash = artifactHashOf(bytes);
+      const hash = sha256(bytes);
       const hex = artifactHex(hash);
       const existing = run.artifacts.get(hex);
-      if (existing !== undefined && artifactHashOf(existing) !== hash) throw storeCorrupt(`memory://runs/${runId}/artifacts/${hex}`, 'hash_mismatch', 'the artifact no longer matches its hash');
+      if (existing !== undefined && sha256(existing) !== hash) throw storeCorrupt(`memory://runs/${runId}/artifacts/${hex}`, 'hash_mismatch', 'the artifact no longer matches its hash');
       if (existing === undefined) run.artifacts.set(hex, bytes);
       return hash;
     },

@@ -1,6 +1,8 @@
 // The store's errors: every failure leaves as a BuranError with a stable code,
 // the path involved, and what a human should do next. Never a default value.
 import { BuranError } from '../domain/errors.js';
+import { isRunId } from '../domain/runId.js';
+import { errnoCode } from '../platform/errno.js';
 
 /** Why a store file was judged corrupt (stable strings, used in `details.reason`). */
 export type CorruptReason =
@@ -14,7 +16,6 @@ export type CorruptReason =
   | 'hash_mismatch'
   | 'unreadable';
 
-const RUN_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const ARTIFACT_HASH = /^sha256:[0-9a-f]{64}$/;
 
 /** A file the store needs is missing or unreadable; nothing was reset or replaced. */
@@ -36,7 +37,7 @@ export function storeCorrupt(path: string, reason: CorruptReason, message: strin
  * before it can become part of a path.
  */
 export function assertRunId(runId: unknown): asserts runId is string {
-  if (typeof runId !== 'string' || !RUN_ID.test(runId)) {
+  if (!isRunId(runId)) {
     throw new BuranError({
       code: 'invalid_input',
       message: `invalid run id ${JSON.stringify(runId)}: use 1-64 characters a-z, 0-9 and "-", starting with a letter or digit`,
@@ -76,12 +77,6 @@ export function badEventSeq(runId: string, index: number, expected: number, got:
     message: `event ${index} of the batch for run ${runId} has seq ${JSON.stringify(got)}; expected ${expected}`,
     details: { runId, index, expected, got: got === undefined ? null : got },
   });
-}
-
-/** The errno code of a Node system error, if any. */
-export function errnoCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
-  return undefined;
 }
 
 /** errno codes of a write the environment refused (not a bug, not corruption). */

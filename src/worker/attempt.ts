@@ -1,12 +1,15 @@
 // One attempt's process handle: start it once (intent before spawn, re-attach
 // after a restart) and read where it stands. Ending it: killAttempt.ts.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CrashPoint } from '../chaos/crashPoints.js';
 import type { ExpectedAttempt } from '../domain/completion.js';
 import { BuranError } from '../domain/errors.js';
+import { sha256 } from '../domain/hash.js';
 import type { Invocation } from './adapter.js';
+import { appendFileDurableSync, writeFileDurableSync } from '../platform/durableWrite.js';
+import { errnoCode } from '../platform/errno.js';
 import {
   type AttemptPaths,
   type ExitRecord,
@@ -15,12 +18,9 @@ import {
   type SupervisorSpec,
   WORKER_ENV_PREFIX,
   attemptPaths,
-  errorCode,
-  writeFileAtomic,
 } from './attemptFiles.js';
 import { type IntentRecord, readExitRecord, readIntentRecord, readKillRecord, readPidRecord } from './attemptRecords.js';
-import { sha256 } from './completionFile.js';
-import { isProcessAlive, procAvailable, signalProcess } from './proc.js';
+import { isProcessAlive, procAvailable, signalProcess } from '../platform/process.js';
 import { SUPERVISOR_EXIT, supervisorCommand } from './supervisor.js';
 import { tail } from './tail.js';
 
@@ -102,20 +102,20 @@ export async function startAttempt(spec: StartAttemptSpec): Promise<StartedAttem
   };
   const specText = json(supervisorSpec);
   const intent = readIntentRecord(paths.intent);
-  if (spec.prompt !== undefined) writeFileAtomic(paths.prompt, spec.prompt);
-  writeFileAtomic(paths.spec, specText);
+  if (spec.prompt !== undefined) writeFileDurableSync(paths.prompt, spec.prompt);
+  writeFileDurableSync(paths.spec, specText);
   let how: 'spawned' | 'recovered' = 'spawned';
   if (intent === null) {
     const record: IntentRecord = { schema: 'buran.attempt-intent/v1', writtenAt: now(), specDigest: sha256(specText), attempt: spec.attempt ?? null };
     spec.crash?.('dispatch.before-intent');
-    writeFileAtomic(paths.intent, json(record));
+    writeFileDurableSync(paths.intent, json(record));
     spec.crash?.('dispatch.after-intent');
   } else {
     // A runner recorded the intent and died before any supervisor claimed the
     // folder: no worker ever ran for it. If its supervisor is still starting,
     // the exclusive claim lets only one of the two start a worker.
     how = 'recovered';
-    appendDurable(paths.recovered, json({ at: now(), intentWrittenAt: intent.writtenAt, sameSpec: intent.specDigest === sha256(specText) }));
+    appendFileDurableSync(paths.recovered, json({ at: now(), intentWrittenAt: intent.writtenAt, sameSpec: intent.specDigest === sha256(specText) }));
   }
   const child = spawnSupervisor(paths, spec.supervisor ?? supervisorCommand(), spec.invocation.env);
   return waitForClaim(paths, child, startTimeoutMs, how);
@@ -243,18 +243,8 @@ export function heartbeatAge(paths: AttemptPaths, now: () => number): number | n
   try {
     return Math.max(0, now() - statSync(paths.heartbeat).mtimeMs);
   } catch (error) {
-    if (errorCode(error) === 'ENOENT') return null;
+    if (errnoCode(error) === 'ENOENT') return null;
     throw error;
-  }
-}
-
-function appendDurable(file: string, line: string): void {
-  appendFileSync(file, line);
-  const fd = openSync(file, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 

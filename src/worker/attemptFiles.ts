@@ -1,8 +1,9 @@
-// The files of one attempt folder, their record shapes, and the two durable
-// write primitives. Node builtins only: the detached supervisor imports this.
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// The files of one attempt folder and their record shapes (their durable
+// writes: src/platform/durableWrite.ts). Node builtins only: the detached
+// supervisor imports this.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { errnoCode } from '../platform/errno.js';
 
 /**
  * Everything one attempt writes lives in its folder. Order of creation:
@@ -101,92 +102,12 @@ export interface KillRecord {
   readonly by: 'runner' | 'supervisor';
 }
 
-/** Write a file so readers see the old content or the new, never a part: temp file, fsync, rename, fsync the folder. */
-export function writeFileAtomic(file: string, data: string): void {
-  const tmp = tempName(file);
-  writeDurable(tmp, data);
-  renameSync(tmp, file);
-  fsyncDir(dirname(file));
-}
-
-/**
- * Create a file with its full content only if it does not exist yet (hard link
- * of a synced temp file: EEXIST means someone else created it first).
- * Returns false when the file already existed.
- */
-export function writeFileExclusive(file: string, data: string): boolean {
-  const tmp = tempName(file);
-  writeDurable(tmp, data);
-  try {
-    linkSync(tmp, file);
-  } catch (error) {
-    if (errorCode(error) === 'EEXIST') return false;
-    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV'].includes(errorCode(error) ?? '')) throw error;
-    // No hard links on this filesystem: O_EXCL create (a reader may briefly see it empty).
-    return createExclusive(file, data);
-  } finally {
-    unlinkSync(tmp);
-  }
-  fsyncDir(dirname(file));
-  return true;
-}
-
-function createExclusive(file: string, data: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(file, 'wx', 0o644);
-  } catch (error) {
-    if (errorCode(error) === 'EEXIST') return false;
-    throw error;
-  }
-  try {
-    writeFileSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  fsyncDir(dirname(file));
-  return true;
-}
-
-function writeDurable(file: string, data: string): void {
-  const fd = openSync(file, 'wx', 0o644);
-  try {
-    writeFileSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function tempName(file: string): string {
-  return join(dirname(file), `.${file.slice(dirname(file).length + 1)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-}
-
-/** fsync a folder so a rename or link in it survives a power loss. Filesystems that cannot sync folders are tolerated. */
-export function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } catch (error) {
-    if (!['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EISDIR'].includes(errorCode(error) ?? '')) throw error;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** The text of a file, or null when it does not exist. */
 export function readTextIfExists(file: string): string | null {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    if (errorCode(error) === 'ENOENT') return null;
+    if (errnoCode(error) === 'ENOENT') return null;
     throw error;
   }
-}
-
-/** The `code` of a Node system error, if it has one. */
-export function errorCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
-  return undefined;
 }

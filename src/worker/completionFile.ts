@@ -7,7 +7,8 @@ import { type Completion, type ExpectedAttempt, checkCompletion } from '../domai
 import { formatProblem } from '../domain/problems.js';
 import { redactSecrets } from '../domain/redact.js';
 import type { Usage } from '../domain/usage.js';
-import { type ExitRecord, errorCode } from './attemptFiles.js';
+import { errnoCode } from '../platform/errno.js';
+import { type ExitRecord } from './attemptFiles.js';
 import { sanitizeForDisplay } from './tail.js';
 
 /** Largest completion file read (bytes); a bigger one is invalid. Summary, notes and changedFiles are bounded well below this. */
@@ -23,11 +24,6 @@ export type CompletionFileState =
 export interface ExitInfo {
   readonly record: ExitRecord;
   readonly digest: string;
-}
-
-/** `sha256:<hex>` of bytes. */
-export function sha256(bytes: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 /**
@@ -65,7 +61,7 @@ function readBounded(file: string, max: number): { bytes: Buffer | null; digest:
   try {
     fd = openSync(file, 'r');
   } catch (error) {
-    if (errorCode(error) === 'ENOENT') return null;
+    if (errnoCode(error) === 'ENOENT') return null;
     throw error;
   }
   try {

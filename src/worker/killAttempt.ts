@@ -1,9 +1,10 @@
 // Ending an attempt: its whole process group, with the reason recorded first.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_GRACE_MS } from './attempt.js';
-import { type KillReason, type KillRecord, type PidRecord, attemptPaths, writeFileExclusive } from './attemptFiles.js';
+import { createFileDurableSync } from '../platform/durableWrite.js';
+import { type KillReason, type KillRecord, type PidRecord, attemptPaths } from './attemptFiles.js';
 import { readPidRecord } from './attemptRecords.js';
-import { isGroupAlive, isProcessAlive, readProcStat, signalGroup, signalProcess } from './proc.js';
+import { isGroupAlive, isProcessAlive, readProcStat, signalGroup, signalProcess } from '../platform/process.js';
 
 export interface KillOptions {
   /** Recorded in kill.json (the first reason recorded wins). Default `cancel`. */
@@ -31,7 +32,7 @@ export async function killAttempt(attemptDir: string, options: KillOptions = {})
   const pid = readPidRecord(paths.pid);
   if (pid === null) return { signalled: false, forced: false };
   const record: KillRecord = { reason: options.reason ?? 'cancel', requestedAt: (options.now ?? Date.now)(), by: 'runner' };
-  writeFileExclusive(paths.kill, `${JSON.stringify(record)}\n`);
+  createFileDurableSync(paths.kill, `${JSON.stringify(record)}\n`);
   if (!ownsGroup(pid)) return { signalled: false, forced: false };
   const workerAlive = () => pid.workerPid !== null && isProcessAlive(pid.workerPid, pid.workerStartTime);
   const alive = () => isGroupAlive(pid.pgid) || workerAlive();

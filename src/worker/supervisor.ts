@@ -7,6 +7,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, utimesSync, w
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createFileDurableSync, writeFileDurableSync } from '../platform/durableWrite.js';
+import { errnoCode } from '../platform/errno.js';
 import {
   type ExitRecord,
   type KillRecord,
@@ -14,11 +16,8 @@ import {
   type SupervisorSpec,
   WORKER_ENV_PREFIX,
   attemptPaths,
-  errorCode,
-  writeFileAtomic,
-  writeFileExclusive,
 } from './attemptFiles.js';
-import { groupMembers, readProcStat, signalGroup, signalProcess } from './proc.js';
+import { groupMembers, readProcStat, signalGroup, signalProcess } from '../platform/process.js';
 
 /** Exit codes of the supervisor process. */
 export const SUPERVISOR_EXIT = {
@@ -85,7 +84,7 @@ export async function runSupervisor(attemptDir: string, specPath: string): Promi
   // The claim is exclusive and comes before the worker exists: a second
   // supervisor for the same folder stops here, and a folder without pid.json
   // never had a worker.
-  if (!writeFileExclusive(paths.pid, json(claim))) {
+  if (!createFileDurableSync(paths.pid, json(claim))) {
     log('attempt already claimed by another supervisor; not starting a worker');
     return SUPERVISOR_EXIT.claimed;
   }
@@ -108,7 +107,7 @@ export async function runSupervisor(attemptDir: string, specPath: string): Promi
     if (spec.stdinFile !== undefined) input = openSync(spec.stdinFile, 'r');
     child = spawn(file, args, { cwd: spec.cwd, env, stdio: [input, out, err], shell: false, detached: false });
   } catch (error) {
-    writeFileAtomic(paths.exit, json({ code: null, signal: null, endedAt: Date.now(), error: (error as Error).message } satisfies ExitRecord));
+    writeFileDurableSync(paths.exit, json({ code: null, signal: null, endedAt: Date.now(), error: (error as Error).message } satisfies ExitRecord));
     return SUPERVISOR_EXIT.recorded;
   } finally {
     closeSync(out);
@@ -123,7 +122,7 @@ export async function runSupervisor(attemptDir: string, specPath: string): Promi
       if (ended) return;
       ended = true;
       for (const timer of timers) clearTimeout(timer);
-      writeFileAtomic(paths.exit, json(record));
+      writeFileDurableSync(paths.exit, json(record));
       resolve(SUPERVISOR_EXIT.recorded);
     };
     child.once('error', (error) => finish({ code: null, signal: null, endedAt: Date.now(), error: error.message }));
@@ -132,7 +131,7 @@ export async function runSupervisor(attemptDir: string, specPath: string): Promi
     if (child.pid !== undefined) {
       // The child is ours and unreaped until this turn ends, so its stat is readable.
       const worker = readProcStat(child.pid);
-      writeFileAtomic(paths.pid, json({ ...claim, workerPid: child.pid, workerStartTime: worker?.startTime ?? null, startedAt }));
+      writeFileDurableSync(paths.pid, json({ ...claim, workerPid: child.pid, workerStartTime: worker?.startTime ?? null, startedAt }));
     }
     timers.push(setInterval(() => touch(paths.heartbeat), spec.heartbeatIntervalMs));
     timers.push(setTimeout(() => backstopKill(paths.kill, self.pgrp, spec.graceMs, timers), Math.min(spec.timeoutMs, MAX_TIMER_MS)));
@@ -142,7 +141,7 @@ export async function runSupervisor(attemptDir: string, specPath: string): Promi
 /** The supervisor's own wall-clock bound: end the group but itself, so it can still write exit.json. */
 function backstopKill(killFile: string, pgid: number, graceMs: number, timers: NodeJS.Timeout[]): void {
   const record: KillRecord = { reason: 'wall', requestedAt: Date.now(), by: 'supervisor' };
-  writeFileExclusive(killFile, json(record));
+  createFileDurableSync(killFile, json(record));
   log('wall-clock backstop reached; ending the worker group');
   signalGroup(pgid, 'SIGTERM');
   signalGroup(pgid, 'SIGCONT');
@@ -160,7 +159,7 @@ function touch(file: string): void {
     utimesSync(file, now, now);
   } catch (error) {
     try {
-      if (errorCode(error) !== 'ENOENT') throw error;
+      if (errnoCode(error) !== 'ENOENT') throw error;
       writeFileSync(file, '');
     } catch (again) {
       log(`heartbeat ${file}: ${(again as Error).message}`);

@@ -1,6 +1,6 @@
 // Bounded views of worker output: never read a whole log into memory.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { errorCode } from './attemptFiles.js';
+import { errnoCode } from '../platform/errno.js';
 
 /**
  * The last `maxBytes` bytes of a file as display text: invalid UTF-8 replaced,
@@ -16,7 +16,7 @@ export function tail(file: string, maxBytes: number): string {
   try {
     fd = openSync(file, 'r');
   } catch (error) {
-    if (errorCode(error) === 'ENOENT') return '';
+    if (errnoCode(error) === 'ENOENT') return '';
     throw error;
   }
   let bytes: Buffer;

@@ -7,10 +7,12 @@ import { statSync } from 'node:fs';
 import type { AttemptOutput, DeriveOutcome } from './adapter.js';
 import { DEFAULT_GRACE_MS, DEFAULT_HEARTBEAT_INTERVAL_MS, heartbeatAge } from './attempt.js';
 import { killAttempt } from './killAttempt.js';
-import { type AttemptPaths, type KillReason, attemptPaths, errorCode } from './attemptFiles.js';
+import { errnoCode } from '../platform/errno.js';
+import { type AttemptPaths, type KillReason, attemptPaths } from './attemptFiles.js';
 import { readExitRecord, readKillRecord, readPidRecord, readSupervisorSpec } from './attemptRecords.js';
-import { type ExitInfo, defaultDeriveOutcome, readCompletionFile, sha256 } from './completionFile.js';
-import { isProcessAlive } from './proc.js';
+import { sha256 } from '../domain/hash.js';
+import { type ExitInfo, defaultDeriveOutcome, readCompletionFile } from './completionFile.js';
+import { isProcessAlive } from '../platform/process.js';
 import { tail } from './tail.js';
 
 export const DEFAULT_POLL_MS = 200;
@@ -138,7 +140,7 @@ export function attemptOutput(paths: AttemptPaths): AttemptOutput {
   try {
     size = statSync(paths.stdout).size;
   } catch (error) {
-    if (errorCode(error) !== 'ENOENT') throw error; // no stdout.log: the worker printed nothing
+    if (errnoCode(error) !== 'ENOENT') throw error; // no stdout.log: the worker printed nothing
   }
   return { stdoutTail: tail(paths.stdout, RESULT_TAIL_BYTES), stdoutTruncated: size > RESULT_TAIL_BYTES, argv: readSupervisorSpec(paths.spec)?.argv ?? null };
 }

@@ -5,10 +5,10 @@
 // and after each attempt it compares them, puts the trusted content back and
 // keeps the changed copy as evidence. Git itself is also told to ignore the
 // executables those files name (see gitOverrides).
-import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, type BigIntStats } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { writeFileAtomic } from './atomicFile.js';
+import { sha256 } from '../domain/hash.js';
+import { writeFileDurable } from '../platform/durableWrite.js';
 
 /** One watched file: its content digest when captured (null: it did not exist). */
 export interface TrustedFile {
@@ -35,7 +35,7 @@ export interface GitTrustChange {
   readonly current: string | null;
 }
 
-const digestOf = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+const digestOf = (bytes: Buffer): string => sha256(bytes);
 
 function readOrNull(path: string): Buffer | null {
   try {
@@ -187,7 +187,7 @@ export class GitTrustGuard {
       if (change.trusted !== null) {
         const bytes = readOrNull(join(copies, change.trusted.slice('sha256:'.length)));
         if (bytes === null) throw new Error(`the trusted copy of ${change.path} is missing from ${copies}`);
-        await writeFileAtomic(change.path, bytes, modes.get(change.path));
+        await writeFileDurable(change.path, bytes, { mode: modes.get(change.path) ?? 0o644 });
       } else {
         rmSync(change.path, { force: true });
       }
@@ -204,6 +204,6 @@ export async function keepTrustedCopies(record: GitTrustRecord, copies: string):
   for (const file of record.files) {
     if (file.digest === null) continue;
     const bytes = readOrNull(file.path);
-    if (bytes !== null && digestOf(bytes) === file.digest) await writeFileAtomic(join(copies, file.digest.slice('sha256:'.length)), bytes);
+    if (bytes !== null && digestOf(bytes) === file.digest) await writeFileDurable(join(copies, file.digest.slice('sha256:'.length)), bytes);
   }
 }

@@ -9,6 +9,5 @@ export { parseNameStatus, parseZeroContextDiff, unquoteGitPath } from './diffPar
 export type { ChangedFile, ChangeStatus, FileDiffLines } from './diffParse.js';
 export { runBranchName, taskBranchName, runWorktreePath, taskWorktreePath, workspaceIdProblem } from './layout.js';
 export { withFileLock } from './fileLock.js';
-export { processAlive, processStartTime } from './processLiveness.js';
 export { readBranchTip } from './branchTip.js';
 export type { BranchTip } from './branchTip.js';

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { BuranError } from '../domain/errors.js';
 import { scopesOverlap } from '../scheduler/scopeOverlap.js';
-import { writeFileAtomic } from './atomicFile.js';
+import { writeFileDurable } from '../platform/durableWrite.js';
+import { errnoCode } from '../platform/errno.js';
 import { type FileLockOptions, withFileLock } from './fileLock.js';
 
 /**
@@ -86,7 +87,7 @@ export function createScopeLocks(options: ScopeLocksOptions): ScopeLocks {
 
   async function read(): Promise<ScopeLockEntry[]> {
     const text = await readFile(file, 'utf8').catch((error: unknown) => {
-      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return null;
+      if (errnoCode(error) === 'ENOENT') return null;
       throw error;
     });
     if (text === null) return [];
@@ -102,7 +103,7 @@ export function createScopeLocks(options: ScopeLocksOptions): ScopeLocks {
   }
 
   async function write(locks: readonly ScopeLockEntry[]): Promise<void> {
-    await writeFileAtomic(file, `${JSON.stringify({ schema: SCOPE_LOCKS_SCHEMA_ID, locks }, null, 2)}\n`);
+    await writeFileDurable(file, `${JSON.stringify({ schema: SCOPE_LOCKS_SCHEMA_ID, locks }, null, 2)}\n`);
   }
 
   async function locked<T>(fn: () => Promise<T>): Promise<T> {

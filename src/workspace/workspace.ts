@@ -6,7 +6,8 @@ import type { LeaseInfo, LeaseOutcome } from '../../machines/run.types.js';
 import type { MergeOutcome } from '../../machines/task.types.js';
 import { BuranError } from '../domain/errors.js';
 import { gitRefProblem } from '../domain/packet.js';
-import { writeFileAtomic } from './atomicFile.js';
+import { writeFileDurable } from '../platform/durableWrite.js';
+import { errnoCode } from '../platform/errno.js';
 import { parseNameStatus, parseZeroContextDiff } from './diffParse.js';
 import { type GitIdentity, type GitResult, describeGitFailure, git, isValidBranchName } from './git.js';
 import {
@@ -173,7 +174,7 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
 
   async function readLease(store: string, runId: string): Promise<LeaseRecord | null> {
     const text = await readFile(leaseRecordPath(store, runId), 'utf8').catch((error: unknown) => {
-      if (isNodeError(error) && error.code === 'ENOENT') return null;
+      if (errnoCode(error) === 'ENOENT') return null;
       throw error;
     });
     if (text === null) return null;
@@ -244,7 +245,7 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
         if (baseCommit === null) return conflict(`base ${base} does not resolve to a commit`);
         record = { runId, base, branch, worktree, baseCommit };
         // The record goes first: after a crash, a re-lease finds the same base commit.
-        await writeFileAtomic(leaseRecordPath(store, runId), `${JSON.stringify(record, null, 2)}\n`);
+        await writeFileDurable(leaseRecordPath(store, runId), `${JSON.stringify(record, null, 2)}\n`);
       }
       if ((await branchTip(repo, branch)) === null) {
         if (record.established === true) {
@@ -256,7 +257,7 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
       if (attachProblem !== null) return conflict(attachProblem);
       if (record.established !== true) {
         record = { ...record, established: true };
-        await writeFileAtomic(leaseRecordPath(store, runId), `${JSON.stringify(record, null, 2)}\n`);
+        await writeFileDurable(leaseRecordPath(store, runId), `${JSON.stringify(record, null, 2)}\n`);
       }
       const lease: LeaseInfo = { branch, worktree: record.worktree, baseCommit: record.baseCommit };
       return { status: 'acquired', lease };
@@ -388,6 +389,3 @@ export function parseShortstat(text: string): Diffstat {
   return { filesChanged: count(/(\d+) files? changed/), insertions: count(/(\d+) insertions?\(\+\)/), deletions: count(/(\d+) deletions?\(-\)/) };
 }
 
-function isNodeError(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && 'code' in error;
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkPacket } from '../../src/domain/checkPacket.js';
-import { canonicalJson, contentHash, packetHash } from '../../src/domain/hash.js';
+import { canonicalJson, contentHash, packetHash, sha256 } from '../../src/domain/hash.js';
 import { packet } from '../fixtures/packets/build.js';
 
 describe('canonicalJson', () => {
@@ -55,6 +55,17 @@ describe('contentHash', () => {
 
   it('changes when any value changes', () => {
     expect(contentHash({ a: [1, 2] })).not.toBe(contentHash({ a: [2, 1] }));
+  });
+});
+
+describe('sha256', () => {
+  it('is sha256:<64 hex> of the bytes, a string hashing as its UTF-8 bytes', () => {
+    expect(sha256('')).toBe('sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(sha256('hello ✓')).toBe(sha256(new TextEncoder().encode('hello ✓')));
+  });
+
+  it('is the digest contentHash takes of canonical JSON', () => {
+    expect(contentHash({ b: 1, a: 2 })).toBe(sha256('{"a":2,"b":1}'));
   });
 });
 

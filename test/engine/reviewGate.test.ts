@@ -13,7 +13,7 @@ import { redactorOf } from '../../src/engine/redactResults.js';
 import { type ReviewRequest, createReviewGate } from '../../src/engine/reviewGate.js';
 import { createAdapterRegistry } from '../../src/worker/index.js';
 import { createAgentAdapters } from '../../src/worker/adapters/index.js';
-import { writeFileAtomic } from '../../src/worker/attemptFiles.js';
+import { writeFileDurableSync } from '../../src/platform/durableWrite.js';
 import { type Workspace, createGitWorkspace } from '../../src/workspace/workspace.js';
 import { initRepo, tempDir, writeFiles } from '../workspace/support/tempRepo.js';
 
@@ -127,7 +127,7 @@ describe('the review gate with an agent reviewer', () => {
     const { attemptsDir, review } = await setup();
     const recorded: GateResult = { ...passed('b'), status: 'FAIL', summary: `agent said ${SECRET}`, findings: [{ severity: 'error', message: `leaked ghp_${'a'.repeat(36)} and ${SECRET}` }] };
     await mkdir(join(attemptsDir, 'review.b.a1.e1.t1'), { recursive: true });
-    writeFileAtomic(join(attemptsDir, 'review.b.a1.e1.t1', 'gate.json'), JSON.stringify(recorded));
+    writeFileDurableSync(join(attemptsDir, 'review.b.a1.e1.t1', 'gate.json'), JSON.stringify(recorded));
     const gate = await review();
     expect(JSON.stringify(gate)).not.toContain(SECRET);
     expect(JSON.stringify(gate)).not.toContain('ghp_');

@@ -29,8 +29,8 @@ async function kill(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function holderFor(pid: number, extra: Partial<LockHolder> = {}): Promise<LockHolder> {
-  return { pid, startTime: await processStartTime(pid), host: hostname(), nonce: 'someone-else', acquiredAt: '2025-01-01T00:00:00.000Z', ...extra };
+function holderFor(pid: number, extra: Partial<LockHolder> = {}): Promise<LockHolder> {
+  return Promise.resolve({ pid, startTime: processStartTime(pid), host: hostname(), nonce: 'someone-else', acquiredAt: '2025-01-01T00:00:00.000Z', ...extra });
 }
 
 describe('acquireRunLock', () => {
@@ -52,7 +52,7 @@ describe('acquireRunLock', () => {
   it('writes the holder (pid, /proc start time, host, nonce, time) and release removes it', async () => {
     const lock = await acquireRunLock(dir, { now: () => Date.parse('2025-02-03T04:05:06.000Z') });
     const onDisk = JSON.parse(await readFile(lockPath(), 'utf8')) as LockHolder;
-    expect(onDisk).toEqual({ pid: process.pid, startTime: await processStartTime(process.pid), host: hostname(), nonce: lock.holder.nonce, acquiredAt: '2025-02-03T04:05:06.000Z' });
+    expect(onDisk).toEqual({ pid: process.pid, startTime: processStartTime(process.pid), host: hostname(), nonce: lock.holder.nonce, acquiredAt: '2025-02-03T04:05:06.000Z' });
     expect(onDisk.startTime).toEqual(expect.any(Number));
     expect(lock.takeover).toBeNull();
     expect(await lock.isHeld()).toBe(true);

@@ -9,7 +9,7 @@ import type { ExpectedAttempt } from '../../src/domain/completion.js';
 import type { Invocation } from '../../src/worker/adapter.js';
 import { type StartAttemptSpec, type StartedAttempt, startAttempt } from '../../src/worker/attempt.js';
 import { killAttempt } from '../../src/worker/killAttempt.js';
-import { isProcessAlive } from '../../src/worker/proc.js';
+import { isProcessAlive } from '../../src/platform/process.js';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 export const fixture = (name: string): string => join(FIXTURES, name);

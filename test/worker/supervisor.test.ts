@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type SupervisorSpec, WORKER_ENV_PREFIX, attemptPaths } from '../../src/worker/attemptFiles.js';
 import { SUPERVISOR_EXIT, supervisorCommand } from '../../src/worker/supervisor.js';
@@ -30,12 +30,14 @@ function writeSpec(dir: string, argv: string[]): void {
 
 describe('supervisorCommand', () => {
   it('starts a script whose imports are Node builtins and its own builtins-only siblings', () => {
-    const closure = ['supervisor-main.ts', 'supervisor.ts', 'attemptFiles.ts', 'proc.ts'];
+    // Paths under src/: the supervisor's own files and the platform modules they use.
+    const closure = ['worker/supervisor-main.ts', 'worker/supervisor.ts', 'worker/attemptFiles.ts', 'platform/durableWrite.ts', 'platform/errno.ts', 'platform/process.ts', 'platform/processTable.ts', 'platform/linuxProcessTable.ts'];
     for (const name of closure) {
-      const source = readFileSync(new URL(`../../src/worker/${name}`, import.meta.url), 'utf8');
+      const source = readFileSync(new URL(`../../src/${name}`, import.meta.url), 'utf8');
       const specifiers = [...source.matchAll(/^import\s[^;]*?from\s+'([^']+)'/gm)].map((match) => match[1] ?? '');
       for (const specifier of specifiers) {
-        expect(specifier.startsWith('node:') || closure.includes(specifier.replace(/^\.\//, '').replace(/\.js$/, '.ts')), `${name} imports ${specifier}`).toBe(true);
+        const target = posix.join(posix.dirname(name), specifier).replace(/\.js$/, '.ts');
+        expect(specifier.startsWith('node:') || closure.includes(target), `${name} imports ${specifier}`).toBe(true);
       }
     }
   });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { attemptStatus } from '../../src/worker/attempt.js';
 import { killAttempt } from '../../src/worker/killAttempt.js';
-import { readProcStat } from '../../src/worker/proc.js';
+import { readProcStat } from '../../src/platform/process.js';
 import { attemptPaths } from '../../src/worker/attemptFiles.js';
 import { deriveCommandOutcome } from '../../src/worker/commandAdapter.js';
 import { waitForOutcome } from '../../src/worker/waitForOutcome.js';

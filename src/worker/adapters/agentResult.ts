@@ -5,7 +5,8 @@ import type { WorkerOutcome } from '../../../machines/task.types.js';
 import { MAX_SUMMARY_CHARS } from '../../domain/completion.js';
 import type { Usage } from '../../domain/usage.js';
 import type { AgentRunResult, AgentRunState } from '../adapter.js';
-import { type CompletionFileState, type ExitInfo, SUPERVISOR_DIED, describeExit, sha256 } from '../completionFile.js';
+import { sha256 } from '../../domain/hash.js';
+import { type CompletionFileState, type ExitInfo, SUPERVISOR_DIED, describeExit } from '../completionFile.js';
 import { sanitizeForDisplay } from '../tail.js';
 
 /** A result with nothing known but its state and why. */

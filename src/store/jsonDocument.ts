@@ -1,71 +1,12 @@
-// The durable write primitive and the strict JSON read every store file uses.
+// The strict JSON read and the JSON text every store file uses (writes:
+// writeFileDurable in src/platform/durableWrite.ts).
 //
-// Write: a unique temp file in the same directory (`.<name>.<pid>.<random>.tmp`),
-// fsync it, rename (or link, for write-once files) over the target, fsync the
-// directory. A crash at any point leaves either the old file or the new one,
-// never a mix; a leftover temp file is ignored by readers.
 // Read: a file that must exist and is missing, empty, NUL-filled or not JSON is
 // a `store_corrupt` error naming the path; it is never replaced by a default.
-import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import { BuranError } from '../domain/errors.js';
-import { errnoCode, storeCorrupt } from './storeErrors.js';
-
-/** A fresh temp name beside `path`; unique per process and call. */
-export function tempNameFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-}
-
-/** fsync a directory so a rename, link or unlink inside it survives a power loss. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-export interface DurableWriteOptions {
-  /**
-   * Create only: fail with EEXIST when the target exists (link(2) instead of
-   * rename(2)). Used for write-once files: artifacts, locks, a fresh registry.
-   */
-  readonly exclusive?: boolean;
-  /** Called once the temp file is written and synced, before it replaces the target (a crash point). */
-  readonly beforeCommit?: () => void;
-}
-
-/**
- * Replace (or, with `exclusive`, create) `path` atomically and durably. When
- * it resolves, the new content and its directory entry are on disk.
- */
-export async function writeFileDurable(path: string, data: string | Uint8Array, options: DurableWriteOptions = {}): Promise<void> {
-  const tmp = tempNameFor(path);
-  try {
-    const handle = await open(tmp, 'wx');
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    options.beforeCommit?.();
-    if (options.exclusive === true) {
-      await link(tmp, path);
-      await unlink(tmp);
-    } else {
-      await rename(tmp, path);
-    }
-  } catch (error) {
-    // Best effort: a leftover temp file is harmless (readers never open temp
-    // names), and the write's own error is the one worth reporting.
-    await unlink(tmp).catch(() => undefined);
-    throw error;
-  }
-  await fsyncDir(dirname(path));
-}
+import { errnoCode } from '../platform/errno.js';
+import { storeCorrupt } from './storeErrors.js';
 
 /** JSON text of a document (2-space indent, trailing newline); invalid_input for values JSON cannot hold. */
 export function serializeJson(value: unknown, what: string): string {
