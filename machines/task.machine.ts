@@ -87,6 +87,7 @@ export const taskChart = setup({
     },
     completionInvalid: ({ event }) => worker(event)?.kind === 'invalid',
     workerTimedOut: ({ event }) => worker(event)?.kind === 'timeout',
+    workerViolatedPolicy: ({ event }) => worker(event)?.kind === 'violation',
     attemptsRemain: ({ context }) => context.attemptsInEpoch < context.limits.maxAttempts + context.retryGrants,
     gatePassed: ({ event }) => gate(event)?.status === 'PASS' && gate(event)?.policyViolations.length === 0,
     gateFailed: ({ event }) => gate(event)?.status === 'FAIL' && gate(event)?.policyViolations.length === 0,
@@ -320,6 +321,11 @@ export const taskChart = setup({
               heartbeatTimeoutSec: context.limits.heartbeatTimeoutSec,
             }),
             onDone: [
+              {
+                guard: 'workerViolatedPolicy',
+                target: '#task.blocked',
+                actions: ['ingestOutcome', 'reportUsage', { type: 'block', params: { code: 'policy_denied', resume: 'attempt' } }],
+              },
               { guard: 'completedOk', target: 'verifying', actions: ['ingestOutcome', 'reportUsage'] },
               {
                 guard: 'workerReportedBlocked',

@@ -26,7 +26,7 @@ export interface CurrentAttempt {
   readonly deadlineAt: number | null;
 }
 
-export type AttemptOutcomeKind = 'completed' | 'failed' | 'blocked' | 'invalid' | 'missing' | 'timeout';
+export type AttemptOutcomeKind = 'completed' | 'failed' | 'blocked' | 'invalid' | 'missing' | 'timeout' | 'violation';
 
 /** Append-only history of one task. */
 export type TaskHistoryEntry =
@@ -89,7 +89,13 @@ export type WorkerOutcome =
     }
   | { readonly kind: 'invalid'; readonly digest: string | null; readonly problems: readonly string[]; readonly usage: Usage | null }
   | { readonly kind: 'missing'; readonly reason: string }
-  | { readonly kind: 'timeout'; readonly reason: 'wall' | 'heartbeat' };
+  | { readonly kind: 'timeout'; readonly reason: 'wall' | 'heartbeat' }
+  /**
+   * The attempt changed what the runner trusts outside the worktree (the
+   * repository's git configuration, info/ or hooks/): put back, and a policy
+   * violation whatever the worker reported.
+   */
+  | { readonly kind: 'violation'; readonly reason: string; readonly files: readonly string[] };
 
 /** Output of the `mergeTask` actor. */
 export type MergeOutcome =

@@ -29,6 +29,7 @@ import { observeAttempt } from '../worker/observeAttempt.js';
 import { openPullRequest } from '../handoff/pullRequest.js';
 import { createGitWorkspace, createScopeLocks, readBranchTip } from '../workspace/index.js';
 import { resolveSandbox } from './sandboxChoice.js';
+import { openRunGitTrust } from './runGitTrust.js';
 
 export interface LocalEffectsOptions {
   readonly repoRoot: string;
@@ -67,7 +68,10 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   const packet = await approvedPacket(store, record);
   const registry = o.registry ?? createAdapterRegistry([createCommandAdapter(), ...createAgentAdapters(config, o.repoRoot)]);
   const crash = o.crash === undefined ? {} : { crash: o.crash };
-  const ws = createGitWorkspace({ repoRoot: o.repoRoot, storeDir: o.storeDir, ...crash });
+  // The repository's git configuration as the run trusts it (captured before any of its workers ran): checked before every
+  // git call, compared after every attempt and put back when a worker changed it (src/workspace/gitTrust.ts).
+  const trust = await openRunGitTrust(o.repoRoot, store.runDir(runId), env);
+  const ws = createGitWorkspace({ repoRoot: o.repoRoot, storeDir: o.storeDir, guard: { check: () => trust.guard.check(), overrides: trust.overrides }, ...crash });
   const scopes = createScopeLocks({ storeDir: o.storeDir });
   const taskOf = (taskId: string) => {
     const task = packet.tasks.find((t) => t.id === taskId);
@@ -177,6 +181,12 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         signal,
         ...crash,
       });
+      // Whatever the worker reported: a changed git configuration is put back first, and the attempt is a policy violation.
+      const changed = await trust.restore();
+      if (changed.length > 0) {
+        const files = changed.map((c) => c.path);
+        return { kind: 'violation', reason: `the attempt changed ${files.join(', ')} (git configuration the run trusts); put back, the changed version kept in the run folder`, files };
+      }
       const outcome = redactOutcome(awaited, redact);
       if (outcome.kind !== 'completion' || outcome.status !== 'completed') return outcome;
       // One commit per attempt; the changed files are git's, not the worker's claim.

@@ -26,6 +26,8 @@ export function redactOutcome(outcome: WorkerOutcome, redact: (text: string) => 
       return { ...outcome, reason: redact(outcome.reason) };
     case 'timeout':
       return outcome;
+    case 'violation':
+      return { ...outcome, reason: redact(outcome.reason) };
   }
 }
 

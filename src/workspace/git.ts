@@ -24,6 +24,8 @@ export interface GitOptions {
   readonly identity?: GitIdentity;
   /** The environment git's own is built from (credentials, proxies). Default: this process's. */
   readonly envSource?: Readonly<Record<string, string | undefined>>;
+  /** Further `-c` settings placed before the command (the run's driver overrides, see gitTrust.ts). */
+  readonly overrides?: readonly string[];
 }
 
 export const BURAN_IDENTITY: GitIdentity = { name: 'buran', email: 'buran@localhost' };
@@ -31,13 +33,26 @@ export const BURAN_IDENTITY: GitIdentity = { name: 'buran', email: 'buran@localh
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /**
- * Settings pinned on every call: user hooks never run inside buran's own
- * commits and merges (they may prompt, hang or rewrite files), nothing asks for
- * a signing passphrase, buran never triggers `git gc` in the user's repository,
- * and paths are printed verbatim.
+ * Settings pinned on every call (command-line settings win over every config
+ * file): no hook, fsmonitor, pager or ext:: transport runs inside buran's git
+ * commands (a worker that can write
+ * the repository's config could otherwise make them run its code); a bare
+ * repository planted in a worktree is never discovered; submodules are never
+ * recursed into (an embedded repository's own config would apply); nothing
+ * asks for a signing passphrase; buran never triggers `git gc` in the user's
+ * repository; paths are printed verbatim. Every diff buran takes passes
+ * --no-ext-diff --no-textconv. Filters have names of the config's choosing:
+ * see gitTrust.ts (driverOverrides).
  */
-const PINNED_CONFIG = [
+export const PINNED_CONFIG = [
   '-c', 'core.hooksPath=/dev/null',
+  '-c', 'core.fsmonitor=false',
+  '-c', 'core.pager=cat',
+  '-c', 'protocol.ext.allow=never',
+  '-c', 'safe.bareRepository=explicit',
+  '-c', 'submodule.recurse=false',
+  '-c', 'status.submoduleSummary=false',
+  '-c', 'tag.gpgSign=false',
   '-c', 'commit.gpgSign=false',
   '-c', 'gc.auto=0',
   '-c', 'maintenance.auto=false',
@@ -93,7 +108,7 @@ export function gitEnv(identity: GitIdentity, source: Readonly<Record<string, st
  * if (head.exitCode === 0) console.log(head.stdout);
  */
 export async function git(cwd: string, args: readonly string[], opts: GitOptions = {}): Promise<GitResult> {
-  const result = await execa('git', [...PINNED_CONFIG, ...args], {
+  const result = await execa('git', [...PINNED_CONFIG, ...(opts.overrides ?? []), ...args], {
     cwd,
     env: gitEnv(opts.identity ?? BURAN_IDENTITY, opts.envSource),
     extendEnv: false,

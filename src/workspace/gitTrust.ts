@@ -24,7 +24,7 @@ export interface GitTrustRecord {
   readonly files: readonly TrustedFile[];
   /** Folders (hooks/, info/, worktrees/*) where any file not in `files` is a change. */
   readonly folders: readonly string[];
-  /** filter/diff/merge driver names configured when captured: their programs are switched off on every git call. */
+  /** Filter driver names configured when captured: their programs are switched off on every git call. */
   readonly drivers: readonly string[];
 }
 
@@ -57,7 +57,12 @@ function listFiles(dir: string): string[] {
 }
 
 /** The files git reads configuration, attributes, excludes and hooks from, for a repository whose common git dir is `commonDir`. */
-export function watchedPaths(commonDir: string, env: Readonly<Record<string, string | undefined>>, includes: readonly string[]): { files: string[]; folders: string[] } {
+export function watchedPaths(
+  commonDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+  includes: readonly string[],
+  originBase: string = commonDir,
+): { files: string[]; folders: string[] } {
   const home = env['HOME'];
   const xdg = env['XDG_CONFIG_HOME'] ?? (home === undefined ? undefined : join(home, '.config'));
   const folders = [join(commonDir, 'hooks'), join(commonDir, 'info')];
@@ -71,7 +76,7 @@ export function watchedPaths(commonDir: string, env: Readonly<Record<string, str
     '/etc/gitconfig',
     ...(home === undefined ? [] : [join(home, '.gitconfig')]),
     ...(xdg === undefined ? [] : [join(xdg, 'git', 'config'), join(xdg, 'git', 'attributes')]),
-    ...includes.map((path) => (isAbsolute(path) ? path : resolve(commonDir, path))),
+    ...includes.map((path) => (isAbsolute(path) ? path : resolve(originBase, path))),
   ];
   return { files: [...new Set(files)], folders };
 }
@@ -85,9 +90,9 @@ function readdirSafe(dir: string): string[] {
 }
 
 /** Captures the trusted state now. `configList` is `git config --list --show-origin --name-only -z` of the repository. */
-export function captureGitTrust(commonDir: string, env: Readonly<Record<string, string | undefined>>, configList: string): GitTrustRecord {
+export function captureGitTrust(commonDir: string, env: Readonly<Record<string, string | undefined>>, configList: string, originBase: string = commonDir): GitTrustRecord {
   const { origins, drivers } = parseConfigList(configList);
-  const { files, folders } = watchedPaths(commonDir, env, origins);
+  const { files, folders } = watchedPaths(commonDir, env, origins, originBase);
   const all = [...new Set([...files, ...folders.flatMap(listFiles)])];
   return {
     schema: 'buran.git-trust/v1',
@@ -110,28 +115,22 @@ export function parseConfigList(text: string): { origins: string[]; drivers: str
     const origin = fields[i] ?? '';
     const key = fields[i + 1] ?? '';
     if (origin.startsWith('file:')) origins.add(origin.slice('file:'.length));
-    const driver = /^(?:filter|diff|merge)\.(.+)\.[^.]+$/i.exec(key);
+    const driver = /^filter\.(.+)\.[^.]+$/i.exec(key);
     if (driver?.[1] !== undefined) drivers.add(driver[1]);
   }
   return { origins: [...origins], drivers: [...drivers].sort() };
 }
 
 /**
- * The `-c` settings that switch off the programs the trusted config names
- * for its filter, diff and merge drivers (an empty command runs nothing).
- * Names with characters git keys cannot carry on the command line are refused
- * by the caller (see gitTrustProblem).
+ * The `-c` settings that switch off the filter programs the trusted config
+ * names (an empty, optional filter leaves content as it is): buran commits
+ * the worktree's bytes as verification saw them. Diff drivers are off through
+ * --no-ext-diff / --no-textconv on every diff; an empty diff or merge driver
+ * would make git fail ("cannot run"), so those are not overridden here: the
+ * guard keeps them as the user configured them (docs/security.md).
  */
 export function driverOverrides(drivers: readonly string[]): string[] {
-  return drivers.flatMap((name) => [
-    '-c', `filter.${name}.clean=`,
-    '-c', `filter.${name}.smudge=`,
-    '-c', `filter.${name}.process=`,
-    '-c', `filter.${name}.required=false`,
-    '-c', `diff.${name}.textconv=`,
-    '-c', `diff.${name}.command=`,
-    '-c', `merge.${name}.driver=`,
-  ]);
+  return drivers.flatMap((name) => ['-c', `filter.${name}.clean=`, '-c', `filter.${name}.smudge=`, '-c', `filter.${name}.process=`, '-c', `filter.${name}.required=false`]);
 }
 
 /** Stat identity: a change to content, inode or ctime (which no user can set back) means "look again". */
@@ -206,4 +205,43 @@ export async function keepTrustedCopies(record: GitTrustRecord, copies: string):
     const bytes = readOrNull(file.path);
     if (bytes !== null && digestOf(bytes) === file.digest) await writeFileDurable(join(copies, file.digest.slice('sha256:'.length)), bytes);
   }
+}
+
+/** A run's trusted git configuration on disk: the record, the trusted copies and the quarantine of changed versions. */
+export interface OpenedGitTrust {
+  readonly guard: GitTrustGuard;
+  readonly overrides: readonly string[];
+  /** Puts every changed file back; returns the changes (empty when nothing changed). */
+  restore(): Promise<GitTrustChange[]>;
+}
+
+/**
+ * The run's trusted git configuration: read from `<runDir>/git-trust.json`, or
+ * captured now when the run has none yet (a driver opens a run before any of
+ * its workers runs, so the first capture sees the user's own configuration).
+ */
+export async function openGitTrust(o: {
+  readonly runDir: string;
+  readonly commonDir: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** `git config --list --show-origin --name-only -z` in the repository, asked only when capturing. */
+  readonly configList: () => Promise<string>;
+  /** The folder git ran in for configList (relative origins are relative to it). */
+  readonly originBase: string;
+}): Promise<OpenedGitTrust> {
+  const file = join(o.runDir, 'git-trust.json');
+  const copies = join(o.runDir, 'git-trust', 'trusted');
+  const quarantine = join(o.runDir, 'git-trust', 'changed');
+  const text = readOrNull(file);
+  let record: GitTrustRecord;
+  if (text === null) {
+    record = captureGitTrust(o.commonDir, o.env, await o.configList(), o.originBase);
+    await keepTrustedCopies(record, copies);
+    await writeFileDurable(file, `${JSON.stringify(record, null, 2)}\n`);
+  } else {
+    record = JSON.parse(text.toString('utf8')) as GitTrustRecord;
+    if (record.schema !== 'buran.git-trust/v1' || !Array.isArray(record.files)) throw new Error(`${file} is not a buran.git-trust/v1 record`);
+  }
+  const guard = new GitTrustGuard(record);
+  return { guard, overrides: driverOverrides(record.drivers), restore: () => guard.restore(copies, quarantine) };
 }

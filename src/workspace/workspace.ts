@@ -22,6 +22,8 @@ import {
   worktreesRoot,
 } from './layout.js';
 import { ATTEMPT_TRAILER, type CommitOutcome, type Diffstat, type Workspace } from './port.js';
+import type { GitTrustChange } from './gitTrust.js';
+import { type WorktreeGitDirs, worktreeGitDirs } from './worktreeGitDir.js';
 
 export type * from './port.js';
 export { ATTEMPT_TRAILER } from './port.js';
@@ -36,6 +38,8 @@ export interface GitWorkspaceOptions {
   readonly gitTimeoutMs?: number;
   /** Crash points (src/chaos) inside the attempt commit and the merge; omit in production. */
   readonly crash?: CrashPoint;
+  /** The run's trusted git configuration; without it git runs with the pinned settings only. */
+  readonly guard?: GitGuard;
 }
 
 const LeaseRecordSchema = z.strictObject({
@@ -57,6 +61,17 @@ interface Roots {
   readonly repo: string;
   readonly store: string;
   readonly worktrees: string;
+  /** The repository's common git dir (absolute). */
+  readonly commonDir: string;
+  readonly gitDirs: WorktreeGitDirs;
+}
+
+/** What a run trusts of the repository's git configuration: checked before every git call, and the drivers it switches off. */
+export interface GitGuard {
+  /** The first watched file that changed since the run trusted it, or null. */
+  check(): GitTrustChange | null;
+  /** `-c` settings for every call (driverOverrides of the trusted record). */
+  readonly overrides: readonly string[];
 }
 
 /**
@@ -67,12 +82,30 @@ interface Roots {
  * const lease = await ws.leaseRunWorkspace({ runId: 'r1', base: 'main' });
  */
 export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
-  const run = (cwd: string, args: readonly string[], input?: string): Promise<GitResult> =>
-    git(cwd, args, {
+  const run = async (cwd: string, args: readonly string[], input?: string): Promise<GitResult> => {
+    const change = options.guard?.check() ?? null;
+    if (change !== null) {
+      throw new BuranError({
+        code: 'policy_denied',
+        message: `${change.path} changed since the run trusted it; buran runs no git command until it is put back`,
+        details: { file: change.path, trusted: change.trusted, current: change.current },
+      });
+    }
+    return git(cwd, [...addressing(cwd), ...args], {
+      ...(options.guard === undefined ? {} : { overrides: options.guard.overrides }),
       ...(options.identity === undefined ? {} : { identity: options.identity }),
       ...(options.gitTimeoutMs === undefined ? {} : { timeoutMs: options.gitTimeoutMs }),
       ...(input === undefined ? {} : { input }),
     });
+  };
+  /** In a buran worktree, git is pointed at the worktree's registered admin folder, never at what its `.git` file says. */
+  const addressing = (cwd: string): string[] => {
+    if (resolved === null || !cwd.startsWith(resolved.worktrees + sep)) return [];
+    const { gitDirs } = resolved;
+    const admin = gitDirs.adminDirOf(cwd);
+    if (admin === null) throw new BuranError({ code: 'lease_lost', message: `${cwd} is not a worktree git knows`, details: { worktree: cwd } });
+    return [`--git-dir=${admin}`, `--work-tree=${cwd}`];
+  };
   const must = async (cwd: string, args: readonly string[], input?: string): Promise<string> => {
     const result = await run(cwd, args, input);
     if (result.exitCode !== 0) {
@@ -82,6 +115,7 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
   };
 
   let rootsPromise: Promise<Roots> | null = null;
+  let resolved: Roots | null = null;
   const roots = (): Promise<Roots> => (rootsPromise ??= resolveRoots());
   async function resolveRoots(): Promise<Roots> {
     const top = await run(options.repoRoot, ['rev-parse', '--show-toplevel']);
@@ -93,7 +127,11 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
     await mkdir(worktrees, { recursive: true });
     // The store may sit inside the repository: keep worktrees out of the user's `git status`.
     await writeFile(join(worktrees, '.gitignore'), '*\n', { flag: 'w' });
-    return { repo: await realpath(top.stdout), store: await realpath(options.storeDir), worktrees: await realpath(worktrees) };
+    const common = await run(options.repoRoot, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
+    if (common.exitCode !== 0) throw new BuranError({ code: 'not_a_git_repo', message: describeGitFailure(['rev-parse', '--git-common-dir'], common), details: { repoRoot: options.repoRoot } });
+    const commonDir = await realpath(common.stdout);
+    resolved = { repo: await realpath(top.stdout), store: await realpath(options.storeDir), worktrees: await realpath(worktrees), commonDir, gitDirs: worktreeGitDirs(commonDir) };
+    return resolved;
   }
 
   async function resolveCommit(cwd: string, ref: string): Promise<string | null> {
@@ -115,12 +153,12 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
 
   /** Refuses any path that is not a worktree buran created: git effects never reach the user's checkout. */
   async function ownWorktree(path: string): Promise<string> {
-    const { worktrees } = await roots();
+    const { worktrees, gitDirs } = await roots();
     const real = await realpath(path).catch((cause: unknown) => {
       throw new BuranError({ code: 'lease_lost', message: `worktree ${path} does not exist`, details: { worktree: path }, cause });
     });
-    const top = await run(real, ['rev-parse', '--show-toplevel']);
-    if (!real.startsWith(worktrees + sep) || top.exitCode !== 0 || top.stdout !== real) {
+    // Known from the repository's side (git's registration), not from the worktree's own `.git` file.
+    if (!real.startsWith(worktrees + sep) || gitDirs.adminDirOf(real) === null) {
       throw new BuranError({ code: 'invalid_input', message: `${path} is not a buran worktree (expected a worktree under ${worktrees})`, details: { worktree: path } });
     }
     return real;

@@ -80,6 +80,7 @@ export function taskEvents(s: Snap<TaskContext>): EventObject[] {
     ev.push(done('awaitCompletion', { kind: 'invalid', digest: `bad-${attemptId}`, problems: ['epoch: expected 1'], usage: null }));
     ev.push(done('awaitCompletion', { kind: 'missing', reason: 'supervisor died without an exit record' }));
     ev.push(done('awaitCompletion', { kind: 'timeout', reason: 'heartbeat' }));
+    ev.push(done('awaitCompletion', { kind: 'violation', reason: 'git configuration changed: .git/config', files: ['.git/config'] }));
     ev.push(failed('awaitCompletion'));
   }
   if (inState(s.value, 'working.verifying')) {
