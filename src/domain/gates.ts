@@ -56,6 +56,8 @@ export const GateResultSchema = z.strictObject({
   /** Findings that break policy; any of them turns the gate into `policy_denied`, never a fix. */
   policyViolations: z.array(FindingSchema),
   evidence: z.array(EvidenceRefSchema),
+  /** The commit and tree a verification ran on (a clean checkout of what will be merged or handed off). */
+  checked: z.strictObject({ commit: z.string(), tree: z.string() }).optional(),
   /** Spend of an agent reviewer (null: it ran but its usage is unknown); absent for gates that spend nothing. */
   usage: UsageSchema.nullable().optional(),
 });

@@ -27,7 +27,8 @@ import { checkReviewer, createReviewGate } from './reviewGate.js';
 import { redactEvidence, redactOutcome, redactingEffects, redactorOf } from './redactResults.js';
 import { observeAttempt } from '../worker/observeAttempt.js';
 import { openPullRequest } from '../handoff/pullRequest.js';
-import { createGitWorkspace, createScopeLocks, readBranchTip } from '../workspace/index.js';
+import { type CleanCheckout, createGitWorkspace, createScopeLocks, readBranchTip } from '../workspace/index.js';
+import type { GateResult } from '../domain/gates.js';
 import { resolveSandbox } from './sandboxChoice.js';
 import { openRunGitTrust } from './runGitTrust.js';
 
@@ -45,6 +46,11 @@ export interface LocalEffectsOptions {
   readonly verifyTimeoutMs?: number;
   /** Crash points (src/chaos) of the worker, workspace and handoff boundaries; omit in production. */
   readonly crash?: CrashPoint;
+}
+
+/** The gate with the commit and tree it ran on. */
+function verifiedOn(checkout: CleanCheckout, gate: GateResult): GateResult {
+  return { ...gate, checked: { commit: checkout.commit, tree: checkout.tree } };
 }
 
 /** The approved packet, from the copy stored at approval (the file may have changed since; intake checks that). */
@@ -198,7 +204,9 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     async runTaskVerification({ taskId, epoch, attemptId }) {
       requireSandbox();
       const tw = await taskTree(taskId, epoch, attemptId);
-      return runVerification({ ...sandbox, commands: packet.verify, cwd: tw.worktree, envAllowlist: config.env.allowlist, envSource: env, subject: 'task', taskId, epoch, timeoutMs: verifyTimeoutMs, putEvidence });
+      // On a clean checkout of the commit that will be merged: nothing the worker left untracked or ignored takes part.
+      const checkout = await ws.cleanCheckout({ runId, name: `task-${taskId}`, worktree: tw.worktree });
+      return verifiedOn(checkout, await runVerification({ ...sandbox, commands: packet.verify, cwd: checkout.path, envAllowlist: config.env.allowlist, envSource: env, subject: 'task', taskId, epoch, timeoutMs: verifyTimeoutMs, putEvidence }));
     },
 
     async runTaskReview({ taskId, epoch, attemptId, grants }) {
@@ -228,7 +236,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     async runVerification({ epoch }) {
       requireSandbox();
       const runLease = await lease();
-      return runVerification({ ...sandbox, commands: packet.verify, cwd: runLease.worktree, envAllowlist: config.env.allowlist, envSource: env, subject: 'integration', epoch, timeoutMs: verifyTimeoutMs, putEvidence });
+      const checkout = await ws.cleanCheckout({ runId, name: 'run', worktree: runLease.worktree });
+      return verifiedOn(checkout, await runVerification({ ...sandbox, commands: packet.verify, cwd: checkout.path, envAllowlist: config.env.allowlist, envSource: env, subject: 'integration', epoch, timeoutMs: verifyTimeoutMs, putEvidence }));
     },
 
     async runReview({ epoch }) {

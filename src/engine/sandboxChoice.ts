@@ -3,7 +3,7 @@
 // in the run folder (`sandbox.json`) so status and report say how the run's
 // processes were confined.
 import { readFile, realpath } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../domain/config.js';
 import type { Packet } from '../domain/packet.js';
@@ -54,13 +54,13 @@ export async function resolveSandbox(o: {
   }
   if (choice.status !== 'ok') return { choice, plan: null, record };
   // bwrap mounts real paths: the worktrees it binds are real paths too.
-  const plan: SandboxPlan = { sandbox: choice.sandbox, storeDir: await realpath(o.storeDir), repoRoot: await realpath(o.repoRoot), network: policy.network, writable: await writableFolders(o.config.sandbox.writable, o.repoRoot, o.storeDir) };
+  const plan: SandboxPlan = { sandbox: choice.sandbox, storeDir: await realOrResolved(o.storeDir), repoRoot: await realpath(o.repoRoot), network: policy.network, writable: await writableFolders(o.config.sandbox.writable, o.repoRoot, o.storeDir) };
   return { choice, plan, record };
 }
 
 /** The operator's extra writable folders, real paths; one that contains or lies in the repository or the store is refused. */
 async function writableFolders(paths: readonly string[], repoRoot: string, storeDir: string): Promise<string[]> {
-  const guarded = [await realpath(repoRoot), await realpath(storeDir)];
+  const guarded = [await realpath(repoRoot), await realOrResolved(storeDir)];
   const real: string[] = [];
   for (const path of paths) {
     const folder = await realpath(path).catch(() => null);
@@ -71,6 +71,11 @@ async function writableFolders(paths: readonly string[], repoRoot: string, store
     real.push(folder);
   }
   return real;
+}
+
+/** The real path, or the absolute one while the folder does not exist yet (an embedding host's store may create it later). */
+async function realOrResolved(path: string): Promise<string> {
+  return realpath(path).catch(() => resolve(path));
 }
 
 /** The recorded sandbox of a run; null when no driver has opened it yet (or the record does not parse). */

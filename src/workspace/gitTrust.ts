@@ -22,7 +22,7 @@ export interface TrustedFile {
 export interface GitTrustRecord {
   readonly schema: 'buran.git-trust/v1';
   readonly files: readonly TrustedFile[];
-  /** Folders (hooks/, info/, worktrees/*) where any file not in `files` is a change. */
+  /** Folders (hooks/, info/) where any file not in `files` is a change. */
   readonly folders: readonly string[];
   /** Filter driver names configured when captured: their programs are switched off on every git call. */
   readonly drivers: readonly string[];
@@ -66,27 +66,19 @@ export function watchedPaths(
   const home = env['HOME'];
   const xdg = env['XDG_CONFIG_HOME'] ?? (home === undefined ? undefined : join(home, '.config'));
   const folders = [join(commonDir, 'hooks'), join(commonDir, 'info')];
-  const adminDirs = readdirSafe(join(commonDir, 'worktrees')).map((name) => join(commonDir, 'worktrees', name));
   const files = [
     join(commonDir, 'config'),
     join(commonDir, 'config.worktree'),
     join(commonDir, 'info', 'attributes'),
     join(commonDir, 'info', 'exclude'),
-    ...adminDirs.flatMap((dir) => [join(dir, 'config.worktree'), join(dir, 'commondir')]),
+    // Worktree admin folders come and go with runs: their commondir is checked where it is used (worktreeGitDir.ts), and a
+    // per-worktree config.worktree is read only under extensions.worktreeConfig, which lives in the watched config.
     '/etc/gitconfig',
     ...(home === undefined ? [] : [join(home, '.gitconfig')]),
     ...(xdg === undefined ? [] : [join(xdg, 'git', 'config'), join(xdg, 'git', 'attributes')]),
     ...includes.map((path) => (isAbsolute(path) ? path : resolve(originBase, path))),
   ];
   return { files: [...new Set(files)], folders };
-}
-
-function readdirSafe(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
 }
 
 /** Captures the trusted state now. `configList` is `git config --list --show-origin --name-only -z` of the repository. */

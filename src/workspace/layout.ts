@@ -46,6 +46,11 @@ export function taskWorktreePath(storeDir: string, runId: string, taskId: string
   return join(runDir(storeDir, runId), 'tasks', taskId);
 }
 
+/** A clean checkout verification runs in (`name`: `task-<id>` or `run`): nothing the worker left untracked or ignored. */
+export function verifyWorktreePath(storeDir: string, runId: string, name: string): string {
+  return join(runDir(storeDir, runId), 'verify', name);
+}
+
 /** The lease record of a run: what was leased, so a re-lease re-attaches instead of re-resolving `base`. */
 export function leaseRecordPath(storeDir: string, runId: string): string {
   return join(runDir(storeDir, runId), 'lease.json');

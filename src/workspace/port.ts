@@ -22,6 +22,13 @@ export interface TaskWorkspaceRequest {
   readonly attemptId: string;
 }
 
+/** A checkout verification runs in, and exactly what it holds. */
+export interface CleanCheckout {
+  readonly path: string;
+  readonly commit: string;
+  readonly tree: string;
+}
+
 export type TaskWorkspaceOutcome =
   | { readonly status: 'ready'; readonly branch: string; readonly worktree: string; readonly head: string }
   | { readonly status: 'conflict'; readonly files: readonly string[]; readonly message: string };
@@ -77,6 +84,12 @@ export interface Workspace {
   /** HEAD and the full `git status` of the worktree: equal before and after means nothing in it changed. Throws when git fails. */
   stateOf(worktree: string): Promise<string>;
   mergeTaskIntoRun(request: MergeRequest): Promise<MergeOutcome>;
+  /**
+   * A clean detached checkout of `worktree`'s HEAD (the commit that will be
+   * merged or handed off) in the run's verify folder: no untracked or ignored
+   * file the worker left. Re-used and reset on later calls.
+   */
+  cleanCheckout(request: { readonly runId: string; readonly name: string; readonly worktree: string }): Promise<CleanCheckout>;
   /** Removes the run's worktrees; keeps its branches (the handoff branch must stay) and its lease record. */
   releaseRunWorkspace(runId: string): Promise<void>;
 }

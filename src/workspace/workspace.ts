@@ -18,6 +18,7 @@ import {
   runWorktreePath,
   taskBranchName,
   taskWorktreePath,
+  verifyWorktreePath,
   workspaceIdProblem,
   worktreesRoot,
 } from './layout.js';
@@ -399,6 +400,32 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
       });
     },
 
+    async cleanCheckout({ runId, name, worktree }) {
+      const idProblem = workspaceIdProblem(name);
+      if (idProblem !== null) throw new BuranError({ code: 'invalid_input', message: `checkout name ${idProblem}`, details: { name } });
+      const from = await ownWorktree(worktree);
+      const commit = await must(from, ['rev-parse', '--verify', 'HEAD^{commit}']);
+      const tree = await must(from, ['rev-parse', '--verify', 'HEAD^{tree}']);
+      const { repo, store } = await roots();
+      const target = verifyWorktreePath(store, runId, name);
+      await mkdir(dirname(target), { recursive: true });
+      const path = join(await realpath(dirname(target)), basename(target));
+      await exclusive(`worktrees:${repo}`, async () => {
+        const registered = await registeredWorktrees(repo);
+        if (registered.has(path) && (await stat(path).then(() => true, () => false))) return;
+        await rm(path, { recursive: true, force: true });
+        await must(repo, ['worktree', 'add', '--force', '--detach', '--', path, commit]);
+      });
+      await must(path, ['checkout', '--quiet', '--detach', '--force', commit]);
+      await must(path, ['clean', '-ffdxq']);
+      const status = await must(path, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=matching']);
+      const head = await must(path, ['rev-parse', '--verify', 'HEAD^{commit}']);
+      if (head !== commit || status !== '') {
+        throw new BuranError({ code: 'internal', message: `the verification checkout ${path} is not a clean checkout of ${commit}`, details: { path, commit, head, status } });
+      }
+      return { path, commit, tree };
+    },
+
     async releaseRunWorkspace(runId) {
       const problem = branchProblem('run', runId);
       if (problem !== null) throw new BuranError({ code: 'invalid_input', message: problem, details: { runId } });
@@ -410,6 +437,7 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
       // Only buran's own directories, and only after git has let go of them.
       await rm(join(worktrees, runId, 'run'), { recursive: true, force: true });
       await rm(join(worktrees, runId, 'tasks'), { recursive: true, force: true });
+      await rm(join(worktrees, runId, 'verify'), { recursive: true, force: true });
     },
   };
 }
