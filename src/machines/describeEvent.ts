@@ -50,7 +50,7 @@ export function describeEvent(event: { type: string }): EventDescription {
     if (typeof o['gate'] === 'string' && typeof o['summary'] === 'string') {
       return {
         message: `${o['subject'] === 'integration' ? 'integration ' : ''}${o['gate']} ${String(o['status'])}: ${o['summary']}`,
-        details: { ...details, gate: o['gate'], status: o['status'], findings: jsonSafe(o['findings']), policyViolations: jsonSafe(o['policyViolations']) },
+        details: { ...details, gate: o['gate'], status: o['status'], findings: jsonSafe(o['findings']), policyViolations: jsonSafe(o['policyViolations']), ...(o['checked'] === undefined ? {} : { checked: jsonSafe(o['checked']) }) },
       };
     }
     if (typeof o['kind'] === 'string') {
