@@ -43,6 +43,8 @@ export interface LocalEffectsOptions {
   readonly verifyTimeoutMs?: number;
   /** Crash points (src/chaos) of the worker, workspace and handoff boundaries; omit in production. */
   readonly crash?: CrashPoint;
+  /** The bwrap executable to use instead of searching the system folders (BURAN_BWRAP); omit to search. */
+  readonly bwrap?: string;
 }
 
 /** The approved packet, from the copy stored at approval (the file may have changed since; intake checks that). */
@@ -81,7 +83,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   const redact = redactorOf(secretValuesOf(env));
   const putEvidence = (text: string) => store.putArtifact(runId, redactEvidence(text, redact));
   // Workers, agent reviewers and verification commands run confined by one plan (src/sandbox); decided once per driver.
-  const confine = await resolveSandbox({ config, packet, repoRoot: o.repoRoot, storeDir: o.storeDir, runDir: store.runDir(runId), now: clock.now() });
+  const confine = await resolveSandbox({ config, packet, repoRoot: o.repoRoot, storeDir: o.storeDir, runDir: store.runDir(runId), now: clock.now(), ...(o.bwrap === undefined ? {} : { bwrap: o.bwrap }) });
   const sandbox = confine.plan === null ? {} : { sandbox: confine.plan };
   /** Fails closed: nothing runs on the worker's behalf unconfined when the policy requires a sandbox. */
   const requireSandbox = () => {

@@ -38,9 +38,11 @@ export async function resolveSandbox(o: {
   readonly storeDir: string;
   readonly runDir: string;
   readonly now: number;
+  /** The bwrap to use instead of searching the system folders (BURAN_BWRAP); absolute. */
+  readonly bwrap?: string;
 }): Promise<ResolvedSandbox> {
   const policy = effectiveSandboxPolicy(o.config.sandbox, o.packet.policy?.sandbox);
-  const choice = chooseSandbox(policy.mode, policy.mode === 'none' ? { ok: false, reason: 'not probed' } : await probeBwrap());
+  const choice = chooseSandbox(policy.mode, policy.mode === 'none' ? { ok: false, reason: 'not probed' } : await probeBwrap(o.bwrap));
   const record: SandboxRecord = {
     mode: policy.mode,
     kind: choice.status === 'ok' ? choice.sandbox.kind : 'unavailable',
