@@ -248,7 +248,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         const doc = SnapshotDocSchema.parse(await store.readSnapshot(runId));
         const events = (await store.readEvents(runId)).map((e) => EventRecordSchema.parse(e));
         const snap = restoredView(doc.snapshot);
-        const report = buildReport(snap, events, { packetId: packet.id, title: packet.title, headCommit: tip.commit, headTree: tip.tree });
+        const report = buildReport(snap, events, { packetId: packet.id, title: packet.title, headCommit: tip.commit, headTree: tip.tree }, null, confine.record);
         const reportHash = await store.putArtifact(runId, reportMarkdown(report));
         await store.putArtifact(runId, JSON.stringify(report, null, 2));
         o.crash?.('handoff.after-report');

@@ -75,6 +75,20 @@ async function writableFolders(paths: readonly string[], repoRoot: string, store
   return real;
 }
 
+/** How a run is confined, for people: "sandbox: bwrap (/usr/bin/bwrap)", "unsandboxed: <reason>", "sandbox unavailable: <reason>". Pure. */
+export function sandboxSummary(s: Pick<SandboxRecord, 'kind' | 'network' | 'note'> | null): string {
+  if (s === null) return 'sandbox: not decided yet (no driver has opened the run)';
+  if (s.kind === 'bwrap') return `sandbox: ${s.note}${s.network ? '' : ', no network'}`;
+  if (s.kind === 'none') return s.note.startsWith('unsandboxed') ? s.note : `unsandboxed: ${s.note}`;
+  return `sandbox unavailable: ${s.note}`;
+}
+
+/** One word for a run list: bwrap, unsandboxed, unavailable, or ? (not decided yet). Pure. */
+export function sandboxWord(s: Pick<SandboxRecord, 'kind'> | null): string {
+  if (s === null) return '?';
+  return s.kind === 'none' ? 'unsandboxed' : s.kind;
+}
+
 /** The recorded sandbox of a run; null when no driver has opened it yet (or the record does not parse). */
 export async function readSandboxRecord(runDir: string): Promise<SandboxRecord | null> {
   const text = await readFile(join(runDir, SANDBOX_RECORD_FILE), 'utf8').catch(() => null);

@@ -46,7 +46,7 @@ async function probeNow(at: string | undefined): Promise<BwrapProbe> {
  * unavailable (the run blocks with sandbox_unavailable before anything runs).
  */
 export function chooseSandbox(mode: SandboxMode, probe: BwrapProbe): SandboxChoice {
-  if (mode === 'none') return { status: 'ok', mode, sandbox: UNSANDBOXED, note: 'unsandboxed (sandbox: none, trusted worker)' };
+  if (mode === 'none') return { status: 'ok', mode, sandbox: UNSANDBOXED, note: 'unsandboxed: sandbox mode none (trusted workers)' };
   if (probe.ok) return { status: 'ok', mode, sandbox: createBwrapSandbox(probe.path), note: `bwrap (${probe.path})` };
   if (mode === 'auto') return { status: 'ok', mode, sandbox: UNSANDBOXED, note: `unsandboxed: ${probe.reason}` };
   return { status: 'unavailable', mode, message: `sandbox: required, but ${probe.reason}`, details: { mode, reason: probe.reason } };

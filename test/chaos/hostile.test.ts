@@ -101,6 +101,16 @@ async function statusOf(h: HostileRun) {
   return (await status(h.repo, h.runId)).json;
 }
 
+/** What `status --run` (text and JSON), `status` over all runs and `report` say about the run's sandbox. */
+async function shownSandbox(repo: string, runId: string): Promise<{ json: unknown; text: string; list: string; listJson: unknown; report: string }> {
+  const json = (JSON.parse((await cli(repo, ['status', '--run', runId, '--json'])).stdout) as { sandbox: unknown }).sandbox;
+  const text = (await cli(repo, ['status', '--run', runId])).stdout;
+  const list = (await cli(repo, ['status'])).stdout;
+  const listJson = (JSON.parse((await cli(repo, ['status', '--json'])).stdout) as { runId: string; sandbox: unknown }[]).find((r) => r.runId === runId)?.sandbox;
+  const report = (await cli(repo, ['report', '--run', runId])).stdout;
+  return { json, text, list, listJson, report };
+}
+
 function sandboxRecord(h: HostileRun): Record<string, unknown> {
   return JSON.parse(readFileSync(join(runDir(h.repo, h.runId), 'sandbox.json'), 'utf8')) as Record<string, unknown>;
 }
@@ -145,6 +155,14 @@ describe('hostile: writes outside the worktree', () => {
     expect(existsSync(join('/var/tmp', h.tmpName))).toBe(false);
     // The forged CANCEL never reached the driver.
     expect((await statusOf(h))?.status).toBe('handoff_ready');
+    // Status and report say the run was confined, and by which bwrap.
+    const shown = await shownSandbox(h.repo, h.runId);
+    expect(shown.json).toMatchObject({ mode: 'auto', kind: 'bwrap', network: true });
+    expect((shown.json as { note: string }).note).toMatch(/^bwrap \(\/.*bwrap\)$/);
+    expect(shown.text).toMatch(/^ {2}sandbox: bwrap \(\/.*bwrap\)$/m);
+    expect(shown.list).toMatch(new RegExp(`^${h.runId} .* bwrap$`, 'm'));
+    expect(shown.listJson).toBe('bwrap');
+    expect(shown.report).toMatch(/^- \*\*sandbox:\*\* bwrap \(/m);
   });
 
   hostileCase('write-outside none', async () => {
@@ -160,6 +178,7 @@ describe('hostile: writes outside the worktree', () => {
     // claims a sandbox the run never had.
     expect((await statusOf(h))?.status).toBe('cancelled');
     expect(sandboxRecord(h)).toMatchObject({ kind: 'bwrap', note: 'bwrap (forged)' });
+    expect((await shownSandbox(h.repo, h.runId)).text).toContain('sandbox: bwrap (forged), no network');
   });
 });
 
@@ -260,6 +279,13 @@ describe('hostile: reads other processes through /proc', () => {
     // Not contained: the runner's secret (not allowlisted) is read from its /proc/<pid>/environ and handed off.
     expect((h.tried[0]?.['loot'] as { value: string }[]).map((l) => l.value)).toContain(h.secret);
     expect(git(h.repo, 'show', `buran/${h.runId}:src/alpha.txt`)).toContain(h.secret);
+    // Status and report say so.
+    const shown = await shownSandbox(h.repo, h.runId);
+    expect(shown.json).toEqual({ mode: 'none', kind: 'none', network: true, note: 'unsandboxed: sandbox mode none (trusted workers)' });
+    expect(shown.text).toContain('  unsandboxed: sandbox mode none (trusted workers)\n');
+    expect(shown.list).toMatch(new RegExp(`^${h.runId} .* unsandboxed$`, 'm'));
+    expect(shown.listJson).toBe('none');
+    expect(shown.report).toContain('- **unsandboxed:** sandbox mode none (trusted workers)');
   });
 });
 
@@ -328,6 +354,21 @@ describe('hostile: sandbox required where bubblewrap is missing', () => {
       expect(existsSync(join(runDir(repo, runId), 'attempts')) ? readdirSync(join(runDir(repo, runId), 'attempts')) : [], how).toEqual([]);
       expect(existsSync(markers), how).toBe(false);
       expect(JSON.parse(readFileSync(join(runDir(repo, runId), 'sandbox.json'), 'utf8')), how).toMatchObject({ mode: 'required', kind: 'unavailable' });
+      expect((await shownSandbox(repo, runId)).text, how).toContain('  sandbox unavailable: sandbox: required, but bwrap is not an executable file at /nonexistent/bwrap');
     }
+  });
+
+  hostileCase('auto without bwrap', async () => {
+    // The default policy where bubblewrap is missing: the run goes on unconfined, and every view says so.
+    const repo = makeRepo();
+    const runId = await approve(repo, chaosPacket({ tag: tagFor('auto-none'), markers: join(repo, '..', `${tagFor('auto-none')}-markers`), sleepMs: 0 }));
+    const r = await cli(repo, ['run', '--run', runId], { BURAN_BWRAP: '/nonexistent/bwrap' });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const shown = await shownSandbox(repo, runId);
+    const why = 'unsandboxed: bwrap is not an executable file at /nonexistent/bwrap (BURAN_BWRAP)';
+    expect(shown.json).toEqual({ mode: 'auto', kind: 'none', network: true, note: why });
+    expect(shown.text).toContain(`  ${why}\n`);
+    expect(shown.list).toMatch(new RegExp(`^${runId} .* unsandboxed$`, 'm'));
+    expect(shown.report).toContain('- **unsandboxed:** bwrap is not an executable file at /nonexistent/bwrap');
   });
 });
