@@ -1,8 +1,10 @@
 // `npm run bench`: measures, now, on this machine, what buran costs around
 // the workers: runner overhead per task, the store's cost per transition as a
-// run grows, completion-detection latency, resume time of a 10k-event run, and
-// the disk's fsync floor. Progress goes to stderr; the tables and one JSON
-// line (last) go to stdout. Nothing here is hard-coded; see docs/performance.md.
+// run grows, completion-detection latency, resume time of a 10k-event run, the
+// disk's fsync floor and the sandbox's cost per process. Progress goes to
+// stderr; the tables and one JSON line (last) go to stdout. Nothing here is
+// hard-coded; see docs/performance.md. `npm run bench -- --only=sandbox` runs
+// the sandbox section alone (seconds, not minutes).
 import os from 'node:os';
 import { machineInfo } from './bench/machine.js';
 import { measureFsyncFloor } from './bench/fsyncFloor.js';
@@ -12,6 +14,7 @@ import { measureResume } from './bench/resume.js';
 import { type ReadyCost, measureReadyCost } from './bench/scheduler.js';
 import { bytes, ms, progress, round, table } from './bench/stats.js';
 import { measureTransitionCost, type TransitionCost } from './bench/storeCost.js';
+import { measureSandboxCost, type SandboxCost } from './bench/sandbox.js';
 import { CHAINS, CONCURRENCY, MAX_DISPATCHES } from './bench/workload.js';
 
 const SIZES = [10, 100, 1000] as const;
@@ -32,7 +35,9 @@ const REPLACE_N = 50;
 /** "Flat" means the per-task (or per-transition) cost at 1000 tasks is at most this multiple of the cost at 10. */
 const FLAT_RATIO = 1.5;
 
-const TARGETS = { overheadMsPerTask: 5, detectionP95Ms: 250, resumeMs: 500 } as const;
+const SANDBOX_N = 40;
+
+const TARGETS = { overheadMsPerTask: 5, detectionP95Ms: 250, resumeMs: 500, sandboxMsPerProcess: 20 } as const;
 
 interface Target {
   readonly name: string;
@@ -60,6 +65,37 @@ async function overheadAt(kind: StoreKind, tasks: number): Promise<{ result: Ove
   const median = runs[Math.floor((runs.length - 1) / 2)];
   if (median === undefined) throw new Error('no run');
   return median;
+}
+
+function sandboxTarget(sandbox: SandboxCost): Target {
+  return {
+    name: 'sandbox cost per process start (bwrap, worker confinement; median difference)',
+    target: `≤ ${TARGETS.sandboxMsPerProcess} ms`,
+    value: sandbox.bwrap === null ? `not measured: ${sandbox.reason ?? ''}` : sandbox.commands.map((c) => `${c.command} +${ms(c.costMedianMs)} ms`).join(', '),
+    met: sandbox.commands.length > 0 && sandbox.commands.every((c) => c.costMedianMs <= TARGETS.sandboxMsPerProcess),
+  };
+}
+
+function sandboxLines(sandbox: SandboxCost): string[] {
+  if (sandbox.bwrap === null) return [`6. Sandbox cost — not measured: ${sandbox.reason ?? ''}`];
+  return [
+    `6. Sandbox cost — ${sandbox.n} starts each, direct and under ${sandbox.bwrap} with a worker's confinement (${sandbox.mounts} mounts), alternating`,
+    table(
+      ['command', 'direct ms (med/p95)', 'sandboxed ms (med/p95)', 'cost ms (median)'],
+      sandbox.commands.map((c) => [c.command, `${ms(c.directMedianMs)} / ${ms(c.directP95Ms)}`, `${ms(c.sandboxedMedianMs)} / ${ms(c.sandboxedP95Ms)}`, ms(c.costMedianMs)]),
+    ),
+  ];
+}
+
+/** `--only=sandbox`: the sandbox section alone, with its target and JSON line. */
+async function sandboxOnly(): Promise<void> {
+  const machine = machineInfo();
+  progress(`sandbox cost: ${SANDBOX_N} × (direct, sandboxed) per command`);
+  const sandbox = await measureSandboxCost(SANDBOX_N);
+  const target = sandboxTarget(sandbox);
+  const out = [`buran bench (sandbox only) — ${new Date().toISOString()}`, `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; 1-minute load ${(os.loadavg()[0] ?? NaN).toFixed(2)}`, '', ...sandboxLines(sandbox), ''];
+  out.push(table(['target', 'bound', 'measured', 'result'], [[target.name, target.target, target.value, target.met ? 'met' : 'NOT MET']], 4));
+  process.stdout.write(`${out.join('\n')}\n${JSON.stringify(rounded({ bench: 'buran', only: 'sandbox', machine, sandbox, targets: [target] }))}\n`);
 }
 
 async function main(): Promise<void> {
@@ -103,6 +139,9 @@ async function main(): Promise<void> {
   progress(`resume: a real run stopped after ${RESUME_EVENTS} events, ${RESUME_REPS} resumes`);
   const resume = await measureResume(RESUME_EVENTS, RESUME_TASKS, RESUME_REPS);
 
+  progress(`sandbox cost: ${SANDBOX_N} × (direct, sandboxed) per command`);
+  const sandbox = await measureSandboxCost(SANDBOX_N);
+
   // ---- targets
   const perTask = (kind: StoreKind, tasks: number) => overhead.find((o) => o.store === kind && o.tasks === tasks);
   const ratio = (kind: StoreKind) => (perTask(kind, 1000)?.wallPerTaskMs ?? NaN) / (perTask(kind, 10)?.wallPerTaskMs ?? NaN);
@@ -141,6 +180,7 @@ async function main(): Promise<void> {
       value: `${ms(resume.driveStepMedianMs)} ms (inspect ${ms(resume.inspectMedianMs)} ms)`,
       met: resume.driveStepMedianMs < TARGETS.resumeMs,
     },
+    sandboxTarget(sandbox),
   ];
 
   // ---- report
@@ -243,7 +283,9 @@ async function main(): Promise<void> {
   );
   out.push('');
   out.push(`5. fsync floor: write 100 B + fsync median ${ms(fsync.writeFsyncMedianMs)} ms, p95 ${ms(fsync.writeFsyncP95Ms)} ms (n=${fsync.n}); durable replace (temp, fsync, rename, fsync dir) median ${ms(fsync.durableReplaceMedianMs)} ms, p95 ${ms(fsync.durableReplaceP95Ms)} ms (n=${fsync.durableReplaceN})`);
-    out.push('');
+  out.push('');
+  out.push(...sandboxLines(sandbox));
+  out.push('');
   out.push('Targets');
   out.push(table(['target', 'bound', 'measured', 'result'], targets.map((t) => [t.name, t.target, t.value, t.met ? 'met' : 'NOT MET']), 4));
   out.push(`bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -260,9 +302,13 @@ async function main(): Promise<void> {
     transitions,
     latency,
     resume,
+    sandbox,
     targets,
   };
   process.stdout.write(`${JSON.stringify(rounded(json))}\n`);
 }
 
-await main();
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+if (only === undefined) await main();
+else if (only === 'sandbox') await sandboxOnly();
+else throw new Error(`--only=${only}: the only section that runs alone is sandbox`);

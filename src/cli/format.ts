@@ -1,5 +1,6 @@
 import type { EventRecord } from '../domain/events.js';
 import type { StatusJson } from '../engine/statusView.js';
+import { sandboxSummary } from '../engine/sandboxChoice.js';
 
 /** One human line per event. */
 export function eventLine(e: EventRecord): string {
@@ -15,6 +16,7 @@ export function statusLines(s: StatusJson): string[] {
     const c = s.currentTask;
     lines.push(`  current: task ${c.taskId} ${c.state}, attempt ${c.attemptId ?? '—'} (epoch ${c.epoch})${c.pid === null ? '' : `, pid ${c.pid}`}${c.heartbeatAgeMs === null ? '' : `, heartbeat ${Math.round(c.heartbeatAgeMs / 1000)}s ago`}`);
   }
+  lines.push(`  ${sandboxSummary(s.sandbox)}`);
   if (s.blocker !== null) lines.push(`  blocked: ${s.blocker.code}: ${s.blocker.message}`);
   lines.push(`  next: ${s.nextSafeAction.text}${s.nextSafeAction.command === null ? '' : `\n        ${s.nextSafeAction.command}`}`);
   for (const t of s.tasks) lines.push(`  - ${t.id}: ${t.state}, ${t.attempts} attempt(s), epoch ${t.epoch}`);

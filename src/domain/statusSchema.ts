@@ -25,4 +25,15 @@ export const StatusJsonSchema = z.strictObject({
   tasks: z.array(z.strictObject({ id: z.string(), state: z.string(), attempts: z.number().int().min(0), epoch: z.number().int().min(0) })),
   usage: UsageSchema,
   updatedAt: z.string().nullable(),
+  /** How the run's workers, agent reviewers and verification commands are confined (its sandbox.json); null until a driver has opened the run. */
+  sandbox: z
+    .strictObject({
+      mode: z.enum(['auto', 'required', 'none']),
+      /** `bwrap`: confined; `none`: unsandboxed; `unavailable`: required but could not be set up (nothing ran). */
+      kind: z.enum(['bwrap', 'none', 'unavailable']),
+      network: z.boolean(),
+      /** One line for people: "bwrap (/usr/bin/bwrap)", "unsandboxed: <reason>". */
+      note: z.string(),
+    })
+    .nullable(),
 });

@@ -46,6 +46,8 @@ export interface LocalEffectsOptions {
   readonly verifyTimeoutMs?: number;
   /** Crash points (src/chaos) of the worker, workspace and handoff boundaries; omit in production. */
   readonly crash?: CrashPoint;
+  /** The bwrap executable to use instead of searching the system folders (BURAN_BWRAP); omit to search. */
+  readonly bwrap?: string;
 }
 
 /** The gate with the commit and tree it ran on. */
@@ -92,7 +94,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   const redact = redactorOf(secretValuesOf(env));
   const putEvidence = (text: string) => store.putArtifact(runId, redactEvidence(text, redact));
   // Workers, agent reviewers and verification commands run confined by one plan (src/sandbox); decided once per driver.
-  const confine = await resolveSandbox({ config, packet, repoRoot: o.repoRoot, storeDir: o.storeDir, runDir: store.runDir(runId), now: clock.now() });
+  const confine = await resolveSandbox({ config, packet, repoRoot: o.repoRoot, storeDir: o.storeDir, runDir: store.runDir(runId), now: clock.now(), ...(o.bwrap === undefined ? {} : { bwrap: o.bwrap }) });
   const sandbox = confine.plan === null ? {} : { sandbox: confine.plan };
   /** Fails closed: nothing runs on the worker's behalf unconfined when the policy requires a sandbox. */
   const requireSandbox = () => {
@@ -266,7 +268,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         const doc = SnapshotDocSchema.parse(await store.readSnapshot(runId));
         const events = (await store.readEvents(runId)).map((e) => EventRecordSchema.parse(e));
         const snap = restoredView(doc.snapshot);
-        const report = buildReport(snap, events, { packetId: packet.id, title: packet.title, headCommit: tip.commit, headTree: tip.tree });
+        const report = buildReport(snap, events, { packetId: packet.id, title: packet.title, headCommit: tip.commit, headTree: tip.tree }, null, confine.record);
         const reportHash = await store.putArtifact(runId, reportMarkdown(report));
         await store.putArtifact(runId, JSON.stringify(report, null, 2));
         o.crash?.('handoff.after-report');

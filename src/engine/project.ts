@@ -1,7 +1,7 @@
 // A buran project: a git repository with a `.buran/` store. Opens the store,
 // reads the config, and builds a runner whose effects are the real ones.
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { type CrashPoint, crashPointsFrom, noCrash } from '../chaos/crashPoints.js';
 import { checkConfig, DEFAULT_CONFIG, type Config } from '../domain/config.js';
 import { BuranError } from '../domain/errors.js';
@@ -54,6 +54,13 @@ export async function readConfig(storeDir: string): Promise<Config> {
   return config;
 }
 
+/** BURAN_BWRAP: an absolute path, else refused (a relative one would resolve against whatever folder buran runs in). */
+function bwrapOption(path: string | undefined): { bwrap?: string } {
+  if (path === undefined || path === '') return {};
+  if (!isAbsolute(path)) throw new BuranError({ code: 'invalid_input', message: `BURAN_BWRAP must be an absolute path, not ${path}`, details: { path } });
+  return { bwrap: path };
+}
+
 export interface ProjectOptions {
   readonly cwd: string;
   readonly clock?: Clock;
@@ -61,6 +68,11 @@ export interface ProjectOptions {
   readonly onEvent?: (event: EventRecord) => void;
   /** Crash points for the chaos harness; default: from BURAN_CRASH_AT / BURAN_FAULT_AT in `env` (inert when unset). */
   readonly crash?: CrashPoint;
+  /**
+   * The bwrap executable the sandbox uses instead of searching /usr/bin, /bin, /usr/local/bin;
+   * default: BURAN_BWRAP in `env` (unset: search). A path with no executable there means "no bubblewrap".
+   */
+  readonly bwrap?: string;
 }
 
 /**
@@ -77,6 +89,7 @@ export async function openProject(options: ProjectOptions) {
   const env = options.env ?? process.env;
   const armed = options.crash ?? crashPointsFrom(env);
   const crash = armed === noCrash ? {} : { crash: armed };
+  const bwrap = bwrapOption(options.bwrap ?? env['BURAN_BWRAP']);
   const store = createFileStore({ root, ...crash });
   const clock = options.clock ?? systemClock;
   const runner = createRunner({
@@ -89,7 +102,7 @@ export async function openProject(options: ProjectOptions) {
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     effectsFor: async (runId) => {
       const record = RunRecordSchema.parse(await store.readRecord(runId));
-      return createLocalEffects({ repoRoot: root, storeDir, store, record, config, env, clock, ...crash });
+      return createLocalEffects({ repoRoot: root, storeDir, store, record, config, env, clock, ...crash, ...bwrap });
     },
   });
   return {

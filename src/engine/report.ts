@@ -5,6 +5,7 @@ import type { TaskContext } from '../../machines/task.types.js';
 import type { Blocker } from '../domain/blockers.js';
 import type { EventRecord } from '../domain/events.js';
 import { nextSafeActionOf, stageOf, statusOf, type RunStatus } from './runStatus.js';
+import { type SandboxRecord, sandboxSummary } from './sandboxChoice.js';
 
 export interface TaskReport {
   readonly id: string;
@@ -32,6 +33,8 @@ export interface RunReport {
   readonly blocker: RunContext['blocker'];
   readonly nextSafeAction: ReturnType<typeof nextSafeActionOf>;
   readonly events: number;
+  /** How the run's processes were confined (its sandbox.json without the time); null when no driver opened it. */
+  readonly sandbox: Omit<SandboxRecord, 'decidedAt'> | null;
   readonly extra: Record<string, unknown>;
 }
 
@@ -61,7 +64,13 @@ export function taskSnapshot(child: unknown): TaskView | null {
  * The report of a run. `handoffMoved` is the engine's finding that the run branch left
  * the handed-off commit (RunView.handoffMoved): the report then says `blocked` with it.
  */
-export function buildReport(snap: SnapshotLike, events: readonly EventRecord[], extra: Record<string, unknown> = {}, handoffMoved: Blocker | null = null): RunReport {
+export function buildReport(
+  snap: SnapshotLike,
+  events: readonly EventRecord[],
+  extra: Record<string, unknown> = {},
+  handoffMoved: Blocker | null = null,
+  sandbox: SandboxRecord | null = null,
+): RunReport {
   const c = snap.context;
   const tasks: TaskReport[] = c.tasks.map((t) => {
     const child = taskSnapshot(snap.children[`task:${t.id}`]);
@@ -101,6 +110,7 @@ export function buildReport(snap: SnapshotLike, events: readonly EventRecord[], 
     blocker: handoffMoved ?? (statusOf(snap) === 'blocked' ? c.blocker : null),
     nextSafeAction: handoffMoved?.nextSafeAction ?? nextSafeActionOf(snap, c.runId),
     events: events.length,
+    sandbox: sandbox === null ? null : { mode: sandbox.mode, kind: sandbox.kind, network: sandbox.network, note: sandbox.note },
     extra,
   };
 }
@@ -111,6 +121,7 @@ export function reportMarkdown(r: RunReport): string {
   const lines: string[] = [];
   lines.push(`# buran run ${r.runId}`, '');
   lines.push(`- **status:** ${r.status} (${r.stage})`, `- **epoch:** ${r.epoch}`, `- **branch:** ${r.branch ?? '—'}`);
+  lines.push(`- **${sandboxSummary(r.sandbox).replace(/^([^:]+):/, '$1:**')}`);
   if (r.handoffCommit !== null) lines.push(`- **handoff commit:** ${r.handoffCommit}${r.handoffTree === null ? '' : ` (tree ${r.handoffTree})`}`);
   lines.push(`- **dispatches:** ${r.dispatches}`, `- **usage:** ${r.usage.inputTokens} in / ${r.usage.outputTokens} out tokens, $${r.usage.costUsd.toFixed(4)}${r.usage.unknownAttempts > 0 ? ` (+${r.usage.unknownAttempts} attempts with unknown usage)` : ''}`);
   if (r.blocker !== null) {

@@ -38,9 +38,11 @@ export async function resolveSandbox(o: {
   readonly storeDir: string;
   readonly runDir: string;
   readonly now: number;
+  /** The bwrap to use instead of searching the system folders (BURAN_BWRAP); absolute. */
+  readonly bwrap?: string;
 }): Promise<ResolvedSandbox> {
   const policy = effectiveSandboxPolicy(o.config.sandbox, o.packet.policy?.sandbox);
-  const choice = chooseSandbox(policy.mode, policy.mode === 'none' ? { ok: false, reason: 'not probed' } : await probeBwrap());
+  const choice = chooseSandbox(policy.mode, policy.mode === 'none' ? { ok: false, reason: 'not probed' } : await probeBwrap(o.bwrap));
   const record: SandboxRecord = {
     mode: policy.mode,
     kind: choice.status === 'ok' ? choice.sandbox.kind : 'unavailable',
@@ -76,6 +78,20 @@ async function writableFolders(paths: readonly string[], repoRoot: string, store
 /** The real path, or the absolute one while the folder does not exist yet (an embedding host's store may create it later). */
 async function realOrResolved(path: string): Promise<string> {
   return realpath(path).catch(() => resolve(path));
+}
+
+/** How a run is confined, for people: "sandbox: bwrap (/usr/bin/bwrap)", "unsandboxed: <reason>", "sandbox unavailable: <reason>". Pure. */
+export function sandboxSummary(s: Pick<SandboxRecord, 'kind' | 'network' | 'note'> | null): string {
+  if (s === null) return 'sandbox: not decided yet (no driver has opened the run)';
+  if (s.kind === 'bwrap') return `sandbox: ${s.note}${s.network ? '' : ', no network'}`;
+  if (s.kind === 'none') return s.note.startsWith('unsandboxed') ? s.note : `unsandboxed: ${s.note}`;
+  return `sandbox unavailable: ${s.note}`;
+}
+
+/** One word for a run list: bwrap, unsandboxed, unavailable, or ? (not decided yet). Pure. */
+export function sandboxWord(s: Pick<SandboxRecord, 'kind'> | null): string {
+  if (s === null) return '?';
+  return s.kind === 'none' ? 'unsandboxed' : s.kind;
 }
 
 /** The recorded sandbox of a run; null when no driver has opened it yet (or the record does not parse). */

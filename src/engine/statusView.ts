@@ -8,6 +8,7 @@ import { taskSnapshot } from './report.js';
 import type { RunView } from './runner.js';
 import type { RunStatus } from './runStatus.js';
 import { stageOf } from './runStatus.js';
+import type { SandboxRecord } from './sandboxChoice.js';
 
 export interface StatusJson {
   readonly runId: string;
@@ -28,11 +29,13 @@ export interface StatusJson {
   readonly tasks: readonly { readonly id: string; readonly state: string; readonly attempts: number; readonly epoch: number }[];
   readonly usage: Usage;
   readonly updatedAt: string | null;
+  /** The run's recorded sandbox (sandbox.json) without its time; null until a driver has opened the run. */
+  readonly sandbox: Omit<SandboxRecord, 'decidedAt'> | null;
 }
 
 const childOf = (view: RunView, taskId: string) => taskSnapshot((view.snapshot.children as Readonly<Record<string, unknown>>)[`task:${taskId}`]);
 
-export function statusJson(view: RunView, updatedAt: string | null, runDir: string | null, now: () => number = Date.now): StatusJson {
+export function statusJson(view: RunView, updatedAt: string | null, runDir: string | null, now: () => number = Date.now, sandbox: SandboxRecord | null = null): StatusJson {
   const c = view.snapshot.context;
   const tasks = c.tasks.map((t) => {
     const child = childOf(view, t.id);
@@ -73,5 +76,6 @@ export function statusJson(view: RunView, updatedAt: string | null, runDir: stri
     tasks,
     usage: c.usage,
     updatedAt,
+    sandbox: sandbox === null ? null : { mode: sandbox.mode, kind: sandbox.kind, network: sandbox.network, note: sandbox.note },
   };
 }

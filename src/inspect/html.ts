@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { INSPECTOR_JS } from './client.js';
 import { escapeHtml, jsonForScript } from './escape.js';
 import type { InspectModel } from './model.js';
+import { sandboxSummary } from '../engine/sandboxChoice.js';
 import { INSPECTOR_CSS, TAKEN_MARKER_CSS } from './style.js';
 
 export interface PageCharts {
@@ -45,7 +46,7 @@ function header(model: InspectModel): string {
   const a = model.approval;
   return `<header>
 <h1 id="title">${e(model.title ?? model.packetId)}</h1>
-<p class="meta">run <code id="run-id">${e(model.runId)}</code> · packet <code>${e(model.packetId)}</code> · approved by ${e(a.by)} at ${e(a.at)} (<code>${e(a.hash.slice(0, 19))}…</code>) · read ${e(model.readAt)} <span id="live" hidden>live</span></p>
+<p class="meta">run <code id="run-id">${e(model.runId)}</code> · packet <code>${e(model.packetId)}</code> · approved by ${e(a.by)} at ${e(a.at)} (<code>${e(a.hash.slice(0, 19))}…</code>) · <span id="sandbox">${e(sandboxSummary(model.status.sandbox))}</span> · read ${e(model.readAt)} <span id="live" hidden>live</span></p>
 </header>`;
 }
 

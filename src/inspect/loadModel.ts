@@ -6,6 +6,7 @@ import { PacketSchema } from '../domain/packet.js';
 import { RunRecordSchema } from '../domain/runRecord.js';
 import type { Project } from '../engine/project.js';
 import { statusJson } from '../engine/statusView.js';
+import { readSandboxRecord } from '../engine/sandboxChoice.js';
 import { inspectorCharts } from './charts.js';
 import { type InspectModel, buildInspectModel } from './model.js';
 
@@ -44,7 +45,7 @@ export async function loadInspectModel(project: InspectSource, runId: string, no
   const charts = inspectorCharts();
   return buildInspectModel({
     view,
-    status: statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(runId), now),
+    status: statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(runId), now, await readSandboxRecord(project.store.runDir(runId))),
     record: record.data,
     packet: packet.data,
     events,

@@ -27,3 +27,27 @@ describe('run report', () => {
     expect(md).toContain('buran report --run r1');
   });
 });
+
+describe('run report: the sandbox', () => {
+  const run = async () => {
+    const runner = createRunner({ store: createMemoryStore(), locks: createMemoryLocks(), effectsFor: () => createScriptedEffects({}) });
+    await runner.createRun({ runId: 'r1', record: {}, input: { runId: 'r1', approvedHash: 'sha256:x', tasks: [{ id: 'api', dependsOn: [], scope: ['a'] }], limits: DEFAULT_LIMITS } });
+    return { snapshot: (await runner.drive('r1')).snapshot, events: await runner.events('r1') };
+  };
+
+  it('says how the run was confined: bwrap with its path, or unsandboxed with the reason', async () => {
+    const { snapshot, events } = await run();
+    const confined = buildReport(snapshot, events, {}, null, { mode: 'auto', kind: 'bwrap', network: true, note: 'bwrap (/usr/bin/bwrap)', decidedAt: '2026-01-01T00:00:00.000Z' });
+    expect(confined.sandbox).toEqual({ mode: 'auto', kind: 'bwrap', network: true, note: 'bwrap (/usr/bin/bwrap)' });
+    expect(reportMarkdown(confined)).toContain('- **sandbox:** bwrap (/usr/bin/bwrap)\n');
+    const open = buildReport(snapshot, events, {}, null, { mode: 'auto', kind: 'none', network: true, note: 'unsandboxed: bwrap (bubblewrap) is not installed in /usr/bin, /bin, /usr/local/bin', decidedAt: '2026-01-01T00:00:00.000Z' });
+    expect(reportMarkdown(open)).toContain('- **unsandboxed:** bwrap (bubblewrap) is not installed');
+  });
+
+  it('says when no driver has decided the sandbox yet', async () => {
+    const { snapshot, events } = await run();
+    const report = buildReport(snapshot, events);
+    expect(report.sandbox).toBeNull();
+    expect(reportMarkdown(report)).toContain('- **sandbox:** not decided yet');
+  });
+});

@@ -25,6 +25,7 @@ function hostileModel(): InspectModel {
     tasks: [{ id: 'alpha', state: 'blocked', attempts: 1, epoch: 1 }],
     usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, unknownAttempts: 0 },
     updatedAt: event.ts,
+    sandbox: { mode: 'none', kind: 'none', network: true, note: HOSTILE },
   };
   return {
     schema: INSPECT_MODEL_SCHEMA,

@@ -4,6 +4,7 @@ import { BuranError } from '../../domain/errors.js';
 import { CONFIG_FILE, openProject } from '../../engine/project.js';
 import { buildReport, reportMarkdown } from '../../engine/report.js';
 import { statusJson } from '../../engine/statusView.js';
+import { readSandboxRecord, sandboxWord } from '../../engine/sandboxChoice.js';
 import { EXIT } from '../exitCodes.js';
 import type { EventRecord } from '../../domain/events.js';
 import { eventLine, statusLines } from '../format.js';
@@ -85,17 +86,17 @@ export function registerRunCommands(program: Command, io: Io): void {
       const project = await openProject({ cwd: process.cwd() });
       if (opts.run === undefined) {
         const runs = await project.store.listRuns();
-        const rows = await Promise.all(runs.map(async (r) => ({ ...r, view: await project.runner.inspect(r.runId) })));
-        if (opts.json === true) io.out(JSON.stringify(rows.map((r) => ({ runId: r.runId, packetId: r.packetId, status: r.view.status, stage: r.view.stage, createdAt: r.createdAt }))));
+        const rows = await Promise.all(runs.map(async (r) => ({ ...r, view: await project.runner.inspect(r.runId), sandbox: await readSandboxRecord(project.store.runDir(r.runId)) })));
+        if (opts.json === true) io.out(JSON.stringify(rows.map((r) => ({ runId: r.runId, packetId: r.packetId, status: r.view.status, stage: r.view.stage, createdAt: r.createdAt, sandbox: r.sandbox?.kind ?? null }))));
         else if (rows.length === 0) io.out('no runs yet: buran approve <packet>');
-        else for (const r of rows) io.out(`${r.runId}  ${r.view.status}  ${r.view.stage}  ${r.packetId}`);
+        else for (const r of rows) io.out(`${r.runId}  ${r.view.status}  ${r.view.stage}  ${r.packetId}  ${sandboxWord(r.sandbox)}`);
         io.exit(EXIT.ok);
         return;
       }
       await knownRun(project, opts.run);
       const view = await project.runner.inspect(opts.run);
       const events = await project.runner.events(opts.run);
-      const status = statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(opts.run));
+      const status = statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(opts.run), Date.now, await readSandboxRecord(project.store.runDir(opts.run)));
       if (opts.json === true) io.out(JSON.stringify(status));
       else for (const line of statusLines(status)) io.out(line);
       io.exit(exitForStatus(status.status));
@@ -113,7 +114,7 @@ export function registerRunCommands(program: Command, io: Io): void {
       await knownRun(project, opts.run);
       const view = await project.runner.inspect(opts.run);
       // A moved handoff branch is reported (blocked, handoff_moved), not repaired; report exits 0 whatever the run's status.
-      const report = buildReport(view.snapshot, await project.runner.events(opts.run), {}, view.handoffMoved);
+      const report = buildReport(view.snapshot, await project.runner.events(opts.run), {}, view.handoffMoved, await readSandboxRecord(project.store.runDir(opts.run)));
       io.out(opts.format === 'json' ? JSON.stringify(report, null, 2) : reportMarkdown(report));
       io.exit(EXIT.ok);
     });
