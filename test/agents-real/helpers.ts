@@ -86,7 +86,8 @@ export function agentPacket(adapter: string, options: { model: string; expected:
 export async function buranRun(packet: PacketInput, config: ConfigInput, env: Record<string, string | undefined>) {
   const repo = makeRepo();
   mkdirSync(join(repo, '.buran'), { recursive: true });
-  writeFileSync(join(repo, '.buran', 'config.json'), JSON.stringify(config, null, 2));
+  // The real CLIs run inside buran's sandbox, and fail closed (sandbox_unavailable) rather than run unconfined.
+  writeFileSync(join(repo, '.buran', 'config.json'), JSON.stringify({ ...config, sandbox: config.sandbox ?? { mode: 'required' } }, null, 2));
   const { project, runId } = await approvedRun(packet, { repo });
   const run = await openProject({ cwd: repo, env });
   const result = await run.runner.drive(runId);
