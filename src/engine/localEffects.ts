@@ -26,6 +26,7 @@ import { createAgentAdapters } from '../worker/adapters/index.js';
 import { checkReviewer, createReviewGate } from './reviewGate.js';
 import { redactEvidence, redactOutcome, redactingEffects, redactorOf } from './redactResults.js';
 import { observeAttempt } from '../worker/observeAttempt.js';
+import { sweepAttempt } from '../worker/sweepAttempt.js';
 import { openPullRequest } from '../handoff/pullRequest.js';
 import { type CleanCheckout, createGitWorkspace, createScopeLocks, readBranchTip } from '../workspace/index.js';
 import type { GateResult } from '../domain/gates.js';
@@ -189,6 +190,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         signal,
         ...crash,
       });
+      // The attempt has ended: nothing of it keeps running (unsandboxed, its setsid'd or double-forked descendants too).
+      sweepAttempt(attempt.attemptId);
       // Whatever the worker reported: a changed git configuration is put back first, and the attempt is a policy violation.
       const changed = await trust.restore();
       if (changed.length > 0) {
@@ -317,7 +320,10 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         if (errnoCode(error) === 'ENOENT') return [] as string[];
         throw error;
       });
-      for (const name of attempts) await killAttempt(join(dir, name), {});
+      for (const name of attempts) {
+        await killAttempt(join(dir, name), {});
+        sweepAttempt(name);
+      }
     },
   }, redact);
 }

@@ -31,4 +31,12 @@ export const linuxProcessTable: ProcessTable = {
     return parseProcStat(pid, text);
   },
   pids: () => readdirSync('/proc').flatMap((name) => (/^\d+$/.test(name) ? [Number(name)] : [])),
+  environ(pid) {
+    try {
+      const text = readFileSync(`/proc/${pid}/environ`, 'latin1');
+      return text === '' ? null : text.split('\0').filter((entry) => entry !== '');
+    } catch {
+      return null; // gone, or not ours to read: nothing can be learnt
+    }
+  },
 };

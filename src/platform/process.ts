@@ -76,6 +76,21 @@ export function groupMembers(pgid: number): number[] {
   return members;
 }
 
+/**
+ * Pids of live processes (this one excepted) whose environment holds `entry`
+ * exactly (`NAME=value`). Children inherit their parent's environment, so a
+ * tag set on a worker finds its descendants even after they left its process
+ * group (setsid, double fork) — unless they cleared their environment.
+ */
+export function processesWithEnv(entry: string): number[] {
+  const found: number[] = [];
+  for (const pid of table.pids()) {
+    if (pid === process.pid) continue;
+    if (table.environ(pid)?.includes(entry) === true) found.push(pid);
+  }
+  return found;
+}
+
 /** True while any non-zombie process is in the group. */
 export function isGroupAlive(pgid: number): boolean {
   return groupMembers(pgid).length > 0;

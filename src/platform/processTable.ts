@@ -22,6 +22,8 @@ export interface ProcessTable {
   stat(pid: number): ProcStat | null;
   /** Every pid currently in the table. */
   pids(): number[];
+  /** The environment entries (`NAME=value`) a process started with; null when it cannot be read (gone, another user, a zombie). */
+  environ(pid: number): string[] | null;
 }
 
 /** The table of a system this module cannot read: nothing is known. */
@@ -29,4 +31,5 @@ export const unavailableProcessTable: ProcessTable = {
   available: () => false,
   stat: () => null,
   pids: () => [],
+  environ: () => null,
 };

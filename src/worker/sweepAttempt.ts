@@ -1,0 +1,13 @@
+// After an attempt has ended, nothing of it may keep running. Inside the
+// sandbox the PID namespace sees to that; unsandboxed, a worker's descendants
+// that left its process group (setsid, double fork) are found by the attempt
+// id every worker process inherits in BURAN_ATTEMPT_ID, and killed. A process
+// that cleared its environment escapes this (docs/security.md).
+import { processesWithEnv, signalProcess } from '../platform/process.js';
+
+/** Kills every process still tagged with `attemptId`; returns their pids. */
+export function sweepAttempt(attemptId: string): number[] {
+  const left = processesWithEnv(`BURAN_ATTEMPT_ID=${attemptId}`);
+  for (const pid of left) signalProcess(pid, 'SIGKILL');
+  return left;
+}
