@@ -1,7 +1,8 @@
 // Reading a worker's completion file (untrusted, bounded) and the default
 // rules that turn it and the exit record into a WorkerOutcome.
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { sha256 } from '../domain/hash.js';
 import type { WorkerOutcome } from '../../machines/task.types.js';
 import { type Completion, type ExpectedAttempt, checkCompletion } from '../domain/completion.js';
 import { formatProblem } from '../domain/problems.js';
@@ -28,13 +29,14 @@ export interface ExitInfo {
 
 /**
  * Read and check the completion file against the attempt it must answer.
- * Reads at most MAX_COMPLETION_BYTES into memory; the digest covers every byte.
+ * Reads at most MAX_COMPLETION_BYTES + 1 bytes; the digest covers what was read.
  */
 export function readCompletionFile(file: string, expected: ExpectedAttempt): CompletionFileState {
   const read = readBounded(file, MAX_COMPLETION_BYTES);
   if (read === null) return { state: 'absent' };
-  const { bytes, digest, size } = read;
-  if (bytes === null) return invalid(digest, [`completion file is ${size} bytes; at most ${MAX_COMPLETION_BYTES} are accepted`], false);
+  const { bytes, digest, size, refused } = read;
+  if (refused !== undefined) return invalid(digest, [`completion file is ${refused}; only a regular file is read`], false);
+  if (bytes === null) return invalid(digest, [`completion file is over ${MAX_COMPLETION_BYTES} bytes (${size} read); at most ${MAX_COMPLETION_BYTES} are accepted`], false);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -56,25 +58,33 @@ function invalid(digest: string, problems: string[], parsed: boolean): Completio
   return { state: 'invalid', digest, problems, parsed };
 }
 
-function readBounded(file: string, max: number): { bytes: Buffer | null; digest: string; size: number } | null {
+/**
+ * The completion file's bytes: a regular file only (the worker writes it, so a
+ * symlink, FIFO or device is refused without following or blocking on it), at
+ * most `max` bytes read into memory and never more than `max + 1` read at all.
+ */
+function readBounded(file: string, max: number): { bytes: Buffer | null; digest: string; size: number; refused?: string } | null {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return null;
+    const code = errnoCode(error);
+    if (code === 'ENOENT') return null;
+    if (code === 'ELOOP') return { bytes: null, digest: sha256('symbolic link'), size: 0, refused: 'a symbolic link' };
     throw error;
   }
   try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) return { bytes: null, digest: sha256('not a regular file'), size: 0, refused: 'not a regular file' };
     const hash = createHash('sha256');
     const chunks: Buffer[] = [];
     const chunk = Buffer.alloc(64 * 1024);
     let size = 0;
-    for (;;) {
-      const n = readSync(fd, chunk, 0, chunk.length, null);
+    while (size <= max) {
+      const n = readSync(fd, chunk, 0, Math.min(chunk.length, max + 1 - size), null);
       if (n === 0) break;
       hash.update(chunk.subarray(0, n));
-      if (size + n <= max) chunks.push(Buffer.from(chunk.subarray(0, n)));
-      else chunks.length = 0;
+      chunks.push(Buffer.from(chunk.subarray(0, n)));
       size += n;
     }
     return { bytes: size <= max ? Buffer.concat(chunks) : null, digest: `sha256:${hash.digest('hex')}`, size };
