@@ -27,6 +27,7 @@ import { checkReviewer, createReviewGate } from './reviewGate.js';
 import { redactEvidence, redactOutcome, redactingEffects, redactorOf } from './redactResults.js';
 import { observeAttempt } from '../worker/observeAttempt.js';
 import { sweepAttempt } from '../worker/sweepAttempt.js';
+import { NESTED_SCAN_LIMIT, findNestedGitEntries } from '../workspace/nestedRepos.js';
 import { openPullRequest } from '../handoff/pullRequest.js';
 import { type CleanCheckout, createGitWorkspace, createScopeLocks, readBranchTip } from '../workspace/index.js';
 import type { GateResult } from '../domain/gates.js';
@@ -198,10 +199,18 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         const files = changed.map((c) => c.path);
         return { kind: 'violation', reason: `the attempt changed ${files.join(', ')} (git configuration the run trusts); put back, the changed version kept in the run folder`, files };
       }
+      // An embedded repository would make buran's own git start git inside it, under config the worker wrote.
+      const tree = await taskTree(taskId, attempt.epoch, attempt.attemptId);
+      const nested = findNestedGitEntries(tree.worktree);
+      if (nested.found.length > 0 || nested.truncated) {
+        const files = nested.found.slice(0, 20);
+        const why = nested.truncated ? `more than ${NESTED_SCAN_LIMIT} entries to check for embedded repositories` : `embedded git repositories: ${files.join(', ')}`;
+        return { kind: 'violation', reason: `the attempt left ${why}; buran runs no git on a worktree that holds one`, files };
+      }
       const outcome = redactOutcome(awaited, redact);
       if (outcome.kind !== 'completion' || outcome.status !== 'completed') return outcome;
       // One commit per attempt; the changed files are git's, not the worker's claim.
-      const tw = await taskTree(taskId, attempt.epoch, attempt.attemptId);
+      const tw = tree;
       const commit = await ws.commitAttempt({ worktree: tw.worktree, attemptId: attempt.attemptId, message: `${taskId}: ${outcome.summary.split('\n')[0] ?? ''}` });
       return { ...outcome, changedFiles: commit.committed ? commit.changedFiles : [] };
     },

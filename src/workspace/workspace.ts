@@ -343,7 +343,7 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
       const trailers = await must(cwd, ['log', '-1', `--format=%(trailers:key=${ATTEMPT_TRAILER},valueonly)`, 'HEAD']);
       if (trailers.split('\n').some((value) => value.trim() === attemptId)) return summary(head, true);
       await must(cwd, ['add', '--all']);
-      const staged = await run(cwd, ['diff', '--cached', '--quiet']);
+      const staged = await run(cwd, ['diff', '--cached', '--quiet', '--ignore-submodules=all']);
       if (staged.exitCode === 0) return { committed: false, head };
       if (staged.exitCode !== 1) {
         throw new BuranError({ code: 'internal', message: describeGitFailure(['diff', '--cached', '--quiet'], staged), details: { worktree: cwd } });
@@ -381,7 +381,7 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
     async stateOf(worktree) {
       const cwd = await ownWorktree(worktree);
       const head = await must(cwd, ['rev-parse', 'HEAD']);
-      const status = await must(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=no']);
+      const status = await must(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=no', '--ignore-submodules=all']);
       return `${head.trim()}\n${status}`;
     },
 
@@ -418,7 +418,7 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
       });
       await must(path, ['checkout', '--quiet', '--detach', '--force', commit]);
       await must(path, ['clean', '-ffdxq']);
-      const status = await must(path, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=matching']);
+      const status = await must(path, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=matching', '--ignore-submodules=all']);
       const head = await must(path, ['rev-parse', '--verify', 'HEAD^{commit}']);
       if (head !== commit || status !== '') {
         throw new BuranError({ code: 'internal', message: `the verification checkout ${path} is not a clean checkout of ${commit}`, details: { path, commit, head, status } });

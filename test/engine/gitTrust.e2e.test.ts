@@ -32,6 +32,16 @@ describe('git configuration planted by a worker', { timeout: 120_000 }, () => {
     expect(existsSync(payload)).toBe(false);
   });
 
+  it.each(['auto', 'none'] as const)('an embedded repository the worker made (with its own filter) is a policy violation before buran runs git on it (sandbox %s)', async (sandbox) => {
+    const repo = makeRepo({ sandbox });
+    const payload = markerFile(repo, 'payload-ran');
+    const { project, runId } = await approvedRun(packet({ command: agent('nested-repo', { flag: payload }) }), { repo });
+    const result = await project.runner.drive(runId);
+    expect(result.blocker?.code, JSON.stringify(result.blocker)).toBe('policy_denied');
+    expect(result.blocker?.message).toContain('src/sub/.git');
+    expect(existsSync(payload)).toBe(false);
+  });
+
   it('sandboxed: the shared git dir is read-only to the worker, so nothing is planted and the payload never runs', async () => {
     const repo = makeRepo();
     const payload = markerFile(repo, 'payload-ran');
