@@ -43,8 +43,11 @@ function visibleFolders(plan: SandboxPlan, request: ConfineRequest): string[] {
     if (!isAbsolute(dir)) return;
     folders.add(dir);
     const parent = dirname(dir);
-    // Never the whole HOME or /tmp: that would undo the private folder.
-    if (parent !== '/' && parent !== home && parent !== '/tmp' && parent !== '/var/tmp') folders.add(parent);
+    // Never a folder of the private HOME or /tmp: `~/.cargo/bin` must not show `~/.cargo` (credentials beside the tools).
+    const privateRoot = [home, '/tmp', '/var/tmp'].some((root) => root !== undefined && isWithin(parent, root));
+    // There only the prefix's lib/ (an npm prefix keeps the tools' code there: bin/claude → ../lib/node_modules/...).
+    if (parent !== '/' && !privateRoot) folders.add(parent);
+    else if (parent !== '/' && parent !== home) folders.add(join(parent, 'lib'));
   };
   for (const dir of (request.env['PATH'] ?? '').split(delimiter)) if (dir !== '') add(dir);
   if (request.argv0 !== undefined && isAbsolute(request.argv0)) add(dirname(request.argv0));

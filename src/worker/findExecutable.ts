@@ -2,14 +2,15 @@
 // with a `/`, or a bare name on the PATH the worker will have.
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { delimiter, resolve } from 'node:path';
+import { delimiter, isAbsolute, resolve } from 'node:path';
 
 /** PATH a spawned process searches when its environment has none (libuv's default). */
 export const DEFAULT_SEARCH_PATH = '/usr/bin:/bin';
 
 /** The folders a bare name is searched in: the runner's PATH when the worker is allowed it, else libuv's default. */
 export function workerSearchDirs(env: Readonly<Record<string, string | undefined>>, pathAllowed: boolean): string[] {
-  return ((pathAllowed ? env['PATH'] : undefined) ?? DEFAULT_SEARCH_PATH).split(delimiter).filter((dir) => dir !== '');
+  // Relative folders are dropped: they would be searched in the worktree, where the worker's files are (the spawn gets the same PATH, see confine.ts).
+  return ((pathAllowed ? env['PATH'] : undefined) ?? DEFAULT_SEARCH_PATH).split(delimiter).filter((dir) => isAbsolute(dir));
 }
 
 /** The first executable file `name` in `dirs` (relative folders against `cwd`), or null. */

@@ -84,6 +84,8 @@ export function gitEnv(identity: GitIdentity, source: Readonly<Record<string, st
   for (const [key, value] of Object.entries(source)) {
     if (value !== undefined && !LOCATION_VARIABLES.has(key)) env[key] = value;
   }
+  // A relative PATH folder would be looked up from git's working directory (a worktree, the worker's files).
+  if (env['PATH'] !== undefined) env['PATH'] = env['PATH'].split(':').filter((dir) => dir.startsWith('/')).join(':');
   return {
     ...env,
     GIT_TERMINAL_PROMPT: '0',

@@ -27,22 +27,30 @@ export interface AgentCliSpec {
   /** Fixed variables every invocation gets (e.g. no self-update mid-run). */
   readonly fixedEnv?: Readonly<Record<string, string>>;
   /**
-   * Where the CLI keeps its settings and credentials, relative to HOME. Inside
-   * buran's sandbox HOME is private and empty, so these are bound back in,
-   * writable (CLIs write session state there and refresh tokens).
+   * The CLI's settings and credential files, relative to HOME. Inside buran's
+   * sandbox HOME is private and empty: the CLI keeps its session state there
+   * (gone with the attempt), and these files are bound in read-only, so a
+   * worker cannot plant hooks, MCP servers or notify commands that the user's
+   * own next session, or the run's agent reviewer, would run.
    */
   readonly homeConfig: readonly string[];
-  /** A variable that moves the config folder elsewhere (CODEX_HOME), bound back in the same way when set. */
+  /**
+   * A variable that moves the config folder elsewhere (CODEX_HOME). When the
+   * worker is given it, that folder is bound writable as it is: the CLI needs
+   * it writable and outside the temp dir (docs/security.md names the risk).
+   */
   readonly configHomeEnv?: string;
 }
 
-/** What a sandboxed agent CLI needs from the real HOME: its config folders, writable. Missing ones are skipped. */
+/** What a sandboxed agent CLI needs from the real HOME: its settings and credentials, read-only. Missing ones are skipped. */
 export function agentSandboxPaths(spec: AgentCliSpec): (ctx: SandboxPathsContext) => SandboxPaths {
   return ({ env }) => {
     const home = env['HOME'];
     const moved = spec.configHomeEnv === undefined ? undefined : env[spec.configHomeEnv];
-    const paths = [...(home === undefined || !isAbsolute(home) ? [] : spec.homeConfig.map((name) => join(home, name))), ...(moved !== undefined && isAbsolute(moved) ? [moved] : [])];
-    return { writable: paths };
+    return {
+      readOnly: home === undefined || !isAbsolute(home) ? [] : spec.homeConfig.map((name) => join(home, name)),
+      writable: moved !== undefined && isAbsolute(moved) ? [moved] : [],
+    };
   };
 }
 

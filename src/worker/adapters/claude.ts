@@ -12,7 +12,7 @@ export const CLAUDE_CLI: AgentCliSpec = {
   minVersion: [2, 1, 0],
   belowVersion: [3, 0, 0],
   keyEnv: ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL'],
-  homeConfig: ['.claude', '.claude.json'],
+  homeConfig: ['.claude/settings.json', '.claude/.credentials.json'],
   // A self-update mid-run would change the binary under a running attempt.
   fixedEnv: { DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' },
 };

@@ -15,7 +15,7 @@ export const CODEX_CLI: AgentCliSpec = {
   minVersion: [0, 169, 0],
   belowVersion: [0, 170, 0],
   keyEnv: ['OPENAI_API_KEY', 'CODEX_API_KEY', 'OPENAI_BASE_URL'],
-  homeConfig: ['.codex'],
+  homeConfig: ['.codex/config.toml', '.codex/auth.json'],
   configHomeEnv: 'CODEX_HOME',
 };
 

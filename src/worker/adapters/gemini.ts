@@ -13,7 +13,7 @@ export const GEMINI_CLI: AgentCliSpec = {
   minVersion: [0, 61, 0],
   belowVersion: [0, 62, 0],
   keyEnv: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GEMINI_BASE_URL'],
-  homeConfig: ['.gemini'],
+  homeConfig: ['.gemini/settings.json', '.gemini/oauth_creds.json', '.gemini/google_accounts.json'],
 };
 
 /** Appended by the CLI after the prompt read from stdin; `--prompt` is also what makes the run headless. */
