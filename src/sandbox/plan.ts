@@ -2,9 +2,13 @@
 // of the run shares (the store it must not see, the repository it reads). The
 // per-process confinement is built here too, so the worker, the agent reviewer
 // and verification commands are confined by one rule.
+import { existsSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import type { Confinement, Sandbox } from './port.js';
 import { isWithin } from './bwrap.js';
+
+/** Folders of per-user sockets hidden from every confined process when they exist. */
+export const USER_RUNTIME_DIRS = ['/run/user'] as const;
 
 export interface SandboxPlan {
   readonly sandbox: Sandbox;
@@ -62,7 +66,9 @@ export function confinementFor(plan: SandboxPlan, request: ConfineRequest): Conf
     ...(request.workdirReadOnly === true ? { workdirReadOnly: true } : {}),
     writable: [...(request.writable ?? []), ...(plan.writable ?? [])],
     readOnly: [join(request.workdir, '.git'), ...(request.readOnly ?? [])],
-    hidden: [plan.storeDir],
+    // The store, and the per-user runtime folder: its sockets (the D-Bus session bus, ssh and gpg agents) reach programs
+    // outside the sandbox, and a read-only mount does not stop connect().
+    hidden: [plan.storeDir, ...USER_RUNTIME_DIRS.filter((dir) => existsSync(dir))],
     keepVisible: visibleFolders(plan, request),
     home: request.env['HOME'],
     network: plan.network,
