@@ -68,7 +68,7 @@ function digests(dir: string, prefix = ''): Record<string, string> {
 
 /** Approve a one-task packet worked by the hostile agent in `mode`, run it to its end under `sandbox`. */
 async function hostileRun(mode: Mode, sandbox: Sandbox): Promise<HostileRun> {
-  const repo = makeRepo();
+  const repo = makeRepo('auto');
   const scratch = mkdtempSync(join(tmpdir(), 'buran-hostile-host-'));
   hostDirs.push(scratch);
   const home = join(scratch, 'home');
@@ -337,7 +337,7 @@ describe('hostile: kills its supervisor', () => {
 describe('hostile: sandbox required where bubblewrap is missing', () => {
   hostileCase('required without bwrap', async () => {
     for (const how of ['config', 'packet'] as const) {
-      const repo = makeRepo();
+      const repo = makeRepo('auto');
       const markers = join(repo, '..', `${tagFor('required')}-markers`);
       hostDirs.push(markers);
       if (how === 'config') {
@@ -362,7 +362,7 @@ describe('hostile: sandbox required where bubblewrap is missing', () => {
 
   hostileCase('auto without bwrap', async () => {
     // The default policy where bubblewrap is missing: the run goes on unconfined, and every view says so.
-    const repo = makeRepo();
+    const repo = makeRepo('auto');
     const runId = await approve(repo, chaosPacket({ tag: tagFor('auto-none'), markers: join(repo, '..', `${tagFor('auto-none')}-markers`), sleepMs: 0 }));
     const r = await cli(repo, ['run', '--run', runId], { BURAN_BWRAP: '/nonexistent/bwrap' });
     expect(r.code, r.stdout + r.stderr).toBe(0);

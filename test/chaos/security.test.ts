@@ -41,7 +41,7 @@ function storedFiles(dir: string): string[] {
     if (statSync(path).isDirectory()) {
       if (name === 'worktrees') continue; // the workspace: the worker's files, checked through the branch instead
       out.push(...storedFiles(path));
-    } else if (!/attempts\/[^/]+\/(stdout\.log|stderr\.log|completion\.json)$/.test(path)) {
+    } else if (!/attempts\/[^/]+\/(stdout\.log|stderr\.log|out\/.*)$/.test(path)) {
       out.push(path);
     }
   }

@@ -5,7 +5,7 @@
 // one damage a crash legitimately leaves: it is moved aside, recorded, and the
 // run goes on. ENOSPC on a durable write stops the driver without losing what
 // was already durable; the next run continues to the same end.
-import { existsSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -53,6 +53,7 @@ function storeBytes(dir: string): Map<string, string> {
   const files = new Map<string, string>();
   for (const name of readdirSync(dir)) {
     if (name === 'attempts' || name === 'artifacts' || name.startsWith('lock')) continue;
+    if (statSync(join(dir, name)).isDirectory()) continue; // git-trust/: copies of the user's git config, not run state
     files.set(name, readFileSync(join(dir, name)).toString('base64'));
   }
   return files;

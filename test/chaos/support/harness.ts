@@ -3,7 +3,7 @@
 // agent, the facts of a finished run read back through the CLI and the files,
 // the comparison with an uninterrupted run, and the /proc scan for survivors.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,8 +31,12 @@ export function git(cwd: string, ...args: string[]): string {
 const repos: string[] = [];
 const children = new Set<ChildProcess>();
 
-/** A fresh git repository (main, one commit: README.md, package.json), realpath'd; removed by cleanup(). */
-export function makeRepo(): string {
+/**
+ * A fresh git repository (main, one commit: README.md, package.json), realpath'd; removed by cleanup().
+ * Its config sets the sandbox mode: `none` by default, because the durability families count worker processes by the
+ * pids their workers record (inside bwrap those are the sandbox's own PID namespace's); the hostile family passes `auto`.
+ */
+export function makeRepo(sandbox: 'auto' | 'required' | 'none' = 'none'): string {
   const repo = realpathSync(mkdtempSync(join(tmpdir(), 'buran-chaos-')));
   repos.push(repo);
   writeFileSync(join(repo, 'README.md'), '# chaos fixture repository\n');
@@ -40,6 +44,8 @@ export function makeRepo(): string {
   git(repo, 'init', '-q', '-b', 'main');
   git(repo, 'add', '-A');
   git(repo, 'commit', '-q', '-m', 'fixture repository');
+  mkdirSync(join(repo, '.buran'), { recursive: true });
+  writeFileSync(join(repo, '.buran', 'config.json'), `${JSON.stringify({ schema: 'buran.config/v1', sandbox: { mode: sandbox } })}\n`);
   return repo;
 }
 
