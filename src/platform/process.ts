@@ -77,16 +77,17 @@ export function groupMembers(pgid: number): number[] {
 }
 
 /**
- * Pids of live processes (this one excepted) whose environment holds `entry`
- * exactly (`NAME=value`). Children inherit their parent's environment, so a
+ * Pids of live processes (this one excepted) whose environment holds every
+ * one of `entries` exactly (`NAME=value`). Children inherit their parent's environment, so a
  * tag set on a worker finds its descendants even after they left its process
  * group (setsid, double fork) — unless they cleared their environment.
  */
-export function processesWithEnv(entry: string): number[] {
+export function processesWithEnv(entries: readonly string[]): number[] {
   const found: number[] = [];
   for (const pid of table.pids()) {
     if (pid === process.pid) continue;
-    if (table.environ(pid)?.includes(entry) === true) found.push(pid);
+    const environ = table.environ(pid);
+    if (environ !== null && entries.length > 0 && entries.every((entry) => environ.includes(entry))) found.push(pid);
   }
   return found;
 }

@@ -5,9 +5,9 @@
 // that cleared its environment escapes this (docs/security.md).
 import { processesWithEnv, signalProcess } from '../platform/process.js';
 
-/** Kills every process still tagged with `attemptId`; returns their pids. */
-export function sweepAttempt(attemptId: string): number[] {
-  const left = processesWithEnv(`BURAN_ATTEMPT_ID=${attemptId}`);
+/** Kills every process still tagged with run `runId`'s `attemptId` (attempt ids repeat across runs); returns their pids. */
+export function sweepAttempt(runId: string, attemptId: string): number[] {
+  const left = processesWithEnv([`BURAN_RUN_ID=${runId}`, `BURAN_ATTEMPT_ID=${attemptId}`]);
   for (const pid of left) signalProcess(pid, 'SIGKILL');
   return left;
 }

@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { isProcessAlive, processesWithEnv } from '../../src/platform/process.js';
 import { sweepAttempt } from '../../src/worker/sweepAttempt.js';
 
-const sleeper = (attemptId: string) => {
+const RUN = `sweep-run-${process.pid}`;
+const sleeper = (attemptId: string, runId = RUN) => {
   // setsid: the sleeper leads its own session and group, as a daemonising worker's child would.
-  const child = spawn('setsid', ['sleep', '30'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', BURAN_ATTEMPT_ID: attemptId }, stdio: 'ignore', detached: true });
+  const child = spawn('setsid', ['sleep', '30'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', BURAN_RUN_ID: runId, BURAN_ATTEMPT_ID: attemptId }, stdio: 'ignore', detached: true });
   child.unref();
   return child;
 };
@@ -18,18 +19,21 @@ const waitFor = async (check: () => boolean) => {
 };
 
 describe('sweepAttempt', () => {
-  it('kills the processes tagged with the attempt id and only those', async () => {
-    const mine = `sweep-${process.pid}-a1`;
-    const other = `sweep-${process.pid}-b1`;
-    sleeper(mine);
-    sleeper(other);
-    expect(await waitFor(() => processesWithEnv(`BURAN_ATTEMPT_ID=${mine}`).length === 1 && processesWithEnv(`BURAN_ATTEMPT_ID=${other}`).length === 1)).toBe(true);
-    const [survivor = 0] = processesWithEnv(`BURAN_ATTEMPT_ID=${other}`);
+  it('kills the processes tagged with the run and attempt id and only those (the same attempt id of another run is left alone)', async () => {
+    const OTHER_RUN = `${RUN}-other`;
+    const tagged = (runId: string, attemptId: string) => processesWithEnv([`BURAN_RUN_ID=${runId}`, `BURAN_ATTEMPT_ID=${attemptId}`]);
+    sleeper('a.a1');
+    sleeper('b.a1');
+    sleeper('a.a1', OTHER_RUN);
+    expect(await waitFor(() => tagged(RUN, 'a.a1').length === 1 && tagged(RUN, 'b.a1').length === 1 && tagged(OTHER_RUN, 'a.a1').length === 1)).toBe(true);
+    const [sameAttemptOtherRun = 0] = tagged(OTHER_RUN, 'a.a1');
+    const [otherAttempt = 0] = tagged(RUN, 'b.a1');
 
-    const killed = sweepAttempt(mine);
-    expect(killed).toHaveLength(1);
-    expect(await waitFor(() => processesWithEnv(`BURAN_ATTEMPT_ID=${mine}`).length === 0)).toBe(true);
-    expect(isProcessAlive(survivor)).toBe(true);
-    expect(sweepAttempt(other)).toEqual([survivor]);
+    expect(sweepAttempt(RUN, 'a.a1')).toHaveLength(1);
+    expect(await waitFor(() => tagged(RUN, 'a.a1').length === 0)).toBe(true);
+    expect(isProcessAlive(sameAttemptOtherRun)).toBe(true);
+    expect(isProcessAlive(otherAttempt)).toBe(true);
+    expect(sweepAttempt(RUN, 'b.a1')).toEqual([otherAttempt]);
+    expect(sweepAttempt(OTHER_RUN, 'a.a1')).toEqual([sameAttemptOtherRun]);
   });
 });
