@@ -2,12 +2,13 @@
 // repository, approve its two-task packet, drive it with the command adapter
 // and the scripted agent, real verification and the built-in reviewer, and
 // return the report. Offline; leaves nothing behind but the temp dir.
-import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EventRecord } from '../domain/events.js';
+import { BuranError } from '../domain/errors.js';
+import { describeGitFailure, git } from '../workspace/git.js';
 import { openProject } from './project.js';
 import { buildReport, reportMarkdown, type RunReport } from './report.js';
 import type { DriveResult } from './runner.js';
@@ -32,20 +33,18 @@ export interface DemoResult {
   readonly markdown: string;
 }
 
-function gitIn(cwd: string, args: string[]): void {
-  execFileSync('git', args, {
-    cwd,
-    stdio: 'ignore',
-    env: { ...process.env, GIT_AUTHOR_NAME: 'demo', GIT_AUTHOR_EMAIL: 'demo@localhost', GIT_COMMITTER_NAME: 'demo', GIT_COMMITTER_EMAIL: 'demo@localhost' },
-  });
+/** The demo repository's own commits go through the one git module (pinned settings, no repository-configured programs). */
+async function gitIn(cwd: string, args: string[]): Promise<void> {
+  const result = await git(cwd, args, { identity: { name: 'demo', email: 'demo@localhost' } });
+  if (result.exitCode !== 0) throw new BuranError({ code: 'internal', message: describeGitFailure(args, result), details: { cwd, args } });
 }
 
 export async function runDemo(onEvent: (event: EventRecord) => void = () => undefined, parent = tmpdir()): Promise<DemoResult> {
   const repo = mkdtempSync(join(parent, 'buran-demo-'));
   cpSync(join(packageRoot(), 'examples', 'greeting'), repo, { recursive: true });
-  gitIn(repo, ['init', '-q', '-b', 'main']);
-  gitIn(repo, ['add', '-A']);
-  gitIn(repo, ['commit', '-q', '-m', 'greeting example']);
+  await gitIn(repo, ['init', '-q', '-b', 'main']);
+  await gitIn(repo, ['add', '-A']);
+  await gitIn(repo, ['commit', '-q', '-m', 'greeting example']);
   const project = await openProject({ cwd: repo, onEvent });
   const { runId } = await project.approve(join(repo, 'packet.yaml'), 'demo');
   const result = await project.runner.drive(runId);
