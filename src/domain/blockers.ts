@@ -164,6 +164,12 @@ export const BLOCKER_CODES = {
     command: 'buran report --run {runId}',
     decisions: [],
   },
+  evidence_tampered: {
+    meaning: "A record of the run (its log, snapshot, run.json or another sealed record) no longer matches what the runner wrote: it was changed outside buran, so nothing in it is trusted.",
+    action: 'Look at the file named in details (a worker that ran with sandbox: none, or a hand edit, changed it). The run cannot continue on records it cannot trust: approve the packet again as a new run, with the sandbox on.',
+    command: 'buran approve <packet>',
+    decisions: [],
+  },
 } as const satisfies Record<string, BlockerCodeEntry>;
 
 export type BlockerCode = keyof typeof BLOCKER_CODES;

@@ -9,6 +9,9 @@ import { RunRecordSchema } from '../domain/runRecord.js';
 import { formatProblem } from '../domain/problems.js';
 import { createFileStore, initStore } from '../store/index.js';
 import { git, readBranchTip } from '../workspace/index.js';
+import { GIT_TRUST_FILE } from '../workspace/gitTrust.js';
+import { errnoCode } from '../platform/errno.js';
+import { SANDBOX_RECORD_FILE } from './sandboxChoice.js';
 import { approvePacket } from './approve.js';
 import { type Clock, systemClock } from './clock.js';
 import { createLocalEffects } from './localEffects.js';
@@ -61,6 +64,18 @@ function bwrapOption(path: string | undefined): { bwrap?: string } {
   return { bwrap: path };
 }
 
+/** The run records besides run.json that the runner binds by digest: what status shows of the sandbox, and the trusted git configuration. */
+async function readSealedFiles(runDir: string): Promise<Record<string, Uint8Array | null>> {
+  const files: Record<string, Uint8Array | null> = {};
+  for (const name of [SANDBOX_RECORD_FILE, GIT_TRUST_FILE]) {
+    files[name] = await readFile(join(runDir, name)).catch((error: unknown) => {
+      if (errnoCode(error) === 'ENOENT') return null;
+      throw error;
+    });
+  }
+  return files;
+}
+
 export interface ProjectOptions {
   readonly cwd: string;
   readonly clock?: Clock;
@@ -100,6 +115,7 @@ export async function openProject(options: ProjectOptions) {
     // Handed-off runs are compared with their branch in this repository (status, report, run).
     branchTip: (branch) => readBranchTip(root, branch),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+    sealedFiles: (runId) => readSealedFiles(store.runDir(runId)),
     effectsFor: async (runId) => {
       const record = RunRecordSchema.parse(await store.readRecord(runId));
       return createLocalEffects({ repoRoot: root, storeDir, store, record, config, env, clock, ...crash, ...bwrap });

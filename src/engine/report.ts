@@ -61,14 +61,15 @@ export function taskSnapshot(child: unknown): TaskView | null {
 }
 
 /**
- * The report of a run. `handoffMoved` is the engine's finding that the run branch left
- * the handed-off commit (RunView.handoffMoved): the report then says `blocked` with it.
+ * The report of a run. `viewBlocker` is the engine's finding about the stored run
+ * (RunView.tampered: a record changed outside buran; RunView.handoffMoved: the run branch
+ * left the handed-off commit): the report then says `blocked` with it.
  */
 export function buildReport(
   snap: SnapshotLike,
   events: readonly EventRecord[],
   extra: Record<string, unknown> = {},
-  handoffMoved: Blocker | null = null,
+  viewBlocker: Blocker | null = null,
   sandbox: SandboxRecord | null = null,
 ): RunReport {
   const c = snap.context;
@@ -96,7 +97,7 @@ export function buildReport(
   return {
     schema: 'buran.report/v1',
     runId: c.runId,
-    status: handoffMoved === null ? statusOf(snap) : 'blocked',
+    status: viewBlocker === null ? statusOf(snap) : 'blocked',
     stage: stageOf(snap.value),
     epoch: c.epoch,
     branch: c.handoff?.branch ?? c.lease?.branch ?? null,
@@ -107,8 +108,8 @@ export function buildReport(
     usage: c.usage,
     dispatches: c.dispatches,
     decisions: c.decisions,
-    blocker: handoffMoved ?? (statusOf(snap) === 'blocked' ? c.blocker : null),
-    nextSafeAction: handoffMoved?.nextSafeAction ?? nextSafeActionOf(snap, c.runId),
+    blocker: viewBlocker ?? (statusOf(snap) === 'blocked' ? c.blocker : null),
+    nextSafeAction: viewBlocker?.nextSafeAction ?? nextSafeActionOf(snap, c.runId),
     events: events.length,
     sandbox: sandbox === null ? null : { mode: sandbox.mode, kind: sandbox.kind, network: sandbox.network, note: sandbox.note },
     extra,

@@ -3,7 +3,7 @@
 // drives a run until it is final, blocked, paused — or one step, on request.
 import { createActor, type AnyActorRef, type InspectionEvent, type SnapshotFrom } from 'xstate';
 import type { RunEvent, RunInput } from '../../machines/run.types.js';
-import type { Blocker, NextSafeAction } from '../domain/blockers.js';
+import { type Blocker, type NextSafeAction, makeBlocker } from '../domain/blockers.js';
 import { BuranError } from '../domain/errors.js';
 import { EventRecordSchema, type EventRecord } from '../domain/events.js';
 import { SNAPSHOT_SCHEMA_ID, SNAPSHOT_VERSION, SnapshotDocSchema, migrateSnapshot, type SnapshotDoc } from '../domain/snapshotDoc.js';
@@ -16,6 +16,7 @@ import type { CommandInbox, OperatorEvent } from './inbox.js';
 import type { RunLocks } from './locks.js';
 import { attemptsOf, observationsToSend } from './observeCompletions.js';
 import { Recorder, draftFor } from './recorder.js';
+import { RUN_RECORD_NAME, chainHead, chainRecords, checkSeal, digestOf, sealOf } from './seal.js';
 import { type RunStatus, nextSafeActionOf, stageOf, statusOf } from './runStatus.js';
 import type { EngineStore } from './storePort.js';
 
@@ -36,6 +37,12 @@ export interface RunnerOptions {
    * the view `blocked` with `handoff_moved`. Without it (a host with no git) no check is made.
    */
   readonly branchTip?: ReadBranchTip;
+  /**
+   * The run's records besides run.json that the runner binds by digest (name →
+   * bytes, null when absent), e.g. sandbox.json and git-trust.json. Read after
+   * `effectsFor` (which may write them) and checked before it on the next open.
+   */
+  readonly sealedFiles?: (runId: string) => Promise<Readonly<Record<string, Uint8Array | null>>>;
 }
 
 /** A command queued for the process that is driving the run. */
@@ -57,6 +64,8 @@ export interface RunView {
   readonly blocker: Blocker | null;
   /** The `handoff_moved` blocker when the run branch no longer points at the handed-off commit, else null. */
   readonly handoffMoved: Blocker | null;
+  /** The `evidence_tampered` blocker when a record no longer matches what the runner wrote, else null. */
+  readonly tampered: Blocker | null;
   readonly nextSafeAction: NextSafeAction;
   /** The seq of the last event of the run. */
   readonly lastSeq: number;
@@ -144,26 +153,59 @@ export function createRunner(options: RunnerOptions) {
     return migrated.doc;
   }
 
-  /** The validated log; `repair` only for the lock holder (a torn tail is then moved aside and reported). */
-  async function loadEvents(runId: string, repair = false): Promise<EventRecord[]> {
+  /** The validated log and its lines as stored; `repair` only for the lock holder (a torn tail is then moved aside and reported). */
+  async function loadLog(runId: string, repair = false): Promise<{ events: EventRecord[]; raw: unknown[] }> {
     const { events: raw, torn } = await store.readEventLog(runId, { repair });
     if (torn !== null && repair) tornReports.set(runId, torn);
-    return raw.map((line, i) => {
+    const events = raw.map((line, i) => {
       const parsed = EventRecordSchema.safeParse(line);
       if (!parsed.success) throw corrupt(runId, 'events.jsonl', `line ${i + 1} is not an event record`);
       return parsed.data;
     });
+    return { events, raw };
+  }
+  const loadEvents = async (runId: string, repair = false): Promise<EventRecord[]> => (await loadLog(runId, repair)).events;
+
+  /** The records the runner seals: run.json (as stored) and the host's own. */
+  async function sealedRecords(runId: string): Promise<Record<string, unknown>> {
+    return { [RUN_RECORD_NAME]: await store.readRecord(runId), ...(options.sealedFiles === undefined ? {} : await options.sealedFiles(runId)) };
   }
 
-  function view(runId: string, snap: RunSnapshot, lastSeq: number, moved: Blocker | null = null): RunView {
-    // A moved handoff is reported, never repaired: the stored run stays readyForReview.
-    if (moved !== null) return { runId, status: 'blocked', stage: stageOf(snap.value), blocker: moved, handoffMoved: moved, nextSafeAction: moved.nextSafeAction, lastSeq, snapshot: snap };
+  /** The evidence_tampered blocker when the log's chain or the snapshot's seal does not match the stored records. */
+  async function tamperOf(runId: string, doc: SnapshotDoc, raw: readonly unknown[]): Promise<Blocker | null> {
+    const broken = checkSeal({ snapshotSeq: doc.seq, snapshot: doc.snapshot, events: raw, files: await sealedRecords(runId) });
+    if (broken === null) return null;
+    return makeBlocker('evidence_tampered', runId, `run ${runId}: ${broken.file} ${broken.reason}; the run's records were changed outside buran and are not trusted`, { file: broken.file, reason: broken.reason });
+  }
+
+  /** The evidence_tampered blocker when a sealed record no longer holds what the session sealed. */
+  async function changedRecord(runId: string, sealed: Readonly<Record<string, unknown>>): Promise<Blocker | null> {
+    const now = await sealedRecords(runId);
+    for (const [name, value] of Object.entries(sealed)) {
+      if (value === null || value === undefined) continue;
+      const current = now[name];
+      if (current === null || current === undefined || digestOf(current) !== digestOf(value)) {
+        const reason = `${current === null || current === undefined ? 'disappeared' : 'changed'} while the run was driven`;
+        return makeBlocker('evidence_tampered', runId, `run ${runId}: ${name} ${reason}; the run's records were changed outside buran and are not trusted`, { file: name, reason });
+      }
+    }
+    return null;
+  }
+
+  function view(runId: string, snap: RunSnapshot, lastSeq: number, over: Blocker | null = null): RunView {
+    // A moved handoff or a tampered record is reported, never repaired: the stored state stays as it is.
+    if (over !== null) {
+      const moved = over.code === 'handoff_moved' ? over : null;
+      const tampered = over.code === 'evidence_tampered' ? over : null;
+      return { runId, status: 'blocked', stage: stageOf(snap.value), blocker: over, handoffMoved: moved, tampered, nextSafeAction: over.nextSafeAction, lastSeq, snapshot: snap };
+    }
     return {
       runId,
       status: statusOf(snap),
       stage: stageOf(snap.value),
       blocker: statusOf(snap) === 'blocked' ? snap.context.blocker : null,
       handoffMoved: null,
+      tampered: null,
       nextSafeAction: nextSafeActionOf(snap, runId),
       lastSeq,
       snapshot: snap,
@@ -191,9 +233,13 @@ export function createRunner(options: RunnerOptions) {
     const lock = await locks.acquire(runId);
     try {
       const doc = await loadDoc(runId);
-      const events = await loadEvents(runId, true);
+      const { events, raw } = await loadLog(runId, true);
       const lastSeq = events.at(-1)?.seq ?? 0;
       if (doc.seq > lastSeq) throw corrupt(runId, 'events.jsonl', `ends at seq ${lastSeq} but the snapshot includes seq ${doc.seq}`);
+      // Records changed outside buran are never driven on: nothing starts, nothing is written.
+      const tampered = await tamperOf(runId, doc, raw);
+      if (tampered !== null) return { ...view(runId, restoredView(doc.snapshot), lastSeq, tampered), appended: 0, takeover: lock.takeover };
+      let head = chainHead(raw, doc.snapshot);
       const recorder = new Recorder(lastSeq, events.filter((e) => e.seq > doc.seq));
       let snapshotSeq = doc.seq;
       let loggedSeq = lastSeq;
@@ -207,6 +253,8 @@ export function createRunner(options: RunnerOptions) {
       }
       const hooks: Promise<void>[] = [];
       const effects = await options.effectsFor(runId);
+      // Sealed as they stand now: effectsFor may have written them (before any worker of this session ran).
+      const sealFiles = await sealedRecords(runId);
       const machine = bindEffects(effects, {
         inert,
         onLeaseLost: (message) => {
@@ -266,13 +314,22 @@ export function createRunner(options: RunnerOptions) {
           });
         }
         if (closed) return;
-        const records = recorder.drain(clock.now());
+        let records = recorder.drain(clock.now());
         // Taken in the same tick as the drain: the state that includes exactly the events drained so far
         // (taken after the append's await it could include transitions whose events are not logged yet).
         // While logged transitions are still being re-taken, the snapshot restored from stays the resume point.
         const persisted = !recorder.replaying && snapshotSeq < recorder.lastSeq ? (actor.getPersistedSnapshot() as Record<string, unknown>) : null;
+        if (persisted !== null && records.length === 0 && loggedSeq === recorder.lastSeq) {
+          // A snapshot after re-taken events (logged by an earlier driver) is sealed by a note of its own.
+          recorder.add({ runId, type: 'sealed', from: null, to: null, data: {} });
+          records = recorder.drain(clock.now());
+        }
         if (records.length > 0) {
+          const last = records.length - 1;
+          if (persisted !== null) records[last] = { ...(records[last] as EventRecord), seal: sealOf(persisted, sealFiles) };
+          const nextHead = chainRecords(records, head);
           await store.appendEvents(runId, records);
+          head = nextHead;
           loggedSeq = recorder.lastSeq;
         }
         // After a failed append (loggedSeq behind) no snapshot may claim the events that did not reach the log.
@@ -398,6 +455,8 @@ export function createRunner(options: RunnerOptions) {
         schedule();
         await chain;
       }
+      // A sealed record changed while this driver ran (a worker without the sandbox can write the store): said now, not at the next read.
+      const changed = failure === null ? await changedRecord(runId, sealFiles) : null;
       const stoppedAt = stopWithChildren(restored);
       closed = true;
       if (failure !== null) {
@@ -405,7 +464,7 @@ export function createRunner(options: RunnerOptions) {
           ? failure
           : new BuranError({ code: 'internal', message: `run ${runId}: the engine stopped on an unexpected error: ${failure instanceof Error ? failure.message : JSON.stringify(failure)}`, details: { runId }, cause: failure });
       }
-      return { ...view(runId, stoppedAt, recorder.lastSeq, moved), appended, takeover: lock.takeover };
+      return { ...view(runId, stoppedAt, recorder.lastSeq, changed ?? moved), appended, takeover: lock.takeover };
     } finally {
       await lock.release();
     }
@@ -457,13 +516,21 @@ export function createRunner(options: RunnerOptions) {
 
     /** The run as persisted (no lock needed; read-only). */
     async inspect(runId: string): Promise<RunView> {
-      const doc = await loadDoc(runId);
-      const events = await loadEvents(runId);
-      const lastSeq = events.at(-1)?.seq ?? 0;
-      // The driver appends before it snapshots, so a log behind the snapshot lost events: fail closed here too.
-      if (doc.seq > lastSeq) throw corrupt(runId, 'events.jsonl', `ends at seq ${lastSeq} but the snapshot includes seq ${doc.seq}`);
-      const snap = restoredView(doc.snapshot);
-      return view(runId, snap, lastSeq, await movedOf(runId, snap));
+      for (let tries = 0; ; tries++) {
+        const doc = await loadDoc(runId);
+        const { events, raw } = await loadLog(runId);
+        const lastSeq = events.at(-1)?.seq ?? 0;
+        // The driver appends before it snapshots, so a log behind the snapshot lost events: fail closed here too.
+        if (doc.seq > lastSeq) throw corrupt(runId, 'events.jsonl', `ends at seq ${lastSeq} but the snapshot includes seq ${doc.seq}`);
+        const snap = restoredView(doc.snapshot);
+        const tampered = await tamperOf(runId, doc, raw);
+        // A driver that just opened the run may have rewritten a record it seals at its next flush: look once more.
+        if (tampered !== null && tries === 0) {
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          continue;
+        }
+        return view(runId, snap, lastSeq, tampered ?? (await movedOf(runId, snap)));
+      }
     },
 
     /** The event log, read without repairing (safe while another process drives). */

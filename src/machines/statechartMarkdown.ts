@@ -241,7 +241,7 @@ export function renderStatechartMarkdown(machines: readonly NamedMachine[]): str
     '',
     unraised.length === 0
       ? 'Every blocker code is raised by at least one chart.'
-      : 'No chart transition raises these codes; when they occur they come from outside the charts (the run store; the engine check that the branch of a handed-off run still points at the recorded commit):',
+      : 'No chart transition raises these codes; when they occur they come from outside the charts (the run store; the engine checks that the records of a run match what it wrote and that the branch of a handed-off run still points at the recorded commit):',
     '',
     ...unraised.map((c) => {
       const decisions: readonly string[] = BLOCKER_CODES[c].decisions;

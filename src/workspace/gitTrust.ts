@@ -207,6 +207,9 @@ export interface OpenedGitTrust {
   restore(): Promise<GitTrustChange[]>;
 }
 
+/** The run's record of its trusted git configuration, in the run folder. */
+export const GIT_TRUST_FILE = 'git-trust.json';
+
 /**
  * The run's trusted git configuration: read from `<runDir>/git-trust.json`, or
  * captured now when the run has none yet (a driver opens a run before any of
@@ -221,7 +224,7 @@ export async function openGitTrust(o: {
   /** The folder git ran in for configList (relative origins are relative to it). */
   readonly originBase: string;
 }): Promise<OpenedGitTrust> {
-  const file = join(o.runDir, 'git-trust.json');
+  const file = join(o.runDir, GIT_TRUST_FILE);
   const copies = join(o.runDir, 'git-trust', 'trusted');
   const quarantine = join(o.runDir, 'git-trust', 'changed');
   const text = readOrNull(file);

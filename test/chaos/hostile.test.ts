@@ -16,8 +16,8 @@ import { FULL, ROOT, approve, chaosPacket, cleanup, cli, counted, git, makeRepo,
 const FAMILY = 'hostile';
 const HOSTILE = join(ROOT, 'test', 'chaos', 'fixtures', 'hostile-agent.mjs');
 const SECRET_NAME = 'HOSTILE_RUNNER_SECRET';
-/** The cases CHAOS_PROFILE=ci runs: the fastest ones that still cover a write, the .git pointer and the required mode. */
-const CI_CASES = new Set(['write-outside auto', 'repoint-git auto', 'required without bwrap']);
+/** The cases CHAOS_PROFILE=ci runs: the fastest ones that still cover a write, the .git pointer, the required mode and a record forged under none. */
+const CI_CASES = new Set(['write-outside auto', 'repoint-git auto', 'required without bwrap', 'rewrite-artifacts none']);
 const runs = (name: string): boolean => FULL || CI_CASES.has(name);
 
 const hostDirs: string[] = [];
@@ -174,11 +174,16 @@ describe('hostile: writes outside the worktree', () => {
     expect(existsSync(join('/tmp', h.tmpName))).toBe(true);
     expect(existsSync(join('/var/tmp', h.tmpName))).toBe(true);
     expect(existsSync(join(runDir(h.repo, h.runId), 'forged-review.json'))).toBe(true);
-    // Not detected: the forged operator CANCEL is taken from the inbox and obeyed, and the forged record
-    // claims a sandbox the run never had.
-    expect((await statusOf(h))?.status).toBe('cancelled');
+    // The forged operator CANCEL cannot be told from the operator's: it is taken from the inbox and obeyed.
+    const events = (await cli(h.repo, ['events', '--run', h.runId, '--json'])).stdout;
+    expect(events).toContain('"to":"cancelled"');
+    // Detected: the forged sandbox record no longer matches what the runner sealed; every view says so.
     expect(sandboxRecord(h)).toMatchObject({ kind: 'bwrap', note: 'bwrap (forged)' });
-    expect((await shownSandbox(h.repo, h.runId)).text).toContain('sandbox: bwrap (forged), no network');
+    const st = await statusOf(h);
+    expect(st?.status).toBe('blocked');
+    expect(st?.blocker).toMatchObject({ code: 'evidence_tampered', details: { file: 'sandbox.json' } });
+    expect((await cli(h.repo, ['status', '--run', h.runId])).code).toBe(3);
+    expect((await cli(h.repo, ['report', '--run', h.runId])).stdout).toContain('evidence_tampered');
   });
 });
 
@@ -197,16 +202,19 @@ describe('hostile: rewrites the approved packet copy and the approval', () => {
 
   hostileCase('rewrite-artifacts none', async () => {
     const h = await hostileRun('rewrite-artifacts', 'none');
-    expect(h.code, h.output).toBe(0);
     const after = digests(runDir(h.repo, h.runId));
     const stored = Object.keys(h.before).filter((f) => f.startsWith('artifacts/') || f === 'run.json');
     expect(stored.length).toBeGreaterThan(1);
     for (const file of stored) expect(after[file], file).not.toBe(h.before[file]);
-    // Not detected by the run in flight (it read the packet before the worker started) nor by status;
-    // the next driver stops on the forged run record (as an internal error, not store_corrupt).
-    expect((await statusOf(h))?.status).toBe('handoff_ready');
+    // Detected: the run in flight ends blocked (run.json changed while it was driven), status and the
+    // next driver say evidence_tampered naming the file, and nothing is driven on it.
+    expect(h.code, h.output).toBe(3);
+    expect(h.output).toContain('evidence_tampered');
+    const st = await statusOf(h);
+    expect(st?.blocker).toMatchObject({ code: 'evidence_tampered', details: { file: 'run.json' } });
     const again = await cli(h.repo, ['run', '--run', h.runId]);
-    expect(again.code, again.stdout + again.stderr).toBe(1);
+    expect(again.code, again.stdout + again.stderr).toBe(3);
+    expect(again.stdout + again.stderr).toContain('evidence_tampered');
   });
 });
 

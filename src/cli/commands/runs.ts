@@ -113,8 +113,8 @@ export function registerRunCommands(program: Command, io: Io): void {
       const project = await openProject({ cwd: process.cwd() });
       await knownRun(project, opts.run);
       const view = await project.runner.inspect(opts.run);
-      // A moved handoff branch is reported (blocked, handoff_moved), not repaired; report exits 0 whatever the run's status.
-      const report = buildReport(view.snapshot, await project.runner.events(opts.run), {}, view.handoffMoved, await readSandboxRecord(project.store.runDir(opts.run)));
+      // A tampered record or a moved handoff branch is reported (blocked), not repaired; report exits 0 whatever the run's status.
+      const report = buildReport(view.snapshot, await project.runner.events(opts.run), {}, view.tampered ?? view.handoffMoved, await readSandboxRecord(project.store.runDir(opts.run)));
       io.out(opts.format === 'json' ? JSON.stringify(report, null, 2) : reportMarkdown(report));
       io.exit(EXIT.ok);
     });
@@ -136,8 +136,8 @@ export function registerRunCommands(program: Command, io: Io): void {
         seen = events.at(-1)?.seq ?? seen;
         if (opts.follow !== true) break;
         // A final run ends the follow, also when it reads as blocked because its handoff branch moved.
-        const { status, handoffMoved } = await project.runner.inspect(opts.run);
-        if (status === 'handoff_ready' || status === 'cancelled' || status === 'failed' || handoffMoved !== null) break;
+        const { status, handoffMoved, tampered } = await project.runner.inspect(opts.run);
+        if (status === 'handoff_ready' || status === 'cancelled' || status === 'failed' || handoffMoved !== null || tampered !== null) break;
         await new Promise((r) => setTimeout(r, 250));
       }
       io.exit(EXIT.ok);

@@ -1,0 +1,93 @@
+// The runner's records bound by digest to what the runner itself wrote, so an
+// edit made outside buran (a worker running unsandboxed, a hand edit) is seen
+// rather than trusted:
+// - every event names the digest of the event before it (`prev`; the first
+//   event names the digest of the snapshot the run was created with), so a
+//   changed, removed or inserted line breaks the chain;
+// - the last event of every batch that is followed by a snapshot carries a
+//   `seal`: the digest of that snapshot and of the run's other records
+//   (run.json and the records a host names: sandbox.json, git-trust.json).
+// Whoever can rewrite every file consistently defeats it; see docs/security.md.
+import { sha256 } from '../domain/hash.js';
+import type { EventRecord, EventSeal } from '../domain/events.js';
+
+/** The record every run has (the packet and its approval). */
+export const RUN_RECORD_NAME = 'run.json';
+
+/** Digest of a stored value: file bytes as they are, JSON values as JSON.stringify writes them (the store's own form). */
+export function digestOf(value: unknown): string {
+  return sha256(value instanceof Uint8Array ? value : JSON.stringify(value ?? null));
+}
+
+/** What a seal found wrong: the file to look at and why. */
+export interface SealBreak {
+  readonly file: string;
+  readonly reason: string;
+}
+
+/** Give each record its `prev` digest (in order, starting after `lastDigest`); returns the digest of the last one. */
+export function chainRecords(records: EventRecord[], lastDigest: string): string {
+  let prev = lastDigest;
+  for (let i = 0; i < records.length; i++) {
+    const record = { ...(records[i] as EventRecord), prev };
+    records[i] = record;
+    prev = digestOf(record);
+  }
+  return prev;
+}
+
+export function sealOf(snapshot: unknown, files: Readonly<Record<string, unknown>>): EventSeal {
+  const digests: Record<string, string> = {};
+  for (const [name, value] of Object.entries(files)) if (value !== null && value !== undefined) digests[name] = digestOf(value);
+  return { snapshot: digestOf(snapshot), files: digests };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Check the log's chain and the seal of the snapshot's event against the
+ * stored files. `events` are the raw lines (as parsed from disk); a log with
+ * no `prev` anywhere was written before runs were sealed and is not checked.
+ * `files` holds the current content of every sealed record (null: missing).
+ */
+export function checkSeal(o: {
+  readonly snapshotSeq: number;
+  readonly snapshot: unknown;
+  readonly events: readonly unknown[];
+  readonly files: Readonly<Record<string, unknown>>;
+}): SealBreak | null {
+  const { events } = o;
+  if (!events.some((e) => isObject(e) && 'prev' in e)) return null;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
+    const prev = isObject(event) ? event['prev'] : undefined;
+    if (i === 0) {
+      // The first event names the snapshot the run was created with; that snapshot is only still there while seq is 0.
+      if (typeof prev !== 'string') return { file: 'events.jsonl', reason: 'line 1 has no prev digest although the log is chained' };
+      if (o.snapshotSeq === 0 && prev !== digestOf(o.snapshot)) return { file: 'snapshot.json', reason: 'differs from the snapshot the run was created with (digest named by event 1)' };
+      continue;
+    }
+    if (prev !== digestOf(events[i - 1])) return { file: 'events.jsonl', reason: `line ${i + 1} does not follow line ${i} (its prev digest differs): a line was changed, removed or inserted` };
+  }
+  if (o.snapshotSeq === 0) return null;
+  const sealed = events.find((e) => isObject(e) && e['seq'] === o.snapshotSeq);
+  const seal = isObject(sealed) && isObject(sealed['seal']) ? (sealed['seal'] as Partial<EventSeal>) : null;
+  if (seal === null || !isObject(seal.files)) return { file: 'snapshot.json', reason: `its seq ${o.snapshotSeq} names an event with no seal` };
+  if (seal.snapshot !== digestOf(o.snapshot)) return { file: 'snapshot.json', reason: `differs from the snapshot sealed in event ${o.snapshotSeq}` };
+  for (const [name, digest] of Object.entries(seal.files)) {
+    const current = o.files[name];
+    if (current === undefined) continue; // a record this reader does not know (a host's own): not checked here
+    if (current === null) return { file: name, reason: `is missing; event ${o.snapshotSeq} sealed it` };
+    if (digestOf(current) !== digest) return { file: name, reason: `differs from the version sealed in event ${o.snapshotSeq}` };
+  }
+  for (const [name, current] of Object.entries(o.files)) {
+    if (current !== null && current !== undefined && seal.files[name] === undefined) return { file: name, reason: `is not sealed in event ${o.snapshotSeq} (it appeared after the runner last wrote)` };
+  }
+  return null;
+}
+
+/** The digest the next event must name as `prev`: of the last event, or of the creation snapshot when the log is empty. */
+export function chainHead(events: readonly unknown[], snapshot: unknown): string {
+  const last = events.at(-1);
+  return last === undefined ? digestOf(snapshot) : digestOf(last);
+}
