@@ -23,6 +23,16 @@ export const DEFAULT_VERIFICATION_DEFINITIONS = [
   '**/noxfile.py',
   '**/Makefile',
   '**/justfile',
+  // Package-manager and test-runner configuration that changes what a command runs or resolves:
+  // registries and scripts (.npmrc, .yarnrc*, pnpm's hook file, bun's), pytest's hooks, cargo's runners.
+  '**/.npmrc',
+  '**/.yarnrc',
+  '**/.yarnrc.yml',
+  '**/.pnpmfile.cjs',
+  '**/bunfig.toml',
+  '**/conftest.py',
+  '**/.cargo/config',
+  '**/.cargo/config.toml',
 ] as const;
 
 /** File names without an extension that are still clearly files. */

@@ -1,7 +1,11 @@
-// `buran inspect --serve`: the page over HTTP on 127.0.0.1 only. GET / is the
-// page in live mode; GET /state.json is the current model, re-read from the
-// store on every request (no lock, no repair), which the page polls.
+// `buran inspect --serve`: the page over HTTP on 127.0.0.1 only, under a
+// random path (`/<token>/`) printed to the operator: another process of the
+// machine — a worker, whose sandbox shares the network by default — cannot
+// read the run without it. GET /<token>/ is the page in live mode; GET
+// /<token>/state.json is the current model, re-read from the store on every
+// request (no lock, no repair), which the page polls (a relative URL).
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { BuranError, isBuranError } from '../domain/errors.js';
 import { type InspectSource, loadInspectModel } from './loadModel.js';
@@ -41,10 +45,27 @@ export function hostAllowed(host: string | undefined, port: number): boolean {
   return host === `${HOST}:${port}` || host === `localhost:${port}`;
 }
 
-async function handle(source: InspectSource, options: ServeOptions, port: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (!hostAllowed(req.headers.host, port)) return send(res, 421, 'text/plain; charset=utf-8', `use http://${HOST}:${port}/\n`);
+/** The path below `/<token>` when the request names the token, else null (compared in constant time). */
+export function pathUnderToken(pathname: string, token: string): string | null {
+  const prefix = `/${token}`;
+  const given = Buffer.from(pathname.slice(0, prefix.length));
+  const wanted = Buffer.from(prefix);
+  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return null;
+  const rest = pathname.slice(prefix.length);
+  return rest === '' ? '/' : rest.startsWith('/') ? rest : null;
+}
+
+async function handle(source: InspectSource, options: ServeOptions, port: number, token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!hostAllowed(req.headers.host, port)) return send(res, 421, 'text/plain; charset=utf-8', `use http://${HOST}:${port}/ with the path buran printed\n`);
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'only GET\n');
-  const path = new URL(req.url ?? '/', `http://${HOST}`).pathname;
+  const path = pathUnderToken(new URL(req.url ?? '/', `http://${HOST}`).pathname, token);
+  if (path === null) return send(res, 404, 'text/plain; charset=utf-8', 'not found: use the address buran inspect --serve printed\n');
+  // The page's relative `state.json` must resolve under the token: /<token> is sent on to /<token>/.
+  if (path === '/' && !(req.url ?? '').split('?')[0]?.endsWith('/')) {
+    res.writeHead(308, { location: `/${token}/`, 'cache-control': 'no-store' });
+    res.end();
+    return;
+  }
   try {
     if (path === '/' || path === '/index.html') {
       const html = await inspectorPage(source, options.runId, { live: true, ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }) });
@@ -71,15 +92,16 @@ function listen(server: Server, port: number): Promise<AddressInfo> {
 export async function serveInspector(source: InspectSource, options: ServeOptions): Promise<InspectorServer> {
   await loadInspectModel(source, options.runId);
   let port = options.port;
+  const token = randomBytes(18).toString('base64url');
   const server = createServer((req, res) => {
-    handle(source, options, port, req, res).catch((error: unknown) => {
+    handle(source, options, port, token, req, res).catch((error: unknown) => {
       res.destroy(error instanceof Error ? error : new Error(String(error)));
     });
   });
   const address = await listen(server, options.port);
   port = address.port;
   return {
-    url: `http://${HOST}:${address.port}/`,
+    url: `http://${HOST}:${address.port}/${token}/`,
     port: address.port,
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -82,6 +82,22 @@ describe('builtinReview', () => {
     ]);
   });
 
+  it('treats package-manager and test-runner configuration (.npmrc, .yarnrc.yml, conftest.py, cargo config) as verification definitions, at any depth', () => {
+    const result = review([
+      { path: '.npmrc', status: 'added' },
+      { path: 'src/api/.yarnrc.yml', status: 'added' },
+      { path: 'src/api/conftest.py', status: 'modified' },
+      { path: '.cargo/config.toml', status: 'added' },
+      { path: 'src/api/npmrc.md', status: 'added' },
+    ]);
+    expect(result.policyViolations.map((v) => [v.file, v.rule])).toEqual([
+      ['.cargo/config.toml', 'verification_definition'],
+      ['.npmrc', 'verification_definition'],
+      ['src/api/.yarnrc.yml', 'verification_definition'],
+      ['src/api/conftest.py', 'verification_definition'],
+    ]);
+  });
+
   it('protects lock files unless the task scope names the file itself', () => {
     const outside = review([{ path: 'package-lock.json', status: 'modified' }]);
     expect(outside.policyViolations).toMatchObject([{ rule: 'protected_path', file: 'package-lock.json' }]);

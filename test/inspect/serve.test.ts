@@ -21,10 +21,10 @@ async function state(url: string): Promise<InspectModel> {
   return (await response.json()) as InspectModel;
 }
 
-/** The status of GET /state.json sent with this Host header (fetch does not let a caller set Host). */
-function statusWithHost(port: number, host: string): Promise<number | undefined> {
+/** The status of GET <path> sent with this Host header (fetch does not let a caller set Host). */
+function statusWithHost(port: number, host: string, path: string): Promise<number | undefined> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/state.json', headers: { host } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
       res.resume();
       resolve(res.statusCode);
     });
@@ -69,10 +69,19 @@ describe('buran inspect --serve', () => {
 
     // DNS rebinding: a page whose own name now resolves to 127.0.0.1 sends that name as Host.
     const port = Number(new URL(url).port);
-    expect(await statusWithHost(port, `evil.example:${port}`)).toBe(421);
-    expect(await statusWithHost(port, '127.0.0.1')).toBe(421);
-    expect(await statusWithHost(port, `localhost:${port}`)).toBe(200);
-    expect(await statusWithHost(port, `127.0.0.1:${port}`)).toBe(200);
+    const statePath = new URL('state.json', url).pathname;
+    expect(await statusWithHost(port, `evil.example:${port}`, statePath)).toBe(421);
+    expect(await statusWithHost(port, '127.0.0.1', statePath)).toBe(421);
+    expect(await statusWithHost(port, `localhost:${port}`, statePath)).toBe(200);
+    expect(await statusWithHost(port, `127.0.0.1:${port}`, statePath)).toBe(200);
+
+    // Another process of the machine (a worker shares the network) that does not know the printed path reads nothing.
+    const token = new URL(url).pathname.split('/')[1] ?? '';
+    expect(token.length).toBeGreaterThanOrEqual(24);
+    for (const path of ['/', '/state.json', `/${token.slice(0, -1)}/state.json`, `/${token}x/state.json`, '/index.html']) {
+      expect(await statusWithHost(port, `127.0.0.1:${port}`, path), path).toBe(404);
+    }
+    expect(await statusWithHost(port, `127.0.0.1:${port}`, `/${token}`)).toBe(308);
 
     server.child.kill('SIGINT');
     const exit = await server.exited;
