@@ -139,11 +139,12 @@ describe('parsePacketText', () => {
     expect(onlyProblem(parsePacketText('? [a, b]\n: 1\n', 'p.yaml').problems)).toMatchObject({ path: '(root)', code: 'parse_error' });
   });
 
-  it('reads a large YAML mapping in linear time', () => {
+  it('reads a large YAML mapping (40 000 keys) as a mapping: no parse error, only schema problems', () => {
+    // How fast is a bench question; a quadratic reader would make this test run for minutes.
     const text = Array.from({ length: 40_000 }, (_, i) => `k${i}: 1`).join('\n');
-    const started = performance.now();
-    parsePacketText(text, 'p.yaml');
-    expect(performance.now() - started).toBeLessThan(10_000);
+    const { problems } = parsePacketText(text, 'p.yaml');
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.filter((p) => p.code === 'parse_error')).toEqual([]);
   });
 
   it('rejects a __proto__ key in YAML', () => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { walkRun, walkTask } from './support/models.walks.js';
 import { runSubject, taskSubject } from './support/subjects.js';
+import type { RunContext, RunEvent } from '../../machines/run.types.js';
 
 describe('the model walk catches broken guards', () => {
   it('reports attempts beyond maxAttempts when the retry guard always allows', () => {
@@ -16,6 +17,20 @@ describe('the model walk catches broken guards', () => {
     const result = walkRun(broken, 1);
     expect(result.violations.some((v) => v.startsWith('1: ready for review but task'))).toBe(true);
   }, 60_000);
+
+  it('reports a task done on a stale report when the epoch check of TASK_PASSED is dropped', () => {
+    const broken = runSubject({
+      guards: {
+        passedAtCurrentEpoch: ({ context, event }: { context: RunContext; event: RunEvent }) =>
+          event.type === 'TASK_PASSED' &&
+          context.progress[event.taskId] === 'running' &&
+          event.gates.some((g) => g.gate === 'verification' && g.status === 'PASS' && g.epoch === event.epoch) &&
+          event.gates.some((g) => g.gate === 'review' && g.status === 'PASS' && g.epoch === event.epoch),
+      },
+    });
+    const result = walkRun(broken, 1);
+    expect(result.violations.some((v) => /^1: task \w+ is done without both gates PASS at its current epoch/.test(v)), result.violations[0]).toBe(true);
+  }, 120_000);
 
   it('reports dispatches beyond maxDispatches when the dispatch guard always allows', () => {
     const broken = runSubject({ guards: { dispatchAllowed: () => true } });

@@ -69,12 +69,22 @@ export function runInvariants(prev: Snap<RunContext> | null, next: Snap<RunConte
     if (!ok('verification') || !ok('review')) v.push(`1: ready for review without integration PASS at epoch ${c.epoch}`);
     if (c.handoff === null) v.push('1: ready for review without a handoff record');
   }
+  // 1 (each task, every step): a task counts as done only with both gates PASS at its current epoch (a stale report is refused)
+  for (const t of c.tasks) {
+    if (c.progress[t.id] !== 'done') continue;
+    const g = c.taskGates[t.id];
+    const current = c.taskEpochs[t.id] ?? 1;
+    if (g === undefined || g.verification !== 'PASS' || g.review !== 'PASS' || g.epoch < current) v.push(`1: task ${t.id} is done without both gates PASS at its current epoch ${current}`);
+  }
   // 2. blocked carries a valid blocker
   if (next.value === 'blocked') v.push(...checkBlocker('run', c.blocker, c.allowedDecisions));
   // 3. bounds; histories and epoch never shrink
   if (c.dispatches > c.limits.maxDispatches) v.push(`3: dispatches ${c.dispatches} > maxDispatches ${c.limits.maxDispatches}`);
   if (c.fixRounds > c.limits.maxFixRounds + c.fixGrants) v.push(`3: fix rounds ${c.fixRounds} > maxFixRounds + grants`);
   if (prev !== null) {
+    // Under a spend budget, a spend that is not known stops dispatching (it could already be over).
+    const budgeted = c.limits.budgetUsd !== undefined || c.limits.budgetTokens !== undefined;
+    if (budgeted && c.dispatches > prev.context.dispatches && prev.context.usage.unknownAttempts > 0) v.push('3: a dispatch was granted while the spend was unknown under a spend budget');
     if (c.epoch < prev.context.epoch) v.push('3: run epoch shrank');
     if (c.dispatches < prev.context.dispatches) v.push('3: dispatch count shrank');
     if (!isPrefix(prev.context.gates, c.gates)) v.push('3: integration gate records were rewritten');
