@@ -8,10 +8,10 @@ import { formatDuration } from './liveView.js';
 export function interruptLines(state: LiveRunState, now: number, activity: (attemptId: string) => AttemptActivity | null): string[] {
   const view = liveViewOf(state, now, activity);
   const active = activeTasks(state);
-  const lines = [`interrupted: buran stopped driving run ${state.runId} (${view.done} of ${view.total} tasks done).`];
-  if (view.tasks.length === 0) lines.push('No task was running.');
+  const lines = [`interrupted: buran stopped driving run ${state.runId}.`];
+  if (view.tasks.length === 0) lines.push(`${view.done} of ${view.total} tasks done; none was running.`);
   else {
-    lines.push('Still running (their workers keep going without this process):');
+    lines.push(`${view.done} of ${view.total} tasks done. Still running, without this process:`);
     view.tasks.forEach((task, i) => {
       const attemptId = active[i]?.task.attemptId ?? null;
       const pid = task.words === 'agent working' && attemptId !== null ? (activity(attemptId)?.pid ?? null) : null;

@@ -30,7 +30,11 @@ export interface LiveViewModel {
 }
 
 export interface RenderOptions {
-  /** Terminal columns; every line is at most columns - 1 wide (the last column would make some terminals wrap). */
+  /**
+   * Terminal columns. Every line is at most columns - 3 wide: text in the last column makes some
+   * terminals wrap, and the terminal's echo of Ctrl-C ("^C") after the last line must not wrap it either
+   * (a wrapped last line would move the block and leave a copy of its first line behind).
+   */
   readonly columns: number;
   /** Terminal rows; more tasks than fit are summarised in one line. */
   readonly rows?: number;
@@ -54,9 +58,9 @@ interface Segment {
   readonly style?: Style;
 }
 
-/** The lines of the live view: each fits `columns - 1` display cells. */
+/** The lines of the live view: each fits `columns - 3` display cells. */
 export function renderLiveView(view: LiveViewModel, options: RenderOptions): string[] {
-  const width = Math.max(1, options.columns - 1);
+  const width = Math.max(1, options.columns - 3);
   const header: Segment[] = [{ text: `${view.done} of ${view.total} tasks done`, style: 'bold' }];
   if (view.runElapsedMs !== null) header.push({ text: ` · run ${formatDuration(view.runElapsedMs)}` });
   if (view.runWords !== null) header.push({ text: ` · ${view.runWords}` });

@@ -29,7 +29,7 @@ describe('renderLiveView', () => {
   it('cuts every line to the width at 80 columns (ending in …) so nothing wraps', () => {
     const lines = renderLiveView(view, { columns: 80, color: false });
     expect(lines).toHaveLength(3);
-    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(79);
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(77);
     expect(lines[1]).toMatch(/…$/);
     expect(lines[1]?.startsWith('  alpha                  agent working 3m12s · heartbeat 1s ago · running')).toBe(true);
     expect(lines[2]).toBe('  beta-with-a-longer-id  verifying 5s · fix round 2');
@@ -37,7 +37,7 @@ describe('renderLiveView', () => {
 
   it('counts wide characters as two cells when cutting', () => {
     const wide = { ...view, tasks: [{ ...view.tasks[0]!, lastLine: '测试'.repeat(60) }] };
-    for (const line of renderLiveView(wide, { columns: 80, color: false })) expect(displayWidth(line)).toBeLessThanOrEqual(79);
+    for (const line of renderLiveView(wide, { columns: 80, color: false })) expect(displayWidth(line)).toBeLessThanOrEqual(77);
   });
 
   it('colours only with color: true, and the cut is measured without the escape codes', () => {
