@@ -28,6 +28,12 @@ async function knownRun(project: Awaited<ReturnType<typeof openProject>>, runId:
   }
 }
 
+/** "webhook: http://host: HTTP 500; command: x: exit 1" from a notify_failed event. */
+function notifyFailures(e: EventRecord): string {
+  const targets = Array.isArray(e.data['targets']) ? (e.data['targets'] as { target?: unknown; ok?: unknown; error?: unknown }[]) : [];
+  return targets.filter((t) => t.ok !== true).map((t) => `${String(t.target)}: ${String(t.error)}`).join('; ');
+}
+
 /** Reads what a running attempt of the run shows; an unreadable folder shows nothing rather than stopping the view. */
 function attemptActivityReader(runDir: string): (attemptId: string) => AttemptActivity | null {
   const secrets = secretValuesOf(process.env);
@@ -81,6 +87,8 @@ export function registerRunCommands(program: Command, io: Io): void {
       let live: Progress | null = null;
       const onEvent = (e: EventRecord) => {
         if (state !== null) state = foldEvent(state, e);
+        // Said on stderr too (also with --json): the run's state and exit code do not change.
+        if (e.type === 'notify_failed') io.err(`notification failed (run ${e.runId}, ${String(e.data['status'])}): ${notifyFailures(e)}`);
         if (json) io.out(JSON.stringify(e));
         else if (live !== null) live.changed();
         else io.out(eventLine(e));
