@@ -6,5 +6,7 @@ export const EXIT = {
   blocked: 3,
   waiting: 4,
   locked: 5,
+  /** `buran run` ended by Ctrl-C (SIGINT, 128 + 2): the process ends by the signal, so main() never returns it. */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -94,6 +94,30 @@ export const SandboxPolicySchema = z.strictObject({
     .describe('Further absolute folders confined processes may write (a shared package cache, for example). Default: none; never the repository or the store.'),
 });
 
+/** The run statuses that notify: the three places a run stops and waits for a person. */
+export const NOTIFY_STATUSES = ['blocked', 'paused', 'handoff_ready'] as const;
+
+/**
+ * Who hears about a run that blocks, pauses or becomes handoff-ready. Both are
+ * optional; with neither, nothing is sent. A failed notification is recorded
+ * (`notify_failed`) and never changes the run.
+ */
+export const NotifySchema = z
+  .strictObject({
+    command: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('A command (argv, no shell) run in the repository root with the status JSON on stdin; exit 0 means delivered.'),
+    webhook: z
+      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+      .optional()
+      .describe('A URL the status JSON is POSTed to (application/json); a 2xx answer means delivered. Only its origin is recorded in the run log.'),
+    attempts: z.number().int().min(1).max(10).default(3).describe('Tries per target before the notification counts as failed (backoff 0.5 s, 1 s, 2 s, …). Default 3.'),
+    timeoutSec: z.number().int().min(1).max(120).default(10).describe('Time limit of one try (seconds). Default 10.'),
+  })
+  .describe('Notifications when a run blocks, pauses or becomes handoff-ready, with the same JSON as `buran status --run <id> --json`.');
+
 /**
  * The repository config (`.buran/config.json`, `buran.config/v1`).
  * @example
@@ -142,6 +166,7 @@ export const ConfigSchema = z
       .prefault({})
       .describe('Rules the runner enforces on every run.'),
     sandbox: SandboxPolicySchema.prefault({}).describe('How workers, agent reviewers and verification commands are confined.'),
+    notify: NotifySchema.prefault({}).describe('Who is told when a run blocks, pauses or becomes handoff-ready. Default: nobody.'),
     store: z
       .strictObject({
         dir: z
@@ -160,6 +185,8 @@ export type ConfigInput = z.input<typeof ConfigSchema>;
 export type AdapterConfig = z.output<typeof AdapterConfigSchema>;
 export type SandboxPolicy = z.output<typeof SandboxPolicySchema>;
 export type ModelPrice = z.output<typeof ModelPriceSchema>;
+export type NotifyConfig = z.output<typeof NotifySchema>;
+export type NotifyStatus = (typeof NOTIFY_STATUSES)[number];
 
 /**
  * The configuration used when a repository has no config file.

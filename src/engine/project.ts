@@ -11,7 +11,10 @@ import { createFileStore, initStore } from '../store/index.js';
 import { git, readBranchTip } from '../workspace/index.js';
 import { GIT_TRUST_FILE } from '../workspace/gitTrust.js';
 import { errnoCode } from '../platform/errno.js';
-import { SANDBOX_RECORD_FILE } from './sandboxChoice.js';
+import { SANDBOX_RECORD_FILE, readSandboxRecord } from './sandboxChoice.js';
+import { deliverNotification } from '../notify/deliver.js';
+import { secretValuesOf } from '../domain/redact.js';
+import { statusJson } from './statusView.js';
 import { approvePacket } from './approve.js';
 import { type Clock, systemClock } from './clock.js';
 import { createLocalEffects } from './localEffects.js';
@@ -116,6 +119,12 @@ export async function openProject(options: ProjectOptions) {
     branchTip: (branch) => readBranchTip(root, branch),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     sealedFiles: (runId) => readSealedFiles(store.runDir(runId)),
+    // The payload is what `buran status --run <id> --json` prints.
+    notify: async ({ runId, view, updatedAt }) => {
+      const runDir = store.runDir(runId);
+      const payload = JSON.stringify(statusJson(view, updatedAt, runDir, () => clock.now(), await readSandboxRecord(runDir)));
+      return deliverNotification(config.notify, payload, { cwd: root, env, knownSecrets: secretValuesOf(env) });
+    },
     effectsFor: async (runId) => {
       const record = RunRecordSchema.parse(await store.readRecord(runId));
       return createLocalEffects({ repoRoot: root, storeDir, store, record, config, env, clock, ...crash, ...bwrap });

@@ -3,6 +3,7 @@
 // drives a run until it is final, blocked, paused — or one step, on request.
 import { createActor, type AnyActorRef, type InspectionEvent, type SnapshotFrom } from 'xstate';
 import type { RunEvent, RunInput } from '../../machines/run.types.js';
+import type { NotifyStatus } from '../domain/config.js';
 import { type Blocker, type NextSafeAction, makeBlocker } from '../domain/blockers.js';
 import { BuranError } from '../domain/errors.js';
 import { EventRecordSchema, type EventRecord } from '../domain/events.js';
@@ -14,6 +15,7 @@ import type { RunEffects } from './effects.js';
 import { type ReadBranchTip, handoffMoved, moveAlreadyRecorded } from './handoffCheck.js';
 import type { CommandInbox, OperatorEvent } from './inbox.js';
 import type { RunLocks } from './locks.js';
+import { type NotifyTargetResult, notificationDue } from './notifyDue.js';
 import { attemptsOf, observationsToSend } from './observeCompletions.js';
 import { Recorder, draftFor } from './recorder.js';
 import { RUN_RECORD_NAME, chainHead, chainRecords, checkSeal, digestOf, sealOf } from './seal.js';
@@ -43,6 +45,22 @@ export interface RunnerOptions {
    * `effectsFor` (which may write them) and checked before it on the next open.
    */
   readonly sealedFiles?: (runId: string) => Promise<Readonly<Record<string, Uint8Array | null>>>;
+  /**
+   * Tells people the run stopped where it waits for them (blocked, paused,
+   * handoff-ready): called once per such transition, by the session that ends
+   * there; the outcome is recorded (`notified` / `notify_failed`, nothing when
+   * it returns no targets) and never changes the run or the result.
+   */
+  readonly notify?: (run: NotifyRequest) => Promise<readonly NotifyTargetResult[]>;
+}
+
+/** What a notification is about. */
+export interface NotifyRequest {
+  readonly runId: string;
+  readonly status: NotifyStatus;
+  readonly view: RunView;
+  /** The time of the run's last event. */
+  readonly updatedAt: string | null;
 }
 
 /** A command queued for the process that is driving the run. */
@@ -276,6 +294,7 @@ export function createRunner(options: RunnerOptions) {
       const lastValue = new Map<string, unknown>();
       let actor: AnyActorRef | null = null;
       let appended = 0;
+      const written: EventRecord[] = [];
       let failure: unknown = null;
       let chain: Promise<void> = Promise.resolve();
       let wake: (() => void) | null = null;
@@ -339,6 +358,7 @@ export function createRunner(options: RunnerOptions) {
           snapshotSeq = next.seq;
         }
         appended += records.length;
+        written.push(...records);
         for (const r of records) options.onEvent?.(r);
       };
       function schedule() {
@@ -454,6 +474,22 @@ export function createRunner(options: RunnerOptions) {
         recorder.add({ runId, type: 'handoff_moved', from: stageOf(restored.getSnapshot().value), to: null, data: { branch: moved.details['branch'], recorded: moved.details['recorded'], current: moved.details['current'] } });
         schedule();
         await chain;
+      }
+      // A run that stopped where it waits for a person says so, once per transition into that state.
+      if (failure === null && moved === null && options.notify !== undefined && isStopped(restored.getSnapshot())) {
+        const snap = restored.getSnapshot();
+        const due = notificationDue([...events, ...written], stageOf(snap.value));
+        if (due !== null) {
+          const request: NotifyRequest = { runId, status: due.status, view: view(runId, snap, recorder.lastSeq), updatedAt: written.at(-1)?.ts ?? events.at(-1)?.ts ?? null };
+          const targets = await options.notify(request).catch((error: unknown): NotifyTargetResult[] => [
+            { target: 'notify', ok: false, tries: 1, error: error instanceof Error ? error.message : String(error) },
+          ]);
+          if (targets.length > 0) {
+            recorder.add({ runId, type: targets.every((t) => t.ok) ? 'notified' : 'notify_failed', from: null, to: null, data: { status: due.status, forSeq: due.forSeq, targets } });
+            schedule();
+            await chain;
+          }
+        }
       }
       // A sealed record changed while this driver ran (a worker without the sandbox can write the store): said now, not at the next read.
       const changed = failure === null ? await changedRecord(runId, sealFiles) : null;
