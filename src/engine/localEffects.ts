@@ -192,7 +192,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         ...crash,
       });
       // The attempt has ended: nothing of it keeps running (unsandboxed, its setsid'd or double-forked descendants too).
-      sweepAttempt(runId, attempt.attemptId);
+      sweepAttempt(runId, attempt.attemptId, attemptDir(attempt.attemptId));
       // Whatever the worker reported: a changed git configuration is put back first, and the attempt is a policy violation.
       const changed = await trust.restore();
       if (changed.length > 0) {
@@ -331,7 +331,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       });
       for (const name of attempts) {
         await killAttempt(join(dir, name), {});
-        sweepAttempt(runId, name);
+        sweepAttempt(runId, name, join(dir, name));
       }
     },
   }, redact);
