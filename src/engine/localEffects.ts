@@ -33,6 +33,7 @@ import { type CleanCheckout, createGitWorkspace, createScopeLocks, readBranchTip
 import type { GateResult } from '../domain/gates.js';
 import { resolveSandbox } from './sandboxChoice.js';
 import { openRunGitTrust } from './runGitTrust.js';
+import { checkProcessTable } from './processTableCheck.js';
 
 export interface LocalEffectsOptions {
   readonly repoRoot: string;
@@ -128,6 +129,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     },
 
     async checkAdapters() {
+      const platform = checkProcessTable(); if (platform.status !== 'ok') return platform;
       if (confine.choice.status !== 'ok') return { status: 'sandbox_unavailable', message: confine.choice.message, details: confine.choice.details };
       const found = registry.resolve(packet.worker.adapter);
       if ('status' in found) return found;
