@@ -90,6 +90,7 @@ export const runChart = setup({
     approvalMismatch: ({ event }) => outputOf<IntakeOutcome>(event)?.status === 'tampered',
     adaptersAvailable: ({ event }) => outputOf<PreflightOutcome>(event)?.status === 'ok',
     sandboxUnavailable: ({ event }) => outputOf<PreflightOutcome>(event)?.status === 'sandbox_unavailable',
+    platformUnsupported: ({ event }) => outputOf<PreflightOutcome>(event)?.status === 'platform_unsupported',
     leaseAcquired: ({ event }) => outputOf<LeaseOutcome>(event)?.status === 'acquired',
     // Provided by src/machines/logic.ts (asked after every event, so it is computed there with a memo).
     allTasksPassed: (_args) => {
@@ -287,7 +288,7 @@ export const runChart = setup({
           on: { START: { target: 'preflight' } },
         },
         preflight: {
-          description: 'Check the sandbox the policy asks for can be set up and the worker and reviewer adapters are available, before anything is leased or spawned.',
+          description: 'Check this system can track processes (its process table), the sandbox the policy asks for can be set up and the worker and reviewer adapters are available, before anything is leased or spawned.',
           invoke: {
             id: 'checkAdapters',
             src: 'checkAdapters',
@@ -295,6 +296,7 @@ export const runChart = setup({
             onDone: [
               { guard: 'adaptersAvailable', target: 'leasing' },
               { guard: 'sandboxUnavailable', target: '#run.blocked', actions: { type: 'block', params: { code: 'sandbox_unavailable' } } },
+              { guard: 'platformUnsupported', target: '#run.blocked', actions: { type: 'block', params: { code: 'platform_unsupported' } } },
               { target: '#run.blocked', actions: { type: 'block', params: { code: 'adapter_unavailable' } } },
             ],
             onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },

@@ -86,7 +86,9 @@ export type PreflightOutcome =
   | { readonly status: 'ok' }
   | { readonly status: 'unavailable'; readonly message: string; readonly details: Record<string, unknown> }
   /** The sandbox policy is `required` and bubblewrap cannot be set up here. */
-  | { readonly status: 'sandbox_unavailable'; readonly message: string; readonly details: Record<string, unknown> };
+  | { readonly status: 'sandbox_unavailable'; readonly message: string; readonly details: Record<string, unknown> }
+  /** Neither Linux /proc nor a usable ps: process liveness, start times and group kills cannot be checked here. */
+  | { readonly status: 'platform_unsupported'; readonly message: string; readonly details: Record<string, unknown> };
 
 export type LeaseOutcome =
   | {

@@ -170,6 +170,12 @@ export const BLOCKER_CODES = {
     command: 'buran approve <packet>',
     decisions: [],
   },
+  platform_unsupported: {
+    meaning: "buran cannot read this system's process table (neither Linux /proc nor a ps it understands), so it could not tell a worker's processes from reused pids or end them; no worker was started.",
+    action: 'Run on Linux, or on a system whose /bin/ps or /usr/bin/ps answers `ps -A -o pid= -o ppid= -o pgid= -o state= -o lstart=` (macOS, the BSDs); then retry.',
+    command: 'buran unblock --run {runId} --decision retry',
+    decisions: RETRYABLE,
+  },
 } as const satisfies Record<string, BlockerCodeEntry>;
 
 export type BlockerCode = keyof typeof BLOCKER_CODES;

@@ -33,6 +33,7 @@ import { type CleanCheckout, createGitWorkspace, createScopeLocks, readBranchTip
 import type { GateResult } from '../domain/gates.js';
 import { resolveSandbox } from './sandboxChoice.js';
 import { openRunGitTrust } from './runGitTrust.js';
+import { checkProcessTable } from './processTableCheck.js';
 
 export interface LocalEffectsOptions {
   readonly repoRoot: string;
@@ -128,6 +129,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     },
 
     async checkAdapters() {
+      const platform = checkProcessTable(); if (platform.status !== 'ok') return platform;
       if (confine.choice.status !== 'ok') return { status: 'sandbox_unavailable', message: confine.choice.message, details: confine.choice.details };
       const found = registry.resolve(packet.worker.adapter);
       if ('status' in found) return found;
@@ -192,7 +194,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         ...crash,
       });
       // The attempt has ended: nothing of it keeps running (unsandboxed, its setsid'd or double-forked descendants too).
-      sweepAttempt(runId, attempt.attemptId);
+      sweepAttempt(runId, attempt.attemptId, attemptDir(attempt.attemptId));
       // Whatever the worker reported: a changed git configuration is put back first, and the attempt is a policy violation.
       const changed = await trust.restore();
       if (changed.length > 0) {
@@ -331,7 +333,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       });
       for (const name of attempts) {
         await killAttempt(join(dir, name), {});
-        sweepAttempt(runId, name);
+        sweepAttempt(runId, name, join(dir, name));
       }
     },
   }, redact);

@@ -18,6 +18,7 @@ export function parseProcStat(pid: number, text: string): ProcStat | null {
 }
 
 export const linuxProcessTable: ProcessTable = {
+  name: 'linux',
   available: () => existsSync('/proc/self/stat'),
   stat(pid) {
     let text: string;
@@ -30,7 +31,16 @@ export const linuxProcessTable: ProcessTable = {
     }
     return parseProcStat(pid, text);
   },
-  pids: () => readdirSync('/proc').flatMap((name) => (/^\d+$/.test(name) ? [Number(name)] : [])),
+  list() {
+    const stats: ProcStat[] = [];
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      const stat = linuxProcessTable.stat(Number(name));
+      if (stat !== null) stats.push(stat);
+    }
+    return stats;
+  },
+  readsEnviron: true,
   environ(pid) {
     try {
       const text = readFileSync(`/proc/${pid}/environ`, 'latin1');

@@ -80,7 +80,7 @@ export interface StartedAttempt {
  */
 export async function startAttempt(spec: StartAttemptSpec): Promise<StartedAttempt> {
   if (!procAvailable()) {
-    throw new BuranError({ code: 'internal', message: 'the worker supervisor needs Linux /proc (pid start times, process groups)' });
+    throw new BuranError({ code: 'internal', message: 'the worker supervisor needs a process table (Linux /proc, or ps elsewhere) for pid start times and process groups, and this system has neither' });
   }
   const now = spec.now ?? Date.now;
   const startTimeoutMs = spec.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;

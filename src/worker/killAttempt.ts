@@ -4,7 +4,7 @@ import { DEFAULT_GRACE_MS } from './attempt.js';
 import { createFileDurableSync } from '../platform/durableWrite.js';
 import { type KillReason, type KillRecord, type PidRecord, attemptPaths } from './attemptFiles.js';
 import { readPidRecord } from './attemptRecords.js';
-import { isGroupAlive, isProcessAlive, readProcStat, signalGroup, signalProcess } from '../platform/process.js';
+import { type ProcessFacts, isGroupAlive, isProcessAlive, signalGroup, signalProcess, systemProcessFacts } from '../platform/process.js';
 
 export interface KillOptions {
   /** Recorded in kill.json (the first reason recorded wins). Default `cancel`. */
@@ -56,11 +56,11 @@ export async function killAttempt(attemptDir: string, options: KillOptions = {})
  * (pid reuse). While any of our members live, the kernel does not reuse the
  * group id, so a leaderless group is still ours.
  */
-function ownsGroup(pid: PidRecord): boolean {
+export function ownsGroup(pid: PidRecord, facts: ProcessFacts = systemProcessFacts): boolean {
   // The supervisor leads its group; anything else in pid.json (a damaged or forged
   // record) must not turn into a signal to this runner's group or to init.
-  if (pid.pgid !== pid.supervisorPid || pid.pgid <= 1 || pid.pgid === readProcStat(process.pid)?.pgrp) return false;
-  const leader = readProcStat(pid.pgid);
+  if (pid.pgid !== pid.supervisorPid || pid.pgid <= 1 || pid.pgid === facts.readProcStat(process.pid)?.pgrp) return false;
+  const leader = facts.readProcStat(pid.pgid);
   return leader === null || leader.state === 'Z' || leader.startTime === pid.supervisorStartTime;
 }
 

@@ -2,12 +2,30 @@
 // sandbox the PID namespace sees to that; unsandboxed, a worker's descendants
 // that left its process group (setsid, double fork) are found by the attempt
 // id every worker process inherits in BURAN_ATTEMPT_ID, and killed. A process
-// that cleared its environment escapes this (docs/security.md).
-import { processesWithEnv, signalProcess } from '../platform/process.js';
+// that cleared its environment escapes this (docs/security.md). Where the
+// process table cannot read environments (POSIX ps), only the attempt's
+// process group is killed: descendants that left it escape.
+import { type ProcessFacts, signalGroup, signalProcess, systemProcessFacts } from '../platform/process.js';
+import { attemptPaths } from './attemptFiles.js';
+import { readPidRecord } from './attemptRecords.js';
+import { ownsGroup } from './killAttempt.js';
 
-/** Kills every process still tagged with run `runId`'s `attemptId` (attempt ids repeat across runs); returns their pids. */
-export function sweepAttempt(runId: string, attemptId: string): number[] {
-  const left = processesWithEnv([`BURAN_RUN_ID=${runId}`, `BURAN_ATTEMPT_ID=${attemptId}`]);
+/**
+ * Kills every process still tagged with run `runId`'s `attemptId` (attempt ids repeat across runs); returns their pids.
+ * Without environments to search, kills what is left of the process group recorded in `attemptDir` instead.
+ */
+export function sweepAttempt(runId: string, attemptId: string, attemptDir: string, facts: ProcessFacts = systemProcessFacts): number[] {
+  const left = facts.processesWithEnv([`BURAN_RUN_ID=${runId}`, `BURAN_ATTEMPT_ID=${attemptId}`]);
+  if (left === null) return sweepGroup(attemptDir, facts);
   for (const pid of left) signalProcess(pid, 'SIGKILL');
   return left;
+}
+
+/** The live members of the attempt's own group (never the runner's, see ownsGroup), killed. */
+function sweepGroup(attemptDir: string, facts: ProcessFacts): number[] {
+  const pid = readPidRecord(attemptPaths(attemptDir).pid);
+  if (pid === null || !ownsGroup(pid, facts)) return [];
+  const members = facts.groupMembers(pid.pgid);
+  if (members.length > 0) signalGroup(pid.pgid, 'SIGKILL');
+  return members;
 }

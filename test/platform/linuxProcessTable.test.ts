@@ -21,10 +21,12 @@ describe('parseProcStat', () => {
 });
 
 describe.runIf(process.platform === 'linux')('linuxProcessTable', () => {
-  it('reads this process and lists it among the pids', () => {
+  it('reads this process and lists it with the same facts', () => {
     expect(linuxProcessTable.available()).toBe(true);
-    expect(linuxProcessTable.stat(process.pid)).toMatchObject({ pid: process.pid, ppid: process.ppid, startTime: expect.any(Number) as number });
-    expect(linuxProcessTable.pids()).toContain(process.pid);
+    const self = linuxProcessTable.stat(process.pid);
+    expect(self).toMatchObject({ pid: process.pid, ppid: process.ppid, startTime: expect.any(Number) as number });
+    expect(linuxProcessTable.list().find((stat) => stat.pid === process.pid)).toEqual(self);
+    expect(linuxProcessTable.readsEnviron).toBe(true);
   });
 
   it('is null for a pid that does not exist', () => {

@@ -3,18 +3,9 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  groupMembers,
-  isGroupAlive,
-  isProcessAlive,
-  probeProcess,
-  procAvailable,
-  processExists,
-  processStartTime,
-  readProcStat,
-  signalGroup,
-  signalProcess,
-} from '../../src/platform/process.js';
+import { linuxProcessTable } from '../../src/platform/linuxProcessTable.js';
+import { posixProcessTable } from '../../src/platform/posixProcessTable.js';
+import { createProcessFacts, processExists, signalGroup, signalProcess, systemProcessFacts } from '../../src/platform/process.js';
 
 const children: ChildProcess[] = [];
 afterEach(async () => {
@@ -49,7 +40,19 @@ async function until(check: () => boolean): Promise<boolean> {
   return check();
 }
 
-describe.runIf(process.platform === 'linux')('process facts (Linux /proc)', () => {
+describe.runIf(process.platform === 'linux')('the system process facts on Linux', () => {
+  it('read /proc', () => {
+    expect(systemProcessFacts.table.name).toBe('linux');
+  });
+});
+
+// Both tables answer about the same real processes here; the POSIX one runs ps, as it would on macOS.
+describe.runIf(process.platform === 'linux').each([
+  ['Linux /proc', linuxProcessTable],
+  ['POSIX ps', posixProcessTable],
+])('process facts (%s)', (_name, table) => {
+  const { groupMembers, isGroupAlive, isProcessAlive, probeProcess, procAvailable, processStartTime, readProcStat } = createProcessFacts(table);
+
   it('has a process table', () => {
     expect(procAvailable()).toBe(true);
   });
@@ -105,5 +108,24 @@ describe.runIf(process.platform === 'linux')('process facts (Linux /proc)', () =
     expect(await until(() => !isGroupAlive(leader.pid))).toBe(true);
     await until(() => leader.exitCode !== null || leader.signalCode !== null);
     expect(await until(() => !signalGroup(leader.pid, 'SIGKILL'))).toBe(true);
+  });
+
+  it("keeps a process's start time stable and tells it apart from another process's", async () => {
+    const child = start('sleep', ['60']);
+    const first = processStartTime(child.pid);
+    expect(first).not.toBeNull();
+    await sleep(1100);
+    expect(processStartTime(child.pid)).toBe(first);
+    expect(isProcessAlive(child.pid, first)).toBe(true);
+    // A process started a second later has a later start time: had it taken over the pid, the recorded one would not match.
+    const later = start('sleep', ['60']);
+    const second = processStartTime(later.pid);
+    expect(second ?? -Infinity).toBeGreaterThan(first ?? Infinity);
+    expect(isProcessAlive(later.pid, first)).toBe(false);
+  });
+
+  it('gives nothing for a pid that cannot be a process', () => {
+    expect(readProcStat(0)).toBeNull();
+    expect(readProcStat(2 ** 30)).toBeNull();
   });
 });

@@ -168,6 +168,7 @@ export function runEvents(s: Snap<RunContext>): EventObject[] {
     ev.push(done('checkAdapters', { status: 'ok' }));
     ev.push(done('checkAdapters', { status: 'unavailable', message: 'claude not found on PATH', details: {} }));
     ev.push(done('checkAdapters', { status: 'sandbox_unavailable', message: 'sandbox: required, but bwrap is not installed', details: {} }));
+    ev.push(done('checkAdapters', { status: 'platform_unsupported', message: 'no process table: neither /proc nor ps', details: {} }));
     ev.push(failed('checkAdapters'));
   }
   if (inState(s.value, 'active.leasing')) {
