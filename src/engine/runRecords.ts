@@ -1,0 +1,108 @@
+// Reading a run's stored records for the engine: the snapshot document
+// (validated and migrated), the event log (validated, with its lines as
+// stored), and the checks the engine makes on them before trusting them: the
+// seal (a record changed outside buran) and the handoff branch (moved since).
+import type { Blocker } from '../domain/blockers.js';
+import { makeBlocker } from '../domain/blockers.js';
+import { BuranError } from '../domain/errors.js';
+import { EventRecordSchema, type EventRecord } from '../domain/events.js';
+import { SNAPSHOT_SCHEMA_ID, SnapshotDocSchema, migrateSnapshot, type SnapshotDoc } from '../domain/snapshotDoc.js';
+import { type ReadBranchTip, handoffMoved } from './handoffCheck.js';
+import type { RunSnapshot } from './runView.js';
+import { statusOf } from './runStatus.js';
+import { RUN_RECORD_NAME, checkSeal, digestOf } from './seal.js';
+import type { EngineStore } from './storePort.js';
+
+export function storeCorrupt(runId: string, what: string, reason: string): BuranError {
+  return new BuranError({ code: 'store_corrupt', message: `run ${runId}: ${what} ${reason}`, details: { runId, what, reason } });
+}
+
+/** A final events line a crash cut short, as the store reports it. */
+export type TornReport = NonNullable<Awaited<ReturnType<EngineStore['readEventLog']>>['torn']>;
+
+export interface RunLog {
+  readonly events: EventRecord[];
+  /** The lines as stored (what the seal's digests are over). */
+  readonly raw: unknown[];
+  /** The torn tail moved aside by this read (only when it repaired), else null. */
+  readonly torn: TornReport | null;
+}
+
+export interface RunRecordsOptions {
+  readonly store: EngineStore;
+  /** The run's records besides run.json that the runner seals (name → bytes, null when absent). */
+  readonly sealedFiles?: (runId: string) => Promise<Readonly<Record<string, Uint8Array | null>>>;
+  readonly branchTip?: ReadBranchTip;
+}
+
+export function createRunRecords(o: RunRecordsOptions) {
+  const { store } = o;
+
+  async function loadDoc(runId: string): Promise<SnapshotDoc> {
+    const raw = await store.readSnapshot(runId);
+    if (raw === null || raw === undefined) throw storeCorrupt(runId, 'snapshot.json', 'is missing although the run exists');
+    const parsed = SnapshotDocSchema.safeParse(raw);
+    if (!parsed.success) throw storeCorrupt(runId, 'snapshot.json', `does not match ${SNAPSHOT_SCHEMA_ID}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    const migrated = migrateSnapshot(parsed.data);
+    if (!migrated.ok) throw storeCorrupt(runId, 'snapshot.json', migrated.reason);
+    return migrated.doc;
+  }
+
+  /** The validated log; `repair` only for the lock holder (a torn tail is then moved aside and reported). */
+  async function loadLog(runId: string, repair = false): Promise<RunLog> {
+    const { events: raw, torn } = await store.readEventLog(runId, { repair });
+    const events = raw.map((line, i) => {
+      const parsed = EventRecordSchema.safeParse(line);
+      if (!parsed.success) throw storeCorrupt(runId, 'events.jsonl', `line ${i + 1} is not an event record`);
+      return parsed.data;
+    });
+    return { events, raw, torn: repair ? torn : null };
+  }
+
+  /** The snapshot and the log it must be covered by (the driver appends before it snapshots: a log behind the snapshot lost events). */
+  async function load(runId: string, repair = false): Promise<{ doc: SnapshotDoc; log: RunLog; lastSeq: number }> {
+    const doc = await loadDoc(runId);
+    const log = await loadLog(runId, repair);
+    const lastSeq = log.events.at(-1)?.seq ?? 0;
+    if (doc.seq > lastSeq) throw storeCorrupt(runId, 'events.jsonl', `ends at seq ${lastSeq} but the snapshot includes seq ${doc.seq}`);
+    return { doc, log, lastSeq };
+  }
+
+  /** The records the runner seals: run.json (as stored) and the host's own. */
+  async function sealedRecords(runId: string): Promise<Record<string, unknown>> {
+    return { [RUN_RECORD_NAME]: await store.readRecord(runId), ...(o.sealedFiles === undefined ? {} : await o.sealedFiles(runId)) };
+  }
+
+  const tamperedBlocker = (runId: string, file: string, reason: string): Blocker =>
+    makeBlocker('evidence_tampered', runId, `run ${runId}: ${file} ${reason}; the run's records were changed outside buran and are not trusted`, { file, reason });
+
+  /** The evidence_tampered blocker when the log's chain or the snapshot's seal does not match the stored records. */
+  async function tamperOf(runId: string, doc: SnapshotDoc, raw: readonly unknown[]): Promise<Blocker | null> {
+    const broken = checkSeal({ snapshotSeq: doc.seq, snapshot: doc.snapshot, events: raw, files: await sealedRecords(runId) });
+    return broken === null ? null : tamperedBlocker(runId, broken.file, broken.reason);
+  }
+
+  /** The evidence_tampered blocker when a sealed record no longer holds what a session sealed. */
+  async function changedSince(runId: string, sealed: Readonly<Record<string, unknown>>): Promise<Blocker | null> {
+    const now = await sealedRecords(runId);
+    for (const [name, value] of Object.entries(sealed)) {
+      if (value === null || value === undefined) continue;
+      const current = now[name];
+      if (current === null || current === undefined || digestOf(current) !== digestOf(value)) {
+        return tamperedBlocker(runId, name, `${current === null || current === undefined ? 'disappeared' : 'changed'} while the run was driven`);
+      }
+    }
+    return null;
+  }
+
+  /** For a handed-off run: the handoff_moved blocker when its branch left the recorded commit (null without a branchTip port). */
+  async function movedOf(runId: string, snap: RunSnapshot): Promise<Blocker | null> {
+    const handoff = snap.context.handoff;
+    if (o.branchTip === undefined || handoff === null || statusOf(snap) !== 'handoff_ready') return null;
+    return handoffMoved(runId, handoff, await o.branchTip(handoff.branch));
+  }
+
+  return { loadDoc, loadLog, load, sealedRecords, tamperOf, changedSince, movedOf };
+}
+
+export type RunRecords = ReturnType<typeof createRunRecords>;

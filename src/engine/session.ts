@@ -1,0 +1,278 @@
+// One driving session of a run: take the run lock, load and check the stored
+// run, restore the chart on its effects, feed it what happened while no driver
+// ran, persist every transition (Persister), watch the deadline and the inbox,
+// wait until the caller's condition, then settle, notify and stop. The lock is
+// always released.
+import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
+import type { RunEvent } from '../../machines/run.types.js';
+import type { NotifyStatus } from '../domain/config.js';
+import type { Blocker } from '../domain/blockers.js';
+import { BuranError } from '../domain/errors.js';
+import type { EventRecord } from '../domain/events.js';
+import { bindEffects } from './bindEffects.js';
+import type { Clock } from './clock.js';
+import type { RunEffects } from './effects.js';
+import { moveAlreadyRecorded } from './handoffCheck.js';
+import type { CommandInbox } from './inbox.js';
+import type { HeldLock, RunLocks } from './locks.js';
+import { type NotifyTargetResult, notificationDue } from './notifyDue.js';
+import { attemptsOf, observationsToSend } from './observeCompletions.js';
+import { Persister } from './persister.js';
+import { Recorder, draftFor } from './recorder.js';
+import type { RunRecords } from './runRecords.js';
+import { type DriveResult, type RunSnapshot, type RunView, inputOf, isStopped, restoredView, runViewOf, stopWithChildren } from './runView.js';
+import { stageOf } from './runStatus.js';
+import { chainHead } from './seal.js';
+import { pollInbox, watchDeadline } from './sessionLoops.js';
+import type { EngineStore } from './storePort.js';
+
+/** What a notification is about. */
+export interface NotifyRequest {
+  readonly runId: string;
+  readonly status: NotifyStatus;
+  readonly view: RunView;
+  /** The time of the run's last event. */
+  readonly updatedAt: string | null;
+}
+
+export interface SessionDeps {
+  readonly store: EngineStore;
+  readonly locks: RunLocks;
+  readonly records: RunRecords;
+  readonly effectsFor: (runId: string) => RunEffects | Promise<RunEffects>;
+  readonly clock: Clock;
+  readonly onEvent?: (event: EventRecord) => void;
+  readonly inbox?: CommandInbox;
+  readonly inboxPollMs?: number;
+  readonly notify?: (run: NotifyRequest) => Promise<readonly NotifyTargetResult[]>;
+}
+
+export interface SessionRequest {
+  readonly runId: string;
+  /** Events sent once the restored run started. */
+  readonly send: readonly RunEvent[];
+  /** Stop waiting once this holds (checked after every flush). */
+  readonly until: (snap: RunSnapshot, appended: number) => boolean;
+  /** Start the run (START) as soon as intake has queued it. */
+  readonly startWhenQueued: boolean;
+  /** Effects are not started (operator commands change state and run final-state hooks only). */
+  readonly inert: boolean;
+}
+
+export async function runSession(deps: SessionDeps, req: SessionRequest): Promise<DriveResult> {
+  const lock = await deps.locks.acquire(req.runId);
+  try {
+    return await drive(deps, req, lock);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Turns the actors' microsteps into recorded transitions (the run's and its task children's). */
+function transitionRecorder(runId: string, recorder: Recorder, root: () => AnyActorRef | null, changed: () => void) {
+  const lastValue = new Map<string, unknown>();
+  const inspect = (ev: InspectionEvent) => {
+    // A task child spawned in this session: its first recorded transition starts from its initial state.
+    if (ev.type === '@xstate.event' && ev.event.type === 'xstate.init') {
+      const ref = ev.actorRef as AnyActorRef;
+      if (ref !== root() && ref.id.startsWith('task:') && !lastValue.has(ref.id)) {
+        lastValue.set(ref.id, (ref.getSnapshot() as { value?: unknown } | undefined)?.value ?? null);
+      }
+      return;
+    }
+    if (ev.type !== '@xstate.microstep' || ev._transitions.length === 0) return;
+    const snap = ev.snapshot as { value?: unknown; context?: Record<string, unknown> };
+    if (snap.value === undefined || snap.context === undefined) return;
+    const ref = ev.actorRef as AnyActorRef;
+    const taskId = ref === root() ? null : ref.id.startsWith('task:') ? ref.id.slice('task:'.length) : undefined;
+    if (taskId === undefined) return;
+    const before = lastValue.get(ref.id) ?? null;
+    lastValue.set(ref.id, snap.value);
+    recorder.add(draftFor(runId, taskId, before, { event: ev.event, value: snap.value, context: snap.context }));
+    changed();
+  };
+  /** The values the restored actors start from. */
+  const restoredFrom = (rootId: string, persisted: Record<string, unknown>) => {
+    lastValue.set(rootId, (persisted as { value?: unknown }).value ?? null);
+    for (const [childId, child] of Object.entries((persisted as { children?: Record<string, { snapshot?: { value?: unknown } }> }).children ?? {})) {
+      lastValue.set(childId, child.snapshot?.value ?? null);
+    }
+  };
+  return { inspect, restoredFrom };
+}
+
+async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Promise<DriveResult> {
+  const { runId, inert } = req;
+  const { records } = deps;
+  const { doc, log, lastSeq } = await records.load(runId, true);
+  // Records changed outside buran are never driven on: nothing starts, nothing is written.
+  const tampered = await records.tamperOf(runId, doc, log.raw);
+  if (tampered !== null) return { ...runViewOf(runId, restoredView(doc.snapshot), lastSeq, tampered), appended: 0, takeover: lock.takeover };
+
+  const recorder = new Recorder(lastSeq, log.events.filter((e) => e.seq > doc.seq));
+  if (lock.takeover !== null) recorder.add({ runId, type: 'lock_takeover', from: null, to: null, data: { previous: lock.takeover } });
+  if (log.torn !== null) recorder.add({ runId, type: 'torn_log', from: null, to: null, data: { torn: log.torn } });
+
+  const effects = await deps.effectsFor(runId);
+  // Sealed as they stand now: effectsFor may have written them (before any worker of this session ran).
+  const sealFiles = await records.sealedRecords(runId);
+  const persister = new Persister({ store: deps.store, runId, recorder, lock, clock: deps.clock, sealFiles, head: chainHead(log.raw, doc.snapshot), snapshotSeq: doc.seq, ...(deps.onEvent === undefined ? {} : { onEvent: deps.onEvent }) });
+
+  let actor: AnyActorRef | null = null;
+  let closed = false;
+  let failure: unknown = null;
+  let chain: Promise<void> = Promise.resolve();
+  let wake: (() => void) | null = null;
+  const fail = (error: unknown) => {
+    failure ??= error;
+    wake?.();
+  };
+  const schedule = () => {
+    chain = chain
+      .then(() => (actor === null ? undefined : persister.flush(actor, () => !closed)))
+      .catch((error: unknown) => {
+        failure ??= error;
+      })
+      .then(() => wake?.());
+  };
+  const settle = async () => {
+    let settled: Promise<void>;
+    do {
+      settled = chain;
+      await settled;
+    } while (settled !== chain);
+  };
+
+  const hooks: Promise<void>[] = [];
+  const machine = bindEffects(effects, {
+    inert,
+    onLeaseLost: (message) => {
+      if (actor === null || closed) return;
+      actor.send({ type: 'LEASE_LOST', message } satisfies RunEvent);
+      schedule();
+    },
+    onHook: (hook, done) => {
+      hooks.push(
+        done.catch((error: unknown) => {
+          recorder.add({ runId, type: 'hook_failed', from: null, to: null, data: { hook, error: error instanceof Error ? error.message : String(error) } });
+          schedule();
+        }),
+      );
+    },
+  });
+
+  const transitions = transitionRecorder(runId, recorder, () => actor, schedule);
+  const restored = createActor(machine, { snapshot: doc.snapshot as never, input: inputOf(doc.snapshot), inspect: transitions.inspect });
+  actor = restored;
+  transitions.restoredFrom(restored.id, doc.snapshot);
+  // Completions that changed after ingest, or came late for attempts given up on (read before anything runs).
+  const children = (doc.snapshot as { children?: Parameters<typeof attemptsOf>[0] }).children ?? {};
+  const observations = inert || effects.observeCompletions === undefined ? [] : observationsToSend(children, await effects.observeCompletions(attemptsOf(children)));
+  restored.subscribe({ error: fail });
+  restored.start();
+  for (const { childId, event } of observations) (restored.getSnapshot().children as Record<string, AnyActorRef | undefined>)[childId]?.send(event);
+  schedule();
+  for (const event of req.send) restored.send(event);
+  schedule();
+
+  const pollMs = deps.inboxPollMs ?? 200;
+  const stopDeadline = watchDeadline({ actor: restored, clock: deps.clock, pollMs, changed: schedule });
+  const stopInbox = deps.inbox === undefined ? () => undefined : pollInbox({ inbox: deps.inbox, runId, actor: restored, recorder, pollMs, changed: schedule, failed: fail });
+
+  let started = false;
+  await new Promise<void>((resolve) => {
+    wake = () => {
+      const snap = restored.getSnapshot();
+      if (failure !== null || req.until(snap, persister.appended)) {
+        resolve();
+        return;
+      }
+      // A driver starts an approved run as soon as intake has queued it.
+      if (req.startWhenQueued && !started && stageOf(snap.value) === 'active.queued') {
+        started = true;
+        restored.send({ type: 'START' });
+        schedule();
+      }
+    };
+    wake();
+  });
+  wake = null;
+  stopInbox();
+  stopDeadline();
+  // Final-state hooks (release the lease, end workers) finish before the session reports.
+  for (let i = 0; i < hooks.length; i++) await hooks[i];
+  // Persist everything that happened before stopping: a stopped actor's persisted snapshot no longer
+  // holds its children. No await between the last drained flush and stop(), so nothing slips in unrecorded.
+  await settle();
+  // Stopped (final, blocked or paused): what the log holds beyond the snapshot is now in the state.
+  if (failure === null && (recorder.replaying || persister.behind) && isStopped(restored.getSnapshot())) {
+    recorder.endReplay();
+    schedule();
+    await chain;
+  }
+  const finding = failure === null ? await endFindings(deps, runId, inert, restored, log.events, recorder, sealFiles, schedule, () => chain).catch((error: unknown) => {
+    failure ??= error;
+    return null;
+  }) : null;
+  if (failure === null && finding === null) await notifyIfDue(deps, runId, restored, log.events, persister, recorder, schedule, () => chain);
+  const stoppedAt = stopWithChildren(restored);
+  closed = true;
+  if (failure !== null) {
+    throw failure instanceof BuranError
+      ? failure
+      : new BuranError({ code: 'internal', message: `run ${runId}: the engine stopped on an unexpected error: ${failure instanceof Error ? failure.message : JSON.stringify(failure)}`, details: { runId }, cause: failure });
+  }
+  return { ...runViewOf(runId, stoppedAt, recorder.lastSeq, finding), appended: persister.appended, takeover: lock.takeover };
+}
+
+/**
+ * What the engine finds about the stored run when the session ends: a sealed
+ * record changed while it drove (evidence_tampered), or — for a handed-off run —
+ * its branch moved (handoff_moved, noted once per new tip in the log; the state
+ * stays readyForReview: a final run takes no more transitions).
+ */
+async function endFindings(
+  deps: SessionDeps,
+  runId: string,
+  inert: boolean,
+  actor: AnyActorRef,
+  before: readonly EventRecord[],
+  recorder: Recorder,
+  sealFiles: Readonly<Record<string, unknown>>,
+  schedule: () => void,
+  chain: () => Promise<void>,
+): Promise<Blocker | null> {
+  const changed = await deps.records.changedSince(runId, sealFiles);
+  if (changed !== null || inert) return changed;
+  const snap = actor.getSnapshot() as RunSnapshot;
+  const moved = await deps.records.movedOf(runId, snap);
+  if (moved !== null && !moveAlreadyRecorded(before, moved)) {
+    recorder.add({ runId, type: 'handoff_moved', from: stageOf(snap.value), to: null, data: { branch: moved.details['branch'], recorded: moved.details['recorded'], current: moved.details['current'] } });
+    schedule();
+    await chain();
+  }
+  return moved;
+}
+
+/** A run that stopped where it waits for a person says so, once per transition into that state. */
+async function notifyIfDue(
+  deps: SessionDeps,
+  runId: string,
+  actor: AnyActorRef,
+  before: readonly EventRecord[],
+  persister: Persister,
+  recorder: Recorder,
+  schedule: () => void,
+  chain: () => Promise<void>,
+): Promise<void> {
+  const snap = actor.getSnapshot() as RunSnapshot;
+  if (deps.notify === undefined || !isStopped(snap)) return;
+  const due = notificationDue([...before, ...persister.written], stageOf(snap.value));
+  if (due === null) return;
+  const request: NotifyRequest = { runId, status: due.status, view: runViewOf(runId, snap, recorder.lastSeq), updatedAt: persister.written.at(-1)?.ts ?? before.at(-1)?.ts ?? null };
+  const targets = await deps.notify(request).catch((error: unknown): NotifyTargetResult[] => [{ target: 'notify', ok: false, tries: 1, error: error instanceof Error ? error.message : String(error) }]);
+  if (targets.length === 0) return;
+  recorder.add({ runId, type: targets.every((t) => t.ok) ? 'notified' : 'notify_failed', from: null, to: null, data: { status: due.status, forSeq: due.forSeq, targets } });
+  schedule();
+  await chain();
+}
