@@ -10,7 +10,8 @@
  * "overlap": a bracket expression is read as any one character, a brace range
  * (`{1..9}`) as `*`, a segment with an extglob as any segment, and a glob with
  * syntax the packet check refuses, more than MAX_ALTERNATIVES alternatives or
- * a `..` segment as every path. A false overlap only costs parallelism, a
+ * a `..` segment as every path. A glob with such syntax also matches its own
+ * text as a path (picomatch's exact-match rule), which is one more alternative. A false overlap only costs parallelism, a
  * missed one lets two workers edit the same file at once.
  */
 import { RANGE, bracketGroups, globSyntaxProblem } from '../domain/globSyntax.js';
@@ -110,6 +111,9 @@ function parseSegment(part: string): Segment {
   return { kind: 'pattern', text: text.replace(/\*+/g, '*') };
 }
 
+/** Syntax that makes a glob's own text a different path from what its pattern matches. */
+const LITERAL_TOO = /[[\]{}()!+@|]/;
+
 /** The alternatives of a glob, each as segments ending in `**` (everything under a match is covered too). */
 function parseGlob(glob: string): Segment[][] {
   if (globSyntaxProblem(glob) !== null) return EVERYTHING;
@@ -120,6 +124,12 @@ function parseGlob(glob: string): Segment[][] {
     const parts = alternative.split('/').filter((part) => part !== '' && part !== '.');
     if (parts.includes('..')) return EVERYTHING;
     alternatives.push([...parts.map(parseSegment), GLOBSTAR]);
+  }
+  // picomatch also matches a glob's own text as a path (`src/[ab].ts` matches the file named so): that reading too,
+  // with brackets, braces and parens as plain characters (its `*` and `?` stay wildcards, which only widens it).
+  if (LITERAL_TOO.test(glob)) {
+    const parts = glob.split('/').filter((part) => part !== '' && part !== '.');
+    alternatives.push([...parts.map((part): Segment => (part === '**' ? GLOBSTAR : { kind: 'pattern', text: part.replace(/\*+/g, '*') })), GLOBSTAR]);
   }
   return alternatives;
 }

@@ -93,6 +93,14 @@ describe('scopesOverlap', () => {
     expect(scopesOverlap(['src/[ab].ts'], ['docs/c.ts'])).toBe(false);
   });
 
+  it("sees the path a glob's own text names, which the matcher matches too", () => {
+    expect(matchGlob('src/[ab].ts', 'src/[ab].ts')).toBe(true);
+    expect(scopesOverlap(['src/[ab].ts'], ['src/?ab?.ts'])).toBe(true);
+    expect(matchGlob('src/{a,b}.ts', 'src/{a,b}.ts')).toBe(true);
+    expect(matchGlob('src/?a?b?.ts', 'src/{a,b}.ts')).toBe(true);
+    expect(scopesOverlap(['src/{a,b}.ts'], ['src/?a?b?.ts'])).toBe(true);
+  });
+
   it('reads a glob with too many brace alternatives as every path', () => {
     const many = `{${Array.from({ length: 20 }, (_, i) => `d${i}`).join(',')}}/{${Array.from({ length: 20 }, (_, i) => `f${i}`).join(',')}}.ts`;
     expect(scopesOverlap([many], ['elsewhere/x.md'])).toBe(true);
@@ -110,7 +118,7 @@ describe('scopesOverlap', () => {
     const segmentParts = ['a', 'b', '*', '?', '[ab]', '[!a]', '{a,b}', '{a,bb}', '@(a|b)', '.', 'x'];
     const glob = () =>
       Array.from({ length: 1 + next(3) }, () => (next(6) === 0 ? '**' : Array.from({ length: 1 + next(2) }, () => pick(segmentParts)).join(''))).join('/');
-    const path = () => Array.from({ length: 1 + next(3) }, () => Array.from({ length: 1 + next(2) }, () => pick(['a', 'b', 'x', '.'])).join('')).join('/');
+    const path = () => Array.from({ length: 1 + next(3) }, () => Array.from({ length: 1 + next(2) }, () => pick(['a', 'b', 'x', '.', '[ab]', '{a,b}'])).join('')).join('/');
     const globs = Array.from({ length: 60 }, glob);
     const paths = Array.from({ length: 200 }, path);
     let shared = 0;
