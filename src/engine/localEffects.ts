@@ -20,7 +20,6 @@ import type { RunRecord } from '../domain/runRecord.js';
 import { SnapshotDocSchema } from '../domain/snapshotDoc.js';
 import { builtinReview, runVerification, verificationDefinitions } from '../gates/index.js';
 import { errnoCode } from '../platform/errno.js';
-import { type PlatformFacts, currentPlatform, platformProblem } from '../platform/process.js';
 import type { RunStore } from '../store/port.js';
 import { type AdapterRegistry, awaitAttempt, createAdapterRegistry, createCommandAdapter, dispatchAttempt, killAttempt } from '../worker/index.js';
 import { createAgentAdapters } from '../worker/adapters/index.js';
@@ -51,8 +50,6 @@ export interface LocalEffectsOptions {
   readonly crash?: CrashPoint;
   /** The bwrap executable to use instead of searching the system folders (BURAN_BWRAP); omit to search. */
   readonly bwrap?: string;
-  /** The system facts the preflight checks (Linux with /proc); default: this system's (`currentPlatform`). */
-  readonly platform?: PlatformFacts;
 }
 
 /** The gate with the commit and tree it ran on. */
@@ -131,10 +128,6 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     },
 
     async checkAdapters() {
-      // Workers are supervised through /proc (liveness, sweeps, kills): nowhere else can a run be driven safely.
-      const platform = o.platform ?? currentPlatform();
-      const unsupported = platformProblem(platform);
-      if (unsupported !== null) return { status: 'unavailable', message: unsupported, details: { os: platform.os, procAvailable: platform.procAvailable } };
       if (confine.choice.status !== 'ok') return { status: 'sandbox_unavailable', message: confine.choice.message, details: confine.choice.details };
       const found = registry.resolve(packet.worker.adapter);
       if ('status' in found) return found;

@@ -19,7 +19,6 @@ import { createFileInbox } from './inbox.js';
 import { createFileLocks } from './locks.js';
 import type { EventRecord } from '../domain/events.js';
 import { createRunner } from './runner.js';
-import type { PlatformFacts } from '../platform/process.js';
 
 export const CONFIG_FILE = 'config.json';
 
@@ -89,8 +88,6 @@ export interface ProjectOptions {
    * default: BURAN_BWRAP in `env` (unset: search). A path with no executable there means "no bubblewrap".
    */
   readonly bwrap?: string;
-  /** The system facts the preflight checks (Linux with /proc); default: this system's. */
-  readonly platform?: PlatformFacts;
 }
 
 /**
@@ -121,7 +118,7 @@ export async function openProject(options: ProjectOptions) {
     sealedFiles: (runId) => readSealedFiles(store.runDir(runId)),
     effectsFor: async (runId) => {
       const record = RunRecordSchema.parse(await store.readRecord(runId));
-      return createLocalEffects({ repoRoot: root, storeDir, store, record, config, env, clock, ...crash, ...bwrap, ...(options.platform === undefined ? {} : { platform: options.platform }) });
+      return createLocalEffects({ repoRoot: root, storeDir, store, record, config, env, clock, ...crash, ...bwrap });
     },
   });
   return {

@@ -17,37 +17,6 @@ export function procAvailable(): boolean {
   return table.available();
 }
 
-/** What decides whether buran can supervise workers here. */
-export interface PlatformFacts {
-  /** `process.platform`: linux, darwin, win32, ... */
-  readonly os: string;
-  /** Whether the process table (Linux /proc) can be read. */
-  readonly procAvailable: boolean;
-}
-
-/** The facts of the system this runs on. */
-export function currentPlatform(): PlatformFacts {
-  return { os: process.platform, procAvailable: procAvailable() };
-}
-
-/**
- * Why workers cannot be supervised on a system with these facts, or null on
- * Linux with a readable /proc. Liveness, leftover sweeps and kills read
- * process start times, groups and environments there; elsewhere a dead
- * worker could pass for a live one.
- * @example
- * platformProblem({ os: 'darwin', procAvailable: false }); // "buran runs workers only on Linux ..."
- */
-export function platformProblem(facts: PlatformFacts): string | null {
-  if (facts.os !== 'linux') {
-    return `buran runs workers only on Linux (it reads process facts from /proc), and this system is ${facts.os}: run buran on Linux, e.g. in a Linux container or VM`;
-  }
-  if (!facts.procAvailable) {
-    return 'buran reads process facts from /proc, which is not mounted or not readable here: mount it (mount -t proc proc /proc) or run where it is';
-  }
-  return null;
-}
-
 /** The facts of one process, or null when there is no such process. */
 export function readProcStat(pid: number): ProcStat | null {
   return table.stat(pid);
