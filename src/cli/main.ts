@@ -8,12 +8,14 @@ import { registerMachine } from './commands/machine.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
+import { packageVersion } from '../platform/packageRoot.js';
 import { EXIT } from './exitCodes.js';
 import { type Io, processIo } from './io.js';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('buran')
     .description('Drive approved coding work through coding-agent workers to a review-ready handoff, or block with a reason.')
+    .version(packageVersion(), '-V, --version', 'print the version of buran')
     .option('--debug', 'print stack traces of internal errors')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });

@@ -1,5 +1,8 @@
+import type { z } from 'zod';
+import { globSyntaxProblem } from './globSyntax.js';
 import { type Packet, PacketSchema } from './packet.js';
 import { type Problem, findForbiddenKeys, formatPath, limitProblems, mergeProblems, problemsFromZod, zodErrorMap } from './problems.js';
+import { rightForm, valueAt } from './rightForm.js';
 import type { TaskSpec } from './task.js';
 
 /** The outcome of checking a packet: the packet only when there are no problems. */
@@ -21,9 +24,32 @@ export interface PacketCheck {
 export function checkPacket(raw: unknown): PacketCheck {
   const forbidden = findForbiddenKeys(raw);
   const shape = PacketSchema.safeParse(raw, { error: zodErrorMap });
-  const shapeProblems = shape.success ? [] : problemsFromZod(shape.error.issues);
+  const shapeProblems = shape.success ? [] : withRightForms(raw, shape.error.issues);
   const problems = mergeProblems(mergeProblems(forbidden, shapeProblems), sufficiencyProblems(raw));
   return { packet: shape.success && problems.length === 0 ? shape.data : null, problems: limitProblems(problems) };
+}
+
+/** Shape problems, each wrong-typed field's message ending with its right form built from what was written. */
+function withRightForms(raw: unknown, issues: readonly z.core.$ZodIssue[]): Problem[] {
+  const hints = new Map<string, string>();
+  for (const issue of issues) {
+    if (issue.code !== 'invalid_type') continue;
+    const hint = rightForm(issue.path, valueAt(raw, issue.path));
+    if (hint !== null) hints.set(formatPath(issue.path), hint);
+  }
+  return problemsFromZod(issues).map((problem) => {
+    const hint = hints.get(problem.path);
+    return hint === undefined ? problem : { ...problem, message: `${problem.message}; ${hint}` };
+  });
+}
+
+/** An unsafe path (`unsafe_path`) or glob syntax buran does not support (`unsupported_glob`) at `path`, if any. */
+function globProblem(glob: unknown, path: readonly PropertyKey[], options: { allowInternal?: boolean } = {}): Problem | null {
+  if (typeof glob !== 'string') return null;
+  const unsafe = repoPathProblem(glob, options);
+  if (unsafe !== null) return { path: formatPath(path), code: 'unsafe_path', message: unsafe };
+  const syntax = globSyntaxProblem(glob);
+  return syntax === null ? null : { path: formatPath(path), code: 'unsupported_glob', message: syntax };
 }
 
 /**
@@ -104,8 +130,8 @@ function sufficiencyProblems(raw: unknown): Problem[] {
   const policy = raw['policy'];
   if (isLoose(policy)) {
     itemsOf(policy['protectedPaths']).forEach((item, i) => {
-      const problem = typeof item === 'string' ? repoPathProblem(item, { allowInternal: true }) : null;
-      if (problem !== null) out.push({ path: formatPath(['policy', 'protectedPaths', i]), code: 'unsafe_path', message: problem });
+      const problem = globProblem(item, ['policy', 'protectedPaths', i], { allowInternal: true });
+      if (problem !== null) out.push(problem);
     });
   }
 
@@ -125,8 +151,8 @@ function sufficiencyProblems(raw: unknown): Problem[] {
     blank(task['instructions'], ['tasks', i, 'instructions'], out);
     itemsOf(task['acceptance']).forEach((item, j) => blank(item, ['tasks', i, 'acceptance', j], out));
     itemsOf(task['scope']).forEach((item, j) => {
-      const problem = typeof item === 'string' ? repoPathProblem(item) : null;
-      if (problem !== null) out.push({ path: formatPath(['tasks', i, 'scope', j]), code: 'unsafe_path', message: problem });
+      const problem = globProblem(item, ['tasks', i, 'scope', j]);
+      if (problem !== null) out.push(problem);
     });
 
     const id = typeof task['id'] === 'string' ? task['id'] : undefined;

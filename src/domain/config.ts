@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { SlugSchema } from './packet.js';
-import { type Problem, findForbiddenKeys, limitProblems, mergeProblems, problemsFromZod, zodErrorMap } from './problems.js';
+import { globSyntaxProblem } from './globSyntax.js';
+import { type Problem, findForbiddenKeys, formatPath, limitProblems, mergeProblems, problemsFromZod, zodErrorMap } from './problems.js';
+import { valueAt } from './rightForm.js';
 
 /** The `schema` value of a version-1 config (`.buran/config.json`). */
 export const CONFIG_SCHEMA_ID = 'buran.config/v1';
@@ -195,10 +197,21 @@ export type NotifyStatus = (typeof NOTIFY_STATUSES)[number];
  */
 export const DEFAULT_CONFIG: Config = ConfigSchema.parse({ schema: CONFIG_SCHEMA_ID });
 
+/** Protected-path globs using syntax the matcher does not support, read from the raw input (the shape check reports wrong types). */
+function protectedGlobProblems(raw: unknown): Problem[] {
+  const globs = valueAt(raw, ['policy', 'protectedPaths']);
+  if (!Array.isArray(globs)) return [];
+  return globs.flatMap((glob: unknown, i) => {
+    const problem = typeof glob === 'string' ? globSyntaxProblem(glob) : null;
+    return problem === null ? [] : [{ path: formatPath(['policy', 'protectedPaths', i]), code: 'unsupported_glob', message: problem }];
+  });
+}
+
 /** Checks untrusted config input. Pure; every problem is reported with its path. */
 export function checkConfig(raw: unknown): { config: Config | null; problems: Problem[] } {
   const forbidden = findForbiddenKeys(raw);
   const shape = ConfigSchema.safeParse(raw, { error: zodErrorMap });
-  const problems = limitProblems(mergeProblems(forbidden, shape.success ? [] : problemsFromZod(shape.error.issues)));
+  const shapeProblems = shape.success ? [] : problemsFromZod(shape.error.issues);
+  const problems = limitProblems(mergeProblems(mergeProblems(forbidden, shapeProblems), protectedGlobProblems(raw)));
   return { config: shape.success && problems.length === 0 ? shape.data : null, problems };
 }

@@ -33,6 +33,7 @@ export const PROBLEM_CODES = {
   duplicate_dependency: 'dependsOn lists the same task twice.',
   dependency_cycle: 'The tasks depend on each other in a cycle.',
   unsafe_path: 'A path that is absolute, escapes the repository, or points into .git or .buran.',
+  unsupported_glob: 'A scope or protected-path glob using syntax buran does not support (a leading !, quotes, unbalanced or one-alternative braces, / inside [...] or (...)).',
   parse_error: 'The file is not valid JSON or YAML.',
   duplicate_key: 'The same key appears twice in one JSON or YAML object.',
   not_found: 'The file does not exist.',

@@ -10,6 +10,7 @@ import { loadPacket } from '../domain/loadPacket.js';
 import type { Packet } from '../domain/packet.js';
 import { formatProblem } from '../domain/problems.js';
 import { RUN_RECORD_SCHEMA_ID, type RunRecord } from '../domain/runRecord.js';
+import { docPath } from '../platform/packageRoot.js';
 import type { Clock } from './clock.js';
 import type { Runner } from './runner.js';
 import type { EngineStore } from './storePort.js';
@@ -45,7 +46,7 @@ export async function approvePacket(args: {
       code: 'invalid_input',
       message: `packet ${loaded.file} is not sufficient:\n${loaded.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
       details: { file: loaded.file, problems: loaded.problems },
-      nextSafeAction: { text: 'Fix the fields named above (docs/packet.md), then approve again.', command: `buran validate ${args.packetFile}` },
+      nextSafeAction: { text: `Fix the fields named above (the packet format: ${docPath('packet.md')}), then approve again.`, command: `buran validate ${args.packetFile}` },
     });
   }
   const packet = loaded.packet;

@@ -2,28 +2,16 @@
 // repository, approve its two-task packet, drive it with the command adapter
 // and the scripted agent, real verification and the built-in reviewer, and
 // return the report. Offline; leaves nothing behind but the temp dir.
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { EventRecord } from '../domain/events.js';
 import { BuranError } from '../domain/errors.js';
+import { packageRoot } from '../platform/packageRoot.js';
 import { describeGitFailure, git } from '../workspace/git.js';
 import { openProject } from './project.js';
 import { buildReport, reportMarkdown, type RunReport } from './report.js';
 import type { DriveResult } from './runner.js';
-
-/** The folder of buran's own package.json (works from src/ and from dist/src/). */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'buran') return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('buran: cannot find the package root (package.json named "buran")');
-    dir = parent;
-  }
-}
 
 export interface DemoResult {
   readonly repo: string;

@@ -1,80 +1,71 @@
 /**
- * A small glob matcher for repo-relative paths. Pure.
+ * Glob matching for repo-relative paths, by picomatch. Pure.
  *
- * - `*` matches any run of characters within one segment, `?` one character;
- * - `**` as a whole segment matches any number of segments (zero included);
+ * - `*`, `?`, `**`, braces (`{a,b}`, `{1..3}`), brackets (`[ab]`, `[!a]`,
+ *   `[[:alpha:]]`) and extglobs (`@(a|b)`, `!(x)`, `+(x)`, ...) as in bash;
+ * - dot files match like any other (`*.ts` matches `.eslintrc.ts`);
  * - a glob also covers everything below what it matches (`src/api` covers
  *   `src/api/x.ts`), the same reading as `scopesOverlap`.
  *
- * Other glob syntax (`[...]`, `{a,b}`, `!`, `\`) is not modelled. The caller
- * picks how a segment using it is read, and picks the safe side: scope globs
- * read it literally (a path then falls outside the scope and is reported),
- * protection globs read it as "any segment" (more is protected, never less).
+ * What is still not supported (see `globSyntaxProblem`) is refused when a
+ * packet is checked. A glob that reaches the matcher anyway is read on the
+ * side the caller picks: scope globs literally (a path then falls outside the
+ * scope and is reported), protection globs with each segment using the
+ * syntax read as "any segment" (more is protected, never less).
  */
+import picomatch from 'picomatch/posix.js';
+import { globSyntaxProblem } from '../domain/globSyntax.js';
 
 export type UnmodelledSyntax = 'literal' | 'any-segment';
-
-const UNMODELLED = /[[\]{}()!\\]/;
 
 /** Splits a path or glob into segments, dropping `./`, empty and `.` segments. */
 export function pathSegments(path: string): string[] {
   return path.split('/').filter((part) => part !== '' && part !== '.');
 }
 
-/** True when one `*`/`?`/literal segment pattern matches `text` entirely. */
-export function segmentMatches(pattern: string, text: string): boolean {
-  // Iterative wildcard match with single-star backtracking; linear in practice.
-  let p = 0;
-  let t = 0;
-  let starP = -1;
-  let starT = 0;
-  while (t < text.length) {
-    const c = pattern[p];
-    if (c === '*') {
-      starP = p++;
-      starT = t;
-    } else if (c !== undefined && (c === '?' || c === text[t])) {
-      p++;
-      t++;
-    } else if (starP >= 0) {
-      p = starP + 1;
-      t = ++starT;
-    } else {
-      return false;
-    }
+/**
+ * picomatch's options for every glob here: dot files match, `[!a]` and
+ * `[[:alpha:]]` read as in bash (`posix`), and `/` is the only separator
+ * whatever the platform (the posix entry point).
+ */
+const OPTIONS: picomatch.PicomatchOptions = { dot: true, posix: true, strictBrackets: true };
+
+type Matcher = (path: string) => boolean;
+const compiled = new Map<string, Matcher>();
+/** Compiled matchers are kept for reuse; a bound keeps hostile input from growing the cache. */
+const CACHE_LIMIT = 1000;
+
+function matcherOf(glob: string): Matcher {
+  let matcher = compiled.get(glob);
+  if (matcher === undefined) {
+    matcher = picomatch(glob, OPTIONS);
+    if (compiled.size >= CACHE_LIMIT) compiled.clear();
+    compiled.set(glob, matcher);
   }
-  while (pattern[p] === '*') p++;
-  return p === pattern.length;
+  return matcher;
+}
+
+/** Each segment of a normalized glob that uses special syntax, read as `*` (any one segment). */
+function anySegmentReading(segments: readonly string[]): string {
+  return segments.map((part) => (/[!"[\](){}|]/.test(part) ? '*' : part)).join('/');
 }
 
 /** True when `glob` matches `path` or a directory above it. */
 export function matchGlob(glob: string, path: string, unmodelled: UnmodelledSyntax = 'literal'): boolean {
   const g = pathSegments(glob);
   const s = pathSegments(path);
-  if (g.length === 0) return false;
-  const segmentOk = (pattern: string, text: string): boolean => {
-    if (UNMODELLED.test(pattern)) return unmodelled === 'any-segment' || pattern === text;
-    return segmentMatches(pattern.replace(/\*{2,}/g, '*'), text);
-  };
-  // match[i][j]: glob segments from i match path segments from j, the path possibly continuing below.
-  const memo = new Map<number, boolean>();
-  const width = s.length + 1;
-  const match = (i: number, j: number): boolean => {
-    const key = i * width + j;
-    const known = memo.get(key);
-    if (known !== undefined) return known;
-    let result: boolean;
-    const segment = g[i];
-    if (segment === undefined) result = j > 0 || s.length === 0;
-    else if (segment === '**') result = match(i + 1, j) || (j < s.length && match(i, j + 1));
-    else {
-      const text = s[j];
-      result = text !== undefined && segmentOk(segment, text) && match(i + 1, j + 1);
-    }
-    memo.set(key, result);
-    return result;
-  };
-  return match(0, 0);
+  if (g.length === 0 || s.length === 0) return false;
+  let matches: Matcher;
+  if (globSyntaxProblem(glob) === null) matches = matcherOf(g.join('/'));
+  else if (unmodelled === 'any-segment') matches = matcherOf(anySegmentReading(g));
+  else {
+    const literal = g.join('/');
+    matches = (candidate) => candidate === literal;
+  }
+  for (let depth = 1; depth <= s.length; depth++) {
+    if (matches(s.slice(0, depth).join('/'))) return true;
+  }
+  return false;
 }
 
 /** The first glob of `globs` that matches `path`, or null. */

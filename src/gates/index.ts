@@ -6,6 +6,6 @@ export type { RunCommandOptions } from './runCommand.js';
 export { builtinReview, ALWAYS_PROTECTED, LOCKFILE_NAMES, REVIEW_RULES } from './builtinReviewer.js';
 export type { BuiltinReviewInput, ReviewRule } from './builtinReviewer.js';
 export { verificationDefinitions, fileNamedBy, DEFAULT_VERIFICATION_DEFINITIONS } from './verificationDefinitions.js';
-export { matchGlob, firstMatch, segmentMatches, pathSegments } from './glob.js';
+export { matchGlob, firstMatch, pathSegments } from './glob.js';
 export type { UnmodelledSyntax } from './glob.js';
 export { OutputTail, cleanText } from './outputTail.js';

@@ -7,6 +7,7 @@ import type { WorkerOutcome } from '../../machines/task.types.js';
 import type { Config } from '../domain/config.js';
 import type { AdapterCheck, AdapterCheckContext, InvocationContext, WorkerAdapter } from './adapter.js';
 import { type CompletionFileState, type ExitInfo, SUPERVISOR_DIED, describeExit, outcomeFromCompletionFile } from './completionFile.js';
+import { missingFileArguments } from './commandFiles.js';
 import { findOnPath, isExecutableFile, workerSearchDirs } from './findExecutable.js';
 
 /**
@@ -69,6 +70,26 @@ export function buildWorkerEnv(ctx: InvocationContext, adapter = COMMAND_ADAPTER
 }
 
 async function checkCommand(ctx: AdapterCheckContext): Promise<AdapterCheck> {
+  const found = await checkExecutable(ctx);
+  if (!found.available || ctx.worker.command === undefined) return found;
+  return checkFileArguments(ctx.worker.command, ctx.workspace);
+}
+
+/** The files the argv names (an interpreter's script, paths into folders) are there; see `missingFileArguments`. */
+async function checkFileArguments(command: readonly string[], workspace: string): Promise<AdapterCheck> {
+  const missing = await missingFileArguments(command, workspace);
+  const first = missing[0];
+  if (first === undefined) return { available: true };
+  const what = first.kind === 'script' ? `the script ${first.arg} that ${command[0] ?? ''} runs does not exist` : `the folder of ${first.arg} does not exist`;
+  return unavailable(`worker.command[${first.index}]: ${what} (looked at ${first.path}${missing.length > 1 ? `; ${missing.length - 1} more missing` : ''})`, {
+    argument: first.arg,
+    path: first.path,
+    missing: missing.map((m) => ({ index: m.index, argument: m.arg, path: m.path })),
+    hint: 'Fix the path in worker.command (relative paths are read from the repository root), or create the file before the run.',
+  });
+}
+
+async function checkExecutable(ctx: AdapterCheckContext): Promise<AdapterCheck> {
   const executable = ctx.worker.command?.[0];
   if (executable === undefined) {
     return unavailable('the "command" adapter needs worker.command (an argv array, e.g. ["./scripts/agent.sh", "--fast"])', {});

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/io.js';
@@ -30,6 +30,28 @@ describe('buran CLI, in process', () => {
     const text = io.errors.join('\n');
     expect(text).toContain('title:');
     expect(text).toContain('bogus');
+  });
+
+  it('points an invalid packet at the packet doc of the installed package, which exists', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'buran-cli-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'schema: buran.packet/v1\nid: x\nverify: "npm test"\n');
+    const io = capture();
+    expect(await main(['node', 'buran', 'validate', file], io)).toBe(2);
+    const text = io.errors.join('\n');
+    expect(text).toContain('verify: expected array, got string; write it as a list of commands, each an argv list (no shell), e.g. verify: [[npm, test]]');
+    const doc = /documented in (\S+)$/m.exec(text)?.[1];
+    expect(doc).toBe(resolve('docs/packet.md'));
+    expect(existsSync(doc ?? '')).toBe(true);
+  });
+
+  it('prints the package version for --version and -V', async () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const io = capture();
+      expect(await main(['node', 'buran', flag], io)).toBe(0);
+      expect(io.lines).toEqual([version]);
+    }
   });
 
   it('reports a missing packet file as bad input (exit 2)', async () => {

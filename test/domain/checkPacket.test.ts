@@ -141,6 +141,52 @@ describe('checkPacket', () => {
     });
   });
 
+  describe('glob syntax', () => {
+    it('accepts brace, bracket and extglob scopes', () => {
+      const { problems } = checkPacket(packet({ tasks: [task('a', { scope: ['src/**/*.{js,ts}', 'test/[ab]*.ts', 'docs/@(api|cli).md'] })] }));
+      expect(problems).toEqual([]);
+    });
+
+    it.each([
+      ['!test/**', /leading '!'/],
+      ['src/{a}.ts', /"src\/a\.ts"/],
+      ['src/*.{js,ts', /unbalanced '\{'/],
+      ['src/"a".ts', /"src\/a\.ts"/],
+      ['src/[a/b].ts', /'\/' inside \[\.\.\.\]/],
+    ])('refuses a scope using %j, naming the field and a corrected example', (scope, message) => {
+      const problem = only(packet({ tasks: [task('a', { scope: ['src/ok/**', scope] })] }));
+      expect(problem).toMatchObject({ path: 'tasks[0].scope[1]', code: 'unsupported_glob' });
+      expect(problem.message).toMatch(message);
+    });
+
+    it('refuses unsupported syntax in the packet protected paths too', () => {
+      expect(found(packet({ policy: { protectedPaths: ['.git/**', 'secrets/{x}'] } }))).toEqual(['policy.protectedPaths[1] unsupported_glob']);
+    });
+  });
+
+  describe('right forms in shape problems', () => {
+    it('shows verify written as one string in the argv form', () => {
+      const problem = only({ ...packet(), verify: 'npm test' });
+      expect(problem).toMatchObject({ path: 'verify', code: 'invalid_type' });
+      expect(problem.message).toBe('expected array, got string; write it as a list of commands, each an argv list (no shell), e.g. verify: [[npm, test]]');
+    });
+
+    it('shows one verify command written as a string in the argv form', () => {
+      const problem = only({ ...packet(), verify: [['npm', 'test'], 'npx tsc --noEmit'] });
+      expect(problem.path).toBe('verify[1]');
+      expect(problem.message).toMatch(/e\.g\. \[npx, tsc, "--noEmit"\]$/);
+    });
+
+    it('shows worker.command and scope written as strings as lists', () => {
+      const command = only({ ...packet(), worker: { adapter: 'command', command: 'bash ./agent.sh' } });
+      expect(command).toMatchObject({ path: 'worker.command' });
+      expect(command.message).toMatch(/command: \[bash, \.\/agent\.sh\]$/);
+      const scope = only({ ...packet(), tasks: [{ ...task('a'), scope: 'src/**' }] });
+      expect(scope).toMatchObject({ path: 'tasks[0].scope' });
+      expect(scope.message).toMatch(/scope: \[src\/\*\*\]$/);
+    });
+  });
+
   describe('fields that are not part of a packet', () => {
     it('rejects an unknown field at the root', () => {
       expect(only({ ...packet(), owner: 'me' })).toMatchObject({ path: 'owner', code: 'unrecognized_keys' });

@@ -77,4 +77,11 @@ describe('checkConfig', () => {
   it('requires the schema field', () => {
     expect(checkConfig({}).problems).toMatchObject([{ path: 'schema' }]);
   });
+
+  it('refuses protected-path globs using unsupported syntax, with a corrected example', () => {
+    const { config, problems } = checkConfig({ schema: 'buran.config/v1', policy: { protectedPaths: ['ci/*.{yml,yaml}', 'secrets/{x}'] } });
+    expect(config).toBeNull();
+    expect(problems).toMatchObject([{ path: 'policy.protectedPaths[1]', code: 'unsupported_glob' }]);
+    expect(problems[0]?.message).toContain('"secrets/x"');
+  });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { matchGlob } from '../../src/gates/glob.js';
 import { scopesOverlap, segmentPatternsIntersect } from '../../src/scheduler/index.js';
 
 describe('scopesOverlap', () => {
@@ -63,16 +64,78 @@ describe('scopesOverlap', () => {
     expect(scopesOverlap(['docs/**', 'src/a.ts'], ['test/**', 'src/*.md'])).toBe(false);
   });
 
-  it('errs towards overlap for glob syntax it does not model and for paths with ..', () => {
+  it('decides braces exactly by expanding them', () => {
+    expect(scopesOverlap(['src/{a,b}.ts'], ['src/c.ts'])).toBe(false);
+    expect(scopesOverlap(['src/{a,b}.ts'], ['src/b.ts'])).toBe(true);
+    expect(scopesOverlap(['src/*.{js,ts}'], ['src/*.md'])).toBe(false);
+    expect(scopesOverlap(['src/**/*.{js,ts}'], ['src/a/*.ts'])).toBe(true);
+    expect(scopesOverlap(['{src,lib}/**'], ['lib/x.ts'])).toBe(true);
+    expect(scopesOverlap(['{src/api,lib}/*.ts'], ['src/api/x.ts'])).toBe(true);
+    expect(scopesOverlap(['{src/api,lib}/*.ts'], ['src/web/x.ts'])).toBe(false);
+    expect(scopesOverlap(['src/{a,{b,c}}.ts'], ['src/c.ts'])).toBe(true);
+  });
+
+  it('errs towards overlap where it widens: brackets, ranges, extglobs, refused syntax, paths with ..', () => {
+    // A bracket expression is read as any one character.
     expect(scopesOverlap(['src/[ab].ts'], ['src/c.ts'])).toBe(true);
-    expect(scopesOverlap(['src/{a,b}.ts'], ['src/c.ts'])).toBe(true);
+    expect(scopesOverlap(['src/[ab].ts'], ['src/cd.ts'])).toBe(false);
+    // A range is read as `*`.
+    expect(scopesOverlap(['f{1..3}.ts'], ['f9.ts'])).toBe(true);
+    expect(scopesOverlap(['f{1..3}.ts'], ['g1.ts'])).toBe(false);
+    // An extglob segment is read as any segment.
+    expect(scopesOverlap(['src/@(a|b).ts'], ['src/c.md'])).toBe(true);
+    expect(scopesOverlap(['src/@(a|b).ts'], ['docs/a.ts'])).toBe(false);
+    // Syntax the packet check refuses, and .., are read as every path.
+    expect(scopesOverlap(['!src/**'], ['docs/y.md'])).toBe(true);
+    expect(scopesOverlap(['src/{a}.ts'], ['docs/y.md'])).toBe(true);
     expect(scopesOverlap(['src/../lib/x.ts'], ['docs/y.md'])).toBe(true);
     // ...but still separates segments it does model.
     expect(scopesOverlap(['src/[ab].ts'], ['docs/c.ts'])).toBe(false);
   });
 
+  it("sees the path a glob's own text names, which the matcher matches too", () => {
+    expect(matchGlob('src/[ab].ts', 'src/[ab].ts')).toBe(true);
+    expect(scopesOverlap(['src/[ab].ts'], ['src/?ab?.ts'])).toBe(true);
+    expect(matchGlob('src/{a,b}.ts', 'src/{a,b}.ts')).toBe(true);
+    expect(matchGlob('src/?a?b?.ts', 'src/{a,b}.ts')).toBe(true);
+    expect(scopesOverlap(['src/{a,b}.ts'], ['src/?a?b?.ts'])).toBe(true);
+  });
+
+  it('reads a glob with too many brace alternatives as every path', () => {
+    const many = `{${Array.from({ length: 20 }, (_, i) => `d${i}`).join(',')}}/{${Array.from({ length: 20 }, (_, i) => `f${i}`).join(',')}}.ts`;
+    expect(scopesOverlap([many], ['elsewhere/x.md'])).toBe(true);
+    expect(scopesOverlap(['{a,b}/{c,d}.ts'], ['elsewhere/x.md'])).toBe(false);
+  });
+
+  it('never misses an overlap the matcher shows: a path matched by a glob of each scope', () => {
+    // Seeded generator of small globs over a tiny alphabet, so shared matches are common.
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const pick = <T>(items: readonly T[]): T => items[next(items.length)] as T;
+    const segmentParts = ['a', 'b', '*', '?', '[ab]', '[!a]', '{a,b}', '{a,bb}', '@(a|b)', '.', 'x'];
+    const glob = () =>
+      Array.from({ length: 1 + next(3) }, () => (next(6) === 0 ? '**' : Array.from({ length: 1 + next(2) }, () => pick(segmentParts)).join(''))).join('/');
+    const path = () => Array.from({ length: 1 + next(3) }, () => Array.from({ length: 1 + next(2) }, () => pick(['a', 'b', 'x', '.', '[ab]', '{a,b}'])).join('')).join('/');
+    const globs = Array.from({ length: 60 }, glob);
+    const paths = Array.from({ length: 200 }, path);
+    let shared = 0;
+    for (const a of globs) {
+      for (const b of globs) {
+        const witness = paths.find((p) => matchGlob(a, p) && matchGlob(b, p));
+        if (witness === undefined) continue;
+        shared++;
+        expect(scopesOverlap([a], [b]), `${a} and ${b} both match ${witness}`).toBe(true);
+      }
+    }
+    // The generator must produce shared matches for the check to mean anything.
+    expect(shared).toBeGreaterThan(100);
+  });
+
   it('is symmetric', () => {
-    const globs = ['src/**', '*.ts', 'a/*.ts', 'a/b.ts', './a', 'src/api', 'docs/*.md', '**/x?.ts'];
+    const globs = ['src/**', '*.ts', 'a/*.ts', 'a/b.ts', './a', 'src/api', 'docs/*.md', '**/x?.ts', '{a,b}/*.ts', 'a/[xy].ts', 'a/@(b|c)'];
     for (const a of globs) {
       for (const b of globs) expect(scopesOverlap([a], [b])).toBe(scopesOverlap([b], [a]));
     }

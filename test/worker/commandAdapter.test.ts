@@ -67,6 +67,21 @@ describe('command adapter check', () => {
     expect(await check()).toEqual({ available: true });
   });
 
+  it("is unavailable when the script an interpreter runs is missing, though the interpreter is found", async () => {
+    const workspace = tempDir();
+    const check = await adapter.check(context({ workspace, worker: { adapter: 'command', command: ['bash', '/missing.sh'] } }));
+    expect(check).toMatchObject({ available: false, message: expect.stringContaining('worker.command[1]: the script /missing.sh that bash runs does not exist') as unknown });
+    expect(!check.available && check.details).toMatchObject({ adapter: 'command', argument: '/missing.sh', hint: expect.stringContaining('repository root') as unknown });
+  });
+
+  it('passes an inline script and a script that exists', async () => {
+    const workspace = tempDir();
+    writeFileSync(join(workspace, 'agent.sh'), 'exit 0\n');
+    expect(await adapter.check(context({ workspace, worker: { adapter: 'command', command: ['bash', '-c', 'echo hi'] } }))).toEqual({ available: true });
+    expect(await adapter.check(context({ workspace, worker: { adapter: 'command', command: ['bash', 'agent.sh'] } }))).toEqual({ available: true });
+    expect(await adapter.check(context({ workspace, worker: { adapter: 'command', command: ['node', fixture('exit0.mjs')] } }))).toEqual({ available: true });
+  });
+
   it('needs worker.command', async () => {
     expect(await adapter.check(context({ worker: { adapter: 'command' } }))).toMatchObject({ available: false, message: expect.stringContaining('needs worker.command') as unknown });
   });

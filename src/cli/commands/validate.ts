@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatProblem } from '../../domain/problems.js';
 import { loadPacket } from '../../domain/loadPacket.js';
+import { docPath } from '../../platform/packageRoot.js';
 import { EXIT } from '../exitCodes.js';
 import type { Io } from '../io.js';
 
@@ -22,7 +23,7 @@ export function registerValidate(program: Command, io: Io): void {
       } else {
         io.err(`invalid packet ${loaded.file}:`);
         for (const p of loaded.problems) io.err(`  ${formatProblem(p)}`);
-        io.err('fix the fields named above; the packet format is documented in docs/packet.md');
+        io.err(`fix the fields named above; the packet format is documented in ${docPath('packet.md')}`);
       }
       io.exit(valid ? EXIT.ok : EXIT.badInput);
     });
