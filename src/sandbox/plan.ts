@@ -81,8 +81,4 @@ export function confineArgv(plan: SandboxPlan | undefined, argv: readonly string
   return plan.sandbox.wrap(argv, confinementFor(plan, { ...request, ...(argv[0] === undefined ? {} : { argv0: argv[0] }) }));
 }
 
-/** PATH without relative folders: a relative entry would let the worktree (the worker's files) supply a tool. */
-export function absolutePath(path: string | undefined): string | undefined {
-  if (path === undefined) return undefined;
-  return path.split(delimiter).filter((dir) => dir !== '' && isAbsolute(dir)).join(delimiter);
-}
+export { absolutePath } from '../platform/searchPath.js';

@@ -2,7 +2,8 @@
 // with a `/`, or a bare name on the PATH the worker will have.
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { delimiter, isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { absoluteFolders } from '../platform/searchPath.js';
 
 /** PATH a spawned process searches when its environment has none (libuv's default). */
 export const DEFAULT_SEARCH_PATH = '/usr/bin:/bin';
@@ -10,7 +11,7 @@ export const DEFAULT_SEARCH_PATH = '/usr/bin:/bin';
 /** The folders a bare name is searched in: the runner's PATH when the worker is allowed it, else libuv's default. */
 export function workerSearchDirs(env: Readonly<Record<string, string | undefined>>, pathAllowed: boolean): string[] {
   // Relative folders are dropped: they would be searched in the worktree, where the worker's files are (the spawn gets the same PATH, see confine.ts).
-  return ((pathAllowed ? env['PATH'] : undefined) ?? DEFAULT_SEARCH_PATH).split(delimiter).filter((dir) => isAbsolute(dir));
+  return absoluteFolders((pathAllowed ? env['PATH'] : undefined) ?? DEFAULT_SEARCH_PATH);
 }
 
 /** The first executable file `name` in `dirs` (relative folders against `cwd`), or null. */

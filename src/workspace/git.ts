@@ -1,5 +1,7 @@
 import { execa } from 'execa';
 import { gitRefProblem } from '../domain/packet.js';
+import { delimiter } from 'node:path';
+import { absoluteFolders } from '../platform/searchPath.js';
 
 /** The outcome of one git invocation. Never thrown: a non-zero exit is data. */
 export interface GitResult {
@@ -85,7 +87,7 @@ export function gitEnv(identity: GitIdentity, source: Readonly<Record<string, st
     if (value !== undefined && !LOCATION_VARIABLES.has(key)) env[key] = value;
   }
   // A relative PATH folder would be looked up from git's working directory (a worktree, the worker's files).
-  if (env['PATH'] !== undefined) env['PATH'] = env['PATH'].split(':').filter((dir) => dir.startsWith('/')).join(':');
+  if (env['PATH'] !== undefined) env['PATH'] = absoluteFolders(env['PATH']).join(delimiter);
   return {
     ...env,
     GIT_TERMINAL_PROMPT: '0',

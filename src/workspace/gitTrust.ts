@@ -7,6 +7,8 @@
 // executables those files name (see gitOverrides).
 import { lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, type BigIntStats } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { BuranError } from '../domain/errors.js';
 import { sha256 } from '../domain/hash.js';
 import { writeFileDurable } from '../platform/durableWrite.js';
 
@@ -26,6 +28,32 @@ export interface GitTrustRecord {
   readonly folders: readonly string[];
   /** Filter driver names configured when captured: their programs are switched off on every git call. */
   readonly drivers: readonly string[];
+}
+
+/** git-trust.json as read back: a record that does not parse is store_corrupt, never a silently empty trust. */
+const GitTrustRecordSchema = z.strictObject({
+  schema: z.literal('buran.git-trust/v1'),
+  files: z.array(z.strictObject({ path: z.string().min(1), digest: z.string().regex(/^sha256:[0-9a-f]{64}$/).nullable(), mode: z.number().int().min(0).optional() })),
+  folders: z.array(z.string().min(1)),
+  drivers: z.array(z.string()),
+});
+
+function readGitTrustRecord(file: string, text: Buffer): GitTrustRecord {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.toString('utf8'));
+  } catch {
+    raw = undefined;
+  }
+  const parsed = GitTrustRecordSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new BuranError({
+      code: 'store_corrupt',
+      message: `${file} is not a buran.git-trust/v1 record (${raw === undefined ? 'not JSON' : (parsed.error.issues[0]?.message ?? 'wrong shape')}): the run's trusted git configuration cannot be read`,
+      details: { path: file, reason: raw === undefined ? 'invalid_json' : 'bad_shape' },
+    });
+  }
+  return parsed.data as GitTrustRecord;
 }
 
 /** A change to a trusted file: what it was (null: absent) and what it is now (null: gone). */
@@ -234,8 +262,7 @@ export async function openGitTrust(o: {
     await keepTrustedCopies(record, copies);
     await writeFileDurable(file, `${JSON.stringify(record, null, 2)}\n`);
   } else {
-    record = JSON.parse(text.toString('utf8')) as GitTrustRecord;
-    if (record.schema !== 'buran.git-trust/v1' || !Array.isArray(record.files)) throw new Error(`${file} is not a buran.git-trust/v1 record`);
+    record = readGitTrustRecord(file, text);
   }
   const guard = new GitTrustGuard(record);
   return { guard, overrides: driverOverrides(record.drivers), restore: () => guard.restore(copies, quarantine) };
