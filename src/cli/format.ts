@@ -1,5 +1,6 @@
 import type { EventRecord } from '../domain/events.js';
 import type { StatusJson } from '../engine/statusView.js';
+import { NO_REASONS, type Reasons, reasonLines } from '../engine/reasons.js';
 import { sandboxSummary } from '../engine/sandboxChoice.js';
 
 /** One human line per event. */
@@ -10,7 +11,8 @@ export function eventLine(e: EventRecord): string {
   return `#${e.seq} ${e.ts} ${who}: ${what}${why}`;
 }
 
-export function statusLines(s: StatusJson): string[] {
+/** The text of `status --run`: the status, then the reasons (findings, failed commands, worker logs) under the blocker. */
+export function statusLines(s: StatusJson, reasons: Reasons = NO_REASONS): string[] {
   const lines = [`run ${s.runId}: ${s.status} (${s.stage}), epoch ${s.epoch}`];
   if (s.currentTask !== null) {
     const c = s.currentTask;
@@ -18,6 +20,7 @@ export function statusLines(s: StatusJson): string[] {
   }
   lines.push(`  ${sandboxSummary(s.sandbox)}`);
   if (s.blocker !== null) lines.push(`  blocked: ${s.blocker.code}: ${s.blocker.message}`);
+  lines.push(...reasonLines(reasons, '  '));
   lines.push(`  next: ${s.nextSafeAction.text}${s.nextSafeAction.command === null ? '' : `\n        ${s.nextSafeAction.command}`}`);
   for (const t of s.tasks) lines.push(`  - ${t.id}: ${t.state}, ${t.attempts} attempt(s), epoch ${t.epoch}`);
   lines.push(`  usage: ${s.usage.inputTokens} in / ${s.usage.outputTokens} out tokens, $${s.usage.costUsd.toFixed(4)}`);

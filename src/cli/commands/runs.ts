@@ -4,6 +4,8 @@ import { BuranError } from '../../domain/errors.js';
 import { CONFIG_FILE, openProject } from '../../engine/project.js';
 import { buildReport, reportMarkdown } from '../../engine/report.js';
 import { statusJson } from '../../engine/statusView.js';
+import { reasonLines } from '../../engine/reasons.js';
+import { viewExtras } from '../../engine/viewExtras.js';
 import { readSandboxRecord, sandboxWord } from '../../engine/sandboxChoice.js';
 import { EXIT } from '../exitCodes.js';
 import type { EventRecord } from '../../domain/events.js';
@@ -71,6 +73,7 @@ export function registerRunCommands(program: Command, io: Io): void {
       if (opts.json !== true) {
         io.out(`run ${opts.run}: ${result.status} (${result.stage})`);
         if (result.blocker !== null) io.out(`blocked: ${result.blocker.code}: ${result.blocker.message}`);
+        for (const line of reasonLines((await viewExtras(project, result)).reasons, '')) io.out(line);
         io.out(`next: ${result.nextSafeAction.text}${result.nextSafeAction.command === null ? '' : `\n  ${result.nextSafeAction.command}`}`);
       }
       io.exit(exitForStatus(result.status));
@@ -98,7 +101,7 @@ export function registerRunCommands(program: Command, io: Io): void {
       const events = await project.runner.events(opts.run);
       const status = statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(opts.run), Date.now, await readSandboxRecord(project.store.runDir(opts.run)));
       if (opts.json === true) io.out(JSON.stringify(status));
-      else for (const line of statusLines(status)) io.out(line);
+      else for (const line of statusLines(status, (await viewExtras(project, view)).reasons)) io.out(line);
       io.exit(exitForStatus(status.status));
     });
 
@@ -114,7 +117,7 @@ export function registerRunCommands(program: Command, io: Io): void {
       await knownRun(project, opts.run);
       const view = await project.runner.inspect(opts.run);
       // A tampered record or a moved handoff branch is reported (blocked), not repaired; report exits 0 whatever the run's status.
-      const report = buildReport(view.snapshot, await project.runner.events(opts.run), {}, view.tampered ?? view.handoffMoved, await readSandboxRecord(project.store.runDir(opts.run)));
+      const report = buildReport(view.snapshot, await project.runner.events(opts.run), {}, view.tampered ?? view.handoffMoved, await readSandboxRecord(project.store.runDir(opts.run)), await viewExtras(project, view));
       io.out(opts.format === 'json' ? JSON.stringify(report, null, 2) : reportMarkdown(report));
       io.exit(EXIT.ok);
     });
