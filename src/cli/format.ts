@@ -19,6 +19,7 @@ export function statusLines(s: StatusJson, reasons: Reasons = NO_REASONS): strin
     lines.push(`  current: task ${c.taskId} ${c.state}, attempt ${c.attemptId ?? '—'} (epoch ${c.epoch})${c.pid === null ? '' : `, pid ${c.pid}`}${c.heartbeatAgeMs === null ? '' : `, heartbeat ${Math.round(c.heartbeatAgeMs / 1000)}s ago`}`);
   }
   lines.push(`  ${sandboxSummary(s.sandbox)}`);
+  if (s.driver !== null) lines.push(`  driven by pid ${s.driver.pid}${s.driver.since === '' ? '' : ` since ${s.driver.since}`}${s.driver.host === '' ? '' : ` (${s.driver.host})`}`);
   if (s.blocker !== null) lines.push(`  blocked: ${s.blocker.code}: ${s.blocker.message}`);
   lines.push(...reasonLines(reasons, '  '));
   lines.push(`  next: ${s.nextSafeAction.text}${s.nextSafeAction.command === null ? '' : `\n        ${s.nextSafeAction.command}`}`);

@@ -79,7 +79,7 @@ describe('the handoff is the recorded commit', () => {
     expect(json.blocker?.details).toMatchObject({ branch, recorded: { commit: handoff.commit, tree: handoff.tree }, current: { commit: moved, tree }, sameTree: false });
     expect(json.nextSafeAction).toEqual(json.blocker?.nextSafeAction);
 
-    const text = await buran(repo, 'status', '--run', runId);
+    const text = await buran(repo, 'status', '--run', runId, '--exit-status');
     expect(text.code).toBe(3);
     expect(text.out).toContain('handoff_moved');
     expect(text.out).toContain(handoff.commit);
@@ -112,7 +112,7 @@ describe('the handoff is the recorded commit', () => {
 
     // Put back on the recorded commit, the handoff stands again.
     git(repo, 'update-ref', `refs/heads/${branch}`, handoff.commit);
-    expect((await buran(repo, 'status', '--run', runId, '--json')).code).toBe(0);
+    expect((await buran(repo, 'status', '--run', runId, '--json', '--exit-status')).code).toBe(0);
     expect((await buran(repo, 'run', '--run', runId)).code).toBe(0);
   }, SLOW);
 
