@@ -37,7 +37,7 @@ export function handedOff(c: RunContext): ChangeTarget | null {
  * (a commit gone since): the report then says nothing about them rather than
  * something wrong.
  */
-export async function runChanges(repoRoot: string, snap: SnapshotLike, target: ChangeTarget): Promise<RunChanges | null> {
+export async function runChanges(repoRoot: string, snap: SnapshotLike, target: ChangeTarget, redact: (text: string) => string): Promise<RunChanges | null> {
   const c = snap.context;
   const { base, branch, commit } = target;
   const stat = await git(repoRoot, ['diff', ...DIFF_FLAGS, '--stat=100', `${base}...${commit}`]);
@@ -52,9 +52,10 @@ export async function runChanges(repoRoot: string, snap: SnapshotLike, target: C
       // A task merge is a merge commit on the run branch: its first parent is the branch before it.
       const names = await git(repoRoot, ['diff', ...DIFF_FLAGS, '--name-only', '-z', `${e.commit}^1`, e.commit]);
       if (names.exitCode !== 0) continue;
-      for (const f of names.stdout.split('\0')) if (f !== '') files.add(f);
+      for (const f of names.stdout.split('\0')) if (f !== '') files.add(redact(f));
     }
     tasks.push({ taskId: t.id, files: [...files].sort() });
   }
-  return { base, branch, diffStat: stat.stdout, tasks };
+  // File names are the worker's text: shown redacted and display-safe, like every other text of a run.
+  return { base, branch, diffStat: redact(stat.stdout), tasks };
 }

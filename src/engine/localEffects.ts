@@ -286,7 +286,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         const events = (await store.readEvents(runId)).map((e) => EventRecordSchema.parse(e));
         const snap = restoredView(doc.snapshot);
         const reasons = await gatherReasons(snap, null, { runId, getArtifact: (id, hash) => store.getArtifact(id, hash), runDir: store.runDir(runId), redact });
-        const changes = await runChanges(o.repoRoot, snap, { base: runLease.baseCommit, branch: runLease.branch, commit: tip.commit });
+        const changes = await runChanges(o.repoRoot, snap, { base: runLease.baseCommit, branch: runLease.branch, commit: tip.commit }, redact);
         const report = buildReport(snap, events, { packetId: packet.id, title: packet.title, headCommit: tip.commit, headTree: tip.tree }, null, confine.record, { reasons, changes });
         const reportHash = await store.putArtifact(runId, reportMarkdown(report));
         await store.putArtifact(runId, JSON.stringify(report, null, 2));

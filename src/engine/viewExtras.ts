@@ -19,5 +19,5 @@ export async function viewExtras(project: Pick<Project, 'root' | 'store'>, view:
     redact,
   });
   const target = view.status === 'handoff_ready' ? handedOff(view.snapshot.context) : null;
-  return { reasons, changes: target === null ? null : await runChanges(project.root, snap, target) };
+  return { reasons, changes: target === null ? null : await runChanges(project.root, snap, target, redact) };
 }
