@@ -139,7 +139,7 @@ export const taskChart = setup({
       const digest = o.kind === 'completion' ? o.digest : o.kind === 'invalid' ? o.digest : null;
       const usage = o.kind === 'completion' || o.kind === 'invalid' ? o.usage : null;
       return {
-        history: [...context.history, { kind: 'outcome' as const, attemptId, outcome, summary }],
+        history: [...context.history, { kind: 'outcome' as const, attemptId, outcome, summary, usage }],
         ingested: digest === null ? context.ingested : { ...context.ingested, [attemptId]: digest },
         usage: addedUsage(context.usage, usage),
       };

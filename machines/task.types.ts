@@ -32,7 +32,8 @@ export type AttemptOutcomeKind = 'completed' | 'failed' | 'blocked' | 'invalid' 
 export type TaskHistoryEntry =
   | { readonly kind: 'dispatched'; readonly attemptId: string; readonly number: number; readonly epoch: number }
   | { readonly kind: 'started'; readonly attemptId: string; readonly startedAt: number; readonly deadlineAt: number }
-  | { readonly kind: 'outcome'; readonly attemptId: string; readonly outcome: AttemptOutcomeKind; readonly summary: string }
+  /** `usage`: what the attempt reported (null: unknown or nothing to report; absent in runs recorded before it was kept). */
+  | { readonly kind: 'outcome'; readonly attemptId: string; readonly outcome: AttemptOutcomeKind; readonly summary: string; readonly usage?: Usage | null }
   | { readonly kind: 'gate'; readonly gate: 'verification' | 'review'; readonly epoch: number; readonly status: GateResult['status'] }
   | { readonly kind: 'merged'; readonly epoch: number; readonly commit: string }
   | { readonly kind: 'conflict'; readonly epoch: number; readonly files: readonly string[] }

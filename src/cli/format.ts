@@ -1,5 +1,6 @@
 import type { EventRecord } from '../domain/events.js';
 import type { StatusJson } from '../engine/statusView.js';
+import { NO_REASONS, type Reasons, reasonLines } from '../engine/reasons.js';
 import { sandboxSummary } from '../engine/sandboxChoice.js';
 
 /** One human line per event. */
@@ -10,14 +11,17 @@ export function eventLine(e: EventRecord): string {
   return `#${e.seq} ${e.ts} ${who}: ${what}${why}`;
 }
 
-export function statusLines(s: StatusJson): string[] {
+/** The text of `status --run`: the status, then the reasons (findings, failed commands, worker logs) under the blocker. */
+export function statusLines(s: StatusJson, reasons: Reasons = NO_REASONS): string[] {
   const lines = [`run ${s.runId}: ${s.status} (${s.stage}), epoch ${s.epoch}`];
   if (s.currentTask !== null) {
     const c = s.currentTask;
     lines.push(`  current: task ${c.taskId} ${c.state}, attempt ${c.attemptId ?? '—'} (epoch ${c.epoch})${c.pid === null ? '' : `, pid ${c.pid}`}${c.heartbeatAgeMs === null ? '' : `, heartbeat ${Math.round(c.heartbeatAgeMs / 1000)}s ago`}`);
   }
   lines.push(`  ${sandboxSummary(s.sandbox)}`);
+  if (s.driver !== null) lines.push(`  driven by pid ${s.driver.pid}${s.driver.since === '' ? '' : ` since ${s.driver.since}`}${s.driver.host === '' ? '' : ` (${s.driver.host})`}`);
   if (s.blocker !== null) lines.push(`  blocked: ${s.blocker.code}: ${s.blocker.message}`);
+  lines.push(...reasonLines(reasons, '  '));
   lines.push(`  next: ${s.nextSafeAction.text}${s.nextSafeAction.command === null ? '' : `\n        ${s.nextSafeAction.command}`}`);
   for (const t of s.tasks) lines.push(`  - ${t.id}: ${t.state}, ${t.attempts} attempt(s), epoch ${t.epoch}`);
   lines.push(`  usage: ${s.usage.inputTokens} in / ${s.usage.outputTokens} out tokens, $${s.usage.costUsd.toFixed(4)}`);

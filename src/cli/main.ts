@@ -5,6 +5,7 @@ import { registerControlCommands } from './commands/control.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerMachine } from './commands/machine.js';
+import { registerPrune } from './commands/prune.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
@@ -26,6 +27,7 @@ export function buildProgram(io: Io): Command {
   registerDemo(program, io);
   registerMachine(program, io);
   registerInspect(program, io);
+  registerPrune(program, io);
   return program;
 }
 

@@ -169,6 +169,18 @@ export const ConfigSchema = z
       .describe('Rules the runner enforces on every run.'),
     sandbox: SandboxPolicySchema.prefault({}).describe('How workers, agent reviewers and verification commands are confined.'),
     notify: NotifySchema.prefault({}).describe('Who is told when a run blocks, pauses or becomes handoff-ready. Default: nobody.'),
+    commits: z
+      .strictObject({
+        author: z
+          .strictObject({
+            name: z.string().trim().min(1).describe('Author and committer name.'),
+            email: z.string().trim().min(1).describe('Author and committer email.'),
+          })
+          .optional()
+          .describe("Who buran's commits are by. Default: your git identity (user.name and user.email of the repository's git config); buran <buran@localhost> only when git has none."),
+      })
+      .prefault({})
+      .describe('The commits buran makes on task and run branches; each carries a "Buran-Run: <runId>" trailer.'),
     store: z
       .strictObject({
         dir: z

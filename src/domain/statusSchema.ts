@@ -36,4 +36,6 @@ export const StatusJsonSchema = z.strictObject({
       note: z.string(),
     })
     .nullable(),
+  /** The process driving the run now (it holds the run lock), or null; `since` is ISO-8601 ('' when the lock does not say). */
+  driver: z.strictObject({ pid: z.number().int().min(1), host: z.string(), since: z.string() }).nullable(),
 });

@@ -24,12 +24,15 @@ import type { RunStore } from '../store/port.js';
 import { type AdapterRegistry, awaitAttempt, createAdapterRegistry, createCommandAdapter, dispatchAttempt, killAttempt } from '../worker/index.js';
 import { createAgentAdapters } from '../worker/adapters/index.js';
 import { checkReviewer, createReviewGate } from './reviewGate.js';
+import { gatherReasons } from './reasons.js';
+import { runChanges } from './changes.js';
 import { redactEvidence, redactOutcome, redactingEffects, redactorOf } from './redactResults.js';
 import { observeAttempt } from '../worker/observeAttempt.js';
 import { sweepAttempt } from '../worker/sweepAttempt.js';
 import { NESTED_SCAN_LIMIT, findNestedGitEntries } from '../workspace/nestedRepos.js';
 import { openPullRequest } from '../handoff/pullRequest.js';
-import { type CleanCheckout, createGitWorkspace, createScopeLocks, readBranchTip } from '../workspace/index.js';
+import { type CleanCheckout, RUN_TRAILER, createGitWorkspace, createScopeLocks, readBranchTip } from '../workspace/index.js';
+import { BURAN_IDENTITY, userIdentity } from '../workspace/git.js';
 import type { GateResult } from '../domain/gates.js';
 import { resolveSandbox } from './sandboxChoice.js';
 import { openRunGitTrust } from './runGitTrust.js';
@@ -82,7 +85,9 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   // The repository's git configuration as the run trusts it (captured before any of its workers ran): checked before every
   // git call, compared after every attempt and put back when a worker changed it (src/workspace/gitTrust.ts).
   const trust = await openRunGitTrust(o.repoRoot, store.runDir(runId), env);
-  const ws = createGitWorkspace({ repoRoot: o.repoRoot, storeDir: o.storeDir, guard: { check: () => trust.guard.check(), overrides: trust.overrides }, ...crash });
+  // Commits are the user's (config commits.author, else git's user.name / user.email), each naming its run in a trailer.
+  const identity = config.commits.author ?? (await userIdentity(o.repoRoot, env)) ?? BURAN_IDENTITY;
+  const ws = createGitWorkspace({ repoRoot: o.repoRoot, storeDir: o.storeDir, guard: { check: () => trust.guard.check(), overrides: trust.overrides }, identity, trailers: [`${RUN_TRAILER}: ${runId}`], ...crash });
   const scopes = createScopeLocks({ storeDir: o.storeDir });
   const taskOf = (taskId: string) => {
     const task = packet.tasks.find((t) => t.id === taskId);
@@ -282,7 +287,9 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         const doc = SnapshotDocSchema.parse(await store.readSnapshot(runId));
         const events = (await store.readEvents(runId)).map((e) => EventRecordSchema.parse(e));
         const snap = restoredView(doc.snapshot);
-        const report = buildReport(snap, events, { packetId: packet.id, title: packet.title, headCommit: tip.commit, headTree: tip.tree }, null, confine.record);
+        const reasons = await gatherReasons(snap, null, { runId, getArtifact: (id, hash) => store.getArtifact(id, hash), runDir: store.runDir(runId), redact });
+        const changes = await runChanges(o.repoRoot, snap, { base: runLease.baseCommit, branch: runLease.branch, commit: tip.commit }, redact);
+        const report = buildReport(snap, events, { packetId: packet.id, title: packet.title, headCommit: tip.commit, headTree: tip.tree }, null, confine.record, { reasons, changes });
         const reportHash = await store.putArtifact(runId, reportMarkdown(report));
         await store.putArtifact(runId, JSON.stringify(report, null, 2));
         o.crash?.('handoff.after-report');

@@ -5,13 +5,17 @@ import type { TaskContext } from '../../machines/task.types.js';
 import type { Blocker } from '../domain/blockers.js';
 import type { EventRecord } from '../domain/events.js';
 import { nextSafeActionOf, stageOf, statusOf, type RunStatus } from './runStatus.js';
+import type { Usage } from '../domain/usage.js';
+import type { RunChanges } from './changes.js';
+import { NO_REASONS, type Reasons, commandHead, workerHead } from './reasons.js';
 import { type SandboxRecord, sandboxSummary } from './sandboxChoice.js';
 
 export interface TaskReport {
   readonly id: string;
   readonly state: string;
   readonly epoch: number;
-  readonly attempts: readonly { attemptId: string; epoch: number; outcome: string | null; summary: string | null }[];
+  /** `usage`: what the attempt reported; null when unknown (or recorded before usage was kept per attempt). */
+  readonly attempts: readonly { attemptId: string; epoch: number; outcome: string | null; summary: string | null; usage: Usage | null }[];
   readonly gates: readonly { gate: string; epoch: number; status: string }[];
 }
 
@@ -35,7 +39,17 @@ export interface RunReport {
   readonly events: number;
   /** How the run's processes were confined (its sandbox.json without the time); null when no driver opened it. */
   readonly sandbox: Omit<SandboxRecord, 'decidedAt'> | null;
+  /** Why the run is where it is: the blocker's findings, failed verification commands, failed worker attempts. */
+  readonly reasons: Reasons;
+  /** What a handed-off run changed (diff stat, files per task); null before handoff or when git could not say. */
+  readonly changes: RunChanges | null;
   readonly extra: Record<string, unknown>;
+}
+
+/** What the views gathered at the edge for the report (see reasons.ts, changes.ts). */
+export interface ReportExtras {
+  readonly reasons?: Reasons;
+  readonly changes?: RunChanges | null;
 }
 
 interface SnapshotLike {
@@ -71,6 +85,7 @@ export function buildReport(
   extra: Record<string, unknown> = {},
   viewBlocker: Blocker | null = null,
   sandbox: SandboxRecord | null = null,
+  more: ReportExtras = {},
 ): RunReport {
   const c = snap.context;
   const tasks: TaskReport[] = c.tasks.map((t) => {
@@ -84,6 +99,7 @@ export function buildReport(
         epoch: d.epoch,
         outcome: outcome?.kind === 'outcome' ? outcome.outcome : null,
         summary: outcome?.kind === 'outcome' ? outcome.summary : null,
+        usage: outcome?.kind === 'outcome' ? (outcome.usage ?? null) : null,
       };
     });
     return {
@@ -112,11 +128,45 @@ export function buildReport(
     nextSafeAction: viewBlocker?.nextSafeAction ?? nextSafeActionOf(snap, c.runId),
     events: events.length,
     sandbox: sandbox === null ? null : { mode: sandbox.mode, kind: sandbox.kind, network: sandbox.network, note: sandbox.note },
+    reasons: more.reasons ?? NO_REASONS,
+    changes: more.changes ?? null,
     extra,
   };
 }
 
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+
+/** A fenced block whose fence is longer than any backtick run in the text. */
+function fenced(text: string, lang = 'text'): string[] {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return [`${fence}${lang}`, text, fence];
+}
+
+export const usageText = (u: Usage) => `${u.inputTokens} in / ${u.outputTokens} out tokens, $${u.costUsd.toFixed(4)}${u.unknownAttempts > 0 ? ` (+${u.unknownAttempts} attempts with unknown usage)` : ''}`;
+
+function reasonsMarkdown(r: Reasons): string[] {
+  const lines: string[] = [];
+  if (r.findings.length > 0) {
+    lines.push('', '### Findings', '', '| task | file | rule | message |', '|---|---|---|---|');
+    for (const f of r.findings) lines.push(`| ${f.taskId ?? '—'} | ${cell(f.file === null ? '—' : `${f.file}${f.line === null ? '' : `:${f.line}`}`)} | ${f.rule ?? '—'}${f.policy ? ' (policy)' : ''} | ${cell(f.message.slice(0, 400))} |`);
+  }
+  if (r.failedCommands.length > 0) {
+    lines.push('', '### Failed verification commands', '');
+    for (const f of r.failedCommands) {
+      lines.push(`- ${f.status}: ${commandHead(f)}`);
+      if (f.outputTail !== '') lines.push('', ...fenced(f.outputTail), '');
+    }
+  }
+  if (r.workerLogs.length > 0) {
+    lines.push('', '### Worker attempts that failed', '');
+    for (const w of r.workerLogs) {
+      lines.push(`- ${workerHead(w)}`, `  logs: \`${w.folder}\``);
+      if (w.stderrTail !== '') lines.push('', ...fenced(w.stderrTail), '');
+    }
+  }
+  return lines;
+}
 
 export function reportMarkdown(r: RunReport): string {
   const lines: string[] = [];
@@ -124,12 +174,18 @@ export function reportMarkdown(r: RunReport): string {
   lines.push(`- **status:** ${r.status} (${r.stage})`, `- **epoch:** ${r.epoch}`, `- **branch:** ${r.branch ?? '—'}`);
   lines.push(`- **${sandboxSummary(r.sandbox).replace(/^([^:]+):/, '$1:**')}`);
   if (r.handoffCommit !== null) lines.push(`- **handoff commit:** ${r.handoffCommit}${r.handoffTree === null ? '' : ` (tree ${r.handoffTree})`}`);
-  lines.push(`- **dispatches:** ${r.dispatches}`, `- **usage:** ${r.usage.inputTokens} in / ${r.usage.outputTokens} out tokens, $${r.usage.costUsd.toFixed(4)}${r.usage.unknownAttempts > 0 ? ` (+${r.usage.unknownAttempts} attempts with unknown usage)` : ''}`);
+  lines.push(`- **dispatches:** ${r.dispatches}`, `- **usage:** ${usageText(r.usage)}`);
   if (r.blocker !== null) {
     lines.push('', '## Blocked', '', `**${r.blocker.code}**: ${r.blocker.message}`);
   }
+  const why = reasonsMarkdown(r.reasons);
+  if (why.length > 0) lines.push('', r.blocker === null ? '## What went wrong on the way' : '## Why', ...why);
   lines.push('', '## Next safe action', '', r.nextSafeAction.text);
   if (r.nextSafeAction.command !== null) lines.push('', '```sh', r.nextSafeAction.command, '```');
+  if (r.changes !== null) {
+    lines.push('', '## Changes', '', `\`git diff ${r.changes.base}...${r.changes.branch}\`:`, '', ...fenced(r.changes.diffStat === '' ? '(no changes)' : r.changes.diffStat));
+    for (const t of r.changes.tasks) lines.push('', `- **${t.taskId}:** ${t.files.length === 0 ? 'no files' : t.files.map((f) => `\`${f}\``).join(', ')}`);
+  }
   lines.push('', '## Integration gates', '');
   if (r.integrationGates.length === 0) lines.push('None yet.');
   else lines.push('| gate | epoch | verdict |', '|---|---|---|', ...r.integrationGates.map((g) => `| ${g.gate} | ${g.epoch} | ${g.status} |`));
@@ -137,8 +193,8 @@ export function reportMarkdown(r: RunReport): string {
   for (const t of r.tasks) {
     lines.push(`### ${t.id} — ${t.state} (epoch ${t.epoch})`, '');
     if (t.attempts.length > 0) {
-      lines.push('| attempt | epoch | outcome | summary |', '|---|---|---|---|');
-      for (const a of t.attempts) lines.push(`| ${a.attemptId} | ${a.epoch} | ${a.outcome ?? 'in flight'} | ${cell((a.summary ?? '').slice(0, 200))} |`);
+      lines.push('| attempt | epoch | outcome | usage | summary |', '|---|---|---|---|---|');
+      for (const a of t.attempts) lines.push(`| ${a.attemptId} | ${a.epoch} | ${a.outcome ?? 'in flight'} | ${a.usage === null ? (a.outcome === null ? '' : 'unknown') : usageText(a.usage)} | ${cell((a.summary ?? '').slice(0, 200))} |`);
       lines.push('');
     }
     if (t.gates.length > 0) lines.push(`Gates: ${t.gates.map((g) => `${g.gate}@${g.epoch} ${g.status}`).join(', ')}`, '');

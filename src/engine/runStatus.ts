@@ -5,7 +5,11 @@ export type RunStatus = 'queued' | 'running' | 'paused' | 'blocked' | 'handoff_r
 
 interface SnapshotLike {
   readonly value: unknown;
-  readonly context: { readonly blocker?: Blocker | null };
+  readonly context: {
+    readonly blocker?: Blocker | null;
+    readonly lease?: { readonly branch: string; readonly baseCommit: string } | null;
+    readonly handoff?: { readonly branch: string } | null;
+  };
 }
 
 /** The stage as a dotted path, e.g. `active.implementing` or `blocked`. */
@@ -49,8 +53,15 @@ export function nextSafeActionOf(snapshot: SnapshotLike, runId: string): NextSaf
       return { text: 'Drive the run (it continues where it stopped).', command: `buran run --run ${runId}` };
     case 'paused':
       return { text: 'Resume the run when ready.', command: `buran resume --run ${runId}` };
-    case 'handoff_ready':
-      return { text: 'Review the run branch and its report, then merge by hand.', command: `buran report --run ${runId}` };
+    case 'handoff_ready': {
+      const branch = snapshot.context.handoff?.branch ?? snapshot.context.lease?.branch ?? null;
+      const base = snapshot.context.lease?.baseCommit ?? null;
+      if (branch === null || base === null) return { text: 'Review the run branch and its report, then merge by hand.', command: `buran report --run ${runId}` };
+      return {
+        text: `Look at the change (its commits: git log ${base}..${branch}; the report: buran report --run ${runId}), then merge ${branch} by hand.`,
+        command: `git diff ${base}...${branch}`,
+      };
+    }
     default:
       return { text: 'Nothing more to do for this run.', command: null };
   }

@@ -31,11 +31,28 @@ export interface StatusJson {
   readonly updatedAt: string | null;
   /** The run's recorded sandbox (sandbox.json) without its time; null until a driver has opened the run. */
   readonly sandbox: Omit<SandboxRecord, 'decidedAt'> | null;
+  /** The process driving the run now (it holds the run lock), or null. `since`: ISO-8601, '' when unknown. */
+  readonly driver: { readonly pid: number; readonly host: string; readonly since: string } | null;
+}
+
+/** The holder of a run lock, as statusJson reads it. */
+export interface DriverInfo {
+  readonly pid: number;
+  readonly host: string;
+  readonly acquiredAt: string;
+}
+
+/** What a run that another process drives needs next: to be watched, not driven again. */
+export function watchAction(runId: string, driver: DriverInfo): NextSafeAction {
+  return {
+    text: `The run is driven by pid ${driver.pid}${driver.host === '' ? '' : ` on ${driver.host}`}${driver.acquiredAt === '' ? '' : ` since ${driver.acquiredAt}`}; follow it, or pause or cancel it from here.`,
+    command: `buran events --run ${runId} --follow`,
+  };
 }
 
 const childOf = (view: RunView, taskId: string) => taskSnapshot((view.snapshot.children as Readonly<Record<string, unknown>>)[`task:${taskId}`]);
 
-export function statusJson(view: RunView, updatedAt: string | null, runDir: string | null, now: () => number = Date.now, sandbox: SandboxRecord | null = null): StatusJson {
+export function statusJson(view: RunView, updatedAt: string | null, runDir: string | null, now: () => number = Date.now, sandbox: SandboxRecord | null = null, driver: DriverInfo | null = null): StatusJson {
   const c = view.snapshot.context;
   const tasks = c.tasks.map((t) => {
     const child = childOf(view, t.id);
@@ -72,10 +89,11 @@ export function statusJson(view: RunView, updatedAt: string | null, runDir: stri
     epoch: c.epoch,
     currentTask,
     blocker: view.blocker,
-    nextSafeAction: view.nextSafeAction,
+    nextSafeAction: driver !== null && (view.status === 'queued' || view.status === 'running') ? watchAction(view.runId, driver) : view.nextSafeAction,
     tasks,
     usage: c.usage,
     updatedAt,
     sandbox: sandbox === null ? null : { mode: sandbox.mode, kind: sandbox.kind, network: sandbox.network, note: sandbox.note },
+    driver: driver === null ? null : { pid: driver.pid, host: driver.host, since: driver.acquiredAt },
   };
 }

@@ -56,3 +56,8 @@ export function cleanText(bytes: Uint8Array): string {
     .replace(/\r\n?/g, '\n')
     .replace(CONTROL, '');
 }
+
+/** The last `count` lines of a text (trailing newlines dropped). */
+export function lastLines(text: string, count: number): string {
+  return text.replace(/\n+$/, '').split('\n').slice(-count).join('\n');
+}

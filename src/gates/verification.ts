@@ -1,3 +1,4 @@
+import { lastLines } from './outputTail.js';
 import type { CommandEvidence, EvidenceRef, Finding, GateResult } from '../domain/gates.js';
 import { type SandboxPlan, absolutePath, confineArgv } from '../sandbox/index.js';
 import { allowlistedEnv, runCommand } from './runCommand.js';
@@ -45,9 +46,6 @@ export function commandVerdict(evidence: CommandEvidence): 'PASS' | 'FAIL' | 'BL
   return 'BLOCKED';
 }
 
-function lastLines(text: string, count: number): string {
-  return text.replace(/\n+$/, '').split('\n').slice(-count).join('\n');
-}
 
 function describe(evidence: CommandEvidence): string {
   return JSON.stringify(evidence.argv);

@@ -60,6 +60,8 @@ export function buildInspectModel(input: ModelInput): InspectModel {
     events,
     taskIds: tasks.map((t) => t.id),
     initialRunState: view.stage,
+    lease: view.snapshot.context.lease,
+    handoff: view.snapshot.context.handoff,
     runChart: input.runChart,
     taskChart: input.taskChart,
   });

@@ -44,6 +44,9 @@ export interface ReplayInput {
   readonly initialRunState: string;
   readonly runChart: ChartGraph;
   readonly taskChart: ChartGraph;
+  /** The run's lease and handoff (from its snapshot), so a handed-off frame names how to see the change as `status` does. */
+  readonly lease?: { readonly branch: string; readonly baseCommit: string } | null;
+  readonly handoff?: { readonly branch: string } | null;
 }
 
 function blockerOf(event: EventRecord): Blocker | null {
@@ -94,7 +97,7 @@ export function replayEvents(input: ReplayInput): Frame[] {
       epoch,
       tasks: tasks.slice(),
       blocker,
-      nextSafeAction: nextSafeActionOf({ value: run, context: { blocker } }, input.runId),
+      nextSafeAction: nextSafeActionOf({ value: run, context: { blocker, lease: input.lease ?? null, handoff: input.handoff ?? null } }, input.runId),
       task,
       runEdge,
       taskEdge,

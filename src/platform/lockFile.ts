@@ -93,6 +93,20 @@ export async function tryLockFile(path: string, options: LockFileOptions = {}): 
   return { acquired: false, holder: last, foreign: false, contended: true };
 }
 
+/**
+ * Who holds the lock file `path` now, read only (nothing is taken over): the
+ * holder when it is alive here or on another host, null when there is no lock
+ * or its holder is gone (a dead or corrupt lock is no driver).
+ */
+export async function liveLockHolder(path: string): Promise<LockHolder | null> {
+  const raw = await readIfPresent(path);
+  if (raw === null) return null;
+  const host = hostname();
+  const holder = parseLockHolder(raw, host);
+  const verdict = judgeHolder(holder, host, holder?.host === host ? probeProcess(holder.pid) : null);
+  return verdict.kind === 'stale' ? null : holder;
+}
+
 async function judgeFile(path: string, raw: Buffer, host: string, corruptGraceMs: number, now: () => number): Promise<LockVerdict> {
   const holder = parseLockHolder(raw, host);
   const verdict = judgeHolder(holder, host, holder?.host === host ? probeProcess(holder.pid) : null);

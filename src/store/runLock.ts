@@ -3,7 +3,7 @@
 import { dirname, join } from 'node:path';
 import { BuranError } from '../domain/errors.js';
 import { errnoCode } from '../platform/errno.js';
-import { type HeldLock, type LockHolder, tryLockFile } from '../platform/lockFile.js';
+import { type HeldLock, type LockHolder, liveLockHolder, tryLockFile } from '../platform/lockFile.js';
 import { pathExists } from './jsonDocument.js';
 
 export type { HeldLock, LockHolder, LockTakeover, StaleReason } from '../platform/lockFile.js';
@@ -25,6 +25,11 @@ export interface AcquireLockOptions {
  */
 export async function acquireRunLock(dir: string, options: AcquireLockOptions = {}): Promise<HeldLock> {
   return acquireLockFile(join(dir, 'lock'), options);
+}
+
+/** The live driver of the run whose folder is `dir` (read only), or null when nobody drives it. */
+export function runLockHolder(dir: string): Promise<LockHolder | null> {
+  return liveLockHolder(join(dir, 'lock'));
 }
 
 /** `acquireRunLock` for any lock file path (the store's registry lock uses it too). */

@@ -103,6 +103,19 @@ export function gitEnv(identity: GitIdentity, source: Readonly<Record<string, st
 }
 
 /**
+ * The user's git identity in `cwd` (user.name and user.email as git config
+ * resolves them), or null when either is unset. Read with the pinned settings.
+ */
+export async function userIdentity(cwd: string, envSource: Readonly<Record<string, string | undefined>> = process.env): Promise<GitIdentity | null> {
+  const read = async (key: string) => {
+    const r = await git(cwd, ['config', '--get', key], { envSource });
+    return r.exitCode === 0 && r.stdout.trim() !== '' ? r.stdout.trim() : null;
+  };
+  const [name, email] = [await read('user.name'), await read('user.email')];
+  return name === null || email === null ? null : { name, email };
+}
+
+/**
  * Runs `git <args>` in `cwd` without a shell. Never throws for a non-zero
  * exit, a timeout or a missing git: callers branch on `exitCode`. Put `--`
  * before paths in `args` wherever git accepts it.

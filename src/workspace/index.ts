@@ -1,5 +1,5 @@
 // The workspace port (git worktrees, commits, merges) and scope locks across runs.
-export { createGitWorkspace, attemptMessage, parseShortstat, ATTEMPT_TRAILER } from './workspace.js';
+export { createGitWorkspace, attemptMessage, parseShortstat, ATTEMPT_TRAILER, RUN_TRAILER } from './workspace.js';
 export type { Workspace, GitWorkspaceOptions, RunLeaseRequest, TaskWorkspaceRequest, TaskWorkspaceOutcome, CommitRequest, CommitOutcome, Diffstat, MergeRequest, CleanCheckout } from './workspace.js';
 export { createScopeLocks, overlappingPairs, SCOPE_LOCKS_SCHEMA_ID } from './scopeLocks.js';
 export type { ScopeLocks, ScopeLocksOptions, ScopeLockEntry, ScopeAcquireOutcome, OverlapPair } from './scopeLocks.js';

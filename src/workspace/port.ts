@@ -7,6 +7,8 @@ import type { ChangedFile, FileDiffLines } from './diffParse.js';
 
 /** The trailer that ties a commit to the attempt that made it. */
 export const ATTEMPT_TRAILER = 'Buran-Attempt';
+/** The trailer naming the run on every commit buran makes. */
+export const RUN_TRAILER = 'Buran-Run';
 
 export interface RunLeaseRequest {
   readonly runId: string;
@@ -92,4 +94,8 @@ export interface Workspace {
   cleanCheckout(request: { readonly runId: string; readonly name: string; readonly worktree: string }): Promise<CleanCheckout>;
   /** Removes the run's worktrees; keeps its branches (the handoff branch must stay) and its lease record. */
   releaseRunWorkspace(runId: string): Promise<void>;
+  /** What the run still has in the repository: its registered worktrees and its branches (run branch first, then task branches). */
+  runLeftovers(runId: string): Promise<{ readonly worktrees: readonly string[]; readonly branches: readonly string[] }>;
+  /** Deletes branches of the run (`buran/<runId>`, `buran-task/<runId>/…`); any other name is `invalid_input`. */
+  deleteRunBranches(runId: string, branches: readonly string[]): Promise<void>;
 }

@@ -27,7 +27,7 @@ import type { GitTrustChange } from './gitTrust.js';
 import { type WorktreeGitDirs, worktreeGitDirs } from './worktreeGitDir.js';
 
 export type * from './port.js';
-export { ATTEMPT_TRAILER } from './port.js';
+export { ATTEMPT_TRAILER, RUN_TRAILER } from './port.js';
 
 export interface GitWorkspaceOptions {
   /** The user's repository; only read and used to register worktrees, never checked out or reset. */
@@ -35,6 +35,8 @@ export interface GitWorkspaceOptions {
   /** The run store directory; worktrees live in `<storeDir>/worktrees`. */
   readonly storeDir: string;
   readonly identity?: GitIdentity;
+  /** Trailers (`Key: value`) added to every commit and merge this workspace makes, e.g. `Buran-Run: <runId>`. */
+  readonly trailers?: readonly string[];
   /** Bound of each git call, milliseconds. */
   readonly gitTimeoutMs?: number;
   /** Crash points (src/chaos) inside the attempt commit and the merge; omit in production. */
@@ -323,7 +325,7 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
       if (epoch > 1) {
         const upToDate = await run(worktree, ['merge-base', '--is-ancestor', runTip, 'HEAD']);
         if (upToDate.exitCode !== 0) {
-          const merged = await mergeInto(worktree, runTip, '--ff', `buran: update task ${taskId} from ${runBranch} (epoch ${epoch})`, `Buran-Task: ${taskId}\nBuran-Epoch: ${epoch}`);
+          const merged = await mergeInto(worktree, runTip, '--ff', `buran: update task ${taskId} from ${runBranch} (epoch ${epoch})`, [`Buran-Task: ${taskId}`, `Buran-Epoch: ${epoch}`, ...(options.trailers ?? [])].join('\n'));
           if (merged.status === 'conflict') return merged;
         }
       }
@@ -349,7 +351,7 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
         throw new BuranError({ code: 'internal', message: describeGitFailure(['diff', '--cached', '--quiet'], staged), details: { worktree: cwd } });
       }
       options.crash?.('commit.before-commit');
-      await must(cwd, ['commit', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '-F', '-'], attemptMessage(message, attemptId));
+      await must(cwd, ['commit', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '-F', '-'], attemptMessage(message, attemptId, options.trailers));
       return summary(await must(cwd, ['rev-parse', 'HEAD']), false);
     },
 
@@ -394,7 +396,7 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
         if (tip === null) throw new BuranError({ code: 'not_found', message: `task branch ${taskBranch} does not exist`, details: { taskBranch, taskId } });
         const already = await run(cwd, ['merge-base', '--is-ancestor', tip, 'HEAD']);
         if (already.exitCode === 0) return { status: 'merged', commit: await must(cwd, ['rev-parse', 'HEAD']) };
-        const merged = await mergeInto(cwd, tip, '--no-ff', `buran: merge task ${taskId} (epoch ${epoch})`, `Buran-Task: ${taskId}\nBuran-Epoch: ${epoch}`);
+        const merged = await mergeInto(cwd, tip, '--no-ff', `buran: merge task ${taskId} (epoch ${epoch})`, [`Buran-Task: ${taskId}`, `Buran-Epoch: ${epoch}`, ...(options.trailers ?? [])].join('\n'));
         options.crash?.('merge.after-merge');
         return merged;
       });
@@ -439,14 +441,36 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
       await rm(join(worktrees, runId, 'tasks'), { recursive: true, force: true });
       await rm(join(worktrees, runId, 'verify'), { recursive: true, force: true });
     },
+
+    async runLeftovers(runId) {
+      const problem = branchProblem('run', runId);
+      if (problem !== null) throw new BuranError({ code: 'invalid_input', message: problem, details: { runId } });
+      const { repo, worktrees } = await roots();
+      const prefix = join(worktrees, runId) + sep;
+      const paths = [...(await registeredWorktrees(repo)).keys()].filter((path) => path.startsWith(prefix)).sort();
+      const refs = await must(repo, ['for-each-ref', '--format=%(refname:short)', `refs/heads/${runBranchName(runId)}`, `refs/heads/buran-task/${runId}/`]);
+      const branches = refs.split('\n').filter((b) => b !== '');
+      return { worktrees: paths, branches: [...branches.filter((b) => b === runBranchName(runId)), ...branches.filter((b) => b !== runBranchName(runId)).sort()] };
+    },
+
+    async deleteRunBranches(runId, branches) {
+      const ours = (b: string) => b === runBranchName(runId) || (b.startsWith(`buran-task/${runId}/`) && gitRefProblem(b) === null);
+      const foreign = branches.filter((b) => !ours(b));
+      if (branchProblem('run', runId) !== null || foreign.length > 0) {
+        throw new BuranError({ code: 'invalid_input', message: `not branches of run ${runId}: ${foreign.join(', ')}`, details: { runId, foreign } });
+      }
+      const { repo } = await roots();
+      for (const branch of branches) await must(repo, ['branch', '-D', '--', branch]);
+    },
   };
 }
 
-/** The commit message with attempt trailers the caller wrote removed and the real one appended. */
-export function attemptMessage(message: string, attemptId: string): string {
-  const lines = message.split('\n').filter((line) => !new RegExp(`^\\s*${ATTEMPT_TRAILER}\\s*:`, 'i').test(line));
-  const text = lines.join('\n').trim();
-  return `${text === '' ? `buran: attempt ${attemptId}` : text}\n\n${ATTEMPT_TRAILER}: ${attemptId}\n`;
+/** The commit message with the trailers buran writes removed from what the caller wrote, and the real ones appended. */
+export function attemptMessage(message: string, attemptId: string, trailers: readonly string[] = []): string {
+  const keys = [ATTEMPT_TRAILER, ...trailers.map((t) => t.split(':')[0]?.trim() ?? '')].filter((k) => k !== '');
+  const ours = (line: string) => keys.some((key) => new RegExp(`^\\s*${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:`, 'i').test(line));
+  const text = message.split('\n').filter((line) => !ours(line)).join('\n').trim();
+  return `${text === '' ? `buran: attempt ${attemptId}` : text}\n\n${[`${ATTEMPT_TRAILER}: ${attemptId}`, ...trailers].join('\n')}\n`;
 }
 
 /** Parses `git diff --shortstat`: " 2 files changed, 3 insertions(+), 1 deletion(-)". */

@@ -182,7 +182,7 @@ describe('hostile: writes outside the worktree', () => {
     const st = await statusOf(h);
     expect(st?.status).toBe('blocked');
     expect(st?.blocker).toMatchObject({ code: 'evidence_tampered', details: { file: 'sandbox.json' } });
-    expect((await cli(h.repo, ['status', '--run', h.runId])).code).toBe(3);
+    expect((await cli(h.repo, ['status', '--run', h.runId, '--exit-status'])).code).toBe(3);
     expect((await cli(h.repo, ['report', '--run', h.runId])).stdout).toContain('evidence_tampered');
   });
 });

@@ -67,19 +67,20 @@ describe('buran CLI end to end', () => {
     expect(status.blocker?.code).toBe('adapter_unavailable');
     expect(status.nextSafeAction.command).toBe(`buran unblock --run ${runId} --decision retry`);
     expect(buran(repo, 'resume', '--run', runId).status).toBe(2);
-    expect(buran(repo, 'unblock', '--run', runId, '--decision', 'cancel', '--reason', 'wrong agent').status).toBe(4);
+    expect(buran(repo, 'unblock', '--run', runId, '--decision', 'cancel', '--reason', 'wrong agent').status).toBe(0);
   }, 60_000);
 
-  it('pauses, resumes and cancels an approved run, each recorded with who and why (exit 4: resumable or stopped)', () => {
+  it('pauses, resumes and cancels an approved run, each recorded with who and why (exit 0: done as asked; run exits 4 while paused)', () => {
     const repo = exampleRepo();
     const { runId } = JSON.parse(buran(repo, 'approve', 'packet.yaml', '--json').stdout) as { runId: string };
     expect(buran(repo, 'run', '--run', runId, '--step').status).toBe(4);
     const paused = buran(repo, 'pause', '--run', runId, '--by', 'ana', '--reason', 'lunch');
-    expect(paused.status).toBe(4);
+    expect(paused.status).toBe(0);
     expect(paused.stdout).toContain('paused');
     expect(buran(repo, 'run', '--run', runId).status).toBe(4);
-    expect(buran(repo, 'resume', '--run', runId, '--by', 'ana', '--reason', 'back').status).toBe(4);
+    expect(buran(repo, 'resume', '--run', runId, '--by', 'ana', '--reason', 'back').status).toBe(0);
     const cancelled = buran(repo, 'cancel', '--run', runId, '--by', 'bo', '--reason', 'not needed');
+    expect(cancelled.status).toBe(0);
     expect(cancelled.stdout).toContain('cancelled');
     const report = JSON.parse(buran(repo, 'report', '--run', runId, '--format', 'json').stdout) as { status: string; decisions: { decision: string; by: string; reason: string }[] };
     expect(report.status).toBe('cancelled');

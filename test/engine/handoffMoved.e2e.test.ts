@@ -54,7 +54,7 @@ describe('the handoff is the recorded commit', () => {
     const { repo, project, runId, handoff, branch } = await handedOff();
     expect(handoff.commit).toBe(git(repo, 'rev-parse', `refs/heads/${branch}`).trim());
     expect(handoff.tree).toBe(git(repo, 'rev-parse', `refs/heads/${branch}^{tree}`).trim());
-    const status = await buran(repo, 'status', '--run', runId, '--json');
+    const status = await buran(repo, 'status', '--run', runId, '--json', '--exit-status');
     expect(status.code).toBe(0);
     expect(StatusJsonSchema.parse(JSON.parse(status.out)).status).toBe('handoff_ready');
     const report = JSON.parse((await buran(repo, 'report', '--run', runId, '--format', 'json')).out) as Record<string, unknown>;
@@ -71,7 +71,7 @@ describe('the handoff is the recorded commit', () => {
     const moved = commitOn(repo, handoff.commit, 'slipped in after review', tree);
     git(repo, 'update-ref', `refs/heads/${branch}`, moved);
 
-    const status = await buran(repo, 'status', '--run', runId, '--json');
+    const status = await buran(repo, 'status', '--run', runId, '--json', '--exit-status');
     expect(status.code).toBe(3);
     const json = StatusJsonSchema.parse(JSON.parse(status.out));
     expect(json).toMatchObject({ status: 'blocked', stage: 'readyForReview' });
@@ -79,7 +79,7 @@ describe('the handoff is the recorded commit', () => {
     expect(json.blocker?.details).toMatchObject({ branch, recorded: { commit: handoff.commit, tree: handoff.tree }, current: { commit: moved, tree }, sameTree: false });
     expect(json.nextSafeAction).toEqual(json.blocker?.nextSafeAction);
 
-    const text = await buran(repo, 'status', '--run', runId);
+    const text = await buran(repo, 'status', '--run', runId, '--exit-status');
     expect(text.code).toBe(3);
     expect(text.out).toContain('handoff_moved');
     expect(text.out).toContain(handoff.commit);
@@ -112,7 +112,7 @@ describe('the handoff is the recorded commit', () => {
 
     // Put back on the recorded commit, the handoff stands again.
     git(repo, 'update-ref', `refs/heads/${branch}`, handoff.commit);
-    expect((await buran(repo, 'status', '--run', runId, '--json')).code).toBe(0);
+    expect((await buran(repo, 'status', '--run', runId, '--json', '--exit-status')).code).toBe(0);
     expect((await buran(repo, 'run', '--run', runId)).code).toBe(0);
   }, SLOW);
 
@@ -136,7 +136,7 @@ describe('the handoff is the recorded commit', () => {
 
     // Deleted.
     git(repo, 'update-ref', '-d', `refs/heads/${branch}`);
-    const status = await buran(repo, 'status', '--run', runId, '--json');
+    const status = await buran(repo, 'status', '--run', runId, '--json', '--exit-status');
     expect(status.code).toBe(3);
     const json = StatusJsonSchema.parse(JSON.parse(status.out));
     expect(json.blocker?.code).toBe('handoff_moved');

@@ -35,6 +35,7 @@ describe('sandbox summary', () => {
       usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, unknownAttempts: 0 },
       updatedAt: null,
       sandbox: { mode: 'auto', kind: 'none', network: true, note: 'unsandboxed: no bwrap' },
+      driver: null,
     });
     expect(lines).toContain('  unsandboxed: no bwrap');
   });

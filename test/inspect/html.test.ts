@@ -26,6 +26,7 @@ function hostileModel(): InspectModel {
     usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, unknownAttempts: 0 },
     updatedAt: event.ts,
     sandbox: { mode: 'none', kind: 'none', network: true, note: HOSTILE },
+    driver: null,
   };
   return {
     schema: INSPECT_MODEL_SCHEMA,

@@ -15,10 +15,17 @@ export function registerDemo(program: Command, io: Io): void {
   program
     .command('demo')
     .description('Run the whole loop on a temporary copy of examples/greeting (offline, about 5 s).')
+    .option('--json', 'print events as NDJSON, then {"runId", "repo", "branch", "status", "report"}')
     .addHelpText('after', '\nExample:\n  buran demo')
-    .action(async () => {
-      io.out('buran demo: a two-task packet driven through a scripted agent, real verification, a fix round and handoff');
-      const demo = await runDemo((e) => io.out(eventLine(e)));
+    .action(async (opts: { json?: boolean }) => {
+      const json = opts.json === true;
+      if (!json) io.out('buran demo: a two-task packet driven through a scripted agent, real verification, a fix round and handoff');
+      const demo = await runDemo((e) => io.out(json ? JSON.stringify(e) : eventLine(e)));
+      if (json) {
+        io.out(JSON.stringify({ runId: demo.runId, repo: demo.repo, branch: `buran/${demo.runId}`, status: demo.result.status, report: demo.markdown }));
+        io.exit(demo.result.status === 'handoff_ready' ? EXIT.ok : exitForStatus(demo.result.status));
+        return;
+      }
       io.out('');
       io.out(demo.markdown);
       io.out(`repository: ${demo.repo}`);

@@ -10,9 +10,11 @@ import { serveInspector } from '../../inspect/serve.js';
 import { EXIT } from '../exitCodes.js';
 import type { Io } from '../io.js';
 import { runIdOption } from '../options.js';
+import { chooseRun } from '../runChoice.js';
 
 const OptionsSchema = z.object({
-  run: z.string(),
+  run: z.string().optional(),
+  json: z.boolean().optional(),
   out: z.string().min(1).optional(),
   serve: z.boolean().optional(),
   port: z.coerce.number().int().min(0).max(65535).optional(),
@@ -52,7 +54,8 @@ export function registerInspect(program: Command, io: Io): void {
   program
     .command('inspect')
     .description('Write the run inspector: one offline HTML page with the run and task charts, the current state, the blocker and a history you can step through. --serve serves it on 127.0.0.1, updating live.')
-    .requiredOption('--run <id>', 'run id', runIdOption)
+    .option('--run <id>', 'run id (default: the most recent run)', runIdOption)
+    .option('--json', 'print {"file": "..."} and {"url": "..."} lines instead of text')
     .option('--out <file>', 'where to write the page (default: .buran/inspect/<id>.html)')
     .option('--serve', 'serve the page on 127.0.0.1 and keep it live until Ctrl-C')
     .option('--port <n>', 'port for --serve (default: any free port)')
@@ -60,19 +63,21 @@ export function registerInspect(program: Command, io: Io): void {
     .action(async (raw: unknown) => {
       const opts = parseOptions(raw);
       const project = await openProject({ cwd: process.cwd() });
+      const runId = await chooseRun(project, opts.run, io);
+      const json = opts.json === true;
       if (opts.serve !== true || opts.out !== undefined) {
-        const file = resolve(opts.out ?? join(project.storeDir, 'inspect', `${opts.run}.html`));
-        const html = await inspectorPage(project, opts.run, { live: false });
+        const file = resolve(opts.out ?? join(project.storeDir, 'inspect', `${runId}.html`));
+        const html = await inspectorPage(project, runId, { live: false });
         await mkdir(dirname(file), { recursive: true });
         await writeFile(file, html);
-        io.out(`wrote ${file}`);
+        io.out(json ? JSON.stringify({ runId, file }) : `wrote ${file}`);
       }
       if (opts.serve === true) {
-        const server = await serveInspector(project, { runId: opts.run, port: opts.port ?? 0 });
-        io.out(`serving run ${opts.run} at ${server.url} (Ctrl-C to stop)`);
+        const server = await serveInspector(project, { runId, port: opts.port ?? 0 });
+        io.out(json ? JSON.stringify({ runId, url: server.url }) : `serving run ${runId} at ${server.url} (Ctrl-C to stop)`);
         const signal = await untilSignal();
         await server.close();
-        io.out(`stopped (${signal})`);
+        io.out(json ? JSON.stringify({ runId, stopped: signal }) : `stopped (${signal})`);
       }
       io.exit(EXIT.ok);
     });

@@ -9,6 +9,7 @@ import { EXIT } from '../exitCodes.js';
 import type { Io } from '../io.js';
 
 const ExportOptions = z.object({
+  json: z.boolean().optional(),
   machine: z.enum(MACHINE_NAMES),
   format: z.enum(EXPORT_FORMATS),
   out: z.string().min(1).optional(),
@@ -32,9 +33,11 @@ export function registerMachine(program: Command, io: Io): void {
     .option('--machine <name>', MACHINE_NAMES.join(' | '), 'run')
     .option('--format <format>', EXPORT_FORMATS.join(' | '), 'json')
     .option('--out <file>', 'write to this file instead of stdout')
+    .option('--json', 'the chart as JSON (same as --format json); with --out, print {"file", "machine", "format"}')
     .addHelpText('after', '\nExamples:\n  buran machine export > run.json\n  buran machine export --machine task --format mermaid\n  buran machine export --format dot --out run.dot && dot -Tsvg run.dot > run.svg')
     .action(async (raw: Record<string, unknown>) => {
-      const parsed = ExportOptions.safeParse(raw);
+      const json = raw['json'] === true;
+      const parsed = ExportOptions.safeParse(json ? { ...raw, format: 'json' } : raw);
       if (!parsed.success) throw badOption(parsed.error.issues);
       const { machine: name, format, out } = parsed.data;
       const text = exportMachine(name, format);
@@ -47,7 +50,7 @@ export function registerMachine(program: Command, io: Io): void {
         } catch (error) {
           throw new BuranError({ code: 'invalid_input', message: `cannot write ${file}: ${error instanceof Error ? error.message : String(error)}`, details: { file }, cause: error });
         }
-        io.out(`wrote ${file} (${name} chart, ${format})`);
+        io.out(json ? JSON.stringify({ file, machine: name, format }) : `wrote ${file} (${name} chart, ${format})`);
       }
       io.exit(EXIT.ok);
     });

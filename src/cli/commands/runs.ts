@@ -1,9 +1,13 @@
 // The run commands: init, approve, run, status, report, events.
 import type { Command } from 'commander';
 import { BuranError } from '../../domain/errors.js';
+import { chooseRun } from '../runChoice.js';
+import { runLockHolder } from '../../store/runLock.js';
 import { CONFIG_FILE, openProject } from '../../engine/project.js';
 import { buildReport, reportMarkdown } from '../../engine/report.js';
 import { statusJson } from '../../engine/statusView.js';
+import { reasonLines } from '../../engine/reasons.js';
+import { viewExtras } from '../../engine/viewExtras.js';
 import { readSandboxRecord, sandboxWord } from '../../engine/sandboxChoice.js';
 import { EXIT } from '../exitCodes.js';
 import type { EventRecord } from '../../domain/events.js';
@@ -20,13 +24,6 @@ import { writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../../domain/config.js';
-
-async function knownRun(project: Awaited<ReturnType<typeof openProject>>, runId: string): Promise<void> {
-  const runs = await project.store.listRuns();
-  if (!runs.some((r) => r.runId === runId)) {
-    throw new BuranError({ code: 'not_found', message: `no run ${runId} in ${project.storeDir}`, details: { runId }, nextSafeAction: { text: 'List the runs and use one of their ids.', command: 'buran status' } });
-  }
-}
 
 /** "webhook: http://host: HTTP 500; command: x: exit 1" from a notify_failed event. */
 function notifyFailures(e: EventRecord): string {
@@ -50,12 +47,13 @@ export function registerRunCommands(program: Command, io: Io): void {
   program
     .command('init')
     .description('Create .buran/ (store and config.json with the documented defaults) in this git repository. Idempotent.')
+    .option('--json', 'print {"storeDir": "...", "config": "..."}')
     .addHelpText('after', '\nExample:\n  cd my-repo && buran init')
-    .action(async () => {
+    .action(async (opts: { json?: boolean }) => {
       const project = await openProject({ cwd: process.cwd() });
       const file = join(project.storeDir, CONFIG_FILE);
       if (!existsSync(file)) await writeFile(file, `${JSON.stringify(DEFAULT_CONFIG, null, 2)}\n`, { flag: 'wx' });
-      io.out(`buran initialised in ${project.storeDir} (config: ${file})`);
+      io.out(opts.json === true ? JSON.stringify({ storeDir: project.storeDir, config: file }) : `buran initialised in ${project.storeDir} (config: ${file})`);
       io.exit(EXIT.ok);
     });
 
@@ -76,11 +74,11 @@ export function registerRunCommands(program: Command, io: Io): void {
   program
     .command('run')
     .description('Drive a run until it is handoff-ready, blocked or paused (or one transition with --step).')
-    .requiredOption('--run <id>', 'run id', runIdOption)
+    .option('--run <id>', 'run id (default: the most recent run)', runIdOption)
     .option('--step', 'drive one transition, then stop')
     .option('--json', 'print events as NDJSON')
     .addHelpText('after', '\nExamples:\n  buran run --run add-greeting-xyz\n  buran run --run add-greeting-xyz --json | jq .to')
-    .action(async (opts: { run: string; step?: boolean; json?: boolean }) => {
+    .action(async (opts: { run?: string; step?: boolean; json?: boolean }) => {
       const json = opts.json === true;
       // What the live view and the Ctrl-C message know: the run's events folded (not with --json, whose output stays NDJSON).
       let state: LiveRunState | null = null;
@@ -94,16 +92,16 @@ export function registerRunCommands(program: Command, io: Io): void {
         else io.out(eventLine(e));
       };
       const project = await openProject({ cwd: process.cwd(), onEvent });
-      await knownRun(project, opts.run);
+      const runId = await chooseRun(project, opts.run, io);
       if (json) {
-        const result = await project.runner.drive(opts.run, { step: opts.step === true });
+        const result = await project.runner.drive(runId, { step: opts.step === true });
         io.exit(exitForStatus(result.status));
         return;
       }
-      const view = await project.runner.inspect(opts.run);
-      const folded = foldEvents(initialLiveState(opts.run, view.snapshot.context.tasks.map((t) => t.id)), await project.runner.events(opts.run));
+      const view = await project.runner.inspect(runId);
+      const folded = foldEvents(initialLiveState(runId, view.snapshot.context.tasks.map((t) => t.id)), await project.runner.events(runId));
       state = folded;
-      const activity = attemptActivityReader(project.store.runDir(opts.run));
+      const activity = attemptActivityReader(project.store.runDir(runId));
       if (wantsLiveProgress(process.stdout, process.env)) {
         live = liveProgress({
           terminal: { write: (t) => process.stdout.write(t), columns: () => process.stdout.columns, rows: () => process.stdout.rows },
@@ -121,13 +119,14 @@ export function registerRunCommands(program: Command, io: Io): void {
       };
       process.stdout.on('resize', onResize);
       process.once('SIGINT', onInterrupt);
-      const result = await project.runner.drive(opts.run, { step: opts.step === true }).finally(() => {
+      const result = await project.runner.drive(runId, { step: opts.step === true }).finally(() => {
         live?.stop();
         process.stdout.off('resize', onResize);
         process.off('SIGINT', onInterrupt);
       });
-      io.out(`run ${opts.run}: ${result.status} (${result.stage})`);
+      io.out(`run ${runId}: ${result.status} (${result.stage})`);
       if (result.blocker !== null) io.out(`blocked: ${result.blocker.code}: ${result.blocker.message}`);
+      for (const line of reasonLines((await viewExtras(project, result)).reasons, '')) io.out(line);
       io.out(`next: ${result.nextSafeAction.text}${result.nextSafeAction.command === null ? '' : `\n  ${result.nextSafeAction.command}`}`);
       io.exit(exitForStatus(result.status));
     });
@@ -137,8 +136,9 @@ export function registerRunCommands(program: Command, io: Io): void {
     .description('Without --run: one line per run. With --run: stage, current task, blocker, next safe action, tasks.')
     .option('--run <id>', 'run id', runIdOption)
     .option('--json', 'print the status JSON (schema: buran schema status)')
-    .addHelpText('after', '\nExamples:\n  buran status\n  buran status --run add-greeting-xyz --json')
-    .action(async (opts: { run?: string; json?: boolean }) => {
+    .option('--exit-status', "with --run: exit by the run's state (0 handoff-ready, 3 blocked or failed, 4 otherwise) instead of 0")
+    .addHelpText('after', '\nExamples:\n  buran status\n  buran status --run add-greeting-xyz --json\n  buran status --run add-greeting-xyz --exit-status || echo "not handed off"')
+    .action(async (opts: { run?: string; json?: boolean; exitStatus?: boolean }) => {
       const project = await openProject({ cwd: process.cwd() });
       if (opts.run === undefined) {
         const runs = await project.store.listRuns();
@@ -149,50 +149,54 @@ export function registerRunCommands(program: Command, io: Io): void {
         io.exit(EXIT.ok);
         return;
       }
-      await knownRun(project, opts.run);
-      const view = await project.runner.inspect(opts.run);
-      const events = await project.runner.events(opts.run);
-      const status = statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(opts.run), Date.now, await readSandboxRecord(project.store.runDir(opts.run)));
+      const runId = await chooseRun(project, opts.run, io);
+      const view = await project.runner.inspect(runId);
+      const events = await project.runner.events(runId);
+      const holder = await runLockHolder(project.store.runDir(runId));
+      const driver = holder === null || holder.pid === process.pid ? null : holder;
+      const status = statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(runId), Date.now, await readSandboxRecord(project.store.runDir(runId)), driver);
       if (opts.json === true) io.out(JSON.stringify(status));
-      else for (const line of statusLines(status)) io.out(line);
-      io.exit(exitForStatus(status.status));
+      else for (const line of statusLines(status, (await viewExtras(project, view)).reasons)) io.out(line);
+      io.exit(opts.exitStatus === true ? exitForStatus(status.status) : EXIT.ok);
     });
 
   program
     .command('report')
     .description('The handoff / progress report of a run.')
-    .requiredOption('--run <id>', 'run id', runIdOption)
+    .option('--run <id>', 'run id (default: the most recent run)', runIdOption)
     .option('--format <format>', 'md or json', 'md')
-    .addHelpText('after', '\nExample:\n  buran report --run add-greeting-xyz --format json')
-    .action(async (opts: { run: string; format: string }) => {
+    .option('--json', 'the report as JSON (same as --format json)')
+    .addHelpText('after', '\nExample:\n  buran report --run add-greeting-xyz --json')
+    .action(async (opts: { run?: string; format: string; json?: boolean }) => {
       if (opts.format !== 'md' && opts.format !== 'json') throw new BuranError({ code: 'invalid_input', message: `--format must be md or json, not ${opts.format}`, details: {} });
+      const format = opts.json === true ? 'json' : opts.format;
       const project = await openProject({ cwd: process.cwd() });
-      await knownRun(project, opts.run);
-      const view = await project.runner.inspect(opts.run);
+      const runId = await chooseRun(project, opts.run, io);
+      const view = await project.runner.inspect(runId);
       // A tampered record or a moved handoff branch is reported (blocked), not repaired; report exits 0 whatever the run's status.
-      const report = buildReport(view.snapshot, await project.runner.events(opts.run), {}, view.tampered ?? view.handoffMoved, await readSandboxRecord(project.store.runDir(opts.run)));
-      io.out(opts.format === 'json' ? JSON.stringify(report, null, 2) : reportMarkdown(report));
+      const report = buildReport(view.snapshot, await project.runner.events(runId), {}, view.tampered ?? view.handoffMoved, await readSandboxRecord(project.store.runDir(runId)), await viewExtras(project, view));
+      io.out(format === 'json' ? JSON.stringify(report, null, 2) : reportMarkdown(report));
       io.exit(EXIT.ok);
     });
 
   program
     .command('events')
     .description("A run's event log.")
-    .requiredOption('--run <id>', 'run id', runIdOption)
+    .option('--run <id>', 'run id (default: the most recent run)', runIdOption)
     .option('--json', 'NDJSON')
     .option('--follow', 'keep printing new events until the run ends (handoff-ready, cancelled or failed); Ctrl-C to stop sooner')
     .addHelpText('after', '\nExamples:\n  buran events --run add-greeting-xyz --json\n  buran events --run add-greeting-xyz --follow')
-    .action(async (opts: { run: string; json?: boolean; follow?: boolean }) => {
+    .action(async (opts: { run?: string; json?: boolean; follow?: boolean }) => {
       const project = await openProject({ cwd: process.cwd() });
-      await knownRun(project, opts.run);
+      const runId = await chooseRun(project, opts.run, io);
       let seen = 0;
       for (;;) {
-        const events = await project.runner.events(opts.run);
+        const events = await project.runner.events(runId);
         for (const e of events.filter((x) => x.seq > seen)) io.out(opts.json === true ? JSON.stringify(e) : eventLine(e));
         seen = events.at(-1)?.seq ?? seen;
         if (opts.follow !== true) break;
         // A final run ends the follow, also when it reads as blocked because its handoff branch moved.
-        const { status, handoffMoved, tampered } = await project.runner.inspect(opts.run);
+        const { status, handoffMoved, tampered } = await project.runner.inspect(runId);
         if (status === 'handoff_ready' || status === 'cancelled' || status === 'failed' || handoffMoved !== null || tampered !== null) break;
         await new Promise((r) => setTimeout(r, 250));
       }

@@ -14,6 +14,7 @@ export function registerSchema(program: Command, io: Io): void {
       if (!(NAMES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${NAMES.join(', ')}`);
       return value;
     })
+    .option('--json', 'accepted for symmetry: a schema is always printed as JSON')
     .addHelpText('after', '\nExample:\n  buran schema packet > packet.schema.json')
     .action((name: string) => {
       io.out((renderSchemas()[`${name}.schema.json`] ?? '').trimEnd());
