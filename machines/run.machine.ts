@@ -41,6 +41,13 @@ function spendExceeded(context: RunContext, extra: { inputTokens: number; output
   if (budgetTokens !== undefined && tokens > budgetTokens) return true;
   return false;
 }
+/** What every run-level effect is told: the run, its epoch, and how many retries operators granted (an agent reviewer's try number). */
+const stepInput = ({ context }: { context: RunContext }): RunStepInput => ({
+  runId: context.runId,
+  epoch: context.epoch,
+  retries: context.decisions.filter((d) => d.decision === 'retry').length,
+});
+
 const hasSpendBudget = (context: RunContext) => context.limits.budgetUsd !== undefined || context.limits.budgetTokens !== undefined;
 
 function decision(event: RunEvent, by: string | null = null): DecisionRecord | null {
@@ -274,7 +281,7 @@ export const runChart = setup({
           invoke: {
             id: 'checkIntake',
             src: 'checkIntake',
-            input: ({ context }) => ({ runId: context.runId, epoch: context.epoch }),
+            input: stepInput,
             onDone: [
               { guard: 'packetInsufficient', target: '#run.blocked', actions: { type: 'block', params: { code: 'plan_insufficient' } } },
               { guard: 'approvalMismatch', target: '#run.blocked', actions: { type: 'block', params: { code: 'packet_tampered' } } },
@@ -292,7 +299,7 @@ export const runChart = setup({
           invoke: {
             id: 'checkAdapters',
             src: 'checkAdapters',
-            input: ({ context }) => ({ runId: context.runId, epoch: context.epoch }),
+            input: stepInput,
             onDone: [
               { guard: 'adaptersAvailable', target: 'leasing' },
               { guard: 'sandboxUnavailable', target: '#run.blocked', actions: { type: 'block', params: { code: 'sandbox_unavailable' } } },
@@ -307,7 +314,7 @@ export const runChart = setup({
           invoke: {
             id: 'acquireLease',
             src: 'acquireLease',
-            input: ({ context }) => ({ runId: context.runId, epoch: context.epoch }),
+            input: stepInput,
             onDone: [
               { guard: 'leaseAcquired', target: 'implementing', actions: 'recordLease' },
               { target: '#run.blocked', actions: { type: 'block', params: { code: 'lease_conflict' } } },
@@ -337,7 +344,7 @@ export const runChart = setup({
           invoke: {
             id: 'runVerification',
             src: 'runVerification',
-            input: ({ context }) => ({ runId: context.runId, epoch: context.epoch }),
+            input: stepInput,
             onDone: [
               { guard: 'policyViolated', target: '#run.blocked', actions: ['recordGate', { type: 'block', params: { code: 'policy_denied' } }] },
               { guard: 'gatePassed', target: 'reviewing', actions: 'recordGate' },
@@ -352,7 +359,7 @@ export const runChart = setup({
           invoke: {
             id: 'runReview',
             src: 'runReview',
-            input: ({ context }) => ({ runId: context.runId, epoch: context.epoch }),
+            input: stepInput,
             onDone: [
               { guard: 'gateUsageExceedsBudget', target: '#run.blocked', actions: ['recordGate', 'addGateUsage', { type: 'block', params: { code: 'budget_exhausted' } }] },
               { guard: 'policyViolated', target: '#run.blocked', actions: ['recordGate', 'addGateUsage', { type: 'block', params: { code: 'policy_denied' } }] },
@@ -375,7 +382,7 @@ export const runChart = setup({
           invoke: {
             id: 'performHandoff',
             src: 'performHandoff',
-            input: ({ context }) => ({ runId: context.runId, epoch: context.epoch }),
+            input: stepInput,
             onDone: [
               { guard: 'handoffDone', target: '#run.readyForReview', actions: 'recordHandoff' },
               { target: '#run.blocked', actions: { type: 'block', params: { code: 'handoff_failed' } } },

@@ -106,6 +106,8 @@ export type HandoffOutcome =
 export interface RunStepInput {
   readonly runId: string;
   readonly epoch: number;
+  /** Retries operators granted so far (decisions `retry`): an effect that counts its tries takes them from here, never from disk. */
+  readonly retries: number;
 }
 
 /** Events the run chart accepts: operator commands, engine signals, and its tasks' reports. */

@@ -112,7 +112,6 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
 
   // Operator retries recorded for the run (pause and resume are not retries). A retry is applied and saved before
   // a driver resumes the run, so the saved count is current; a restart reads the same count and re-attaches to the same review try.
-  const operatorRetries = async () => restoredView(SnapshotDocSchema.parse(await store.readSnapshot(runId)).snapshot).context.decisions.filter((d) => d.decision === 'retry').length;
 
   const lease = async () => {
     const outcome = await ws.leaseRunWorkspace({ runId, base: packet.base });
@@ -261,7 +260,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       return verifiedOn(checkout, await runVerification({ ...sandbox, commands: packet.verify, cwd: checkout.path, envAllowlist: config.env.allowlist, envSource: env, subject: 'integration', epoch, timeoutMs: verifyTimeoutMs, putEvidence }));
     },
 
-    async runReview({ epoch }) {
+    async runReview({ epoch, retries }) {
       requireSandbox();
       const runLease = await lease();
       const builtin = builtinReview({
@@ -274,7 +273,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         protectedPaths,
         verifyDefinitions,
       });
-      return review({ subject: 'integration', epoch, tryNumber: (await operatorRetries()) + 1, worktree: runLease.worktree, base: runLease.baseCommit, builtin, tasks: packet.tasks });
+      return review({ subject: 'integration', epoch, tryNumber: retries + 1, worktree: runLease.worktree, base: runLease.baseCommit, builtin, tasks: packet.tasks });
     },
 
     async performHandoff() {

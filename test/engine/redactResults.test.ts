@@ -49,7 +49,7 @@ describe('redactGate', () => {
 });
 
 describe('redactingEffects', () => {
-  const input = { runId: 'r1', epoch: 1 };
+  const input = { runId: 'r1', epoch: 1, retries: 0 };
 
   it('redacts the message and every string in the details of a failed handoff (gh and git output), keeping the status', async () => {
     const base = createScriptedEffects();
