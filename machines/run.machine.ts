@@ -91,6 +91,9 @@ export const runChart = setup({
     adaptersAvailable: ({ event }) => outputOf<PreflightOutcome>(event)?.status === 'ok',
     sandboxUnavailable: ({ event }) => outputOf<PreflightOutcome>(event)?.status === 'sandbox_unavailable',
     leaseAcquired: ({ event }) => outputOf<LeaseOutcome>(event)?.status === 'acquired',
+    setupFailed: ({ event }) => outputOf<LeaseOutcome>(event)?.status === 'setup_failed',
+    /** Verification did not run: setup failed in its fresh checkout (a BLOCKED gate with a `setup_failed` finding). */
+    verificationSetupFailed: ({ event }) => gate(event)?.status === 'BLOCKED' && (gate(event)?.findings.some((f) => f.rule === 'setup_failed') ?? false),
     // Provided by src/machines/logic.ts (asked after every event, so it is computed there with a memo).
     allTasksPassed: (_args) => {
       throw new Error('buran: guard "allTasksPassed" was not provided');
@@ -301,13 +304,14 @@ export const runChart = setup({
           },
         },
         leasing: {
-          description: 'Lease the run worktree and lock the scope (conflict surface) against other runs.',
+          description: "Lease the run worktree and lock the scope (conflict surface) against other runs; run the packet's setup commands in the run worktree (once).",
           invoke: {
             id: 'acquireLease',
             src: 'acquireLease',
             input: ({ context }) => ({ runId: context.runId, epoch: context.epoch }),
             onDone: [
               { guard: 'leaseAcquired', target: 'implementing', actions: 'recordLease' },
+              { guard: 'setupFailed', target: '#run.blocked', actions: { type: 'block', params: { code: 'setup_failed' } } },
               { target: '#run.blocked', actions: { type: 'block', params: { code: 'lease_conflict' } } },
             ],
             onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },
@@ -331,7 +335,7 @@ export const runChart = setup({
           },
         },
         verifying: {
-          description: 'Integration verification: the verification commands on the run branch.',
+          description: "Integration verification: the packet's setup, then its verification commands, in a clean checkout of the run branch.",
           invoke: {
             id: 'runVerification',
             src: 'runVerification',
@@ -340,6 +344,7 @@ export const runChart = setup({
               { guard: 'policyViolated', target: '#run.blocked', actions: ['recordGate', { type: 'block', params: { code: 'policy_denied' } }] },
               { guard: 'gatePassed', target: 'reviewing', actions: 'recordGate' },
               { guard: 'gateFailed', target: 'fixing', actions: 'recordGate' },
+              { guard: 'verificationSetupFailed', target: '#run.blocked', actions: ['recordGate', { type: 'block', params: { code: 'setup_failed' } }] },
               { target: '#run.blocked', actions: ['recordGate', { type: 'block', params: { code: 'verification_blocked' } }] },
             ],
             onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },

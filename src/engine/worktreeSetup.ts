@@ -1,0 +1,65 @@
+// The packet's setup commands bound to one run: where they run (task and run
+// worktrees once per epoch, each fresh verification checkout every time), how
+// (confined like verification commands, BURAN_REPO_ROOT set) and the record
+// in the run store that keeps a resumed task from setting up twice.
+import type { SetupRecord } from '../domain/setup.js';
+import { runSetup, type SetupResult } from '../gates/setup.js';
+import type { SandboxPlan } from '../sandbox/index.js';
+import { readSetupMarker, writeSetupMarker } from './setupMarker.js';
+
+export interface WorktreeSetupOptions {
+  /** The packet's setup commands; none: every call returns null and nothing runs. */
+  readonly commands: readonly (readonly string[])[];
+  readonly repoRoot: string;
+  /** The run's folder in the store (markers go to `<runDir>/setup/`). */
+  readonly runDir: string;
+  readonly envAllowlist: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Per-command bound, milliseconds (the verification commands' bound). */
+  readonly timeoutMs: number;
+  readonly putEvidence: (text: string) => Promise<string>;
+  readonly sandbox?: SandboxPlan;
+}
+
+export interface WorktreeSetup {
+  /** Setup in a worktree that lives on (task, run): skipped (`reused`) when it already succeeded there for `epoch`. */
+  once(where: string, worktree: string, epoch: number): Promise<SetupResult | null>;
+  /** Setup in a checkout made afresh for this use (verification): always runs. */
+  fresh(where: string, checkout: string): Promise<SetupResult | null>;
+}
+
+/**
+ * @example
+ * const setup = createWorktreeSetup({ commands: packet.setup ?? [], repoRoot, runDir, envAllowlist, env, timeoutMs, putEvidence });
+ * const result = await setup.once('task api', worktree, epoch); // null: the packet has no setup
+ */
+export function createWorktreeSetup(o: WorktreeSetupOptions): WorktreeSetup {
+  const run = (where: string, cwd: string) =>
+    runSetup({
+      commands: o.commands,
+      where,
+      cwd,
+      repoRoot: o.repoRoot,
+      envAllowlist: o.envAllowlist,
+      envSource: o.env,
+      timeoutMs: o.timeoutMs,
+      putEvidence: o.putEvidence,
+      ...(o.sandbox === undefined ? {} : { sandbox: o.sandbox }),
+    });
+  return {
+    async once(where, worktree, epoch) {
+      if (o.commands.length === 0) return null;
+      const key = { runDir: o.runDir, worktree, epoch, commands: o.commands };
+      const done: SetupRecord | null = await readSetupMarker(key);
+      if (done !== null) return { record: done, failed: null };
+      const result = await run(where, worktree);
+      // Only a setup that passed is recorded: a failed one runs again on retry.
+      if (result.failed === null) await writeSetupMarker(key, result.record);
+      return result;
+    },
+    async fresh(where, checkout) {
+      if (o.commands.length === 0) return null;
+      return run(where, checkout);
+    },
+  };
+}
