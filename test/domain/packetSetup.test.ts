@@ -29,7 +29,7 @@ describe('packet setup field', () => {
     expect(found(packet({ setup: [[]] }))).toEqual(['setup[0] too_small']);
     expect(found(packet({ setup: [['npm', '']] }))).toEqual(['setup[0][1] too_small']);
     expect(found(packet({ setup: [['npm', 'a\0b']] }))).toEqual(['setup[0][1] invalid_format']);
-    expect(found(packet({ setup: 'npm ci' }))).toEqual(['setup invalid_type']);
+    expect(found({ ...packet(), setup: 'npm ci' })).toEqual(['setup invalid_type']);
   });
 
   it('refuses more than 20 setup commands', () => {
