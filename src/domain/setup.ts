@@ -21,6 +21,8 @@ export interface SetupRecord {
   readonly where: string;
   readonly status: 'ok' | 'failed' | 'reused';
   readonly commands: readonly SetupCommandRecord[];
+  /** Untracked paths in the worktree after setup (repo-relative): left out of every attempt commit there. */
+  readonly outputs?: readonly string[];
 }
 
 /** The finding rule of a verification gate that could not run because setup failed in its checkout (the charts block with setup_failed). */

@@ -112,7 +112,17 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     if (confine.choice.status !== 'ok') throw new BuranError({ code: 'sandbox_unavailable', message: confine.choice.message, details: { runId, ...confine.choice.details } });
   };
   // The packet's setup: once per epoch in task and run worktrees, every time in a fresh verification checkout.
-  const setups = createWorktreeSetup({ commands: packet.setup ?? [], repoRoot: o.repoRoot, runDir: store.runDir(runId), envAllowlist: config.env.allowlist, env, timeoutMs: verifyTimeoutMs, putEvidence, ...sandbox });
+  const setups = createWorktreeSetup({
+    commands: packet.setup ?? [],
+    repoRoot: o.repoRoot,
+    runDir: store.runDir(runId),
+    envAllowlist: config.env.allowlist,
+    env,
+    timeoutMs: verifyTimeoutMs,
+    putEvidence,
+    untracked: (worktree) => ws.untrackedPaths(worktree),
+    ...sandbox,
+  });
   const review = createReviewGate({ registry, config, env, packet, runId, attemptsDir: join(store.runDir(runId), 'attempts'), workspace: ws, putEvidence, redact, now: () => clock.now(), ...sandbox });
 
   // Operator retries recorded for the run (pause and resume are not retries). A retry is applied and saved before
@@ -238,7 +248,9 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       if (outcome.kind !== 'completion' || outcome.status !== 'completed') return outcome;
       // One commit per attempt; the changed files are git's, not the worker's claim.
       const tw = tree;
-      const commit = await ws.commitAttempt({ worktree: tw.worktree, attemptId: attempt.attemptId, message: `${taskId}: ${outcome.summary.split('\n')[0] ?? ''}` });
+      // What setup made (installed dependencies, a linked folder, a copied .env) is never part of the attempt.
+      const exclude = await setups.outputs(tw.worktree, attempt.epoch);
+      const commit = await ws.commitAttempt({ worktree: tw.worktree, attemptId: attempt.attemptId, message: `${taskId}: ${outcome.summary.split('\n')[0] ?? ''}`, exclude });
       return { ...outcome, changedFiles: commit.committed ? commit.changedFiles : [] };
     },
 

@@ -21,6 +21,7 @@ const MarkerSchema = z.strictObject({
     where: z.string(),
     status: z.literal('ok'),
     commands: z.array(z.strictObject({ argv: z.array(z.string()), exitCode: z.number().int().nullable(), timedOut: z.boolean(), durationMs: z.number(), evidence: z.string(), error: z.string().optional() })),
+    outputs: z.array(z.string()).optional(),
   }),
 });
 
@@ -62,7 +63,7 @@ export async function readSetupMarker(key: SetupMarkerKey): Promise<SetupRecord 
   if (!same) return null;
   // What the caller keeps: the commands that ran then, marked as not run again now.
   const commands = parsed.record.commands.map(({ error, ...c }) => ({ ...c, ...(error === undefined ? {} : { error }) }));
-  return { where: parsed.record.where, status: 'reused', commands };
+  return { where: parsed.record.where, status: 'reused', commands, ...(parsed.record.outputs === undefined ? {} : { outputs: parsed.record.outputs }) };
 }
 
 /** Records that setup succeeded (written after the last command exited 0, durably). */

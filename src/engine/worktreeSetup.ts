@@ -19,6 +19,12 @@ export interface WorktreeSetupOptions {
   readonly timeoutMs: number;
   readonly putEvidence: (text: string) => Promise<string>;
   readonly sandbox?: SandboxPlan;
+  /**
+   * Untracked paths git would add in a worktree; when given, what setup leaves untracked in a task or run worktree is
+   * recorded as its outputs (never committed with an attempt). Before setup the worktree holds only committed files
+   * and earlier setups' outputs, so everything untracked after it is setup's.
+   */
+  readonly untracked?: (worktree: string) => Promise<string[]>;
 }
 
 export interface WorktreeSetup {
@@ -26,6 +32,8 @@ export interface WorktreeSetup {
   once(where: string, worktree: string, epoch: number): Promise<SetupResult | null>;
   /** Setup in a checkout made afresh for this use (verification): always runs. */
   fresh(where: string, checkout: string): Promise<SetupResult | null>;
+  /** What setup left untracked in `worktree` for `epoch` (recorded when it passed); none without setup. */
+  outputs(worktree: string, epoch: number): Promise<readonly string[]>;
 }
 
 /**
@@ -53,9 +61,16 @@ export function createWorktreeSetup(o: WorktreeSetupOptions): WorktreeSetup {
       const done: SetupRecord | null = await readSetupMarker(key);
       if (done !== null) return { record: done, failed: null };
       const result = await run(where, worktree);
+      if (result.failed !== null) return result;
+      const outputs = o.untracked === undefined ? undefined : await o.untracked(worktree);
+      const record: SetupRecord = outputs === undefined ? result.record : { ...result.record, outputs };
       // Only a setup that passed is recorded: a failed one runs again on retry.
-      if (result.failed === null) await writeSetupMarker(key, result.record);
-      return result;
+      await writeSetupMarker(key, record);
+      return { record, failed: null };
+    },
+    async outputs(worktree, epoch) {
+      if (o.commands.length === 0) return [];
+      return (await readSetupMarker({ runDir: o.runDir, worktree, epoch, commands: o.commands }))?.outputs ?? [];
     },
     async fresh(where, checkout) {
       if (o.commands.length === 0) return null;

@@ -73,7 +73,9 @@ describe('packet setup', () => {
 
   it('installs the dependency offline in every worktree and checkout, so the run reaches handoff', { timeout: 120_000 }, async () => {
     const repo = projectNeedingDependencies();
-    const { project, runId } = await approvedRun(withSetup(packet({ command: agent('ok'), verify: [VERIFY_GREETING], limits: { maxFixRounds: 0 } }), [NPM_CI]), { repo });
+    // Also a link into the user's checkout that no ignore rule covers: setup's, so never committed with the attempt.
+    const link = ['sh', '-c', 'ln -sfn "$BURAN_REPO_ROOT/vendor" linked-vendor'];
+    const { project, runId } = await approvedRun(withSetup(packet({ command: agent('ok'), verify: [VERIFY_GREETING], limits: { maxFixRounds: 0 } }), [NPM_CI, link]), { repo });
     const result = await project.runner.drive(runId);
     expect(result.blocker, JSON.stringify(result.blocker, null, 2)).toBeNull();
     expect(result.status).toBe('handoff_ready');
@@ -81,9 +83,11 @@ describe('packet setup', () => {
     expect(setupsRecorded(events)).toEqual(['run ok', 'task alpha ok']);
     // Integration verification ran setup first in its fresh checkout: that evidence comes before the verification's.
     const verification = result.snapshot.context.gates.find((g) => g.gate === 'verification');
-    expect(verification?.evidence.map((e) => e.label.split(' ')[0])).toEqual(['setup[0]', 'verify[0]']);
+    expect(verification?.evidence.map((e) => e.label.split(' ')[0])).toEqual(['setup[0]', 'setup[1]', 'verify[0]']);
     // What setup installed was never committed: the handoff holds the worker's file and no node_modules.
-    expect(git(repo, 'ls-tree', '-r', '--name-only', `buran/${runId}`)).not.toContain('node_modules');
+    const handedOff = git(repo, 'ls-tree', '-r', '--name-only', `buran/${runId}`);
+    expect(handedOff).not.toContain('node_modules');
+    expect(handedOff).not.toContain('linked-vendor');
     expect(git(repo, 'show', `buran/${runId}:src/alpha.txt`)).toContain('alpha.a1');
   });
 
