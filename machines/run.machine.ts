@@ -190,8 +190,9 @@ export const runChart = setup({
     }),
     recordTaskPassed: assign(({ context, event }) => {
       if (event.type !== 'TASK_PASSED') return {};
-      const verification = event.gates.find((g) => g.gate === 'verification' && g.epoch === event.epoch)?.status ?? 'BLOCKED';
-      const review = event.gates.find((g) => g.gate === 'review' && g.epoch === event.epoch)?.status ?? 'BLOCKED';
+      // The latest verdict of the epoch: a gate that blocked and was retried at the same epoch is recorded twice.
+      const verification = event.gates.findLast((g) => g.gate === 'verification' && g.epoch === event.epoch)?.status ?? 'BLOCKED';
+      const review = event.gates.findLast((g) => g.gate === 'review' && g.epoch === event.epoch)?.status ?? 'BLOCKED';
       return {
         progress: { ...context.progress, [event.taskId]: 'done' as const },
         taskGates: { ...context.taskGates, [event.taskId]: { epoch: event.epoch, verification, review } },

@@ -4,6 +4,7 @@ import type { RunContext } from '../../machines/run.types.js';
 import type { TaskContext } from '../../machines/task.types.js';
 import type { Blocker } from '../domain/blockers.js';
 import type { EventRecord } from '../domain/events.js';
+import type { SetupRecord } from '../domain/setup.js';
 import { nextSafeActionOf, stageOf, statusOf, type RunStatus } from './runStatus.js';
 import { type SandboxRecord, sandboxSummary } from './sandboxChoice.js';
 
@@ -35,8 +36,13 @@ export interface RunReport {
   readonly events: number;
   /** How the run's processes were confined (its sandbox.json without the time); null when no driver opened it. */
   readonly sandbox: Omit<SandboxRecord, 'decidedAt'> | null;
+  /** The packet's setup in the task and run worktrees, in the order the log recorded it (verification checkouts: in the gates' evidence). */
+  readonly setup: readonly SetupRecord[];
   readonly extra: Record<string, unknown>;
 }
+
+const isSetupRecord = (value: unknown): value is SetupRecord =>
+  typeof value === 'object' && value !== null && typeof (value as { where?: unknown }).where === 'string' && Array.isArray((value as { commands?: unknown }).commands);
 
 interface SnapshotLike {
   readonly value: unknown;
@@ -112,6 +118,7 @@ export function buildReport(
     nextSafeAction: viewBlocker?.nextSafeAction ?? nextSafeActionOf(snap, c.runId),
     events: events.length,
     sandbox: sandbox === null ? null : { mode: sandbox.mode, kind: sandbox.kind, network: sandbox.network, note: sandbox.note },
+    setup: events.flatMap((e) => (isSetupRecord(e.data['setup']) ? [e.data['setup']] : [])),
     extra,
   };
 }
@@ -133,6 +140,13 @@ export function reportMarkdown(r: RunReport): string {
   lines.push('', '## Integration gates', '');
   if (r.integrationGates.length === 0) lines.push('None yet.');
   else lines.push('| gate | epoch | verdict |', '|---|---|---|', ...r.integrationGates.map((g) => `| ${g.gate} | ${g.epoch} | ${g.status} |`));
+  if (r.setup.length > 0) {
+    lines.push('', '## Setup', '', '| where | status | commands (exit code, ms) |', '|---|---|---|');
+    for (const s of r.setup) {
+      const commands = s.commands.map((c) => `${c.argv.join(' ')} (${c.timedOut ? 'timed out' : (c.exitCode ?? c.error ?? 'no exit code')}, ${Math.round(c.durationMs)})`);
+      lines.push(`| ${cell(s.where)} | ${s.status} | ${cell(commands.join('; ').slice(0, 400))} |`);
+    }
+  }
   lines.push('', '## Tasks', '');
   for (const t of r.tasks) {
     lines.push(`### ${t.id} — ${t.state} (epoch ${t.epoch})`, '');
