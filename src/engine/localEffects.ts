@@ -18,7 +18,7 @@ import { PacketSchema, type Packet } from '../domain/packet.js';
 import { secretValuesOf } from '../domain/redact.js';
 import type { RunRecord } from '../domain/runRecord.js';
 import { SnapshotDocSchema } from '../domain/snapshotDoc.js';
-import { builtinReview, runVerification, setupBlockedGate, setupFailureDetails, setupFailureMessage, verificationDefinitions } from '../gates/index.js';
+import { builtinReview, runVerification, setupBlockedGate, setupEvidenceRefs, setupFailureDetails, setupFailureMessage, verificationDefinitions } from '../gates/index.js';
 import { createWorktreeSetup } from './worktreeSetup.js';
 import { errnoCode } from '../platform/errno.js';
 import type { RunStore } from '../store/port.js';
@@ -62,8 +62,7 @@ function verifiedOn(checkout: CleanCheckout, gate: GateResult): GateResult {
 /** The setup commands that ran before a verification, as the first of its evidence. */
 function withSetupEvidence(setup: SetupResult | null, gate: GateResult): GateResult {
   if (setup === null) return gate;
-  const refs = setup.record.commands.map((c, i) => ({ kind: 'command' as const, hash: c.evidence, label: `setup[${i}] ${c.argv.join(' ')}`.slice(0, 200) }));
-  return { ...gate, evidence: [...refs, ...gate.evidence] };
+  return { ...gate, evidence: [...setupEvidenceRefs(setup.record), ...gate.evidence] };
 }
 
 /** The approved packet, from the copy stored at approval (the file may have changed since; intake checks that). */

@@ -9,5 +9,5 @@ export { verificationDefinitions, fileNamedBy, DEFAULT_VERIFICATION_DEFINITIONS 
 export { matchGlob, firstMatch, segmentMatches, pathSegments } from './glob.js';
 export type { UnmodelledSyntax } from './glob.js';
 export { OutputTail, cleanText } from './outputTail.js';
-export { runSetup, setupFailureMessage, setupFailureDetails, setupBlockedGate, REPO_ROOT_VARIABLE } from './setup.js';
+export { runSetup, setupEvidenceRefs, setupFailureMessage, setupFailureDetails, setupBlockedGate, REPO_ROOT_VARIABLE } from './setup.js';
 export type { SetupRequest, SetupResult } from './setup.js';

@@ -2,7 +2,7 @@
 // worktree or checkout, confined like verification commands (the worktree is
 // writable), with BURAN_REPO_ROOT naming the user's checkout. The first
 // command that does not exit 0 stops setup; its output tail explains why.
-import type { CommandEvidence, GateResult } from '../domain/gates.js';
+import type { CommandEvidence, EvidenceRef, GateResult } from '../domain/gates.js';
 import { SETUP_FAILED_RULE, type SetupCommandRecord, type SetupRecord } from '../domain/setup.js';
 import { type SandboxPlan, absolutePath } from '../sandbox/index.js';
 import { allowlistedEnv, runCommand } from './runCommand.js';
@@ -70,6 +70,11 @@ export async function runSetup(request: SetupRequest): Promise<SetupResult> {
   return { record: { where: request.where, status: 'ok', commands }, failed: null };
 }
 
+/** The setup commands as a verification gate's evidence (`setup[<i>] <argv>`), listed before its own. Pure. */
+export function setupEvidenceRefs(record: SetupRecord): EvidenceRef[] {
+  return record.commands.map((c, i) => ({ kind: 'command' as const, hash: c.evidence, label: `setup[${i}] ${c.argv.join(' ')}`.slice(0, 200) }));
+}
+
 /** Why setup failed, with the command and its output tail: the blocker's message. Pure. */
 export function setupFailureMessage(where: string, failed: CommandEvidence): string {
   const why = failed.timedOut
@@ -107,6 +112,6 @@ export function setupBlockedGate(result: SetupResult, gate: Pick<GateResult, 'su
     summary: `setup failed in ${result.record.where}: verification did not run`,
     findings: [{ message, severity: 'error', rule: SETUP_FAILED_RULE, ...(gate.taskId === undefined ? {} : { taskId: gate.taskId }) }],
     policyViolations: [],
-    evidence: result.record.commands.map((c, i) => ({ kind: 'command' as const, hash: c.evidence, label: `setup[${i}] ${c.argv.join(' ')}`.slice(0, 200) })),
+    evidence: setupEvidenceRefs(result.record),
   };
 }
