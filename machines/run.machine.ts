@@ -99,6 +99,9 @@ export const runChart = setup({
     sandboxUnavailable: ({ event }) => outputOf<PreflightOutcome>(event)?.status === 'sandbox_unavailable',
     platformUnsupported: ({ event }) => outputOf<PreflightOutcome>(event)?.status === 'platform_unsupported',
     leaseAcquired: ({ event }) => outputOf<LeaseOutcome>(event)?.status === 'acquired',
+    setupFailed: ({ event }) => outputOf<LeaseOutcome>(event)?.status === 'setup_failed',
+    /** Verification did not run: setup failed in its fresh checkout (a BLOCKED gate with a `setup_failed` finding). */
+    verificationSetupFailed: ({ event }) => gate(event)?.status === 'BLOCKED' && (gate(event)?.findings.some((f) => f.rule === 'setup_failed') ?? false),
     // Provided by src/machines/logic.ts (asked after every event, so it is computed there with a memo).
     allTasksPassed: (_args) => {
       throw new Error('buran: guard "allTasksPassed" was not provided');
@@ -195,8 +198,9 @@ export const runChart = setup({
     }),
     recordTaskPassed: assign(({ context, event }) => {
       if (event.type !== 'TASK_PASSED') return {};
-      const verification = event.gates.find((g) => g.gate === 'verification' && g.epoch === event.epoch)?.status ?? 'BLOCKED';
-      const review = event.gates.find((g) => g.gate === 'review' && g.epoch === event.epoch)?.status ?? 'BLOCKED';
+      // The latest verdict of the epoch: a gate that blocked and was retried at the same epoch is recorded twice.
+      const verification = event.gates.findLast((g) => g.gate === 'verification' && g.epoch === event.epoch)?.status ?? 'BLOCKED';
+      const review = event.gates.findLast((g) => g.gate === 'review' && g.epoch === event.epoch)?.status ?? 'BLOCKED';
       return {
         progress: { ...context.progress, [event.taskId]: 'done' as const },
         taskGates: { ...context.taskGates, [event.taskId]: { epoch: event.epoch, verification, review } },
@@ -310,13 +314,14 @@ export const runChart = setup({
           },
         },
         leasing: {
-          description: 'Lease the run worktree and lock the scope (conflict surface) against other runs.',
+          description: "Lease the run worktree and lock the scope (conflict surface) against other runs; run the packet's setup commands in the run worktree (once).",
           invoke: {
             id: 'acquireLease',
             src: 'acquireLease',
             input: stepInput,
             onDone: [
               { guard: 'leaseAcquired', target: 'implementing', actions: 'recordLease' },
+              { guard: 'setupFailed', target: '#run.blocked', actions: { type: 'block', params: { code: 'setup_failed' } } },
               { target: '#run.blocked', actions: { type: 'block', params: { code: 'lease_conflict' } } },
             ],
             onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },
@@ -340,7 +345,7 @@ export const runChart = setup({
           },
         },
         verifying: {
-          description: 'Integration verification: the verification commands on the run branch.',
+          description: "Integration verification: the packet's setup, then its verification commands, in a clean checkout of the run branch.",
           invoke: {
             id: 'runVerification',
             src: 'runVerification',
@@ -349,6 +354,7 @@ export const runChart = setup({
               { guard: 'policyViolated', target: '#run.blocked', actions: ['recordGate', { type: 'block', params: { code: 'policy_denied' } }] },
               { guard: 'gatePassed', target: 'reviewing', actions: 'recordGate' },
               { guard: 'gateFailed', target: 'fixing', actions: 'recordGate' },
+              { guard: 'verificationSetupFailed', target: '#run.blocked', actions: ['recordGate', { type: 'block', params: { code: 'setup_failed' } }] },
               { target: '#run.blocked', actions: ['recordGate', { type: 'block', params: { code: 'verification_blocked' } }] },
             ],
             onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },

@@ -2,6 +2,7 @@
 import type { Blocker, OperatorDecision } from '../src/domain/blockers.js';
 import type { Finding, GateRecord, GateResult } from '../src/domain/gates.js';
 import type { Limits } from '../src/domain/limits.js';
+import type { SetupRecord } from '../src/domain/setup.js';
 import type { TaskProgressState, TaskSpec } from '../src/domain/task.js';
 import type { Usage } from '../src/domain/usage.js';
 import type { TaskToRunEvent } from './task.types.js';
@@ -96,7 +97,11 @@ export type LeaseOutcome =
       readonly lease: LeaseInfo;
       /** Scope locks of finished runs that were in the way and were dropped (recorded in the event's data). */
       readonly recovered?: readonly { readonly runId: string; readonly scope: readonly string[]; readonly acquiredAt: string }[];
+      /** The packet's setup commands in the run worktree (`reused`: already done there). */
+      readonly setup?: SetupRecord;
     }
+  /** A setup command failed or timed out in the run worktree. */
+  | { readonly status: 'setup_failed'; readonly message: string; readonly details: Record<string, unknown>; readonly setup: SetupRecord }
   | { readonly status: 'conflict'; readonly message: string; readonly details: Record<string, unknown> };
 
 export type HandoffOutcome =

@@ -73,6 +73,9 @@ export const taskChart = setup({
   guards: {
     workerUnavailable: ({ event }) => outputOf<DispatchOutcome>(event)?.status === 'unavailable',
     workspaceConflict: ({ event }) => outputOf<DispatchOutcome>(event)?.status === 'conflict',
+    setupFailed: ({ event }) => outputOf<DispatchOutcome>(event)?.status === 'setup_failed',
+    /** Verification did not run: setup failed in its fresh checkout (a BLOCKED gate with a `setup_failed` finding). */
+    verificationSetupFailed: ({ event }) => gate(event)?.status === 'BLOCKED' && (gate(event)?.findings.some((f) => f.rule === 'setup_failed') ?? false),
     completedOk: ({ event }) => {
       const o = worker(event);
       return o?.kind === 'completion' && o.status === 'completed';
@@ -116,6 +119,12 @@ export const taskChart = setup({
         current: { attemptId, number, epoch: context.epoch, startedAt: null, deadlineAt: null },
         history: [...context.history, { kind: 'dispatched' as const, attemptId, number, epoch: context.epoch }],
       };
+    }),
+    recordSetup: assign(({ context, event }) => {
+      const o = outputOf<DispatchOutcome>(event);
+      const setup = o?.status === 'started' || o?.status === 'setup_failed' ? o.setup : undefined;
+      if (setup === undefined || context.current === null) return {};
+      return { history: [...context.history, { kind: 'setup' as const, attemptId: context.current.attemptId, epoch: context.epoch, setup }] };
     }),
     markStarted: assign(({ context, event }) => {
       const o = outputOf<DispatchOutcome>(event);
@@ -280,7 +289,7 @@ export const taskChart = setup({
           on: { DISPATCH_GRANTED: { target: 'dispatching', actions: 'startAttempt' } },
         },
         dispatching: {
-          description: 'Record the dispatch intent durably, then spawn the worker (re-attach if it already runs).',
+          description: "Record the dispatch intent durably, run the packet's setup commands in a new task worktree (once per epoch), then spawn the worker (re-attach if it already runs).",
           invoke: {
             id: 'dispatchWorker',
             src: 'dispatchWorker',
@@ -301,7 +310,12 @@ export const taskChart = setup({
                 target: '#task.blocked',
                 actions: { type: 'block', params: { code: 'integration_conflict', resume: 'dispatch' } },
               },
-              { target: 'awaiting', actions: 'markStarted' },
+              {
+                guard: 'setupFailed',
+                target: '#task.blocked',
+                actions: ['recordSetup', { type: 'block', params: { code: 'setup_failed', resume: 'dispatch' } }],
+              },
+              { target: 'awaiting', actions: ['recordSetup', 'markStarted'] },
             ],
             onError: {
               target: '#task.blocked',
@@ -357,7 +371,7 @@ export const taskChart = setup({
           },
         },
         verifying: {
-          description: "Run the packet's verification commands in the task's worktree.",
+          description: "Run the packet's setup, then its verification commands, in a clean checkout of the task's commit.",
           invoke: {
             id: 'runTaskVerification',
             src: 'runTaskVerification',
@@ -370,6 +384,11 @@ export const taskChart = setup({
               },
               { guard: 'gatePassed', target: 'reviewing', actions: 'recordGate' },
               { guard: 'gateFailed', target: 'fixing', actions: 'recordGate' },
+              {
+                guard: 'verificationSetupFailed',
+                target: '#task.blocked',
+                actions: ['recordGate', { type: 'block', params: { code: 'setup_failed', resume: 'verify' } }],
+              },
               {
                 target: '#task.blocked',
                 actions: ['recordGate', { type: 'block', params: { code: 'verification_blocked', resume: 'verify' } }],

@@ -3,6 +3,7 @@
 import type { Blocker, OperatorDecision } from '../src/domain/blockers.js';
 import type { Finding, GateRecord, GateResult } from '../src/domain/gates.js';
 import type { Limits } from '../src/domain/limits.js';
+import type { SetupRecord } from '../src/domain/setup.js';
 import type { Usage } from '../src/domain/usage.js';
 
 export type TaskLimits = Pick<Limits, 'maxAttempts' | 'maxFixRounds' | 'taskTimeoutSec' | 'heartbeatTimeoutSec'>;
@@ -39,6 +40,8 @@ export type TaskHistoryEntry =
   | { readonly kind: 'conflict'; readonly epoch: number; readonly files: readonly string[] }
   | { readonly kind: 'fix'; readonly epoch: number; readonly reason: 'gate' | 'conflict' | 'integration' }
   | { readonly kind: 'late_completion'; readonly attemptId: string; readonly digest: string }
+  /** The packet's setup commands in the task's worktree before a dispatch (`reused`: already done for this epoch). */
+  | { readonly kind: 'setup'; readonly attemptId: string; readonly epoch: number; readonly setup: SetupRecord }
   /** An operator RETRY: a new attempt, a fix round, or resuming the stage that blocked. */
   | { readonly kind: 'grant'; readonly what: 'retry' | 'fix' | 'resume' };
 
@@ -73,7 +76,9 @@ export interface TaskContext {
 
 /** Output of the `dispatchWorker` actor. It must be idempotent per attemptId (re-attach, never re-spawn). */
 export type DispatchOutcome =
-  | { readonly status: 'started'; readonly startedAt: number; readonly pid: number | null }
+  | { readonly status: 'started'; readonly startedAt: number; readonly pid: number | null; readonly setup?: SetupRecord }
+  /** A setup command failed or timed out in the task's worktree; no worker was started. */
+  | { readonly status: 'setup_failed'; readonly message: string; readonly details: Record<string, unknown>; readonly setup: SetupRecord }
   | { readonly status: 'unavailable'; readonly message: string; readonly details: Record<string, unknown> }
   /** The task's workspace could not take the run branch's changes (a fix round after a merge conflict); nothing was spawned. */
   | { readonly status: 'conflict'; readonly message: string; readonly details: Record<string, unknown> };

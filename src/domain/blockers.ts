@@ -176,6 +176,12 @@ export const BLOCKER_CODES = {
     command: 'buran unblock --run {runId} --decision retry',
     decisions: RETRYABLE,
   },
+  setup_failed: {
+    meaning: "A packet setup command failed or timed out while preparing a worktree or a verification checkout, so nothing ran in it.",
+    action: 'Read the command and its output tail in details, fix the packet\'s setup commands or what they need (an offline cache, a file in your checkout), then retry.',
+    command: 'buran unblock --run {runId} --decision retry',
+    decisions: RETRYABLE,
+  },
 } as const satisfies Record<string, BlockerCodeEntry>;
 
 export type BlockerCode = keyof typeof BLOCKER_CODES;

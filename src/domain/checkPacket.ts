@@ -92,6 +92,21 @@ export function repoPathProblem(path: string, options: { allowInternal?: boolean
   return null;
 }
 
+/** Programs that expand variables in their arguments themselves (a setup command spelled `["sh", "-c", "..."]`). */
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash']);
+const REPO_ROOT_REFERENCE = /\$(?:BURAN_REPO_ROOT\b|\{BURAN_REPO_ROOT\})/;
+const UNEXPANDED_MESSAGE =
+  'names $BURAN_REPO_ROOT, but setup commands run without a shell and nothing expands it; write the command as ["sh", "-c", "..."] ' +
+  '(e.g. ["sh", "-c", "ln -s \\"$BURAN_REPO_ROOT/node_modules\\" node_modules"])';
+
+/** The index of the first argument that names $BURAN_REPO_ROOT in a command no shell runs, or null. */
+function unexpandedVariable(argv: readonly unknown[]): number | null {
+  const program = argv[0];
+  if (typeof program !== 'string' || SHELLS.has(program.split('/').at(-1) ?? program)) return null;
+  const index = argv.findIndex((arg) => typeof arg === 'string' && REPO_ROOT_REFERENCE.test(arg));
+  return index === -1 ? null : index;
+}
+
 type Loose = Record<string, unknown>;
 
 function isLoose(value: unknown): value is Loose {
@@ -127,6 +142,10 @@ function sufficiencyProblems(raw: unknown): Problem[] {
   if (Array.isArray(raw['verify']) && raw['verify'].length === 0) {
     out.push({ path: 'verify', code: 'too_small', message: 'at least one verification command is required' });
   }
+  itemsOf(raw['setup']).forEach((argv, i) => {
+    const problem = unexpandedVariable(itemsOf(argv));
+    if (problem !== null) out.push({ path: formatPath(['setup', i, problem]), code: 'unexpanded_variable', message: UNEXPANDED_MESSAGE });
+  });
   const policy = raw['policy'];
   if (isLoose(policy)) {
     itemsOf(policy['protectedPaths']).forEach((item, i) => {

@@ -139,6 +139,16 @@ export const PacketSchema = z
       .array(ArgvSchema)
       .min(1)
       .describe('Verification commands, each an argv array run without a shell in the workspace. At least one; all must exit 0.'),
+    setup: z
+      .array(ArgvSchema)
+      .max(20)
+      .optional()
+      .describe(
+        'Commands that prepare a fresh checkout (install dependencies, link or copy what git does not track), each an argv array run ' +
+          'without a shell and without variable expansion, in order, in every task worktree, the run worktree and every verification checkout, ' +
+          'before the worker starts and before verification; BURAN_REPO_ROOT holds the absolute path of your checkout. ' +
+          'Use ["sh", "-c", "..."] for expansion. All must exit 0, else the run blocks with setup_failed. Default: none.',
+      ),
     worker: WorkerSchema,
     review: ReviewSchema.prefault({}).describe(
       'Who reviews the work before handoff. Default: the built-in reviewer. Text in the packet or in worker output can never force a verdict.',

@@ -42,6 +42,7 @@ export const PROBLEM_CODES = {
   invalid_encoding: 'The file is not valid UTF-8.',
   mismatch: 'A completion names another run, task, attempt or epoch than the one expected.',
   too_many_problems: 'More problems were found than are listed; the count of the rest.',
+  unexpanded_variable: 'A setup argument names $BURAN_REPO_ROOT but runs without a shell, so it would be passed literally.',
 } as const;
 export type ProblemCode = keyof typeof PROBLEM_CODES;
 

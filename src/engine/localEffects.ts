@@ -18,7 +18,8 @@ import { PacketSchema, type Packet } from '../domain/packet.js';
 import { secretValuesOf } from '../domain/redact.js';
 import type { RunRecord } from '../domain/runRecord.js';
 import { SnapshotDocSchema } from '../domain/snapshotDoc.js';
-import { builtinReview, runVerification, verificationDefinitions } from '../gates/index.js';
+import { builtinReview, runVerification, setupBlockedGate, setupEvidenceRefs, setupFailureDetails, setupFailureMessage, verificationDefinitions } from '../gates/index.js';
+import { createWorktreeSetup } from './worktreeSetup.js';
 import { errnoCode } from '../platform/errno.js';
 import type { RunStore } from '../store/port.js';
 import { type AdapterRegistry, awaitAttempt, createAdapterRegistry, createCommandAdapter, dispatchAttempt, killAttempt } from '../worker/index.js';
@@ -34,6 +35,7 @@ import { openPullRequest } from '../handoff/pullRequest.js';
 import { type CleanCheckout, RUN_TRAILER, createGitWorkspace, createScopeLocks, readBranchTip } from '../workspace/index.js';
 import { BURAN_IDENTITY, userIdentity } from '../workspace/git.js';
 import type { GateResult } from '../domain/gates.js';
+import type { SetupResult } from '../gates/setup.js';
 import { resolveSandbox } from './sandboxChoice.js';
 import { openRunGitTrust } from './runGitTrust.js';
 import { checkProcessTable } from './processTableCheck.js';
@@ -59,6 +61,12 @@ export interface LocalEffectsOptions {
 /** The gate with the commit and tree it ran on. */
 function verifiedOn(checkout: CleanCheckout, gate: GateResult): GateResult {
   return { ...gate, checked: { commit: checkout.commit, tree: checkout.tree } };
+}
+
+/** The setup commands that ran before a verification, as the first of its evidence. */
+function withSetupEvidence(setup: SetupResult | null, gate: GateResult): GateResult {
+  if (setup === null) return gate;
+  return { ...gate, evidence: [...setupEvidenceRefs(setup.record), ...gate.evidence] };
 }
 
 /** The approved packet, from the copy stored at approval (the file may have changed since; intake checks that). */
@@ -108,6 +116,18 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   const requireSandbox = () => {
     if (confine.choice.status !== 'ok') throw new BuranError({ code: 'sandbox_unavailable', message: confine.choice.message, details: { runId, ...confine.choice.details } });
   };
+  // The packet's setup: once per epoch in task and run worktrees, every time in a fresh verification checkout.
+  const setups = createWorktreeSetup({
+    commands: packet.setup ?? [],
+    repoRoot: o.repoRoot,
+    runDir: store.runDir(runId),
+    envAllowlist: config.env.allowlist,
+    env,
+    timeoutMs: verifyTimeoutMs,
+    putEvidence,
+    untracked: (worktree) => ws.untrackedPaths(worktree),
+    ...sandbox,
+  });
   const review = createReviewGate({ registry, config, env, packet, runId, attemptsDir: join(store.runDir(runId), 'attempts'), workspace: ws, putEvidence, redact, now: () => clock.now(), ...sandbox });
 
   // Operator retries recorded for the run (pause and resume are not retries). A retry is applied and saved before
@@ -149,9 +169,18 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         return { status: 'conflict', message: `scope overlaps run ${got.otherRun}`, details: { otherRun: got.otherRun, overlapping: got.overlapping } };
       }
       const outcome = await ws.leaseRunWorkspace({ runId, base: packet.base });
-      if (outcome.status !== 'acquired') await scopes.releaseScope(runId);
-      else if (recovered.length > 0) return { ...outcome, recovered: recovered.map((e) => ({ runId: e.runId, scope: e.scope, acquiredAt: e.acquiredAt })) };
-      return outcome;
+      if (outcome.status !== 'acquired') {
+        await scopes.releaseScope(runId);
+        return outcome;
+      }
+      const dropped = recovered.length > 0 ? { recovered: recovered.map((e) => ({ runId: e.runId, scope: e.scope, acquiredAt: e.acquiredAt })) } : {};
+      // Setup runs confined or not at all (a required sandbox that is missing blocked at preflight).
+      if ((packet.setup ?? []).length > 0) requireSandbox();
+      const setup = await setups.once('run', outcome.lease.worktree, 1);
+      if (setup?.failed != null) {
+        return { status: 'setup_failed', message: setupFailureMessage('run', setup.failed), details: { runId, ...setupFailureDetails(setup) }, setup: setup.record };
+      }
+      return { ...outcome, ...dropped, ...(setup === null ? {} : { setup: setup.record }) };
     },
 
     async dispatchWorker({ taskId, attempt, findings }) {
@@ -162,7 +191,13 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       }
       const tw = prepared;
       if (confine.choice.status !== 'ok') return { status: 'unavailable', message: confine.choice.message, details: confine.choice.details };
-      return dispatchAttempt({
+      // Before the worker: the worktree holds only tracked files. Once per epoch (a re-attach finds the record and skips it).
+      const where = `task ${taskId}`;
+      const setup = await setups.once(where, tw.worktree, attempt.epoch);
+      if (setup?.failed != null) {
+        return { status: 'setup_failed', message: setupFailureMessage(where, setup.failed), details: { runId, taskId, ...setupFailureDetails(setup) }, setup: setup.record };
+      }
+      const started = await dispatchAttempt({
         ...sandbox,
         registry,
         config,
@@ -183,6 +218,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         now: () => clock.now(),
         ...crash,
       });
+      return setup === null || started.status !== 'started' ? started : { ...started, setup: setup.record };
     },
 
     async awaitCompletion({ taskId, attempt, heartbeatTimeoutSec }, signal) {
@@ -217,7 +253,9 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       if (outcome.kind !== 'completion' || outcome.status !== 'completed') return outcome;
       // One commit per attempt; the changed files are git's, not the worker's claim.
       const tw = tree;
-      const commit = await ws.commitAttempt({ worktree: tw.worktree, attemptId: attempt.attemptId, message: `${taskId}: ${outcome.summary.split('\n')[0] ?? ''}` });
+      // What setup made (installed dependencies, a linked folder, a copied .env) is never part of the attempt.
+      const exclude = await setups.outputs(tw.worktree, attempt.epoch);
+      const commit = await ws.commitAttempt({ worktree: tw.worktree, attemptId: attempt.attemptId, message: `${taskId}: ${outcome.summary.split('\n')[0] ?? ''}`, exclude });
       return { ...outcome, changedFiles: commit.committed ? commit.changedFiles : [] };
     },
 
@@ -226,7 +264,9 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       const tw = await taskTree(taskId, epoch, attemptId);
       // On a clean checkout of the commit that will be merged: nothing the worker left untracked or ignored takes part.
       const checkout = await ws.cleanCheckout({ runId, name: `task-${taskId}`, worktree: tw.worktree });
-      return verifiedOn(checkout, await runVerification({ ...sandbox, commands: packet.verify, cwd: checkout.path, envAllowlist: config.env.allowlist, envSource: env, subject: 'task', taskId, epoch, timeoutMs: verifyTimeoutMs, putEvidence }));
+      const setup = await setups.fresh(`verify task-${taskId}`, checkout.path);
+      if (setup?.failed != null) return verifiedOn(checkout, setupBlockedGate(setup, { subject: 'task', taskId, epoch }));
+      return withSetupEvidence(setup, verifiedOn(checkout, await runVerification({ ...sandbox, commands: packet.verify, cwd: checkout.path, envAllowlist: config.env.allowlist, envSource: env, subject: 'task', taskId, epoch, timeoutMs: verifyTimeoutMs, putEvidence })));
     },
 
     async runTaskReview({ taskId, epoch, attemptId, grants }) {
@@ -257,7 +297,9 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       requireSandbox();
       const runLease = await lease();
       const checkout = await ws.cleanCheckout({ runId, name: 'run', worktree: runLease.worktree });
-      return verifiedOn(checkout, await runVerification({ ...sandbox, commands: packet.verify, cwd: checkout.path, envAllowlist: config.env.allowlist, envSource: env, subject: 'integration', epoch, timeoutMs: verifyTimeoutMs, putEvidence }));
+      const setup = await setups.fresh('verify run', checkout.path);
+      if (setup?.failed != null) return verifiedOn(checkout, setupBlockedGate(setup, { subject: 'integration', epoch }));
+      return withSetupEvidence(setup, verifiedOn(checkout, await runVerification({ ...sandbox, commands: packet.verify, cwd: checkout.path, envAllowlist: config.env.allowlist, envSource: env, subject: 'integration', epoch, timeoutMs: verifyTimeoutMs, putEvidence })));
     },
 
     async runReview({ epoch, retries }) {

@@ -94,6 +94,8 @@ function eventData(event: MicrostepLike['event'], context: Record<string, unknow
     }
     // Stale scope locks of finished runs dropped while leasing: recorded, never silent.
     if (Array.isArray(o['recovered'])) data['recoveredScopeLocks'] = o['recovered'];
+    // The packet's setup in a worktree: each command's exit code, duration and evidence hash (tails are in the evidence).
+    if (typeof o['setup'] === 'object' && o['setup'] !== null) data['setup'] = o['setup'];
   }
   if (to === 'blocked' && context['blocker'] !== null && context['blocker'] !== undefined) data['blocker'] = context['blocker'];
   return data;

@@ -4,6 +4,7 @@ import type { RunContext } from '../../machines/run.types.js';
 import type { TaskContext } from '../../machines/task.types.js';
 import type { Blocker } from '../domain/blockers.js';
 import type { EventRecord } from '../domain/events.js';
+import type { SetupRecord } from '../domain/setup.js';
 import { nextSafeActionOf, stageOf, statusOf, type RunStatus } from './runStatus.js';
 import type { Usage } from '../domain/usage.js';
 import type { RunChanges } from './changes.js';
@@ -43,6 +44,8 @@ export interface RunReport {
   readonly reasons: Reasons;
   /** What a handed-off run changed (diff stat, files per task); null before handoff or when git could not say. */
   readonly changes: RunChanges | null;
+  /** The packet's setup in the task and run worktrees, in the order the log recorded it (verification checkouts: in the gates' evidence). */
+  readonly setup: readonly SetupRecord[];
   readonly extra: Record<string, unknown>;
 }
 
@@ -51,6 +54,9 @@ export interface ReportExtras {
   readonly reasons?: Reasons;
   readonly changes?: RunChanges | null;
 }
+
+const isSetupRecord = (value: unknown): value is SetupRecord =>
+  typeof value === 'object' && value !== null && typeof (value as { where?: unknown }).where === 'string' && Array.isArray((value as { commands?: unknown }).commands);
 
 interface SnapshotLike {
   readonly value: unknown;
@@ -130,6 +136,7 @@ export function buildReport(
     sandbox: sandbox === null ? null : { mode: sandbox.mode, kind: sandbox.kind, network: sandbox.network, note: sandbox.note },
     reasons: more.reasons ?? NO_REASONS,
     changes: more.changes ?? null,
+    setup: events.flatMap((e) => (isSetupRecord(e.data['setup']) ? [e.data['setup']] : [])),
     extra,
   };
 }
@@ -189,6 +196,13 @@ export function reportMarkdown(r: RunReport): string {
   lines.push('', '## Integration gates', '');
   if (r.integrationGates.length === 0) lines.push('None yet.');
   else lines.push('| gate | epoch | verdict |', '|---|---|---|', ...r.integrationGates.map((g) => `| ${g.gate} | ${g.epoch} | ${g.status} |`));
+  if (r.setup.length > 0) {
+    lines.push('', '## Setup', '', '| where | status | commands (exit code, ms) |', '|---|---|---|');
+    for (const s of r.setup) {
+      const commands = s.commands.map((c) => `${c.argv.join(' ')} (${c.timedOut ? 'timed out' : (c.exitCode ?? c.error ?? 'no exit code')}, ${Math.round(c.durationMs)})`);
+      lines.push(`| ${cell(s.where)} | ${s.status} | ${cell(commands.join('; ').slice(0, 400))} |`);
+    }
+  }
   lines.push('', '## Tasks', '');
   for (const t of r.tasks) {
     lines.push(`### ${t.id} — ${t.state} (epoch ${t.epoch})`, '');

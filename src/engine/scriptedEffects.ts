@@ -4,6 +4,7 @@
 import type { RunStepInput } from '../../machines/run.types.js';
 import type { AwaitInput, TaskGateInput, WorkerOutcome } from '../../machines/task.types.js';
 import type { GateResult } from '../domain/gates.js';
+import { SETUP_FAILED_RULE, type SetupRecord } from '../domain/setup.js';
 import type { RunEffects } from './effects.js';
 
 export interface EffectCall {
@@ -17,7 +18,18 @@ export interface Script {
   readonly taskVerification?: (input: TaskGateInput) => GateResult['status'];
   readonly integrationVerification?: (input: RunStepInput) => GateResult['status'];
   readonly now?: () => number;
+  /**
+   * The packet's setup in each place (`task <id>`, `run`, `verify task-<id>`, `verify run`): 'ok', 'failed', or
+   * undefined for no setup there. Default: no setup anywhere.
+   */
+  readonly setup?: (where: string, input: unknown) => 'ok' | 'failed' | undefined;
 }
+
+const setupRecord = (where: string, status: 'ok' | 'failed'): SetupRecord => ({
+  where,
+  status,
+  commands: [{ argv: ['setup'], exitCode: status === 'ok' ? 0 : 1, timedOut: false, durationMs: 1, evidence: `sha256:${'0'.repeat(64)}` }],
+});
 
 const gateResult = (gate: GateResult['gate'], subject: GateResult['subject'], epoch: number, status: GateResult['status'], taskId?: string): GateResult => ({
   gate,
@@ -45,22 +57,38 @@ export function createScriptedEffects(script: Script = {}): RunEffects & { reado
     calls.push({ effect, input });
     return Promise.resolve(value);
   };
+  const setupIn = (where: string, input: unknown) => script.setup?.(where, input);
+  const failedSetup = (where: string) => ({ status: 'setup_failed' as const, message: `setup command ["setup"] failed in ${where} (exit code 1)`, details: { where }, setup: setupRecord(where, 'failed') });
+  const verification = (subject: GateResult['subject'], where: string, input: { epoch: number; taskId?: string }, status: GateResult['status']): GateResult => {
+    if (setupIn(where, input) !== 'failed') return gateResult('verification', subject, input.epoch, status, input.taskId);
+    const taskId = input.taskId === undefined ? {} : { taskId: input.taskId };
+    return { ...gateResult('verification', subject, input.epoch, 'BLOCKED', input.taskId), findings: [{ message: `setup failed in ${where}`, severity: 'error', rule: SETUP_FAILED_RULE, ...taskId }] };
+  };
   return {
     calls,
     checkIntake: (input) => log('checkIntake', input, { status: 'ok' as const }),
     checkAdapters: (input) => log('checkAdapters', input, { status: 'ok' as const }),
-    acquireLease: (input) => log('acquireLease', input, { status: 'acquired' as const, lease: { branch: `buran/${input.runId}`, worktree: '(memory)', baseCommit: '0000000' } }),
-    dispatchWorker: (input) => log('dispatchWorker', input, { status: 'started' as const, startedAt: now(), pid: null }),
+    acquireLease: (input) => {
+      const setup = setupIn('run', input);
+      if (setup === 'failed') return log('acquireLease', input, failedSetup('run'));
+      return log('acquireLease', input, { status: 'acquired' as const, lease: { branch: `buran/${input.runId}`, worktree: '(memory)', baseCommit: '0000000' }, ...(setup === 'ok' ? { setup: setupRecord('run', 'ok') } : {}) });
+    },
+    dispatchWorker: (input) => {
+      const where = `task ${input.taskId}`;
+      const setup = setupIn(where, input);
+      if (setup === 'failed') return log('dispatchWorker', input, failedSetup(where));
+      return log('dispatchWorker', input, { status: 'started' as const, startedAt: now(), pid: null, ...(setup === 'ok' ? { setup: setupRecord(where, 'ok') } : {}) });
+    },
     awaitCompletion: async (input) => {
       calls.push({ effect: 'awaitCompletion', input });
       return script.worker !== undefined
         ? await script.worker(input)
         : { kind: 'completion', status: 'completed', digest: `sha256:${input.attempt.attemptId}`, summary: 'done', changedFiles: [], usage: null };
     },
-    runTaskVerification: (input) => log('runTaskVerification', input, gateResult('verification', 'task', input.epoch, script.taskVerification?.(input) ?? 'PASS', input.taskId)),
+    runTaskVerification: (input) => log('runTaskVerification', input, verification('task', `verify task-${input.taskId}`, input, script.taskVerification?.(input) ?? 'PASS')),
     runTaskReview: (input) => log('runTaskReview', input, gateResult('review', 'task', input.epoch, 'PASS', input.taskId)),
     mergeTask: (input) => log('mergeTask', input, { status: 'merged' as const, commit: `merge-${input.taskId}-${input.epoch}` }),
-    runVerification: (input) => log('runVerification', input, gateResult('verification', 'integration', input.epoch, script.integrationVerification?.(input) ?? 'PASS')),
+    runVerification: (input) => log('runVerification', input, verification('integration', 'verify run', input, script.integrationVerification?.(input) ?? 'PASS')),
     runReview: (input) => log('runReview', input, gateResult('review', 'integration', input.epoch, 'PASS')),
     performHandoff: (input) => log('performHandoff', input, { status: 'done' as const, handoff: { branch: `buran/${input.runId}`, commit: 'handoff', reportHash: 'sha256:' + '0'.repeat(64), pullRequest: null } }),
     releaseLease: (runId) => log('releaseLease', runId, undefined),

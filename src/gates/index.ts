@@ -9,3 +9,5 @@ export { verificationDefinitions, fileNamedBy, DEFAULT_VERIFICATION_DEFINITIONS 
 export { matchGlob, firstMatch, pathSegments } from './glob.js';
 export type { UnmodelledSyntax } from './glob.js';
 export { OutputTail, cleanText } from './outputTail.js';
+export { runSetup, setupEvidenceRefs, setupFailureMessage, setupFailureDetails, setupBlockedGate, REPO_ROOT_VARIABLE } from './setup.js';
+export type { SetupRequest, SetupResult } from './setup.js';

@@ -47,6 +47,22 @@ export function commandVerdict(evidence: CommandEvidence): 'PASS' | 'FAIL' | 'BL
 }
 
 
+/** The stderr and stdout tails of a command, last lines of each, for a finding or a blocker message (empty tails left out). */
+export function quotedTails(evidence: CommandEvidence): string[] {
+  return [
+    evidence.stderrTail.trim() === '' ? null : `stderr (last lines):\n${lastLines(evidence.stderrTail, QUOTED_LINES)}`,
+    evidence.stdoutTail.trim() === '' ? null : `stdout (last lines):\n${lastLines(evidence.stdoutTail, QUOTED_LINES)}`,
+  ].filter((part): part is string => part !== null);
+}
+
+/**
+ * The argv to start for a command under the plan. A program that is not there is left to fail to start as
+ * itself (could not run), not as a sandbox that exits 1 (a failure).
+ */
+export async function launchFor(argv: readonly string[], cwd: string, env: Readonly<Record<string, string>>, sandbox: SandboxPlan | undefined): Promise<readonly string[]> {
+  return (await startable(argv[0], env['PATH'], cwd)) ? confineArgv(sandbox, argv, { workdir: cwd, env }) : argv;
+}
+
 function describe(evidence: CommandEvidence): string {
   return JSON.stringify(evidence.argv);
 }
@@ -58,10 +74,7 @@ export function commandFinding(evidence: CommandEvidence, taskId?: string): Find
     verdict === 'FAIL'
       ? `verification command ${describe(evidence)} failed (${evidence.exitCode === null ? (evidence.error ?? 'killed') : `exit code ${evidence.exitCode}`})`
       : `verification command ${describe(evidence)} could not run: ${evidence.error ?? 'unknown reason'}`;
-  const quoted = [
-    evidence.stderrTail.trim() === '' ? null : `stderr (last lines):\n${lastLines(evidence.stderrTail, QUOTED_LINES)}`,
-    evidence.stdoutTail.trim() === '' ? null : `stdout (last lines):\n${lastLines(evidence.stdoutTail, QUOTED_LINES)}`,
-  ].filter((part): part is string => part !== null);
+  const quoted = quotedTails(evidence);
   return {
     message: [head, ...quoted].join('\n'),
     severity: 'error',
@@ -101,8 +114,7 @@ export async function runVerification(request: VerificationRequest): Promise<Gat
     const evidence = await runCommand(argv, {
       cwd: request.cwd,
       env,
-      // A program that is not there is left to fail to start as itself (BLOCKED), not as a sandbox that exits 1 (FAIL).
-      launch: (await startable(argv[0], env['PATH'], request.cwd)) ? confineArgv(request.sandbox, argv, { workdir: request.cwd, env }) : argv,
+      launch: await launchFor(argv, request.cwd, env, request.sandbox),
       timeoutMs: request.timeoutMs,
       ...(request.graceMs === undefined ? {} : { graceMs: request.graceMs }),
       ...(request.tailBytes === undefined ? {} : { tailBytes: request.tailBytes }),

@@ -40,6 +40,8 @@ export interface CommitRequest {
   readonly attemptId: string;
   /** Commit message; any `Buran-Attempt:` line in it is dropped, the real trailer is appended. */
   readonly message: string;
+  /** Repo-relative paths never staged (what the packet's setup made in the worktree); default none. */
+  readonly exclude?: readonly string[];
 }
 
 export interface Diffstat {
@@ -85,6 +87,8 @@ export interface Workspace {
   diffSince(worktree: string, base: string): Promise<string>;
   /** HEAD and the full `git status` of the worktree: equal before and after means nothing in it changed. Throws when git fails. */
   stateOf(worktree: string): Promise<string>;
+  /** Untracked paths git would add (not ignored; a wholly untracked folder is one entry, without its trailing `/`). */
+  untrackedPaths(worktree: string): Promise<string[]>;
   mergeTaskIntoRun(request: MergeRequest): Promise<MergeOutcome>;
   /**
    * A clean detached checkout of `worktree`'s HEAD (the commit that will be

@@ -332,7 +332,7 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
       return { status: 'ready', branch, worktree, head: await must(worktree, ['rev-parse', 'HEAD']) };
     },
 
-    async commitAttempt({ worktree, attemptId, message }) {
+    async commitAttempt({ worktree, attemptId, message, exclude = [] }) {
       const idProblem = workspaceIdProblem(attemptId);
       if (idProblem !== null) throw new BuranError({ code: 'invalid_input', message: `attemptId ${idProblem}`, details: { attemptId } });
       const cwd = await ownWorktree(worktree);
@@ -344,7 +344,7 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
       const head = await must(cwd, ['rev-parse', 'HEAD']);
       const trailers = await must(cwd, ['log', '-1', `--format=%(trailers:key=${ATTEMPT_TRAILER},valueonly)`, 'HEAD']);
       if (trailers.split('\n').some((value) => value.trim() === attemptId)) return summary(head, true);
-      await must(cwd, ['add', '--all']);
+      await must(cwd, ['add', '--all', '--', '.', ...exclude.map((path) => `:(exclude,literal)${path}`)]);
       const staged = await run(cwd, ['diff', '--cached', '--quiet', '--ignore-submodules=all']);
       if (staged.exitCode === 0) return { committed: false, head };
       if (staged.exitCode !== 1) {
@@ -385,6 +385,16 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
       const head = await must(cwd, ['rev-parse', 'HEAD']);
       const status = await must(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=no', '--ignore-submodules=all']);
       return `${head.trim()}\n${status}`;
+    },
+
+    async untrackedPaths(worktree) {
+      const cwd = await ownWorktree(worktree);
+      const status = await must(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=normal', '--ignored=no', '--ignore-submodules=all']);
+      return status
+        .split('\0')
+        .filter((entry) => entry.startsWith('?? '))
+        .map((entry) => entry.slice(3).replace(/\/$/, ''))
+        .sort();
     },
 
     async mergeTaskIntoRun({ runWorktree, taskBranch, taskId, epoch }) {

@@ -66,6 +66,16 @@ describe('createRunner', () => {
     expect(done.snapshot.context.decisions.map((d) => d.decision)).toEqual(['retry']);
   });
 
+  it('a task verification that blocked and passed on retry at the same epoch counts as passed (the latest verdict of the epoch)', async () => {
+    let blocked = true;
+    const { runner } = await setup({ taskVerification: () => (blocked ? 'BLOCKED' : 'PASS') });
+    expect((await runner.drive('r1')).blocker?.code).toBe('verification_blocked');
+    blocked = false;
+    await runner.command('r1', { type: 'UNBLOCK', decision: 'retry', by: 'ana', reason: 'installed the tool' });
+    const done = await runner.drive('r1');
+    expect(done.status).toBe('handoff_ready');
+  });
+
   it('refuses an operator decision the blocker does not allow', async () => {
     const { runner } = await setup({ taskVerification: () => 'BLOCKED' });
     expect((await runner.drive('r1')).blocker?.code).toBe('verification_blocked');

@@ -18,8 +18,13 @@ export const pending = <TOutput, TInput>() => fromPromise<TOutput, TInput>(() =>
 const done = (id: string, output: unknown): EventObject => ({ type: `xstate.done.actor.${id}`, output }) as EventObject;
 const failed = (id: string): EventObject => ({ type: `xstate.error.actor.${id}`, error: new Error(`${id} crashed`) }) as EventObject;
 
-function gateResult(gate: 'verification' | 'review', subject: 'task' | 'integration', epoch: number, status: GateResult['status'], opts: { policy?: boolean; taskId?: string } = {}): GateResult {
+const setupRecord = (where: string) => ({ where, status: 'failed', commands: [{ argv: ['npm', 'ci'], exitCode: 1, timedOut: false, durationMs: 5, evidence: 'sha256:' + '3'.repeat(64) }] });
+
+function gateResult(gate: 'verification' | 'review', subject: 'task' | 'integration', epoch: number, status: GateResult['status'], opts: { policy?: boolean; taskId?: string; setupFailed?: boolean } = {}): GateResult {
   const finding = { message: `${gate} found a problem`, severity: 'error' as const, ...(opts.taskId === undefined ? {} : { taskId: opts.taskId }) };
+  if (opts.setupFailed === true) {
+    return { gate, subject, epoch, status, summary: 'setup failed: verification did not run', findings: [{ message: 'setup command failed', severity: 'error', rule: 'setup_failed' }], policyViolations: [], evidence: [] };
+  }
   return {
     gate,
     subject,
@@ -70,6 +75,7 @@ export function taskEvents(s: Snap<TaskContext>): EventObject[] {
     ev.push(done('dispatchWorker', { status: 'started', startedAt: 1_000, pid: 4242 }));
     ev.push(done('dispatchWorker', { status: 'unavailable', message: 'worker executable not found', details: { executable: 'nope' } }));
     ev.push(done('dispatchWorker', { status: 'conflict', message: 'run branch does not merge', details: { files: ['src/a.ts'] } }));
+    ev.push(done('dispatchWorker', { status: 'setup_failed', message: 'setup command ["npm","ci"] failed in task t1 (exit code 1)', details: { where: 'task t1' }, setup: setupRecord('task t1') }));
     ev.push(failed('dispatchWorker'));
   }
   if (inState(s.value, 'working.awaiting')) {
@@ -86,6 +92,7 @@ export function taskEvents(s: Snap<TaskContext>): EventObject[] {
   if (inState(s.value, 'working.verifying')) {
     for (const status of ['PASS', 'FAIL', 'BLOCKED'] as const) ev.push(done('runTaskVerification', gateResult('verification', 'task', c.epoch, status)));
     ev.push(done('runTaskVerification', gateResult('verification', 'task', c.epoch, 'FAIL', { policy: true })));
+    ev.push(done('runTaskVerification', gateResult('verification', 'task', c.epoch, 'BLOCKED', { setupFailed: true })));
     ev.push(failed('runTaskVerification'));
   }
   if (inState(s.value, 'working.reviewing')) {
@@ -174,6 +181,7 @@ export function runEvents(s: Snap<RunContext>): EventObject[] {
   if (inState(s.value, 'active.leasing')) {
     ev.push(done('acquireLease', { status: 'acquired', lease: { branch: 'buran/run-1', worktree: '/tmp/w', baseCommit: 'abc' } }));
     ev.push(done('acquireLease', { status: 'conflict', message: 'scope overlaps run-0', details: { otherRun: 'run-0' } }));
+    ev.push(done('acquireLease', { status: 'setup_failed', message: 'setup command ["npm","ci"] failed in run (exit code 1)', details: { where: 'run' }, setup: setupRecord('run') }));
     ev.push(failed('acquireLease'));
   }
   if (inState(s.value, 'active.implementing')) {
@@ -209,6 +217,7 @@ export function runEvents(s: Snap<RunContext>): EventObject[] {
     ev.push(done('runVerification', gateResult('verification', 'integration', c.epoch, 'FAIL')));
     ev.push(done('runVerification', gateResult('verification', 'integration', c.epoch, 'BLOCKED')));
     ev.push(done('runVerification', gateResult('verification', 'integration', c.epoch, 'FAIL', { policy: true })));
+    ev.push(done('runVerification', gateResult('verification', 'integration', c.epoch, 'BLOCKED', { setupFailed: true })));
     ev.push(failed('runVerification'));
   }
   if (inState(s.value, 'active.reviewing')) {
