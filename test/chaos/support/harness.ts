@@ -193,12 +193,15 @@ export async function events(repo: string, runId: string): Promise<EventRecord[]
     .map((l) => EventRecordSchema.parse(JSON.parse(l)));
 }
 
-/** Events that depend on how often the run was interrupted, not on what it did. */
-const INTERRUPTION_EVENTS = new Set(['lock_takeover', 'torn_log']);
+/** Events that depend on how often the run was interrupted, not on what it did (`sealed`: a snapshot after re-taken events). */
+const INTERRUPTION_EVENTS = new Set(['lock_takeover', 'torn_log', 'sealed']);
 
-/** One event without seq, time, run id, commit and digest values (they differ between repositories). */
+/**
+ * One event without seq, time, run id, commit and digest values (they differ between repositories),
+ * and without its chain digest and seal: which event ends a batch depends on timing, not on the work.
+ */
 export function normalise(e: EventRecord): string {
-  const { seq: _seq, ts: _ts, ...rest } = e;
+  const { seq: _seq, ts: _ts, prev: _prev, seal: _seal, ...rest } = e;
   // A run stage change caused by a task (the last TASK_PASSED) names whichever parallel task finished last.
   if (e.taskId === undefined && e.from !== e.to && typeof e.data['taskId'] === 'string') {
     const { taskId: _taskId, ...data } = e.data;
