@@ -4,9 +4,8 @@
 // command that does not exit 0 stops setup; its output tail explains why.
 import type { CommandEvidence, EvidenceRef, GateResult } from '../domain/gates.js';
 import { SETUP_FAILED_RULE, type SetupCommandRecord, type SetupRecord } from '../domain/setup.js';
-import { type SandboxPlan, absolutePath } from '../sandbox/index.js';
-import { allowlistedEnv, runCommand } from './runCommand.js';
-import { commandVerdict, launchFor, quotedTails } from './verification.js';
+import type { SandboxPlan } from '../sandbox/index.js';
+import { commandVerdict, quotedTails, runWorktreeCommand, worktreeCommandEnv } from './verification.js';
 
 /** The variable every setup command gets: the absolute path of the user's checkout. */
 export const REPO_ROOT_VARIABLE = 'BURAN_REPO_ROOT';
@@ -43,16 +42,14 @@ export interface SetupResult {
  * const { record, failed } = await runSetup({ commands: [['npm', 'ci', '--offline']], where: 'task api', cwd, repoRoot, envAllowlist: ['PATH', 'HOME'], timeoutMs: 600_000, putEvidence });
  */
 export async function runSetup(request: SetupRequest): Promise<SetupResult> {
-  const env = allowlistedEnv(request.envAllowlist, request.envSource);
-  const path = absolutePath(env['PATH']);
-  if (path !== undefined) env['PATH'] = path;
+  const env = worktreeCommandEnv(request.envAllowlist, request.envSource);
   env[REPO_ROOT_VARIABLE] = request.repoRoot;
   const commands: SetupCommandRecord[] = [];
   for (const argv of request.commands) {
-    const evidence = await runCommand(argv, {
+    const evidence = await runWorktreeCommand(argv, {
       cwd: request.cwd,
       env,
-      launch: await launchFor(argv, request.cwd, env, request.sandbox),
+      sandbox: request.sandbox,
       timeoutMs: request.timeoutMs,
       ...(request.graceMs === undefined ? {} : { graceMs: request.graceMs }),
     });

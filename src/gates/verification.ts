@@ -59,8 +59,35 @@ export function quotedTails(evidence: CommandEvidence): string[] {
  * The argv to start for a command under the plan. A program that is not there is left to fail to start as
  * itself (could not run), not as a sandbox that exits 1 (a failure).
  */
-export async function launchFor(argv: readonly string[], cwd: string, env: Readonly<Record<string, string>>, sandbox: SandboxPlan | undefined): Promise<readonly string[]> {
+async function launchFor(argv: readonly string[], cwd: string, env: Readonly<Record<string, string>>, sandbox: SandboxPlan | undefined): Promise<readonly string[]> {
   return (await startable(argv[0], env['PATH'], cwd)) ? confineArgv(sandbox, argv, { workdir: cwd, env }) : argv;
+}
+
+/**
+ * The environment of a command buran runs in a worktree (verification, setup): only the
+ * allowlisted variables, and PATH without relative folders — a relative one would let the
+ * worktree (the worker's files) supply the tools that judge it.
+ */
+export function worktreeCommandEnv(allowlist: readonly string[], source?: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const env = allowlistedEnv(allowlist, source);
+  const path = absolutePath(env['PATH']);
+  if (path !== undefined) env['PATH'] = path;
+  return env;
+}
+
+/** One command in a worktree, confined by the plan like everything buran runs on the worker's behalf. */
+export async function runWorktreeCommand(
+  argv: readonly string[],
+  o: { readonly cwd: string; readonly env: Readonly<Record<string, string>>; readonly sandbox: SandboxPlan | undefined; readonly timeoutMs: number; readonly graceMs?: number; readonly tailBytes?: number },
+): Promise<CommandEvidence> {
+  return runCommand(argv, {
+    cwd: o.cwd,
+    env: o.env,
+    launch: await launchFor(argv, o.cwd, o.env, o.sandbox),
+    timeoutMs: o.timeoutMs,
+    ...(o.graceMs === undefined ? {} : { graceMs: o.graceMs }),
+    ...(o.tailBytes === undefined ? {} : { tailBytes: o.tailBytes }),
+  });
 }
 
 function describe(evidence: CommandEvidence): string {
@@ -104,17 +131,14 @@ export function verificationVerdict(evidence: readonly CommandEvidence[]): GateR
  *   subject: 'task', taskId: 'api', epoch: 1, timeoutMs: 600_000, putEvidence: store.putArtifact });
  */
 export async function runVerification(request: VerificationRequest): Promise<GateResult> {
-  const env = allowlistedEnv(request.envAllowlist, request.envSource);
-  // A relative PATH folder would let the worktree (the worker's files) supply the tools that judge it.
-  const path = absolutePath(env['PATH']);
-  if (path !== undefined) env['PATH'] = path;
+  const env = worktreeCommandEnv(request.envAllowlist, request.envSource);
   const all: CommandEvidence[] = [];
   const refs: EvidenceRef[] = [];
   for (const [index, argv] of request.commands.entries()) {
-    const evidence = await runCommand(argv, {
+    const evidence = await runWorktreeCommand(argv, {
       cwd: request.cwd,
       env,
-      launch: await launchFor(argv, request.cwd, env, request.sandbox),
+      sandbox: request.sandbox,
       timeoutMs: request.timeoutMs,
       ...(request.graceMs === undefined ? {} : { graceMs: request.graceMs }),
       ...(request.tailBytes === undefined ? {} : { tailBytes: request.tailBytes }),

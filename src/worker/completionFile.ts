@@ -1,14 +1,14 @@
 // Reading a worker's completion file (untrusted, bounded) and the default
 // rules that turn it and the exit record into a WorkerOutcome.
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { openRegularFile } from '../platform/regularFile.js';
 import { sha256 } from '../domain/hash.js';
 import type { WorkerOutcome } from '../../machines/task.types.js';
 import { type Completion, type ExpectedAttempt, checkCompletion } from '../domain/completion.js';
 import { formatProblem } from '../domain/problems.js';
 import { redactSecrets } from '../domain/redact.js';
 import type { Usage } from '../domain/usage.js';
-import { errnoCode } from '../platform/errno.js';
 import { type ExitRecord } from './attemptFiles.js';
 import { sanitizeForDisplay } from './tail.js';
 
@@ -64,18 +64,11 @@ function invalid(digest: string, problems: string[], parsed: boolean): Completio
  * most `max` bytes read into memory and never more than `max + 1` read at all.
  */
 function readBounded(file: string, max: number): { bytes: Buffer | null; digest: string; size: number; refused?: string } | null {
-  let fd: number;
+  const opened = openRegularFile(file);
+  if (opened.kind === 'missing') return null;
+  if (opened.kind === 'refused') return { bytes: null, digest: sha256(opened.why === 'a symbolic link' ? 'symbolic link' : opened.why), size: 0, refused: opened.why };
+  const { fd } = opened;
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (error) {
-    const code = errnoCode(error);
-    if (code === 'ENOENT') return null;
-    if (code === 'ELOOP') return { bytes: null, digest: sha256('symbolic link'), size: 0, refused: 'a symbolic link' };
-    throw error;
-  }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) return { bytes: null, digest: sha256('not a regular file'), size: 0, refused: 'not a regular file' };
     const hash = createHash('sha256');
     const chunks: Buffer[] = [];
     const chunk = Buffer.alloc(64 * 1024);

@@ -1,27 +1,24 @@
 // Bounded views of worker output: never read a whole log into memory.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { errnoCode } from '../platform/errno.js';
+import { closeSync, readSync } from 'node:fs';
+import { openRegularFile } from '../platform/regularFile.js';
 
 /**
  * The last `maxBytes` bytes of a file as display text: invalid UTF-8 replaced,
  * NULs, ANSI escapes and other control characters (but tab and newline)
- * removed. The result is at most `maxBytes` bytes of UTF-8. A missing file is ''.
+ * removed. The result is at most `maxBytes` bytes of UTF-8. A missing file, and anything
+ * but a regular file (a symbolic link is not followed, a FIFO not waited on), is ''.
  *
  * @example
  * tail(paths.stderr, 4096) // the end of what the worker printed on stderr
  */
 export function tail(file: string, maxBytes: number): string {
   if (!Number.isInteger(maxBytes) || maxBytes < 0) throw new RangeError(`tail: maxBytes must be a non-negative integer, got ${maxBytes}`);
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return '';
-    throw error;
-  }
+  // The worker may have replaced its log (sandbox: none): a link or a FIFO shows nothing rather than another file or a hang.
+  const opened = openRegularFile(file);
+  if (opened.kind !== 'open') return '';
+  const { fd, size } = opened;
   let bytes: Buffer;
   try {
-    const size = fstatSync(fd).size;
     const length = Math.min(size, maxBytes);
     bytes = Buffer.alloc(length);
     let read = 0;

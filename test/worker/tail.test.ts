@@ -1,4 +1,5 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { attemptPaths } from '../../src/worker/attemptFiles.js';
@@ -21,6 +22,17 @@ describe('tail', () => {
 
   it('is empty for a missing file', () => {
     expect(tail(join(tempDir(), 'nothing'), 10)).toBe('');
+  });
+
+  it('a log the worker replaced with a link or a FIFO shows nothing: the link is not followed, the FIFO not waited on', () => {
+    const dir = tempDir();
+    const secret = join(dir, 'host-secret');
+    writeFileSync(secret, 'a file outside the attempt\n');
+    symlinkSync(secret, join(dir, 'stderr.log'));
+    expect(tail(join(dir, 'stderr.log'), 4096)).toBe('');
+    // A FIFO with no writer: a plain open would block this reader (and the status or live view) forever.
+    execFileSync('mkfifo', [join(dir, 'stdout.log')]);
+    expect(tail(join(dir, 'stdout.log'), 4096)).toBe('');
   });
 
   it('drops a character cut in half at the start instead of showing a replacement', () => {
