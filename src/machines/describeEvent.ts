@@ -1,12 +1,15 @@
 // Pure: turn the event that caused a block into a message and JSON-safe
 // details for the blocker. Never throws; unknown shapes are summarised.
 
+import { isBuranError } from '../domain/errors.js';
+
 export interface EventDescription {
   readonly message: string | null;
   readonly details: Record<string, unknown>;
 }
 
 function errorInfo(error: unknown): Record<string, unknown> {
+  if (isBuranError(error)) return { name: error.name, code: error.code, message: error.message, ...(Object.keys(error.details).length === 0 ? {} : { details: jsonSafe(error.details) }) };
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { message: String(error) };
 }

@@ -6,28 +6,45 @@ import type { RunContext, RunEvent } from '../../machines/run.types.js';
 import { taskActorId } from '../../machines/run.machine.js';
 import type { taskChart } from '../../machines/task.machine.js';
 import type { BlockParams, TaskContext, TaskEvent } from '../../machines/task.types.js';
-import { BLOCKER_CODES, makeBlocker } from '../domain/blockers.js';
+import { BLOCKER_CODES, type BlockerCode, isBlockerCode, makeBlocker } from '../domain/blockers.js';
+import { isBuranError } from '../domain/errors.js';
 import { ready } from '../scheduler/ready.js';
 import { describeEvent } from './describeEvent.js';
+
+/**
+ * The code a block records. A chart's `onError` says `internal_error`, but an
+ * effect that threw a BuranError with a blocker code (a lost lease, a conflict
+ * found while preparing a worktree) already said what went wrong: that code is
+ * kept, so the next safe action is the one for the actual cause.
+ * @example
+ * blockCode('internal_error', { type: 'xstate.error.actor.mergeTask', error: new BuranError({ code: 'integration_conflict', message: '…' }) }); // 'integration_conflict'
+ */
+export function blockCode(code: BlockerCode, event: { type: string }): BlockerCode {
+  if (code !== 'internal_error' || !event.type.startsWith('xstate.error.actor.')) return code;
+  const error = (event as { error?: unknown }).error;
+  return isBuranError(error) && isBlockerCode(error.code) ? error.code : code;
+}
 
 /** `block` for the run chart: a structured blocker with its next safe action and allowed decisions. */
 export const blockRun = assign<RunContext, RunEvent, BlockParams, RunEvent, never>(({ context, event }, params) => {
   const { message, details } = describeEvent(event);
-  const blocker = makeBlocker(params.code, context.runId, message ?? undefined, { ...details, runId: context.runId, stage: 'run' });
-  return { blocker, blockedTaskId: null, allowedDecisions: [...BLOCKER_CODES[params.code].decisions] };
+  const code = blockCode(params.code, event);
+  const blocker = makeBlocker(code, context.runId, message ?? undefined, { ...details, runId: context.runId, stage: 'run' });
+  return { blocker, blockedTaskId: null, allowedDecisions: [...BLOCKER_CODES[code].decisions] };
 });
 
 /** `block` for the task chart; `resume` says where an operator RETRY continues. */
 export const blockTask = assign<TaskContext, TaskEvent, BlockParams, TaskEvent, never>(({ context, event }, params) => {
   const { message, details } = describeEvent(event);
-  const blocker = makeBlocker(params.code, context.runId, message ?? undefined, {
+  const code = blockCode(params.code, event);
+  const blocker = makeBlocker(code, context.runId, message ?? undefined, {
     ...details,
     runId: context.runId,
     taskId: context.taskId,
     epoch: context.epoch,
     attemptId: context.current?.attemptId ?? null,
   });
-  return { blocker, allowedDecisions: [...BLOCKER_CODES[params.code].decisions], resumeAt: params.resume ?? null };
+  return { blocker, allowedDecisions: [...BLOCKER_CODES[code].decisions], resumeAt: params.resume ?? null };
 });
 
 /**
