@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { runChart } from '../machines/run.machine.js';
 import { taskChart } from '../machines/task.machine.js';
-import { renderStatechartMarkdown } from '../src/machines/statechartMarkdown.js';
+import { renderStatechartMarkdown } from '../src/export/statechartMarkdown.js';
 
 const file = new URL('../docs/statechart.md', import.meta.url);
 await mkdir(new URL('./', file), { recursive: true });

@@ -74,8 +74,8 @@ export type {
   ExitInfo,
 } from './worker/index.js';
 // Exact descriptions and exports of the charts (json, scxml, mermaid, dot).
-export { describeChart, transitionKey } from './machines/describeChart.js';
-export type { ChartDescription, StateDescription, TransitionDescription, ActionDescription, GuardDescription, InvokeDescription, ActorDescription, DescribeOptions } from './machines/describeChart.js';
+export { describeChart, transitionKey } from './export/describeChart.js';
+export type { ChartDescription, StateDescription, TransitionDescription, ActionDescription, GuardDescription, InvokeDescription, ActorDescription, DescribeOptions } from './export/describeChart.js';
 export { RUN_SPAWNS } from './machines/index.js';
 export { EXPORT_FORMATS, MACHINE_NAMES, describeMachine, exportChart, exportMachine, toJson, toScxml, toMermaid, toDot } from './export/index.js';
 export type { ExportFormat, MachineName, ChartJson } from './export/index.js';

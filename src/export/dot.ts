@@ -4,7 +4,7 @@
 // to the cluster (`lhead` / `ltail`, `compound=true`). Each initial state is
 // pointed at by a `[*]` node (`"[*] <parent path>"`). Edge labels are the shared
 // label (event [guard] / actions); a targetless transition is a dashed loop.
-import type { ChartDescription, StateDescription } from '../machines/describeChart.js';
+import type { ChartDescription, StateDescription } from './describeChart.js';
 import { labelContext, stateNotes, statesByPath, transitionLabel } from './label.js';
 
 /** Node of the root when the root itself has transitions. */

@@ -2,7 +2,7 @@
 // describeChart (never from `machine.toJSON()`, which drops eventless edges
 // and guard names): JSON, SCXML, mermaid stateDiagram-v2 and Graphviz DOT.
 import type { AnyStateMachine } from 'xstate';
-import { describeChart, type ChartDescription } from '../machines/describeChart.js';
+import { describeChart, type ChartDescription } from './describeChart.js';
 import { RUN_SPAWNS, runChart, taskChart } from '../machines/index.js';
 import { toDot } from './dot.js';
 import { toJson } from './json.js';

@@ -1,6 +1,6 @@
 // Pure: the JSON export is the chart description itself (describeChart), with
 // a format tag so a reader can tell the shape. Nothing is dropped or renamed.
-import type { ChartDescription } from '../machines/describeChart.js';
+import type { ChartDescription } from './describeChart.js';
 
 export const CHART_JSON_FORMAT = 'buran.chart/v1';
 

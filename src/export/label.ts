@@ -2,7 +2,7 @@
 // mermaid and dot exports so both read the same way:
 //   <event> [<guard>] / <action>, <action> (targetless) (reenter)
 // `always` is the eventless transition; actions that spawn actors say so.
-import type { ActionDescription, ChartDescription, StateDescription, TransitionDescription } from '../machines/describeChart.js';
+import type { ActionDescription, ChartDescription, StateDescription, TransitionDescription } from './describeChart.js';
 
 /** What labels need to know about the whole chart. */
 export interface LabelContext {

@@ -4,7 +4,7 @@
 // (event [guard] / actions); a targetless transition is drawn as a loop on its
 // source marked `(targetless)`. Each edge is declared in the deepest state that
 // contains both ends, which keeps mermaid from redrawing a state elsewhere.
-import type { ChartDescription, StateDescription } from '../machines/describeChart.js';
+import type { ChartDescription, StateDescription } from './describeChart.js';
 import { edgeContainer, labelContext, stateNotes, statesByPath, transitionLabel } from './label.js';
 
 /** Stands for the root when the root itself has transitions (mermaid has no node for it). */

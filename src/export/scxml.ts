@@ -5,7 +5,7 @@
 // namespaces), invoked actors are <invoke type="urn:buran:actor" src="name">.
 // Event names are xstate's (`xstate.done.actor.<id>`, …); eventless
 // transitions have no `event`, targetless ones no `target`.
-import type { ActionDescription, ChartDescription, StateDescription, TransitionDescription } from '../machines/describeChart.js';
+import type { ActionDescription, ChartDescription, StateDescription, TransitionDescription } from './describeChart.js';
 import { labelContext, statesByPath } from './label.js';
 
 export const SCXML_NS = 'http://www.w3.org/2005/07/scxml';

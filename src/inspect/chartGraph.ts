@@ -1,7 +1,7 @@
 // Pure: the drawable graph of a chart, from describeChart's exact description.
 // Transitions with the same source and target are merged into one edge whose
 // label lists their events; targetless transitions draw no edge.
-import type { ChartDescription, StateType, TransitionDescription } from '../machines/describeChart.js';
+import type { ChartDescription, StateType, TransitionDescription } from '../export/describeChart.js';
 
 export interface ChartNode {
   /** Dotted state path, e.g. `active.implementing`. */

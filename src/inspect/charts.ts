@@ -1,5 +1,5 @@
 // The two charts the inspector draws, described once per process.
-import { describeChart } from '../machines/describeChart.js';
+import { describeChart } from '../export/describeChart.js';
 import { runMachine, taskMachine } from '../machines/index.js';
 import { type ChartGraph, chartGraph } from './chartGraph.js';
 

@@ -2,7 +2,7 @@
 // nested boxes for compound states, orthogonal edges with their labels. The
 // page then needs no layout library (see docs/decisions.md).
 import elkjs, { type ElkExtendedEdge, type ElkLabel, type ElkNode, type ElkPoint } from 'elkjs/lib/elk.bundled.js';
-import type { StateType } from '../machines/describeChart.js';
+import type { StateType } from '../export/describeChart.js';
 import type { ChartGraph, ChartNode } from './chartGraph.js';
 
 // elkjs is CommonJS: its module object carries the constructor as `default` (and is the constructor itself).

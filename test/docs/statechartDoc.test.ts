@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { runChart } from '../../machines/run.machine.js';
 import { taskChart } from '../../machines/task.machine.js';
-import { renderStatechartMarkdown } from '../../src/machines/statechartMarkdown.js';
+import { renderStatechartMarkdown } from '../../src/export/statechartMarkdown.js';
 
 const machines = [
   { name: 'run', machine: runChart },
@@ -29,7 +29,7 @@ describe('docs/statechart.md', () => {
     }
     expect(rendered.match(/```mermaid\nstateDiagram-v2\n/g)).toHaveLength(2);
     expect(rendered).toContain('## Invariants');
-    expect(rendered).toContain('active_fixing --> active_implementing : always [fixRoundsRemain]');
+    expect(rendered).toContain('active__fixing --> active__implementing : always [fixRoundsRemain]');
     expect(rendered).toContain('readyForReview --> [*]');
   });
 });

@@ -1,6 +1,6 @@
 import { setup } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { describeChart } from '../../src/machines/describeChart.js';
+import { describeChart } from '../../src/export/describeChart.js';
 import { EXPORT_FORMATS, exportChart, type ExportFormat } from '../../src/export/index.js';
 import { definitionOf, transitionKey, type ParsedChart } from './definition.js';
 import { parseDotExport, parseJsonExport, parseMermaidExport, parseScxmlExport } from './parsers.js';

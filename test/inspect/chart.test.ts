@@ -2,7 +2,7 @@
 // machines is in the graph, the ELK layout nests children inside their
 // parents, and the SVG has one highlightable element per state and edge.
 import { describe, expect, it } from 'vitest';
-import { describeChart } from '../../src/machines/describeChart.js';
+import { describeChart } from '../../src/export/describeChart.js';
 import { runMachine, taskMachine } from '../../src/machines/index.js';
 import { chartGraph, shortEvent } from '../../src/inspect/chartGraph.js';
 import { type LaidOutChart, layoutChart } from '../../src/inspect/layout.js';

@@ -4,7 +4,7 @@ import type { RunInput } from '../../machines/run.types.js';
 import { DEFAULT_LIMITS } from '../../src/domain/limits.js';
 import { bindEffects } from '../../src/engine/bindEffects.js';
 import { createScriptedEffects } from '../../src/engine/scriptedEffects.js';
-import { describeChart } from '../../src/machines/describeChart.js';
+import { describeChart } from '../../src/export/describeChart.js';
 import { RUN_SPAWNS, runChart, runMachine, taskChart } from '../../src/machines/index.js';
 
 const input: RunInput = {

@@ -8,6 +8,7 @@ import {
   type StateDescription,
   type TransitionDescription,
 } from './describeChart.js';
+import { toMermaid } from './mermaid.js';
 
 export interface NamedMachine {
   readonly name: string;
@@ -109,87 +110,6 @@ function blockerSection(name: string, chart: ChartDescription): string[] {
   return lines;
 }
 
-// --- Mermaid -----------------------------------------------------------------
-
-function mermaidId(path: string): string {
-  return path.replace(/[^A-Za-z0-9_]/g, '_');
-}
-
-function mermaidEvent(event: string): string {
-  const done = /^xstate\.done\.actor\.(.+)$/.exec(event);
-  if (done) return `done.${done[1] ?? ''}`;
-  const error = /^xstate\.error\.actor\.(.+)$/.exec(event);
-  if (error) return `error.${error[1] ?? ''}`;
-  const after = /^xstate\.after\.([^.]+)\./.exec(event);
-  if (after) return `after ${after[1] ?? ''}`;
-  if (event.startsWith('xstate.done.state.')) return 'done';
-  return event;
-}
-
-/** Mermaid label text must not contain statement or entity syntax. */
-function mermaidLabel(text: string): string {
-  return text.replace(/[;#:{}"<>]/g, ' ').replace(/\s+/g, ' ').trim();
-}
-
-function isAncestorOrSelf(ancestor: string, path: string): boolean {
-  return ancestor === '' || path === ancestor || path.startsWith(`${ancestor}.`);
-}
-
-/** The deepest compound node that strictly contains both ends: where the edge is declared. */
-function edgeContainer(source: string, target: string, byPath: ReadonlyMap<string, StateDescription>): string {
-  let container = byPath.get(source)?.parent ?? '';
-  while (container !== '' && !(isAncestorOrSelf(container, target) && target !== container)) {
-    container = byPath.get(container)?.parent ?? '';
-  }
-  return container;
-}
-
-function mermaid(chart: ChartDescription): string[] {
-  const byPath = new Map<string, StateDescription>([[chart.root.path, chart.root], ...chart.states.map((s) => [s.path, s] as const)]);
-  const edges = new Map<string, string[]>();
-  for (const t of chart.transitions) {
-    // Root transitions have no state to draw from; they are in the transitions table.
-    if (t.targets === null || t.source === '') continue;
-    const label = mermaidLabel(
-      `${mermaidEvent(t.event)}${t.guard === null ? '' : ` [${t.guard.label}]`}${t.blockerCode === null ? '' : ` / block ${t.blockerCode}`}`,
-    );
-    for (const target of t.targets) {
-      const where = edgeContainer(t.source, target, byPath);
-      const list = edges.get(where) ?? [];
-      list.push(`${mermaidId(t.source)} --> ${mermaidId(target)} : ${label}`);
-      edges.set(where, list);
-    }
-  }
-  const lines = ['```mermaid', 'stateDiagram-v2'];
-  const block = (node: StateDescription, depth: number): void => {
-    const pad = '  '.repeat(depth);
-    if (node.initial !== null) lines.push(`${pad}[*] --> ${mermaidId(node.initial)}`);
-    for (const childPath of node.children) {
-      const child = byPath.get(childPath);
-      if (child === undefined) continue;
-      const id = mermaidId(child.path);
-      if (child.type === 'compound' || child.type === 'parallel') {
-        lines.push(`${pad}state ${id} {`);
-        block(child, depth + 1);
-        lines.push(`${pad}}`);
-      } else if (child.type === 'history') {
-        lines.push(`${pad}state "${child.history === 'deep' ? 'H*' : 'H'}" as ${id}`);
-      } else if (id !== child.key) {
-        lines.push(`${pad}state "${mermaidLabel(child.key)}" as ${id}`);
-      } else {
-        lines.push(`${pad}${id}`);
-      }
-    }
-    for (const childPath of node.children) {
-      if (byPath.get(childPath)?.type === 'final') lines.push(`${pad}${mermaidId(childPath)} --> [*]`);
-    }
-    for (const edge of edges.get(node.path) ?? []) lines.push(`${pad}${edge}`);
-  };
-  block(chart.root, 1);
-  lines.push('```');
-  return lines;
-}
-
 // --- Document ------------------------------------------------------------------
 
 function machineSection(name: string, chart: ChartDescription): string[] {
@@ -216,7 +136,9 @@ function machineSection(name: string, chart: ChartDescription): string[] {
     '',
     `### ${name}: diagram`,
     '',
-    ...mermaid(chart),
+    '```mermaid',
+    ...toMermaid(chart).trimEnd().split('\n'),
+    '```',
     '',
   ];
 }

@@ -2,7 +2,7 @@ import { and, createMachine, not, type AnyStateMachine, type AnyStateNode, type 
 import { describe, expect, it } from 'vitest';
 import { runChart } from '../../machines/run.machine.js';
 import { taskChart } from '../../machines/task.machine.js';
-import { describeChart, listStatePaths, transitionKey, type ChartDescription } from '../../src/machines/describeChart.js';
+import { describeChart, listStatePaths, transitionKey, type ChartDescription } from '../../src/export/describeChart.js';
 
 function allNodes(node: AnyStateNode, out: AnyStateNode[] = []): AnyStateNode[] {
   out.push(node);
