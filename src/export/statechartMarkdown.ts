@@ -18,6 +18,7 @@ export interface NamedMachine {
 const INVARIANTS: readonly string[] = [
   '**Ready only when proven.** A run reaches `readyForReview` only when every task and the integration passed verification and review for the current epoch.',
   '**Blocked is explained.** Every blocked state carries a blocker with a known code (from `BLOCKER_CODES`) and a next safe action.',
+  '**Blocked for the right reason.** The code of a block is the one its cause calls for (a timed-out attempt `worker_timeout`, a spent budget `budget_exhausted`, a task block the task\'s own code), checked against a table written from the blockers\' meanings, not read from the charts.',
   '**Bounded work.** Attempts ≤ `maxAttempts` (+ operator grants) per task per epoch; fix rounds ≤ `maxFixRounds` (+ operator grants); dispatches ≤ `maxDispatches`.',
   '**Monotonic records.** History and epoch never shrink.',
   '**Scheduling.** No task runs before its dependencies are done; no two running tasks overlap in scope; running tasks ≤ `concurrency`.',

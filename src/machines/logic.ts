@@ -33,8 +33,8 @@ export const blockRun = assign<RunContext, RunEvent, BlockParams, RunEvent, neve
   return { blocker, blockedTaskId: null, allowedDecisions: [...BLOCKER_CODES[code].decisions] };
 });
 
-/** `block` for the task chart; `resume` says where an operator RETRY continues. */
-export const blockTask = assign<TaskContext, TaskEvent, BlockParams, TaskEvent, never>(({ context, event }, params) => {
+/** What `block` assigns in the task chart; `resume` says where an operator RETRY continues. Exported so a test can swap a code. */
+export function taskBlockAssignment({ context, event }: { context: TaskContext; event: TaskEvent }, params: BlockParams): Partial<TaskContext> {
   const { message, details } = describeEvent(event);
   const code = blockCode(params.code, event);
   const blocker = makeBlocker(code, context.runId, message ?? undefined, {
@@ -45,7 +45,10 @@ export const blockTask = assign<TaskContext, TaskEvent, BlockParams, TaskEvent, 
     attemptId: context.current?.attemptId ?? null,
   });
   return { blocker, allowedDecisions: [...BLOCKER_CODES[code].decisions], resumeAt: params.resume ?? null };
-});
+}
+
+/** `block` for the task chart. */
+export const blockTask = assign<TaskContext, TaskEvent, BlockParams, TaskEvent, never>((args, params) => taskBlockAssignment(args, params));
 
 /**
  * `spawnReadyTasks` for the run chart: every task the scheduler says is ready

@@ -1,9 +1,12 @@
-// The model walk must catch a broken chart: each test breaks one guard and
-// expects the matching invariant to fire.
+// The model walk must catch a broken chart: each test breaks one guard (or
+// swaps one blocker code) and expects the matching invariant to fire.
 import { describe, expect, it } from 'vitest';
 import { walkRun, walkTask } from './support/models.walks.js';
 import { runSubject, taskSubject } from './support/subjects.js';
+import { assign } from 'xstate';
 import type { RunContext, RunEvent } from '../../machines/run.types.js';
+import type { BlockParams, TaskContext, TaskEvent } from '../../machines/task.types.js';
+import { taskBlockAssignment } from '../../src/machines/logic.js';
 
 describe('the model walk catches broken guards', () => {
   it('reports attempts beyond maxAttempts when the retry guard always allows', () => {
@@ -37,4 +40,14 @@ describe('the model walk catches broken guards', () => {
     const result = walkRun(broken, 1);
     expect(result.violations.some((v) => v.startsWith('3: dispatches'))).toBe(true);
   }, 90_000);
+});
+
+describe('the model walk catches a block with the wrong code', () => {
+  it('reports a timed-out attempt that blocks as completion_missing (a valid code, the wrong one)', () => {
+    const swapped = assign<TaskContext, TaskEvent, BlockParams, TaskEvent, never>((args, params) =>
+      taskBlockAssignment(args, params.code === 'worker_timeout' ? { ...params, code: 'completion_missing' } : params),
+    );
+    const result = walkTask(taskSubject({ actions: { block: swapped } }), ['shortest'], 1);
+    expect(result.violations.some((v) => v.startsWith('7: task blocked with completion_missing on xstate.done.actor.awaitCompletion')), result.violations[0]).toBe(true);
+  }, 60_000);
 });

@@ -1,10 +1,11 @@
-// The six invariants, checked on every step of every generated path. Each
+// The invariants, checked on every step of every generated path. Each
 // checker returns violations (strings) so a test can also prove they fire.
 import { transition, type AnyStateMachine, type EventObject } from 'xstate';
 import type { RunContext } from '../../../machines/run.types.js';
 import type { TaskContext } from '../../../machines/task.types.js';
 import { BlockerSchema, isBlockerCode } from '../../../src/domain/blockers.js';
 import { scopesOverlap } from '../../../src/scheduler/scopeOverlap.js';
+import { blockCauseViolations, runBlockCodes, taskBlockCodes } from './blockCause.js';
 
 interface Snap<C> {
   readonly value: unknown;
@@ -27,17 +28,21 @@ function checkBlocker(where: string, blocker: unknown, allowed: readonly string[
   return out;
 }
 
-export function taskInvariants(prev: Snap<TaskContext> | null, next: Snap<TaskContext>, grantsSent: number): string[] {
+export function taskInvariants(prev: Snap<TaskContext> | null, next: Snap<TaskContext>, sent: readonly EventObject[]): string[] {
   const v: string[] = [];
+  const grantsSent = sent.filter((e) => e.type === 'DISPATCH_GRANTED').length;
   const c = next.context;
   const value = JSON.stringify(next.value);
   // 1. passed only with both gates PASS for the current epoch
   if (value.includes('"passed"')) {
-    const ok = (gate: string) => c.gates.some((g) => g.gate === gate && g.epoch === c.epoch && g.status === 'PASS');
+    // The latest record of each gate at the current epoch decides (a gate retried at the same epoch has several).
+    const ok = (gate: string) => c.gates.findLast((g) => g.gate === gate && g.epoch === c.epoch)?.status === 'PASS';
     if (!ok('verification') || !ok('review')) v.push(`1: task passed at epoch ${c.epoch} without verification and review PASS for it`);
   }
   // 2. blocked carries a valid blocker
   if (next.value === 'blocked') v.push(...checkBlocker('task', c.blocker, c.allowedDecisions));
+  // 7. a block has the code its cause calls for
+  v.push(...blockCauseViolations('task', prev, next, sent.at(-1), taskBlockCodes));
   // 3. bounds; history and epoch never shrink
   if (c.attemptsInEpoch > c.limits.maxAttempts + c.retryGrants)
     v.push(`3: attempts in epoch ${c.attemptsInEpoch} > maxAttempts ${c.limits.maxAttempts} + grants ${c.retryGrants}`);
@@ -55,7 +60,7 @@ export function taskInvariants(prev: Snap<TaskContext> | null, next: Snap<TaskCo
   return v;
 }
 
-export function runInvariants(prev: Snap<RunContext> | null, next: Snap<RunContext>): string[] {
+export function runInvariants(prev: Snap<RunContext> | null, next: Snap<RunContext>, sent: readonly EventObject[] = []): string[] {
   const v: string[] = [];
   const c = next.context;
   // 1. readyForReview only when every task and the integration passed for the current epoch
@@ -65,7 +70,7 @@ export function runInvariants(prev: Snap<RunContext> | null, next: Snap<RunConte
       if (c.progress[t.id] !== 'done' || g === undefined || g.verification !== 'PASS' || g.review !== 'PASS' || g.epoch < (c.taskEpochs[t.id] ?? 1))
         v.push(`1: ready for review but task ${t.id} has not passed its current epoch`);
     }
-    const ok = (gate: string) => c.gates.some((g) => g.gate === gate && g.epoch === c.epoch && g.status === 'PASS');
+    const ok = (gate: string) => c.gates.findLast((g) => g.gate === gate && g.epoch === c.epoch)?.status === 'PASS';
     if (!ok('verification') || !ok('review')) v.push(`1: ready for review without integration PASS at epoch ${c.epoch}`);
     if (c.handoff === null) v.push('1: ready for review without a handoff record');
   }
@@ -78,6 +83,8 @@ export function runInvariants(prev: Snap<RunContext> | null, next: Snap<RunConte
   }
   // 2. blocked carries a valid blocker
   if (next.value === 'blocked') v.push(...checkBlocker('run', c.blocker, c.allowedDecisions));
+  // 7. a block has the code its cause calls for
+  v.push(...blockCauseViolations('run', prev, next, sent.at(-1), runBlockCodes));
   // 3. bounds; histories and epoch never shrink
   if (c.dispatches > c.limits.maxDispatches) v.push(`3: dispatches ${c.dispatches} > maxDispatches ${c.limits.maxDispatches}`);
   if (c.fixRounds > c.limits.maxFixRounds + c.fixGrants) v.push(`3: fix rounds ${c.fixRounds} > maxFixRounds + grants`);

@@ -7,7 +7,6 @@ import { walk, type WalkResult, emptyResult } from './walk.js';
 import type { RunContext } from '../../../machines/run.types.js';
 import type { TaskContext } from '../../../machines/task.types.js';
 
-const grantsIn = (sent: readonly { type: string }[]) => sent.filter((e) => e.type === 'DISPATCH_GRANTED').length;
 
 /** Shortest paths over every task event (maxAttempts 2, maxFixRounds 1), then simple paths over the core lifecycle (1, 1). */
 export function walkTask(machine: AnyStateMachine, kinds: readonly ('shortest' | 'simple')[] = ['shortest', 'simple'], stopAfterViolations?: number): WalkResult {
@@ -21,7 +20,7 @@ export function walkTask(machine: AnyStateMachine, kinds: readonly ('shortest' |
         key: taskKey,
         events: kind === 'shortest' ? taskEvents : taskCoreEvents,
         allEvents: allTaskEvents,
-        invariants: (prev, next, sent) => taskInvariants(prev, next, grantsIn(sent)),
+        invariants: taskInvariants,
         ...(stopAfterViolations === undefined ? {} : { stopAfterViolations }),
       },
       result,
