@@ -41,7 +41,7 @@ export type { RunRecord } from './domain/runRecord.js';
 export { approvePacket } from './engine/approve.js';
 export type { Approved } from './engine/approve.js';
 // The effects port, its in-memory twin, the real effects, and the binding of effects to the charts.
-export type { RunEffects } from './engine/effects.js';
+export type { EffectsFactory, RunAccess, RunEffects } from './engine/effects.js';
 export { createScriptedEffects } from './engine/scriptedEffects.js';
 export type { Script, EffectCall } from './engine/scriptedEffects.js';
 export { createLocalEffects } from './engine/localEffects.js';

@@ -92,7 +92,8 @@ try {
       const who = event.taskId === undefined ? 'run' : `task ${event.taskId}`;
       console.log(`#${event.seq} ${who}: ${event.from || '(spawned)'} -> ${event.to} on ${event.data.event}`);
     },
-    effectsFor: (runId) =>
+    // `run.current` is the run as the runner holds it now: the handoff report is built from it.
+    effectsFor: (runId, run) =>
       createLocalEffects({
         repoRoot: repo,
         storeDir: join(work, 'state'),
@@ -102,6 +103,7 @@ try {
         env: process.env,
         clock: systemClock,
         registry: createAdapterRegistry([fileEditor]),
+        current: run.current,
       }),
   });
 

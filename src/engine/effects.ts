@@ -10,6 +10,24 @@ import type {
 } from '../../machines/run.types.js';
 import type { AwaitInput, DispatchInput, DispatchOutcome, MergeOutcome, TaskGateInput, WorkerOutcome } from '../../machines/task.types.js';
 import type { GateResult } from '../domain/gates.js';
+import type { RunSnapshot } from './runView.js';
+
+/**
+ * What a run's effects may see of the run they serve: the run as its driver holds
+ * it now. Effects take what they need from here or from their input, never by
+ * reading the run back from the store. `current()` is null until the driver has
+ * restored the run, and always null for effects made only to check an operator command.
+ */
+export interface RunAccess {
+  readonly current: () => RunSnapshot | null;
+}
+
+/**
+ * Makes the effects of one run.
+ * @example
+ * const effectsFor: EffectsFactory = (runId, run) => createLocalEffects({ ...options, record: records.get(runId), current: run.current });
+ */
+export type EffectsFactory = (runId: string, run: RunAccess) => RunEffects | Promise<RunEffects>;
 
 /**
  * Every method must be idempotent for its input: after a crash the engine

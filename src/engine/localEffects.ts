@@ -5,10 +5,9 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CrashPoint } from '../chaos/crashPoints.js';
-import type { RunEffects } from './effects.js';
+import type { RunAccess, RunEffects } from './effects.js';
 import type { Clock } from './clock.js';
 import { buildReport, reportMarkdown } from './report.js';
-import { restoredView } from './runner.js';
 import { acquireScopeRecovering } from './staleScopes.js';
 import { checkIntake } from './intake.js';
 import type { Config } from '../domain/config.js';
@@ -17,7 +16,6 @@ import { EventRecordSchema } from '../domain/events.js';
 import { PacketSchema, type Packet } from '../domain/packet.js';
 import { secretValuesOf } from '../domain/redact.js';
 import type { RunRecord } from '../domain/runRecord.js';
-import { SnapshotDocSchema } from '../domain/snapshotDoc.js';
 import { builtinReview, runVerification, setupBlockedGate, setupEvidenceRefs, setupFailureDetails, setupFailureMessage, verificationDefinitions } from '../gates/index.js';
 import { createWorktreeSetup } from './worktreeSetup.js';
 import { errnoCode } from '../platform/errno.js';
@@ -56,6 +54,8 @@ export interface LocalEffectsOptions {
   readonly crash?: CrashPoint;
   /** The bwrap executable to use instead of searching the system folders (BURAN_BWRAP); omit to search. */
   readonly bwrap?: string;
+  /** The run as its driver holds it now (the `run.current` the runner passes to `effectsFor`): the handoff report is built from it. */
+  readonly current: RunAccess['current'];
 }
 
 /** The gate with the commit and tree it ran on. */
@@ -82,7 +82,7 @@ async function approvedPacket(store: RunStore, record: RunRecord): Promise<Packe
 /**
  * The real effects for one run: git worktrees and scope locks under `storeDir`, workers through `registry` (default: the command and agent adapters), verification commands, the built-in reviewer, the report.
  * @example
- * effectsFor: async (runId) => createLocalEffects({ repoRoot, storeDir, store, record: records.get(runId), config: DEFAULT_CONFIG, env: process.env, clock: systemClock, registry: createAdapterRegistry([myAdapter]) })
+ * effectsFor: async (runId, run) => createLocalEffects({ repoRoot, storeDir, store, record: records.get(runId), config: DEFAULT_CONFIG, env: process.env, clock: systemClock, registry: createAdapterRegistry([myAdapter]), current: run.current })
  */
 export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEffects> {
   const { store, record, config, env, clock } = o;
@@ -325,9 +325,9 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         // so a branch moved from here on is noticed later (handoff_moved) and never pushed in its place.
         const tip = await readBranchTip(o.repoRoot, runLease.branch);
         if (tip === null) return { status: 'failed', message: `the run branch ${runLease.branch} does not exist`, details: { runId, branch: runLease.branch } };
-        const doc = SnapshotDocSchema.parse(await store.readSnapshot(runId));
+        const snap = o.current();
+        if (snap === null) return { status: 'failed', message: `run ${runId}: the handoff ran before its driver restored the run`, details: { runId } };
         const events = (await store.readEvents(runId)).map((e) => EventRecordSchema.parse(e));
-        const snap = restoredView(doc.snapshot);
         const reasons = await gatherReasons(snap, null, { runId, getArtifact: (id, hash) => store.getArtifact(id, hash), runDir: store.runDir(runId), redact });
         const changes = await runChanges(o.repoRoot, snap, { base: runLease.baseCommit, branch: runLease.branch, commit: tip.commit }, redact);
         const report = buildReport(snap, events, { packetId: packet.id, title: packet.title, headCommit: tip.commit, headTree: tip.tree }, null, confine.record, { reasons, changes });

@@ -125,9 +125,9 @@ export async function openProject(options: ProjectOptions) {
       const payload = JSON.stringify(statusJson(view, updatedAt, runDir, () => clock.now(), await readSandboxRecord(runDir)));
       return deliverNotification(config.notify, payload, { cwd: root, env, knownSecrets: secretValuesOf(env) });
     },
-    effectsFor: async (runId) => {
+    effectsFor: async (runId, run) => {
       const record = RunRecordSchema.parse(await store.readRecord(runId));
-      return createLocalEffects({ repoRoot: root, storeDir, store, record, config, env, clock, ...crash, ...bwrap });
+      return createLocalEffects({ repoRoot: root, storeDir, store, record, config, env, clock, current: run.current, ...crash, ...bwrap });
     },
   });
   return {

@@ -11,7 +11,7 @@ import { SNAPSHOT_SCHEMA_ID, SNAPSHOT_VERSION, type SnapshotDoc } from '../domai
 import { runMachine } from '../machines/index.js';
 import { bindEffects } from './bindEffects.js';
 import { type Clock, systemClock } from './clock.js';
-import type { RunEffects } from './effects.js';
+import type { EffectsFactory } from './effects.js';
 import type { ReadBranchTip } from './handoffCheck.js';
 import type { CommandInbox, OperatorEvent } from './inbox.js';
 import type { RunLocks } from './locks.js';
@@ -30,7 +30,7 @@ export interface RunnerOptions {
   readonly store: EngineStore;
   readonly locks: RunLocks;
   /** The effects for a run (real ports, or a host's own). */
-  readonly effectsFor: (runId: string) => RunEffects | Promise<RunEffects>;
+  readonly effectsFor: EffectsFactory;
   readonly clock?: Clock;
   /** Called for every event after it is durably appended (live progress). */
   readonly onEvent?: (event: EventRecord) => void;
@@ -116,7 +116,7 @@ export function createRunner(options: RunnerOptions) {
      */
     async command(runId: string, event: OperatorEvent): Promise<DriveResult | QueuedCommand> {
       const doc = await records.loadDoc(runId);
-      const effects = await options.effectsFor(runId);
+      const effects = await options.effectsFor(runId, { current: () => null });
       const machine = bindEffects(effects, { inert: true, onHook: () => undefined });
       const probe = machine.resolveState(doc.snapshot as never);
       if (!probe.can(event)) {

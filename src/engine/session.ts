@@ -11,7 +11,7 @@ import { BuranError } from '../domain/errors.js';
 import type { EventRecord } from '../domain/events.js';
 import { bindEffects } from './bindEffects.js';
 import type { Clock } from './clock.js';
-import type { RunEffects } from './effects.js';
+import type { EffectsFactory } from './effects.js';
 import { moveAlreadyRecorded } from './handoffCheck.js';
 import type { CommandInbox } from './inbox.js';
 import type { HeldLock, RunLocks } from './locks.js';
@@ -39,7 +39,7 @@ export interface SessionDeps {
   readonly store: EngineStore;
   readonly locks: RunLocks;
   readonly records: RunRecords;
-  readonly effectsFor: (runId: string) => RunEffects | Promise<RunEffects>;
+  readonly effectsFor: EffectsFactory;
   readonly clock: Clock;
   readonly onEvent?: (event: EventRecord) => void;
   readonly inbox?: CommandInbox;
@@ -113,12 +113,13 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   if (lock.takeover !== null) recorder.add({ runId, type: 'lock_takeover', from: null, to: null, data: { previous: lock.takeover } });
   if (log.torn !== null) recorder.add({ runId, type: 'torn_log', from: null, to: null, data: { torn: log.torn } });
 
-  const effects = await deps.effectsFor(runId);
+  let actor: AnyActorRef | null = null;
+  // Effects see the run as this driver holds it (the handoff's report), never a copy read back from disk.
+  const effects = await deps.effectsFor(runId, { current: () => (actor === null ? null : (actor.getSnapshot() as RunSnapshot)) });
   // Sealed as they stand now: effectsFor may have written them (before any worker of this session ran).
   const sealFiles = await records.sealedRecords(runId);
   const persister = new Persister({ store: deps.store, runId, recorder, lock, clock: deps.clock, sealFiles, head: chainHead(log.raw, doc.snapshot), snapshotSeq: doc.seq, ...(deps.onEvent === undefined ? {} : { onEvent: deps.onEvent }) });
 
-  let actor: AnyActorRef | null = null;
   let closed = false;
   let failure: unknown = null;
   let chain: Promise<void> = Promise.resolve();
