@@ -1,81 +1,22 @@
-import { mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+// The Workspace port over git worktrees: run and task worktrees, one commit per
+// attempt, merges into the run branch, clean verification checkouts. The git
+// steps they are made of live in gitAccess.ts.
+import { mkdir, realpath, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
-import { z } from 'zod';
-import type { CrashPoint } from '../chaos/crashPoints.js';
 import type { LeaseInfo, LeaseOutcome } from '../../machines/run.types.js';
 import type { MergeOutcome } from '../../machines/task.types.js';
 import { BuranError } from '../domain/errors.js';
 import { gitRefProblem } from '../domain/packet.js';
 import { writeFileDurable } from '../platform/durableWrite.js';
-import { errnoCode } from '../platform/errno.js';
 import { parseNameStatus, parseZeroContextDiff } from './diffParse.js';
-import { type GitIdentity, type GitResult, describeGitFailure, git, isValidBranchName } from './git.js';
-import {
-  branchProblem,
-  leaseRecordPath,
-  runBranchName,
-  runDir,
-  runWorktreePath,
-  taskBranchName,
-  taskWorktreePath,
-  verifyWorktreePath,
-  workspaceIdProblem,
-  worktreesRoot,
-} from './layout.js';
+import { describeGitFailure } from './git.js';
+import { branchProblem, leaseRecordPath, runBranchName, runDir, runWorktreePath, taskBranchName, taskWorktreePath, verifyWorktreePath, workspaceIdProblem } from './layout.js';
 import { ATTEMPT_TRAILER, type CommitOutcome, type Diffstat, type Workspace } from './port.js';
-import type { GitTrustChange } from './gitTrust.js';
-import { type WorktreeGitDirs, worktreeGitDirs } from './worktreeGitDir.js';
+import { type GitWorkspaceOptions, createGitAccess } from './gitAccess.js';
 
 export type * from './port.js';
 export { ATTEMPT_TRAILER, RUN_TRAILER } from './port.js';
-
-export interface GitWorkspaceOptions {
-  /** The user's repository; only read and used to register worktrees, never checked out or reset. */
-  readonly repoRoot: string;
-  /** The run store directory; worktrees live in `<storeDir>/worktrees`. */
-  readonly storeDir: string;
-  readonly identity?: GitIdentity;
-  /** Trailers (`Key: value`) added to every commit and merge this workspace makes, e.g. `Buran-Run: <runId>`. */
-  readonly trailers?: readonly string[];
-  /** Bound of each git call, milliseconds. */
-  readonly gitTimeoutMs?: number;
-  /** Crash points (src/chaos) inside the attempt commit and the merge; omit in production. */
-  readonly crash?: CrashPoint;
-  /** The run's trusted git configuration; without it git runs with the pinned settings only. */
-  readonly guard?: GitGuard;
-}
-
-const LeaseRecordSchema = z.strictObject({
-  runId: z.string(),
-  base: z.string(),
-  branch: z.string(),
-  worktree: z.string(),
-  baseCommit: z.string().regex(/^[0-9a-f]{40,64}$/),
-  /**
-   * True once the branch and worktree were first in place. From then on the
-   * branch may hold merged work, so a missing branch is never re-created from
-   * the base (that would silently drop the merges): the lease is lost.
-   */
-  established: z.boolean().optional(),
-});
-type LeaseRecord = z.output<typeof LeaseRecordSchema>;
-
-interface Roots {
-  readonly repo: string;
-  readonly store: string;
-  readonly worktrees: string;
-  /** The repository's common git dir (absolute). */
-  readonly commonDir: string;
-  readonly gitDirs: WorktreeGitDirs;
-}
-
-/** What a run trusts of the repository's git configuration: checked before every git call, and the drivers it switches off. */
-export interface GitGuard {
-  /** The first watched file that changed since the run trusted it, or null. */
-  check(): GitTrustChange | null;
-  /** `-c` settings for every call (driverOverrides of the trusted record). */
-  readonly overrides: readonly string[];
-}
+export type { GitGuard, GitWorkspaceOptions } from './gitAccess.js';
 
 /**
  * A Workspace over git worktrees.
@@ -85,182 +26,7 @@ export interface GitGuard {
  * const lease = await ws.leaseRunWorkspace({ runId: 'r1', base: 'main' });
  */
 export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
-  const run = async (cwd: string, args: readonly string[], input?: string): Promise<GitResult> => {
-    const change = options.guard?.check() ?? null;
-    if (change !== null) {
-      throw new BuranError({
-        code: 'policy_denied',
-        message: `${change.path} changed since the run trusted it; buran runs no git command until it is put back`,
-        details: { file: change.path, trusted: change.trusted, current: change.current },
-      });
-    }
-    return git(cwd, [...addressing(cwd), ...args], {
-      ...(options.guard === undefined ? {} : { overrides: options.guard.overrides }),
-      ...(options.identity === undefined ? {} : { identity: options.identity }),
-      ...(options.gitTimeoutMs === undefined ? {} : { timeoutMs: options.gitTimeoutMs }),
-      ...(input === undefined ? {} : { input }),
-    });
-  };
-  /** In a buran worktree, git is pointed at the worktree's registered admin folder, never at what its `.git` file says. */
-  const addressing = (cwd: string): string[] => {
-    if (resolved === null || !cwd.startsWith(resolved.worktrees + sep)) return [];
-    const { gitDirs } = resolved;
-    const admin = gitDirs.adminDirOf(cwd);
-    if (admin === null) throw new BuranError({ code: 'lease_lost', message: `${cwd} is not a worktree git knows`, details: { worktree: cwd } });
-    return [`--git-dir=${admin}`, `--work-tree=${cwd}`];
-  };
-  const must = async (cwd: string, args: readonly string[], input?: string): Promise<string> => {
-    const result = await run(cwd, args, input);
-    if (result.exitCode !== 0) {
-      throw new BuranError({ code: 'internal', message: describeGitFailure(args, result), details: { cwd, args: [...args], stderr: result.stderr } });
-    }
-    return result.stdout;
-  };
-
-  let rootsPromise: Promise<Roots> | null = null;
-  let resolved: Roots | null = null;
-  const roots = (): Promise<Roots> => (rootsPromise ??= resolveRoots());
-  async function resolveRoots(): Promise<Roots> {
-    const top = await run(options.repoRoot, ['rev-parse', '--show-toplevel']);
-    if (top.exitCode !== 0) {
-      rootsPromise = null;
-      throw new BuranError({ code: 'not_a_git_repo', message: `${options.repoRoot} is not a git repository`, details: { repoRoot: options.repoRoot } });
-    }
-    const worktrees = worktreesRoot(options.storeDir);
-    await mkdir(worktrees, { recursive: true });
-    // The store may sit inside the repository: keep worktrees out of the user's `git status`.
-    await writeFile(join(worktrees, '.gitignore'), '*\n', { flag: 'w' });
-    const common = await run(options.repoRoot, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
-    if (common.exitCode !== 0) throw new BuranError({ code: 'not_a_git_repo', message: describeGitFailure(['rev-parse', '--git-common-dir'], common), details: { repoRoot: options.repoRoot } });
-    const commonDir = await realpath(common.stdout);
-    resolved = { repo: await realpath(top.stdout), store: await realpath(options.storeDir), worktrees: await realpath(worktrees), commonDir, gitDirs: worktreeGitDirs(commonDir) };
-    return resolved;
-  }
-
-  async function resolveCommit(cwd: string, ref: string): Promise<string | null> {
-    if (gitRefProblem(ref) !== null && !/^[0-9a-f]{7,64}$/.test(ref)) return null;
-    const result = await run(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
-    return result.exitCode === 0 ? result.stdout : null;
-  }
-
-  /** The layout's rules, then `git check-ref-format --branch`; throws invalid_input. */
-  async function checkBranch(cwd: string, problem: string | null, branch: string, details: Record<string, unknown>): Promise<void> {
-    if (problem === null && (await isValidBranchName(branch, cwd))) return;
-    throw new BuranError({ code: 'invalid_input', message: problem ?? `${branch} is not a valid branch name`, details: { ...details, branch } });
-  }
-
-  async function branchTip(cwd: string, branch: string): Promise<string | null> {
-    const result = await run(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/heads/${branch}^{commit}`]);
-    return result.exitCode === 0 ? result.stdout : null;
-  }
-
-  /** Refuses any path that is not a worktree buran created: git effects never reach the user's checkout. */
-  async function ownWorktree(path: string): Promise<string> {
-    const { worktrees, gitDirs } = await roots();
-    const real = await realpath(path).catch((cause: unknown) => {
-      throw new BuranError({ code: 'lease_lost', message: `worktree ${path} does not exist`, details: { worktree: path }, cause });
-    });
-    // Known from the repository's side (git's registration), not from the worktree's own `.git` file.
-    if (!real.startsWith(worktrees + sep) || gitDirs.adminDirOf(real) === null) {
-      throw new BuranError({ code: 'invalid_input', message: `${path} is not a buran worktree (expected a worktree under ${worktrees})`, details: { worktree: path } });
-    }
-    return real;
-  }
-
-  async function registeredWorktrees(repo: string): Promise<Map<string, string | null>> {
-    // Another process adding a worktree at this moment leaves its admin folder half-written for a few ms.
-    let listed = await run(repo, ['worktree', 'list', '--porcelain', '-z']);
-    for (let retry = 0; listed.exitCode !== 0 && /failed to read .*worktrees/.test(listed.stderr) && retry < 20; retry++) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      listed = await run(repo, ['worktree', 'list', '--porcelain', '-z']);
-    }
-    if (listed.exitCode !== 0) {
-      throw new BuranError({ code: 'internal', message: describeGitFailure(['worktree', 'list', '--porcelain', '-z'], listed), details: { cwd: repo, stderr: listed.stderr } });
-    }
-    const out = listed.stdout;
-    const found = new Map<string, string | null>();
-    let current: string | null = null;
-    for (const field of out.split('\0')) {
-      if (field.startsWith('worktree ')) {
-        current = field.slice('worktree '.length);
-        found.set(current, null);
-      } else if (field.startsWith('branch refs/heads/') && current !== null) {
-        found.set(current, field.slice('branch refs/heads/'.length));
-      }
-    }
-    return found;
-  }
-
-  /** Makes `path` a worktree with `branch` checked out; re-attaches when it already is. One at a time per repository. */
-  async function ensureWorktree(path: string, branch: string): Promise<string | null> {
-    const { repo } = await roots();
-    return exclusive(`worktrees:${repo}`, () => ensureWorktreeNow(repo, path, branch));
-  }
-
-  async function ensureWorktreeNow(repo: string, path: string, branch: string): Promise<string | null> {
-    await mkdir(dirname(path), { recursive: true });
-    const real = join(await realpath(dirname(path)), basename(path));
-    const registered = await registeredWorktrees(repo);
-    const exists = await stat(real).then(() => true, () => false);
-    if (registered.has(real) && exists) {
-      const checkedOut = registered.get(real);
-      return checkedOut === branch ? null : `worktree ${real} has ${checkedOut ?? 'a detached HEAD'} checked out, not ${branch}`;
-    }
-    if (exists) return `path ${real} exists but is not a registered worktree`;
-    // Registered but deleted (e.g. removed by hand): --force re-adds it at the same path.
-    const args = ['worktree', 'add', ...(registered.has(real) ? ['--force'] : []), '--', real, branch];
-    const added = await run(repo, args);
-    return added.exitCode === 0 ? null : describeGitFailure(args, added);
-  }
-
-  async function readLease(store: string, runId: string): Promise<LeaseRecord | null> {
-    const text = await readFile(leaseRecordPath(store, runId), 'utf8').catch((error: unknown) => {
-      if (errnoCode(error) === 'ENOENT') return null;
-      throw error;
-    });
-    if (text === null) return null;
-    const parsed = LeaseRecordSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) {
-      throw new BuranError({ code: 'store_corrupt', message: `lease record of run ${runId} is malformed`, details: { runId, path: leaseRecordPath(store, runId) } });
-    }
-    return parsed.data;
-  }
-
-  async function mergeBase(cwd: string, base: string): Promise<string> {
-    const baseCommit = await resolveCommit(cwd, base);
-    if (baseCommit === null) throw new BuranError({ code: 'invalid_input', message: `base ${base} does not resolve to a commit`, details: { base } });
-    return (await must(cwd, ['merge-base', 'HEAD', baseCommit])).trim();
-  }
-
-  const diffFlags = ['--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', '--no-relative'] as const;
-  const patchFlags = [...diffFlags, '-U0', '--src-prefix=a/', '--dst-prefix=b/'] as const;
-
-  const queues = new Map<string, Promise<unknown>>();
-  /** Runs `task` once every earlier task with the same key has settled (an in-process mutex per worktree). */
-  function exclusive<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const next = (queues.get(key) ?? Promise.resolve()).then(task, task);
-    const settled = next.catch(() => undefined);
-    queues.set(key, settled);
-    void settled.then(() => {
-      if (queues.get(key) === settled) queues.delete(key);
-    });
-    return next;
-  }
-
-  /** Merges `commit` into the worktree's HEAD; on any failure the merge is aborted and the tree left clean. */
-  async function mergeInto(cwd: string, commit: string, ff: '--ff' | '--no-ff', subject: string, body: string): Promise<MergeOutcome> {
-    const args = ['merge', ff, '--no-edit', '--no-verify-signatures', '--no-autostash', '-m', subject, '-m', body, '--', commit];
-    const merged = await run(cwd, args);
-    if (merged.exitCode === 0) return { status: 'merged', commit: await must(cwd, ['rev-parse', 'HEAD']) };
-    const unmerged = (await must(cwd, ['diff', '--name-only', '--diff-filter=U', '-z'])).split('\0').filter((f) => f !== '');
-    const inMerge = await run(cwd, ['rev-parse', '--verify', '--quiet', 'MERGE_HEAD']);
-    if (inMerge.exitCode === 0) await must(cwd, ['merge', '--abort']);
-    if (unmerged.length === 0) {
-      throw new BuranError({ code: 'internal', message: describeGitFailure(args, merged), details: { worktree: cwd, stderr: merged.stderr } });
-    }
-    const firstLine = merged.stdout.split('\n').find((line) => line.startsWith('CONFLICT')) ?? 'merge conflict';
-    return { status: 'conflict', files: unmerged.sort(), message: `${firstLine} (${unmerged.length} file(s) in conflict)` };
-  }
+  const { run, must, roots, resolveCommit, checkBranch, branchTip, ownWorktree, registeredWorktrees, ensureWorktree, readLease, mergeBase, diffFlags, patchFlags, exclusive, mergeInto } = createGitAccess(options);
 
   return {
     async leaseRunWorkspace({ runId, base }) {
@@ -488,4 +254,5 @@ export function parseShortstat(text: string): Diffstat {
   const count = (pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? 0);
   return { filesChanged: count(/(\d+) files? changed/), insertions: count(/(\d+) insertions?\(\+\)/), deletions: count(/(\d+) deletions?\(-\)/) };
 }
+
 
