@@ -7,12 +7,10 @@ import { join } from 'node:path';
 import type { CrashPoint } from '../chaos/crashPoints.js';
 import type { RunAccess, RunEffects } from './effects.js';
 import type { Clock } from './clock.js';
-import { buildReport, reportMarkdown } from './report.js';
 import { acquireScopeRecovering } from './staleScopes.js';
 import { checkIntake } from './intake.js';
 import type { Config } from '../domain/config.js';
-import { BuranError, isBuranError } from '../domain/errors.js';
-import { EventRecordSchema } from '../domain/events.js';
+import { BuranError } from '../domain/errors.js';
 import { PacketSchema, type Packet } from '../domain/packet.js';
 import { secretValuesOf } from '../domain/redact.js';
 import type { RunRecord } from '../domain/runRecord.js';
@@ -23,20 +21,18 @@ import type { RunStore } from '../store/port.js';
 import { type AdapterRegistry, awaitAttempt, createAdapterRegistry, createCommandAdapter, dispatchAttempt, killAttempt } from '../worker/index.js';
 import { createAgentAdapters } from '../worker/adapters/index.js';
 import { checkReviewer, createReviewGate } from './reviewGate.js';
-import { gatherReasons } from './reasons.js';
-import { runChanges } from './changes.js';
 import { redactEvidence, redactOutcome, redactingEffects, redactorOf } from './redactResults.js';
 import { observeAttempt } from '../worker/observeAttempt.js';
 import { sweepAttempt } from '../worker/sweepAttempt.js';
 import { NESTED_SCAN_LIMIT, findNestedGitEntries } from '../workspace/nestedRepos.js';
-import { openPullRequest } from '../handoff/pullRequest.js';
-import { type CleanCheckout, RUN_TRAILER, createGitWorkspace, createScopeLocks, readBranchTip } from '../workspace/index.js';
+import { type CleanCheckout, RUN_TRAILER, createGitWorkspace, createScopeLocks } from '../workspace/index.js';
 import { BURAN_IDENTITY, userIdentity } from '../workspace/git.js';
 import type { GateResult } from '../domain/gates.js';
 import type { SetupResult } from '../gates/setup.js';
 import { resolveSandbox } from './sandboxChoice.js';
 import { openRunGitTrust } from './runGitTrust.js';
 import { checkProcessTable } from './processTableCheck.js';
+import { performHandoff } from './handoffEffect.js';
 
 export interface LocalEffectsOptions {
   readonly repoRoot: string;
@@ -147,6 +143,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   };
 
   // Every refusal, failure, gate result and error the charts (and so the log and the report) keep is redacted on the way in.
+  const handoff = () => performHandoff({ repoRoot: o.repoRoot, runId, store, packet, config, env, clock, redact, sandboxRecord: confine.record, lease, current: o.current, ...crash });
+
   return redactingEffects({
     async checkIntake() {
       return (await checkIntake(record.packetFile, record.approval.hash)).outcome;
@@ -318,45 +316,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       return review({ subject: 'integration', epoch, tryNumber: retries + 1, worktree: runLease.worktree, base: runLease.baseCommit, builtin, tasks: packet.tasks });
     },
 
-    async performHandoff() {
-      try {
-        const runLease = await lease();
-        // The handoff is this commit, read once: recorded, reported and (with a pull request) pushed by id,
-        // so a branch moved from here on is noticed later (handoff_moved) and never pushed in its place.
-        const tip = await readBranchTip(o.repoRoot, runLease.branch);
-        if (tip === null) return { status: 'failed', message: `the run branch ${runLease.branch} does not exist`, details: { runId, branch: runLease.branch } };
-        const snap = o.current();
-        if (snap === null) return { status: 'failed', message: `run ${runId}: the handoff ran before its driver restored the run`, details: { runId } };
-        const events = (await store.readEvents(runId)).map((e) => EventRecordSchema.parse(e));
-        const reasons = await gatherReasons(snap, null, { runId, getArtifact: (id, hash) => store.getArtifact(id, hash), runDir: store.runDir(runId), redact });
-        const changes = await runChanges(o.repoRoot, snap, { base: runLease.baseCommit, branch: runLease.branch, commit: tip.commit }, redact);
-        const report = buildReport(snap, events, { packetId: packet.id, title: packet.title, headCommit: tip.commit, headTree: tip.tree }, null, confine.record, { reasons, changes });
-        const reportHash = await store.putArtifact(runId, reportMarkdown(report));
-        await store.putArtifact(runId, JSON.stringify(report, null, 2));
-        o.crash?.('handoff.after-report');
-        // Only when policy enables it for the origin's repository; intent recorded first, an open one is updated.
-        const handoffDir = join(store.runDir(runId), 'handoff');
-        const pr = await openPullRequest({
-          policy: config.policy.pullRequest,
-          repoRoot: o.repoRoot,
-          branch: runLease.branch,
-          commit: tip.commit,
-          base: packet.base,
-          title: packet.title,
-          body: reportMarkdown(report),
-          bodyFile: join(handoffDir, 'pull-request-body.md'),
-          intentFile: join(handoffDir, 'pull-request-intent.json'),
-          env,
-          now: clock.now(),
-        });
-        if (pr.status === 'failed') return { status: 'failed', message: pr.message, details: { runId, ...pr.details } };
-        return { status: 'done', handoff: { branch: runLease.branch, commit: tip.commit, tree: tip.tree, reportHash, pullRequest: pr.status === 'skipped' ? null : pr.url } };
-      } catch (error) {
-        // A lost lease is the run's to handle (LEASE_LOST, see bindEffects), not a failed handoff.
-        if (isBuranError(error) && error.code === 'lease_lost') throw error;
-        return { status: 'failed', message: error instanceof Error ? error.message : String(error), details: { runId } };
-      }
-    },
+    performHandoff: () => handoff(),
 
     async releaseLease() {
       await scopes.releaseScope(runId);
