@@ -19,7 +19,7 @@ import { EventLog } from './eventLog.js';
 import { DEFAULT_STORE_DIR, initStore } from './initStore.js';
 import type { EventsRead, NewRunIndex, ReadEventsOptions, RunIndexEntry, RunStore, StoreClock } from './port.js';
 import { Registry, indexEntry, packetIdOf } from './registry.js';
-import { artifactNotFound, assertRunId, runExists, runNotFound, storeCorrupt, writeFailure } from './storeErrors.js';
+import { artifactNotFound, assertRunId, evidenceTampered, runExists, runNotFound, storeCorrupt, writeFailure } from './storeErrors.js';
 
 export interface FileStoreOptions {
   /** The repository root. */
@@ -222,6 +222,6 @@ async function readArtifact(runId: string, path: string, hash: string): Promise<
     throw error;
   }
   const actual = sha256(bytes);
-  if (actual !== hash) throw storeCorrupt(path, 'hash_mismatch', `the artifact no longer matches its hash (now ${actual})`, { expected: hash, actual });
+  if (actual !== hash) throw evidenceTampered(runId, `artifacts/${artifactHex(hash)}`, `no longer matches its content address (now ${actual})`, { path, expected: hash, actual });
   return new Uint8Array(bytes);
 }

@@ -13,7 +13,6 @@ export type CorruptReason =
   | 'bad_shape'
   | 'bad_line'
   | 'bad_seq'
-  | 'hash_mismatch'
   | 'unreadable';
 
 const ARTIFACT_HASH = /^sha256:[0-9a-f]{64}$/;
@@ -29,6 +28,19 @@ export function storeCorrupt(path: string, reason: CorruptReason, message: strin
       command: null,
     },
     ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/**
+ * A record whose bytes no longer match the digest that names them (an
+ * artifact and its content address): changed outside buran. The same code the
+ * engine's seal reports (evidence_tampered), with the file relative to the run folder.
+ */
+export function evidenceTampered(runId: string, file: string, reason: string, extra: Record<string, unknown> = {}): BuranError {
+  return new BuranError({
+    code: 'evidence_tampered',
+    message: `run ${runId}: ${file} ${reason}; the run's records were changed outside buran and are not trusted`,
+    details: { runId, file, reason, ...extra },
   });
 }
 
