@@ -29,6 +29,8 @@ export interface FileStoreOptions {
   readonly clock?: StoreClock;
   /** Crash points (src/chaos) at the store's durable boundaries; omit in production. */
   readonly crash?: CrashPoint;
+  /** Read the store as it is, without initialising it (buran doctor reads a store whose index may be lost). */
+  readonly asIs?: boolean;
 }
 
 export interface FileStore extends RunStore {
@@ -60,6 +62,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   let ready: Promise<void> | null = null;
 
   const init = (): Promise<void> => {
+    if (options.asIs === true) return Promise.resolve();
     ready ??= initStore(options.root, options.dir ?? DEFAULT_STORE_DIR).then(
       () => undefined,
       (error: unknown) => {

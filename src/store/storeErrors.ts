@@ -31,6 +31,18 @@ export function storeCorrupt(path: string, reason: CorruptReason, message: strin
   });
 }
 
+/** The next safe action for a run index (`runs.json`) that is missing or does not parse: rebuild it from the run folders. */
+export const REBUILD_INDEX_ACTION = {
+  text: 'Rebuild the run index from the run folders: `buran doctor` says what it finds, `buran doctor --fix` rebuilds it (runs it cannot prove are moved to .buran/quarantine/, nothing is deleted).',
+  command: 'buran doctor --fix',
+} as const;
+
+/** The same store_corrupt error, with the rebuild of the index as its next safe action. */
+export function indexCorrupt(error: unknown): unknown {
+  if (!(error instanceof BuranError) || error.code !== 'store_corrupt') return error;
+  return new BuranError({ code: error.code, message: error.message, details: error.details, nextSafeAction: { ...REBUILD_INDEX_ACTION }, cause: error });
+}
+
 /**
  * A record whose bytes no longer match the digest that names them (an
  * artifact and its content address): changed outside buran. The same code the
