@@ -13,7 +13,7 @@ import { processesWithEnv } from '../platform/process.js';
 import { type FileStore, createFileStore } from '../store/fileStore.js';
 import { pathExists, serializeJson } from '../store/jsonDocument.js';
 import { writeRebuiltIndex } from '../store/rebuildIndex.js';
-import { Registry } from '../store/registry.js';
+import { REGISTRY_FILE, Registry } from '../store/registry.js';
 import { runLockHolder } from '../store/runLock.js';
 import type { Workspace } from '../workspace/port.js';
 import type { ScopeLocks } from '../workspace/scopeLocks.js';
@@ -73,6 +73,8 @@ function storeAsIs(root: string, storeDir: string): FileStore {
 }
 
 async function indexState(storeDir: string, folders: readonly string[]): Promise<IndexState> {
+  // No index and no runs/ folder: no store yet (the next command creates it), nothing to rebuild.
+  if (!(await pathExists(join(storeDir, 'runs'))) && !(await pathExists(join(storeDir, REGISTRY_FILE)))) return { state: 'ok', reason: null, unlisted: [], stale: [] };
   try {
     const doc = await new Registry(storeDir, Date.now).read();
     const listed = Object.keys(doc.runs);
