@@ -1,7 +1,8 @@
 // buran doctor's checks on a real file store: what every reader checks, plus
 // what only the doctor reads (every stored artifact, the index against the
 // folders), and --fix moving what it cannot prove aside without deleting it.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -49,6 +50,21 @@ describe('buran doctor (library)', () => {
     const report = await diagnose(src);
     expect(report.needsFix).toBe(true);
     expect(report.runs[0]).toMatchObject({ verdict: 'unprovable', problems: [{ file: `artifacts/${hash.slice(7)}`, code: 'evidence_tampered' }] });
+  });
+
+  it('a link or FIFO planted in place of an artifact is reported, never followed or waited on (status and doctor both return)', async () => {
+    const { store, runner, src } = await storeWith('r1', 'r2');
+    const packetOf = async (runId: string) => ((await store.readRecord(runId)) as { approval: { hash: string } }).approval.hash.slice(7);
+    const fifo = join(store.runDir('r1'), 'artifacts', await packetOf('r1'));
+    rmSync(fifo);
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const link = join(store.runDir('r2'), 'artifacts', await packetOf('r2'));
+    rmSync(link);
+    symlinkSync('/dev/zero', link);
+    expect((await runner.inspect('r1')).blocker).toMatchObject({ code: 'evidence_tampered', details: { file: `artifacts/${await packetOf('r1')}` } });
+    expect((await runner.inspect('r2')).blocker).toMatchObject({ code: 'evidence_tampered', details: { file: `artifacts/${await packetOf('r2')}` } });
+    const report = await diagnose(src);
+    expect(report.runs.map((r) => r.verdict)).toEqual(['unprovable', 'unprovable']);
   });
 
   it('a run whose sealed record changed is unprovable (evidence_tampered); --fix moves it to quarantine with its reason and every file, and rebuilds the index without it', async () => {
