@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { isBuranError } from '../domain/errors.js';
 import { registerControlCommands } from './commands/control.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerMachine } from './commands/machine.js';
 import { registerPrune } from './commands/prune.js';
@@ -28,6 +29,7 @@ export function buildProgram(io: Io): Command {
   registerMachine(program, io);
   registerInspect(program, io);
   registerPrune(program, io);
+  registerDoctor(program, io);
   return program;
 }
 

@@ -9,9 +9,8 @@ import { RunRecordSchema } from '../domain/runRecord.js';
 import { formatProblem } from '../domain/problems.js';
 import { createFileStore, initStore } from '../store/index.js';
 import { git, readBranchTip } from '../workspace/index.js';
-import { GIT_TRUST_FILE } from '../workspace/gitTrust.js';
-import { errnoCode } from '../platform/errno.js';
-import { SANDBOX_RECORD_FILE, readSandboxRecord } from './sandboxChoice.js';
+import { readSandboxRecord } from './sandboxChoice.js';
+import { readSealedFiles } from './sealedFiles.js';
 import { deliverNotification } from '../notify/deliver.js';
 import { secretValuesOf } from '../domain/redact.js';
 import { statusJson } from './statusView.js';
@@ -65,18 +64,6 @@ function bwrapOption(path: string | undefined): { bwrap?: string } {
   if (path === undefined || path === '') return {};
   if (!isAbsolute(path)) throw new BuranError({ code: 'invalid_input', message: `BURAN_BWRAP must be an absolute path, not ${path}`, details: { path } });
   return { bwrap: path };
-}
-
-/** The run records besides run.json that the runner binds by digest: what status shows of the sandbox, and the trusted git configuration. */
-async function readSealedFiles(runDir: string): Promise<Record<string, Uint8Array | null>> {
-  const files: Record<string, Uint8Array | null> = {};
-  for (const name of [SANDBOX_RECORD_FILE, GIT_TRUST_FILE]) {
-    files[name] = await readFile(join(runDir, name)).catch((error: unknown) => {
-      if (errnoCode(error) === 'ENOENT') return null;
-      throw error;
-    });
-  }
-  return files;
 }
 
 export interface ProjectOptions {

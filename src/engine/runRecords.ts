@@ -4,13 +4,13 @@
 // seal (a record changed outside buran) and the handoff branch (moved since).
 import type { Blocker } from '../domain/blockers.js';
 import { makeBlocker } from '../domain/blockers.js';
-import { BuranError } from '../domain/errors.js';
+import { BuranError, isBuranError } from '../domain/errors.js';
 import { EventRecordSchema, type EventRecord } from '../domain/events.js';
 import { SNAPSHOT_SCHEMA_ID, SnapshotDocSchema, migrateSnapshot, type SnapshotDoc } from '../domain/snapshotDoc.js';
 import { type ReadBranchTip, handoffMoved } from './handoffCheck.js';
 import type { RunSnapshot } from './runView.js';
 import { statusOf } from './runStatus.js';
-import { RUN_RECORD_NAME, checkSeal, digestOf } from './seal.js';
+import { RUN_RECORD_NAME, type SealBreak, artifactFile, checkSeal, digestOf, namedArtifacts } from './seal.js';
 import type { EngineStore } from './storePort.js';
 
 export function storeCorrupt(runId: string, what: string, reason: string): BuranError {
@@ -76,9 +76,29 @@ export function createRunRecords(o: RunRecordsOptions) {
   const tamperedBlocker = (runId: string, file: string, reason: string): Blocker =>
     makeBlocker('evidence_tampered', runId, `run ${runId}: ${file} ${reason}; the run's records were changed outside buran and are not trusted`, { file, reason });
 
-  /** The evidence_tampered blocker when the log's chain or the snapshot's seal does not match the stored records. */
+  /** The first artifact the sealed records name that is gone or no longer matches its content address. */
+  async function artifactBreak(runId: string, record: unknown, snapshot: unknown): Promise<SealBreak | null> {
+    for (const hash of namedArtifacts(record, snapshot)) {
+      try {
+        await store.getArtifact(runId, hash);
+      } catch (error) {
+        if (!isBuranError(error)) throw error;
+        if (error.code === 'evidence_tampered') return { file: artifactFile(hash), reason: 'no longer matches its content address (its digest differs from the name the records give it)' };
+        if (error.code === 'not_found') return { file: artifactFile(hash), reason: "is missing; the run's records name it" };
+        throw error;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The evidence_tampered blocker when the log's chain or the snapshot's seal
+   * does not match the stored records, or an artifact they name (packet copy,
+   * gate evidence, verdict) does not match its content address.
+   */
   async function tamperOf(runId: string, doc: SnapshotDoc, raw: readonly unknown[]): Promise<Blocker | null> {
-    const broken = checkSeal({ snapshotSeq: doc.seq, snapshot: doc.snapshot, events: raw, files: await sealedRecords(runId) });
+    const files = await sealedRecords(runId);
+    const broken = checkSeal({ snapshotSeq: doc.seq, snapshot: doc.snapshot, events: raw, files }) ?? (await artifactBreak(runId, files[RUN_RECORD_NAME], doc.snapshot));
     return broken === null ? null : tamperedBlocker(runId, broken.file, broken.reason);
   }
 

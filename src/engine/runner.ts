@@ -96,6 +96,11 @@ export function createRunner(options: RunnerOptions) {
     ...(options.notify === undefined ? {} : { notify: options.notify }),
   };
 
+  const tamperNow = async (runId: string) => {
+    const { doc, log } = await records.load(runId);
+    return records.tamperOf(runId, doc, log.raw);
+  };
+
   return {
     /** Create a run from an approved packet: writes the record and the initial snapshot (nothing runs yet). */
     async createRun(args: { runId: string; record: unknown; input: RunInput }): Promise<void> {
@@ -115,7 +120,12 @@ export function createRunner(options: RunnerOptions) {
      * When another process drives the run, the command is queued in the inbox for that driver instead.
      */
     async command(runId: string, event: OperatorEvent): Promise<DriveResult | QueuedCommand> {
+      // Records changed outside buran take no decision (whatever the stage): refused, naming the file.
+      // Looked at twice, 150 ms apart, as inspect does: a driver that just opened the run may reseal at its next flush.
+      let tampered = await tamperNow(runId);
+      if (tampered !== null) tampered = await new Promise((resolve) => setTimeout(resolve, 150)).then(() => tamperNow(runId));
       const doc = await records.loadDoc(runId);
+      if (tampered !== null) throw new BuranError({ code: tampered.code, message: tampered.message, details: { runId, ...tampered.details }, nextSafeAction: tampered.nextSafeAction });
       const effects = await options.effectsFor(runId, { current: () => null });
       const machine = bindEffects(effects, { inert: true, onHook: () => undefined });
       const probe = machine.resolveState(doc.snapshot as never);

@@ -8,8 +8,12 @@
 //   `seal`: the digest of that snapshot and of the run's other records
 //   (run.json and the records a host names: sandbox.json, git-trust.json).
 // Whoever can rewrite every file consistently defeats it; see docs/security.md.
+// Artifacts (the packet copy, gate evidence, verdicts) are bound by their
+// content address instead: the sealed records name them by hash, and a reader
+// re-hashes every one it names (`namedArtifacts`).
 import { sha256 } from '../domain/hash.js';
 import type { EventRecord, EventSeal } from '../domain/events.js';
+import { EvidenceRefSchema } from '../domain/gates.js';
 
 /** The record every run has (the packet and its approval). */
 export const RUN_RECORD_NAME = 'run.json';
@@ -91,3 +95,29 @@ export function chainHead(events: readonly unknown[], snapshot: unknown): string
   const last = events.at(-1);
   return last === undefined ? digestOf(snapshot) : digestOf(last);
 }
+
+const ARTIFACT_HASH = /^sha256:[0-9a-f]{64}$/;
+
+/**
+ * The artifacts a run's sealed records name, sorted: the approved packet copy
+ * (run.json's approval hash) and every evidence reference in the snapshot
+ * (verification records and output tails, review verdicts, reports). Pure.
+ */
+export function namedArtifacts(record: unknown, snapshot: unknown): string[] {
+  const found = new Set<string>();
+  const approval = isObject(record) && isObject(record['approval']) ? record['approval']['hash'] : undefined;
+  if (typeof approval === 'string' && ARTIFACT_HASH.test(approval)) found.add(approval);
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) for (const item of value) walk(item);
+    else if (isObject(value)) {
+      const ref = EvidenceRefSchema.safeParse(value);
+      if (ref.success) found.add(ref.data.hash);
+      else for (const item of Object.values(value)) walk(item);
+    }
+  };
+  walk(snapshot);
+  return [...found].sort();
+}
+
+/** Where an artifact lives, relative to the run folder (what a blocker names). */
+export const artifactFile = (hash: string): string => `artifacts/${hash.slice('sha256:'.length)}`;

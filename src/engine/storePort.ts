@@ -16,4 +16,6 @@ export interface EngineStore {
    */
   readEventLog(runId: string, options?: { readonly repair?: boolean }): Promise<{ events: unknown[]; torn: { line: number; bytes: number; reason: string; movedTo: string | null } | null }>;
   putArtifact(runId: string, content: string | Uint8Array): Promise<string>;
+  /** The artifact's bytes, re-hashed: `evidence_tampered` when they no longer match the hash, `not_found` when absent. */
+  getArtifact(runId: string, hash: string): Promise<Uint8Array>;
 }

@@ -2,7 +2,7 @@
 // view (never taking the run lock, never repairing the log), then build the
 // model. Safe while another process drives the run.
 import { BuranError } from '../domain/errors.js';
-import { PacketSchema } from '../domain/packet.js';
+import { type Packet, PacketSchema } from '../domain/packet.js';
 import { RunRecordSchema } from '../domain/runRecord.js';
 import type { Project } from '../engine/project.js';
 import { statusJson } from '../engine/statusView.js';
@@ -29,7 +29,26 @@ export async function loadInspectModel(project: InspectSource, runId: string, no
   }
   const record = RunRecordSchema.safeParse(await project.store.readRecord(runId));
   if (!record.success) throw corrupt(runId, 'run.json does not match the run record schema');
-  const bytes = await project.store.getArtifact(runId, record.data.approval.hash);
+  // The view first (it checks the seal and every artifact the records name), then the log: a driver
+  // writes events before the snapshot that includes them, so the log read second is at least as new.
+  const view = await project.runner.inspect(runId);
+  const packet = view.blocker?.code === 'evidence_tampered' ? null : await approvedPacket(project, runId, record.data.approval.hash);
+  const events = await project.runner.events(runId);
+  const charts = inspectorCharts();
+  return buildInspectModel({
+    view,
+    status: statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(runId), now, await readSandboxRecord(project.store.runDir(runId))),
+    record: record.data,
+    packet,
+    events,
+    runChart: charts.run,
+    taskChart: charts.task,
+    now: now(),
+  });
+}
+
+async function approvedPacket(project: InspectSource, runId: string, hash: string): Promise<Packet> {
+  const bytes = await project.store.getArtifact(runId, hash);
   let raw: unknown;
   try {
     raw = JSON.parse(Buffer.from(bytes).toString('utf8'));
@@ -38,19 +57,5 @@ export async function loadInspectModel(project: InspectSource, runId: string, no
   }
   const packet = PacketSchema.safeParse(raw);
   if (!packet.success) throw corrupt(runId, 'the approved packet copy does not parse');
-  // The view first, then the log: a driver writes events before the snapshot that
-  // includes them, so the log read second is at least as new as the view.
-  const view = await project.runner.inspect(runId);
-  const events = await project.runner.events(runId);
-  const charts = inspectorCharts();
-  return buildInspectModel({
-    view,
-    status: statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(runId), now, await readSandboxRecord(project.store.runDir(runId))),
-    record: record.data,
-    packet: packet.data,
-    events,
-    runChart: charts.run,
-    taskChart: charts.task,
-    now: now(),
-  });
+  return packet.data;
 }

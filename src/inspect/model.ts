@@ -44,7 +44,8 @@ export interface ModelInput {
   readonly view: RunView;
   readonly status: StatusJson;
   readonly record: RunRecord;
-  readonly packet: Packet;
+  /** The approved packet copy; null when the run's records are not trusted (the view is evidence_tampered). */
+  readonly packet: Packet | null;
   readonly events: readonly EventRecord[];
   readonly runChart: ChartGraph;
   readonly taskChart: ChartGraph;
@@ -53,7 +54,7 @@ export interface ModelInput {
 
 export function buildInspectModel(input: ModelInput): InspectModel {
   const { view, record, packet, events } = input;
-  const titles = new Map(packet.tasks.map((t) => [t.id, t.title]));
+  const titles = new Map((packet?.tasks ?? []).map((t) => [t.id, t.title]));
   const tasks: InspectTask[] = view.snapshot.context.tasks.map((t) => ({ id: t.id, title: titles.get(t.id) ?? null, dependsOn: t.dependsOn }));
   const frames = replayEvents({
     runId: view.runId,
@@ -70,7 +71,7 @@ export function buildInspectModel(input: ModelInput): InspectModel {
     schema: INSPECT_MODEL_SCHEMA,
     runId: view.runId,
     packetId: record.packetId,
-    title: packet.title,
+    title: packet?.title ?? record.packetId,
     approval: record.approval,
     status: input.status,
     tasks,

@@ -7,19 +7,21 @@
 //   runs/<runId>/attempts/    worker supervisor files
 //   runs/<runId>/lock         the run lock (runLock.ts)
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { closeSync, readFileSync } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CrashPoint } from '../chaos/crashPoints.js';
 import { sha256 } from '../domain/hash.js';
 import { artifactBytes, artifactHex } from './artifactHash.js';
 import { fsyncDir, writeFileDurable } from '../platform/durableWrite.js';
 import { errnoCode } from '../platform/errno.js';
+import { openRegularFile } from '../platform/regularFile.js';
 import { pathExists, readJsonDocument, readJsonIfPresent, serializeJson } from './jsonDocument.js';
 import { EventLog } from './eventLog.js';
 import { DEFAULT_STORE_DIR, initStore } from './initStore.js';
 import type { EventsRead, NewRunIndex, ReadEventsOptions, RunIndexEntry, RunStore, StoreClock } from './port.js';
 import { Registry, indexEntry, packetIdOf } from './registry.js';
-import { artifactNotFound, assertRunId, runExists, runNotFound, storeCorrupt, writeFailure } from './storeErrors.js';
+import { artifactNotFound, assertRunId, evidenceTampered, runExists, runNotFound, storeCorrupt, writeFailure } from './storeErrors.js';
 
 export interface FileStoreOptions {
   /** The repository root. */
@@ -29,6 +31,8 @@ export interface FileStoreOptions {
   readonly clock?: StoreClock;
   /** Crash points (src/chaos) at the store's durable boundaries; omit in production. */
   readonly crash?: CrashPoint;
+  /** Read the store as it is, without initialising it (buran doctor reads a store whose index may be lost). */
+  readonly asIs?: boolean;
 }
 
 export interface FileStore extends RunStore {
@@ -60,6 +64,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   let ready: Promise<void> | null = null;
 
   const init = (): Promise<void> => {
+    if (options.asIs === true) return Promise.resolve();
     ready ??= initStore(options.root, options.dir ?? DEFAULT_STORE_DIR).then(
       () => undefined,
       (error: unknown) => {
@@ -213,15 +218,20 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   };
 }
 
+/** An artifact's bytes, re-hashed. Opened as a regular file only: a link or FIFO planted in its place is a changed record, never followed or waited on. */
 async function readArtifact(runId: string, path: string, hash: string): Promise<Uint8Array> {
+  await Promise.resolve();
+  const file = `artifacts/${artifactHex(hash)}`;
+  const opened = openRegularFile(path);
+  if (opened.kind === 'missing') throw artifactNotFound(runId, hash);
+  if (opened.kind === 'refused') throw evidenceTampered(runId, file, `is ${opened.why}, not the file buran stored`, { path });
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') throw artifactNotFound(runId, hash);
-    throw error;
+    bytes = readFileSync(opened.fd);
+  } finally {
+    closeSync(opened.fd);
   }
   const actual = sha256(bytes);
-  if (actual !== hash) throw storeCorrupt(path, 'hash_mismatch', `the artifact no longer matches its hash (now ${actual})`, { expected: hash, actual });
+  if (actual !== hash) throw evidenceTampered(runId, file, `no longer matches its content address (now ${actual})`, { path, expected: hash, actual });
   return new Uint8Array(bytes);
 }

@@ -6,7 +6,7 @@ import { fsyncDir, writeFileDurable } from '../platform/durableWrite.js';
 import { errnoCode } from '../platform/errno.js';
 import { pathExists, serializeJson } from './jsonDocument.js';
 import { REGISTRY_FILE, emptyRegistry } from './registry.js';
-import { storeCorrupt } from './storeErrors.js';
+import { indexCorrupt, storeCorrupt } from './storeErrors.js';
 
 /** Default store folder, relative to the repository root (config `store.dir`). */
 export const DEFAULT_STORE_DIR = '.buran';
@@ -44,7 +44,7 @@ export async function initStore(root: string, dir: string = DEFAULT_STORE_DIR): 
   let created = false;
   if (!(await pathExists(registry))) {
     // Re-check after seeing runs/: a racing initialiser creates the registry before runs/.
-    if ((await pathExists(runs)) && !(await pathExists(registry))) throw storeCorrupt(registry, 'missing', 'the run registry is missing but runs are recorded');
+    if ((await pathExists(runs)) && !(await pathExists(registry))) throw indexCorrupt(storeCorrupt(registry, 'missing', 'the run registry is missing but runs are recorded'));
     // Registry before runs/: a crash in between leaves a registry and no runs/, which the next call completes.
     created = await createOnce(registry, serializeJson(emptyRegistry(), registry));
   }

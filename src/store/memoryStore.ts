@@ -10,7 +10,7 @@ import { parseJsonDocument, serializeJson } from './jsonDocument.js';
 import { encodeEvents, eventsFrom, parseEventLog } from './eventLog.js';
 import type { EventsRead, ReadEventsOptions, RunIndexEntry, RunStore, StoreClock, TornTail } from './port.js';
 import { indexEntry, packetIdOf } from './registry.js';
-import { artifactNotFound, assertRunId, runExists, runNotFound, storeCorrupt } from './storeErrors.js';
+import { artifactNotFound, assertRunId, evidenceTampered, runExists, runNotFound, storeCorrupt } from './storeErrors.js';
 
 /** A file of a run that tests may corrupt. */
 export type MemoryRunFile = 'record' | 'snapshot' | 'events';
@@ -196,7 +196,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const hash = sha256(bytes);
       const hex = artifactHex(hash);
       const existing = run.artifacts.get(hex);
-      if (existing !== undefined && sha256(existing) !== hash) throw storeCorrupt(`memory://runs/${runId}/artifacts/${hex}`, 'hash_mismatch', 'the artifact no longer matches its hash');
+      if (existing !== undefined && sha256(existing) !== hash) throw evidenceTampered(runId, `artifacts/${hex}`, 'no longer matches its content address');
       if (existing === undefined) run.artifacts.set(hex, bytes);
       return hash;
     },
@@ -206,6 +206,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const hex = artifactHex(hash);
       const bytes = runOf(runId).artifacts.get(hex);
       if (bytes === undefined) throw artifactNotFound(runId, hash);
+      if (sha256(bytes) !== hash) throw evidenceTampered(runId, `artifacts/${hex}`, 'no longer matches its content address');
       return new Uint8Array(bytes);
     },
   };

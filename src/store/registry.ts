@@ -9,7 +9,7 @@ import { BuranError, isBuranError } from '../domain/errors.js';
 import { createDurableJsonAdapter } from './durableJsonAdapter.js';
 import type { RunIndexEntry } from './port.js';
 import { acquireLockFile } from './runLock.js';
-import { storeCorrupt } from './storeErrors.js';
+import { indexCorrupt, storeCorrupt } from './storeErrors.js';
 
 export const REGISTRY_SCHEMA_ID = 'buran.registry/v1';
 export const REGISTRY_FILE = 'runs.json';
@@ -70,7 +70,16 @@ export class Registry {
   /** A fresh Low per use, so a concurrent read never swaps the data under an update. */
   private open(): Low<RegistryDoc> {
     // initStore creates the file, so from here on a missing registry is always corruption.
-    return new Low(createDurableJsonAdapter({ path: this.path, parse: parseRegistry, missingIsFresh: () => false }), emptyRegistry());
+    const adapter = createDurableJsonAdapter({ path: this.path, parse: parseRegistry, missingIsFresh: () => false });
+    // A lost or broken index is rebuilt from the run folders (buran doctor --fix): the error says so.
+    const read = async (): Promise<RegistryDoc | null> => {
+      try {
+        return await adapter.read();
+      } catch (error) {
+        throw indexCorrupt(error);
+      }
+    };
+    return new Low({ read, write: (data) => adapter.write(data) }, emptyRegistry());
   }
 
   /** The current registry (one read, no lock: writes replace the file atomically). */

@@ -13,7 +13,6 @@ export type CorruptReason =
   | 'bad_shape'
   | 'bad_line'
   | 'bad_seq'
-  | 'hash_mismatch'
   | 'unreadable';
 
 const ARTIFACT_HASH = /^sha256:[0-9a-f]{64}$/;
@@ -29,6 +28,31 @@ export function storeCorrupt(path: string, reason: CorruptReason, message: strin
       command: null,
     },
     ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/** The next safe action for a run index (`runs.json`) that is missing or does not parse: rebuild it from the run folders. */
+export const REBUILD_INDEX_ACTION = {
+  text: 'Rebuild the run index from the run folders: `buran doctor` says what it finds, `buran doctor --fix` rebuilds it (runs it cannot prove are moved to .buran/quarantine/, nothing is deleted).',
+  command: 'buran doctor --fix',
+} as const;
+
+/** The same store_corrupt error, with the rebuild of the index as its next safe action. */
+export function indexCorrupt(error: unknown): unknown {
+  if (!(error instanceof BuranError) || error.code !== 'store_corrupt') return error;
+  return new BuranError({ code: error.code, message: error.message, details: error.details, nextSafeAction: { ...REBUILD_INDEX_ACTION }, cause: error });
+}
+
+/**
+ * A record whose bytes no longer match the digest that names them (an
+ * artifact and its content address): changed outside buran. The same code the
+ * engine's seal reports (evidence_tampered), with the file relative to the run folder.
+ */
+export function evidenceTampered(runId: string, file: string, reason: string, extra: Record<string, unknown> = {}): BuranError {
+  return new BuranError({
+    code: 'evidence_tampered',
+    message: `run ${runId}: ${file} ${reason}; the run's records were changed outside buran and are not trusted`,
+    details: { runId, file, reason, ...extra },
   });
 }
 

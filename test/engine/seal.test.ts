@@ -12,7 +12,7 @@ import { DEFAULT_LIMITS } from '../../src/domain/limits.js';
 import { createMemoryLocks } from '../../src/engine/locks.js';
 import { createRunner } from '../../src/engine/runner.js';
 import { createScriptedEffects, type Script } from '../../src/engine/scriptedEffects.js';
-import { checkSeal, digestOf } from '../../src/engine/seal.js';
+import { checkSeal, digestOf, namedArtifacts } from '../../src/engine/seal.js';
 import { createFileStore } from '../../src/store/fileStore.js';
 
 const roots: string[] = [];
@@ -179,5 +179,16 @@ describe('checkSeal', () => {
     const first = { seq: 1, prev: digestOf({}), seal: { snapshot: digestOf(snapshot), files: {} } };
     expect(checkSeal({ snapshotSeq: 1, snapshot, events: [first], files: { 'sandbox.json': new Uint8Array([1]) } })).toMatchObject({ file: 'sandbox.json' });
     expect(checkSeal({ snapshotSeq: 1, snapshot, events: [first], files: { 'sandbox.json': null } })).toBeNull();
+  });
+
+  it('names the artifacts the records rely on: the approved packet copy and every evidence reference, however deep; not completion digests or other hashes', () => {
+    const h = (c: string) => `sha256:${c.repeat(64)}`;
+    const record = { approval: { by: 't', at: 'x', hash: h('a') } };
+    const snapshot = {
+      context: { gates: [{ evidence: [{ kind: 'command', hash: h('b'), label: 'verify[0]' }] }], approvedHash: h('f') },
+      children: { 'task:api': { snapshot: { context: { history: [{ gate: { evidence: [{ kind: 'review', hash: h('c'), label: 'agent reviewer' }] }, completion: { kind: 'completion', digest: h('d') } }] } } } },
+    };
+    expect(namedArtifacts(record, snapshot)).toEqual([h('a'), h('b'), h('c')]);
+    expect(namedArtifacts(null, {})).toEqual([]);
   });
 });

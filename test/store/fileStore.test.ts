@@ -105,13 +105,13 @@ describe('createFileStore', () => {
     await rejection(createFileStore({ root }).readSnapshot('r-1'), 'store_corrupt');
   });
 
-  it('reports an artifact whose bytes changed on disk as store_corrupt', async () => {
+  it('reports an artifact whose bytes changed on disk as evidence_tampered naming the file (the one code for a record changed outside buran)', async () => {
     const store = createFileStore({ root });
     await store.createRun('r-1', {});
     const hash = await store.putArtifact('r-1', 'original');
     await writeFile(join(store.runDir('r-1'), 'artifacts', hash.slice(7)), 'tampered');
-    expect((await rejection(store.getArtifact('r-1', hash), 'store_corrupt')).details).toMatchObject({ reason: 'hash_mismatch' });
-    await rejection(store.putArtifact('r-1', 'original'), 'store_corrupt');
+    expect((await rejection(store.getArtifact('r-1', hash), 'evidence_tampered')).details).toMatchObject({ runId: 'r-1', file: `artifacts/${hash.slice(7)}` });
+    await rejection(store.putArtifact('r-1', 'original'), 'evidence_tampered');
   });
 
   it('never rewrites the events log on append: the file only grows and keeps its inode', async () => {
