@@ -128,7 +128,9 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     untracked: (worktree) => ws.untrackedPaths(worktree),
     ...sandbox,
   });
-  const review = createReviewGate({ registry, config, env, packet, runId, attemptsDir: join(store.runDir(runId), 'attempts'), workspace: ws, putEvidence, redact, now: () => clock.now(), ...sandbox });
+  // A review quorum checks the run's recorded spend before it starts each further reviewer.
+  const spent = async () => restoredView(SnapshotDocSchema.parse(await store.readSnapshot(runId)).snapshot).context.usage;
+  const review = createReviewGate({ registry, config, env, packet, runId, attemptsDir: join(store.runDir(runId), 'attempts'), workspace: ws, putEvidence, redact, now: () => clock.now(), spent, ...sandbox });
 
   // Operator retries recorded for the run (pause and resume are not retries). A retry is applied and saved before
   // a driver resumes the run, so the saved count is current; a restart reads the same count and re-attaches to the same review try.

@@ -4,6 +4,7 @@
 // policy finding is the gate as it is.
 import { addedUsage } from '../../machines/task.machine.js';
 import type { Finding, GateResult, Quorum, ReviewerVerdict } from '../domain/gates.js';
+import { BUILTIN_REVIEWER } from '../domain/packet.js';
 import type { Usage } from '../domain/usage.js';
 
 export interface QuorumInput {
@@ -41,14 +42,15 @@ export function decideQuorum(input: QuorumInput): GateResult {
   const status = met ? 'PASS' : blocked.length > 0 ? 'BLOCKED' : 'FAIL';
   // A FAIL feeds every FAILing reviewer's findings to one fix round; a PASS keeps the passing reviewers' notes of record.
   const from = status === 'FAIL' ? verdicts.filter((v) => v.status === 'FAIL') : status === 'PASS' ? verdicts.filter((v) => v.status === 'PASS') : [];
-  const findings: Finding[] = from.flatMap((v) => v.findings.map((f) => (v.adapter === 'builtin' ? f : { ...f, message: `${v.reviewer}: ${f.message}` })));
+  const named = from.flatMap((v) => (v.adapter === BUILTIN_REVIEWER ? [] : v.findings.map((f) => ({ ...f, message: `${v.reviewer}: ${f.message}` }))));
+  const findings: Finding[] = status === 'PASS' ? [...builtin.findings, ...named] : named;
   const usage = totalUsage(verdicts);
   return {
     ...builtin,
     status,
     summary: `${builtin.summary}; ${quorumSummary(quorum, verdicts.length)}`,
     findings,
-    evidence: [...builtin.evidence, ...verdicts.flatMap((v) => (v.adapter === 'builtin' ? [] : v.evidence))],
+    evidence: [...builtin.evidence, ...verdicts.flatMap((v) => (v.adapter === BUILTIN_REVIEWER ? [] : v.evidence))],
     ...(usage === undefined ? {} : { usage }),
     reviewers: [...verdicts],
     quorum,
