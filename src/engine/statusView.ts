@@ -9,6 +9,7 @@ import type { RunView } from './runner.js';
 import type { RunStatus } from './runStatus.js';
 import { stageOf } from './runStatus.js';
 import type { SandboxRecord } from './sandboxChoice.js';
+import { type QuorumReview, quorumReviews } from './reviewViews.js';
 
 export interface StatusJson {
   readonly runId: string;
@@ -33,6 +34,8 @@ export interface StatusJson {
   readonly sandbox: Omit<SandboxRecord, 'decidedAt'> | null;
   /** The process driving the run now (it holds the run lock), or null. `since`: ISO-8601, '' when unknown. */
   readonly driver: { readonly pid: number; readonly host: string; readonly since: string } | null;
+  /** The latest review of each task and of the integration that asked several reviewers: every reviewer's verdict. */
+  readonly reviews: readonly QuorumReview[];
 }
 
 /** The holder of a run lock, as statusJson reads it. */
@@ -95,5 +98,6 @@ export function statusJson(view: RunView, updatedAt: string | null, runDir: stri
     updatedAt,
     sandbox: sandbox === null ? null : { mode: sandbox.mode, kind: sandbox.kind, network: sandbox.network, note: sandbox.note },
     driver: driver === null ? null : { pid: driver.pid, host: driver.host, since: driver.acquiredAt },
+    reviews: quorumReviews(c, (id) => childOf(view, id)?.context.gates ?? []),
   };
 }
