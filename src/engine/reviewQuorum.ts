@@ -71,7 +71,7 @@ function notAsked(reviewer: NamedReviewer, why: string): ReviewerVerdict {
 
 /** One reviewer's part of its gate: its own summary, findings, evidence and spend. */
 function verdictOf(reviewer: NamedReviewer, builtin: GateResult, gate: GateResult): ReviewerVerdict {
-  const prefix = `${builtin.summary}; `;
+  const prefix = `${builtin.summary}; agent reviewer ${reviewer.name}: `;
   const own = new Set(builtin.evidence.map((e) => e.hash));
   return {
     reviewer: reviewer.name,

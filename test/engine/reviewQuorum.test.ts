@@ -81,6 +81,7 @@ describe('a review quorum of command reviewers', () => {
     expect(gate.findings.map((f) => f.message)).toEqual(['r1: task b: add a comment saying what the file does']);
     expect(gate.usage).toEqual({ inputTokens: 200, outputTokens: 20, costUsd: 0.02, unknownAttempts: 0 });
     expect(gate.quorum).toMatchObject({ needed: 2, passes: 1, failed: ['r1'] });
+    expect(gate.reviewers?.[0]?.summary).toBe('FAIL — one thing to fix');
     expect(readdirSync(attemptsDir).sort()).toEqual(['review.b.a1.e1.t1.r1', 'review.b.a1.e1.t1.r2']);
   }, 60_000);
 
