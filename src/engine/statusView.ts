@@ -55,6 +55,9 @@ export function watchAction(runId: string, driver: DriverInfo): NextSafeAction {
 
 const childOf = (view: RunView, taskId: string) => taskSnapshot((view.snapshot.children as Readonly<Record<string, unknown>>)[`task:${taskId}`]);
 
+/** The latest quorum review of each task and of the integration (see reviewViews.ts). */
+export const reviewsOf = (view: RunView): QuorumReview[] => quorumReviews(view.snapshot.context, (id) => childOf(view, id)?.context.gates ?? []);
+
 export function statusJson(view: RunView, updatedAt: string | null, runDir: string | null, now: () => number = Date.now, sandbox: SandboxRecord | null = null, driver: DriverInfo | null = null): StatusJson {
   const c = view.snapshot.context;
   const tasks = c.tasks.map((t) => {
@@ -98,6 +101,6 @@ export function statusJson(view: RunView, updatedAt: string | null, runDir: stri
     updatedAt,
     sandbox: sandbox === null ? null : { mode: sandbox.mode, kind: sandbox.kind, network: sandbox.network, note: sandbox.note },
     driver: driver === null ? null : { pid: driver.pid, host: driver.host, since: driver.acquiredAt },
-    reviews: quorumReviews(c, (id) => childOf(view, id)?.context.gates ?? []),
+    reviews: reviewsOf(view),
   };
 }

@@ -87,6 +87,8 @@ describe('buran with reviewers that must agree', () => {
     const run = buran(repo, 'run', '--run', runId);
     expect(run.status).toBe(3);
     expect(run.stdout).toContain('review_blocked');
+    expect(run.stdout).toMatch(/review of task greeting-helper \(epoch 2\): BLOCKED, 1 of 2 PASS, needed 2/);
+    expect(run.stdout).toMatch(/stuck \(command\): BLOCKED/);
     const status = StatusJsonSchema.parse(JSON.parse(buran(repo, 'status', '--run', runId, '--json').stdout));
     expect(status.blocker?.code).toBe('review_blocked');
     const blocked = status.reviews.find((r) => r.status === 'BLOCKED');
