@@ -10,7 +10,7 @@ import type { GateResult } from '../../src/domain/gates.js';
 import { PacketSchema, type PacketTask } from '../../src/domain/packet.js';
 import type { Usage } from '../../src/domain/usage.js';
 import { redactorOf } from '../../src/engine/redactResults.js';
-import { createReviewGate } from '../../src/engine/reviewGate.js';
+import { checkReviewer, createReviewGate } from '../../src/engine/reviewGate.js';
 import { createAdapterRegistry, createCommandAdapter } from '../../src/worker/index.js';
 import { createGitWorkspace } from '../../src/workspace/workspace.js';
 import { initRepo, tempDir, writeFiles } from '../workspace/support/tempRepo.js';
@@ -128,4 +128,25 @@ describe('a review quorum of command reviewers', () => {
     expect(gate.reviewers?.[1]?.summary).toContain('not asked: the spend budget is used up');
     expect(gate.usage?.costUsd).toBe(0.01);
   }, 60_000);
+});
+
+describe('preflight of a review quorum', () => {
+  it('checks every reviewer and names the one that cannot run', async () => {
+    const packet = PacketSchema.parse({
+      schema: 'buran.packet/v1',
+      id: 'p',
+      title: 'Quorum',
+      goal: 'Review.',
+      tasks: [task],
+      verify: [['true']],
+      worker: { adapter: 'command', command: ['true'] },
+      review: { reviewers: [{ adapter: 'builtin' }, { adapter: 'command', name: 'ok', command: [process.execPath, REVIEWER] }, { adapter: 'command', name: 'gone', command: [process.execPath, '/nonexistent/reviewer.mjs'] }] },
+    });
+    const o = { registry: createAdapterRegistry([createCommandAdapter()]), config: ConfigSchema.parse({ schema: 'buran.config/v1' }), env: process.env, packet };
+    const checked = await checkReviewer(o, process.cwd());
+    expect(checked.status).toBe('unavailable');
+    expect(checked.status === 'unavailable' ? checked.message : '').toMatch(/^reviewer "gone" \(command\): .*reviewer\.mjs/);
+    const unknown = await checkReviewer({ ...o, packet: { ...packet, review: { reviewer: 'builtin', reviewers: [{ adapter: 'nobody' }] } } }, process.cwd());
+    expect(unknown.status).toBe('unavailable');
+  });
 });
