@@ -37,7 +37,9 @@ export async function quorumReview(o: ReviewGateOptions, request: ReviewRequest)
       continue;
     }
     const dir = join(o.attemptsDir, `${reviewDirName(request)}.${reviewer.name}`);
-    const over = existsSync(dir) ? null : budgetProblem(o.packet.limits, await spentSoFar(o, verdicts));
+    const { budgetUsd, budgetTokens } = o.packet.limits;
+    const budgeted = budgetUsd !== undefined || budgetTokens !== undefined;
+    const over = existsSync(dir) || !budgeted ? null : budgetProblem(o.packet.limits, await spentSoFar(o, verdicts));
     if (over !== null) {
       verdicts.push(notAsked(reviewer, over));
       continue;

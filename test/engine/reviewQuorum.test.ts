@@ -12,6 +12,7 @@ import type { Usage } from '../../src/domain/usage.js';
 import { redactorOf } from '../../src/engine/redactResults.js';
 import { checkReviewer, createReviewGate } from '../../src/engine/reviewGate.js';
 import { createAdapterRegistry, createCommandAdapter } from '../../src/worker/index.js';
+import { budgetProblem } from '../../src/engine/reviewQuorum.js';
 import { createGitWorkspace } from '../../src/workspace/workspace.js';
 import { initRepo, tempDir, writeFiles } from '../workspace/support/tempRepo.js';
 
@@ -148,5 +149,19 @@ describe('preflight of a review quorum', () => {
     expect(checked.status === 'unavailable' ? checked.message : '').toMatch(/^reviewer "gone" \(command\): .*reviewer\.mjs/);
     const unknown = await checkReviewer({ ...o, packet: { ...packet, review: { reviewer: 'builtin', reviewers: [{ adapter: 'nobody' }] } } }, process.cwd());
     expect(unknown.status).toBe('unavailable');
+  });
+});
+
+describe('the spend check before a further reviewer', () => {
+  const spent = (o: Partial<Usage>): Usage => ({ inputTokens: 0, outputTokens: 0, costUsd: 0, unknownAttempts: 0, ...o });
+  it('lets a reviewer start while spend is within the budget, as the run chart does (over, not at, the bound stops it)', () => {
+    expect(budgetProblem({}, spent({ costUsd: 100, unknownAttempts: 3 }))).toBeNull();
+    expect(budgetProblem({ budgetUsd: 1 }, spent({ costUsd: 1 }))).toBeNull();
+    expect(budgetProblem({ budgetUsd: 1 }, spent({ costUsd: 1.01 }))).toContain('spend budget is used up');
+    expect(budgetProblem({ budgetTokens: 100 }, spent({ inputTokens: 90, outputTokens: 11 }))).toContain('token budget is used up (101 of 100)');
+  });
+
+  it('fails closed on spend of unknown size under a budget', () => {
+    expect(budgetProblem({ budgetTokens: 100 }, spent({ unknownAttempts: 1 }))).toContain('unknown spend');
   });
 });
