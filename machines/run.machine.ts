@@ -177,7 +177,7 @@ export const runChart = setup({
       const g = gate(event);
       if (g === undefined) return {};
       return {
-        gates: [...context.gates, { gate: g.gate, epoch: context.epoch, status: g.status, evidence: g.evidence }],
+        gates: [...context.gates, { gate: g.gate, epoch: context.epoch, status: g.status, evidence: g.evidence, ...(g.reviewers === undefined ? {} : { reviewers: g.reviewers }), ...(g.quorum === undefined ? {} : { quorum: g.quorum }) }],
         findings: g.status === 'FAIL' ? [...g.findings, ...g.policyViolations] : context.findings,
       };
     }),

@@ -157,7 +157,7 @@ export const taskChart = setup({
       const g = gate(event);
       if (g === undefined) return {};
       return {
-        gates: [...context.gates, { gate: g.gate, epoch: context.epoch, status: g.status, evidence: g.evidence }],
+        gates: [...context.gates, { gate: g.gate, epoch: context.epoch, status: g.status, evidence: g.evidence, ...(g.reviewers === undefined ? {} : { reviewers: g.reviewers }), ...(g.quorum === undefined ? {} : { quorum: g.quorum }) }],
         history: [...context.history, { kind: 'gate' as const, gate: g.gate, epoch: context.epoch, status: g.status }],
         findings: g.status === 'FAIL' ? [...g.findings, ...g.policyViolations] : context.findings,
         lastFailure: g.status === 'FAIL' ? ('gate' as const) : context.lastFailure,

@@ -8,7 +8,7 @@ export type { Blocker, BlockerCode, NextSafeAction, OperatorDecision } from './d
 export { BuranError, ERROR_CODES, isBuranError } from './domain/errors.js';
 export type { BuranErrorCode } from './domain/errors.js';
 export { PacketSchema } from './domain/packet.js';
-export type { Packet, PacketInput } from './domain/packet.js';
+export type { Packet, PacketInput, Reviewer, ReviewPlan } from './domain/packet.js';
 export { checkPacket, toTaskSpecs } from './domain/checkPacket.js';
 export { loadPacket, parsePacketText } from './domain/loadPacket.js';
 export { CompletionSchema, checkCompletion } from './domain/completion.js';
@@ -18,7 +18,7 @@ export type { Config } from './domain/config.js';
 export { LimitsSchema, DEFAULT_LIMITS } from './domain/limits.js';
 export type { Limits } from './domain/limits.js';
 export { GateResultSchema } from './domain/gates.js';
-export type { GateResult, Finding } from './domain/gates.js';
+export type { GateResult, Finding, Quorum, ReviewerVerdict } from './domain/gates.js';
 export { packetHash, contentHash } from './domain/hash.js';
 export { ready, criticalPathWeights, scopesOverlap } from './scheduler/index.js';
 export type { Problem } from './domain/problems.js';

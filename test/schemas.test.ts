@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { checkPacket } from '../src/domain/checkPacket.js';
 import { renderSchemas } from '../src/domain/jsonSchemas.js';
-import { PacketLimitsSchema, PacketSchema, PacketTaskSchema, WorkerSchema } from '../src/domain/packet.js';
+import { PacketLimitsSchema, PacketSchema, PacketTaskSchema, ReviewSchema, ReviewerSchema, WorkerSchema } from '../src/domain/packet.js';
 
 const root = new URL('../', import.meta.url);
 
@@ -23,7 +23,7 @@ describe('docs/schemas', () => {
   });
 
   it('describes every packet field', () => {
-    const undescribed = Object.entries({ ...PacketSchema.shape, ...PacketTaskSchema.shape, ...WorkerSchema.shape, ...PacketLimitsSchema.shape })
+    const undescribed = Object.entries({ ...PacketSchema.shape, ...PacketTaskSchema.shape, ...WorkerSchema.shape, ...PacketLimitsSchema.shape, ...ReviewSchema.shape, ...ReviewerSchema.shape })
       .filter(([, schema]) => schema.description === undefined)
       .map(([name]) => name);
     expect(undescribed).toEqual([]);
@@ -33,7 +33,7 @@ describe('docs/schemas', () => {
 describe('docs/packet.md', () => {
   it('names every packet, task, worker and limits field', async () => {
     const doc = await readFile(new URL('docs/packet.md', root), 'utf8');
-    const fields = Object.keys({ ...PacketSchema.shape, ...PacketTaskSchema.shape, ...WorkerSchema.shape, ...PacketLimitsSchema.shape });
+    const fields = Object.keys({ ...PacketSchema.shape, ...PacketTaskSchema.shape, ...WorkerSchema.shape, ...PacketLimitsSchema.shape, ...ReviewSchema.shape, ...ReviewerSchema.shape });
     expect(fields.filter((field) => !doc.includes(`\`${field}\``))).toEqual([]);
   });
 

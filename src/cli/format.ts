@@ -2,6 +2,7 @@ import type { EventRecord } from '../domain/events.js';
 import type { StatusJson } from '../engine/statusView.js';
 import { NO_REASONS, type Reasons, reasonLines } from '../engine/reasons.js';
 import { sandboxSummary } from '../engine/sandboxChoice.js';
+import { quorumReviewLines } from '../engine/reviewViews.js';
 
 /** One human line per event. */
 export function eventLine(e: EventRecord): string {
@@ -24,6 +25,7 @@ export function statusLines(s: StatusJson, reasons: Reasons = NO_REASONS): strin
   lines.push(...reasonLines(reasons, '  '));
   lines.push(`  next: ${s.nextSafeAction.text}${s.nextSafeAction.command === null ? '' : `\n        ${s.nextSafeAction.command}`}`);
   for (const t of s.tasks) lines.push(`  - ${t.id}: ${t.state}, ${t.attempts} attempt(s), epoch ${t.epoch}`);
+  for (const r of s.reviews) lines.push(...quorumReviewLines(r, '  '));
   lines.push(`  usage: ${s.usage.inputTokens} in / ${s.usage.outputTokens} out tokens, $${s.usage.costUsd.toFixed(4)}`);
   return lines;
 }

@@ -123,8 +123,8 @@ export const BLOCKER_CODES = {
     decisions: RETRYABLE,
   },
   review_blocked: {
-    meaning: 'The reviewer could not produce a valid verdict.',
-    action: 'Check the reviewer adapter and its output, then retry.',
+    meaning: 'A reviewer could not produce a valid verdict or answered BLOCKED, and no quorum of reviewers passed without it.',
+    action: 'Read which reviewer blocked (the gate summary; with several reviewers, status and the report show each verdict), check it and its output, then retry.',
     command: 'buran unblock --run {runId} --decision retry',
     decisions: RETRYABLE,
   },

@@ -38,6 +38,36 @@ export const CommandEvidenceSchema = z.strictObject({
 });
 export type CommandEvidence = z.output<typeof CommandEvidenceSchema>;
 
+/** One reviewer's verdict within a review gate: who, what it said, what it spent. */
+export const ReviewerVerdictSchema = z.strictObject({
+  /** The reviewer's name in the packet (`review.reviewers[].name`, default its adapter). */
+  reviewer: z.string(),
+  adapter: z.string(),
+  status: z.enum(GATE_STATUSES),
+  summary: z.string(),
+  findings: z.array(FindingSchema),
+  evidence: z.array(EvidenceRefSchema),
+  /** Its spend (null: it ran but its usage is unknown); absent for the built-in reviewer and reviewers not started. */
+  usage: UsageSchema.nullable().optional(),
+});
+export type ReviewerVerdict = z.output<typeof ReviewerVerdictSchema>;
+
+/** How a quorum of reviewers decided a review gate. */
+export const QuorumSchema = z.strictObject({
+  /** As the packet says: "all" or a count. */
+  require: z.union([z.literal('all'), z.number().int().min(1)]),
+  /** PASS verdicts the gate needed, and how many it got. */
+  needed: z.number().int().min(1),
+  passes: z.number().int().min(0),
+  met: z.boolean(),
+  /** Reviewers that answered FAIL and BLOCKED, by name. */
+  failed: z.array(z.string()),
+  blocked: z.array(z.string()),
+  /** The quorum was met without the BLOCKED reviewers: they did not block the gate. */
+  carried: z.boolean(),
+});
+export type Quorum = z.output<typeof QuorumSchema>;
+
 /**
  * The result of a verification or review gate. One shape for every outcome;
  * evidence is valid only for the epoch it names.
@@ -60,6 +90,10 @@ export const GateResultSchema = z.strictObject({
   checked: z.strictObject({ commit: z.string(), tree: z.string() }).optional(),
   /** Spend of an agent reviewer (null: it ran but its usage is unknown); absent for gates that spend nothing. */
   usage: UsageSchema.nullable().optional(),
+  /** Review gates with `review.reviewers`: every reviewer's verdict, in packet order (the built-in one first when listed). */
+  reviewers: z.array(ReviewerVerdictSchema).optional(),
+  /** Review gates with `review.reviewers`: how the quorum decided. */
+  quorum: QuorumSchema.optional(),
 });
 export type GateResult = z.output<typeof GateResultSchema>;
 
@@ -69,4 +103,7 @@ export interface GateRecord {
   readonly epoch: number;
   readonly status: GateStatus;
   readonly evidence: readonly EvidenceRef[];
+  /** A review quorum's verdicts and decision (absent for single-reviewer reviews and runs recorded before quorums). */
+  readonly reviewers?: readonly ReviewerVerdict[];
+  readonly quorum?: Quorum;
 }

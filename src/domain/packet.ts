@@ -82,10 +82,82 @@ export const WorkerSchema = z
   })
   .describe('Which coding-agent worker implements the tasks.');
 
+/** The name of the deterministic built-in reviewer, in `review.reviewer` and as a `review.reviewers[].adapter`. */
+export const BUILTIN_REVIEWER = 'builtin';
+
+export const ReviewerSchema = z
+  .strictObject({
+    adapter: SlugSchema.describe('"builtin" for the built-in rules, or a reviewer adapter: "command", "claude", "codex", "gemini", or any other installed adapter.'),
+    name: SlugSchema.optional().describe('Names this reviewer in records, reports and its attempt folders; unique in the list. Default: the adapter name.'),
+    command: ArgvSchema.optional().describe('Executable and arguments (argv, no shell) for adapters that run a command, such as "command".'),
+    model: TextSchema.optional().describe("Model passed to the adapter; default: the adapter's or the config's choice."),
+    args: z.array(z.string()).optional().describe('Extra arguments appended to the adapter command line.'),
+  })
+  .describe('One reviewer of a quorum.');
+export type Reviewer = z.output<typeof ReviewerSchema>;
+
 export const ReviewSchema = z
   .strictObject({
-    reviewer: SlugSchema.default('builtin').describe('"builtin" for the built-in review rules, or the name of a reviewer adapter. Default: "builtin".'),
+    reviewer: SlugSchema.default(BUILTIN_REVIEWER).describe(
+      '"builtin" for the built-in review rules alone, or the name of one reviewer adapter asked after them. Default: "builtin". Leave it out when giving reviewers.',
+    ),
+    reviewers: z
+      .array(ReviewerSchema)
+      .min(1)
+      .max(8)
+      .optional()
+      .describe(
+        'Several reviewers that must agree, asked one after another. The built-in rules always run first and their FAIL, BLOCKED or policy finding is never outvoted; ' +
+          'list "builtin" to count its PASS toward the quorum. Default: none (the single `reviewer`).',
+      ),
+    require: z
+      .union([z.literal('all'), z.number().int().min(1)])
+      .optional()
+      .describe('How many of `reviewers` must PASS: "all" or a number from 1 to the number of reviewers. Default: "all". Only with `reviewers`.'),
+  })
+  .superRefine((review, ctx) => {
+    if (review.reviewers === undefined) {
+      if (review.require !== undefined) ctx.addIssue({ code: 'custom', path: ['require'], message: 'require counts review.reviewers: give reviewers, or leave require out' });
+      return;
+    }
+    if (review.reviewer !== BUILTIN_REVIEWER) {
+      ctx.addIssue({ code: 'custom', path: ['reviewer'], message: 'give either review.reviewer (one reviewer) or review.reviewers (a quorum), not both: move it into reviewers' });
+    }
+    const count = review.reviewers.length;
+    if (typeof review.require === 'number' && review.require > count) {
+      ctx.addIssue({ code: 'custom', path: ['require'], message: `must be "all" or a number from 1 to ${count} (the number of reviewers), not ${review.require}` });
+    }
+    const seen = new Map<string, number>();
+    review.reviewers.forEach((r, i) => {
+      const name = r.name ?? r.adapter;
+      const first = seen.get(name);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['reviewers', i, 'name'], message: `reviewer name "${name}" is already used by reviewers[${first}]: give each reviewer of the same adapter its own name` });
+      } else seen.set(name, i);
+      if (r.adapter === BUILTIN_REVIEWER && (r.command !== undefined || r.model !== undefined || r.args !== undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['reviewers', i], message: 'the built-in reviewer takes no command, model or args' });
+      }
+    });
   });
+
+/** What a packet's review asks for, in one form: the reviewers in order (never empty) and how many must PASS. */
+export interface ReviewPlan {
+  readonly reviewers: readonly (Reviewer & { readonly name: string })[];
+  readonly require: 'all' | number;
+}
+
+/**
+ * The review plan of a packet. The single-reviewer form means what it always
+ * meant: the built-in rules, then that one adapter (if any), which must PASS.
+ * @example
+ * reviewPlan({ reviewer: 'claude' }) // { reviewers: [{ adapter: 'claude', name: 'claude' }], require: 'all' }
+ */
+export function reviewPlan(review: z.output<typeof ReviewSchema>): ReviewPlan {
+  if (review.reviewers === undefined) {
+    return { reviewers: [{ adapter: review.reviewer, name: review.reviewer }], require: 'all' };
+  }
+  return { reviewers: review.reviewers.map((r) => ({ ...r, name: r.name ?? r.adapter })), require: review.require ?? 'all' };
+}
 
 export const PacketPolicySchema = z
   .strictObject({

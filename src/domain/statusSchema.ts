@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BlockerSchema, NextSafeActionSchema } from './blockers.js';
+import { QuorumSchema, ReviewerVerdictSchema } from './gates.js';
 import { UsageSchema } from './usage.js';
 
 /** The `buran status --run <id> --json` contract. Stable public API. */
@@ -38,4 +39,15 @@ export const StatusJsonSchema = z.strictObject({
     .nullable(),
   /** The process driving the run now (it holds the run lock), or null; `since` is ISO-8601 ('' when the lock does not say). */
   driver: z.strictObject({ pid: z.number().int().min(1), host: z.string(), since: z.string() }).nullable(),
+  /** The latest review of each task, then of the integration, that asked several reviewers (`review.reviewers`): the quorum and every reviewer's verdict. Empty otherwise. */
+  reviews: z.array(
+    z.strictObject({
+      subject: z.enum(['task', 'integration']),
+      taskId: z.string().nullable(),
+      epoch: z.number().int().min(1),
+      status: z.enum(['PASS', 'FAIL', 'BLOCKED']),
+      quorum: QuorumSchema,
+      reviewers: z.array(ReviewerVerdictSchema),
+    }),
+  ),
 });

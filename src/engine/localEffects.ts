@@ -124,10 +124,13 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     untracked: (worktree) => ws.untrackedPaths(worktree),
     ...sandbox,
   });
-  const review = createReviewGate({ registry, config, env, packet, runId, attemptsDir: join(store.runDir(runId), 'attempts'), workspace: ws, putEvidence, redact, now: () => clock.now(), ...sandbox });
-
-  // Operator retries recorded for the run (pause and resume are not retries). A retry is applied and saved before
-  // a driver resumes the run, so the saved count is current; a restart reads the same count and re-attaches to the same review try.
+  // A review quorum checks the run's spend (as its driver holds it now) before it starts each further reviewer.
+  const spent = () => {
+    const snap = o.current();
+    if (snap === null) return Promise.reject(new BuranError({ code: 'internal', message: `run ${runId}: a review ran before its driver restored the run`, details: { runId } }));
+    return Promise.resolve(snap.context.usage);
+  };
+  const review = createReviewGate({ registry, config, env, packet, runId, attemptsDir: join(store.runDir(runId), 'attempts'), workspace: ws, putEvidence, redact, now: () => clock.now(), spent, ...sandbox });
 
   const lease = async () => {
     const outcome = await ws.leaseRunWorkspace({ runId, base: packet.base });

@@ -35,7 +35,14 @@ export function redactOutcome(outcome: WorkerOutcome, redact: (text: string) => 
 export function redactGate(gate: GateResult, redact: (text: string) => string): GateResult {
   // A message that was only control characters must still be a message.
   const finding = <F extends { message: string }>(f: F): F => ({ ...f, message: redact(f.message) || '(no text)' });
-  return { ...gate, summary: redact(gate.summary), findings: gate.findings.map(finding), policyViolations: gate.policyViolations.map(finding) };
+  const reviewers = gate.reviewers?.map((r) => ({ ...r, summary: redact(r.summary), findings: r.findings.map(finding) }));
+  return {
+    ...gate,
+    summary: redact(gate.summary),
+    findings: gate.findings.map(finding),
+    policyViolations: gate.policyViolations.map(finding),
+    ...(reviewers === undefined ? {} : { reviewers }),
+  };
 }
 
 /** Every string inside a JSON-like value redacted (object keys, numbers and structure kept). */

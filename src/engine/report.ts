@@ -10,6 +10,7 @@ import type { Usage } from '../domain/usage.js';
 import type { RunChanges } from './changes.js';
 import { NO_REASONS, type Reasons, commandHead, workerHead } from './reasons.js';
 import { type SandboxRecord, sandboxSummary } from './sandboxChoice.js';
+import { type QuorumReview, quorumReviewLines, quorumReviews } from './reviewViews.js';
 
 export interface TaskReport {
   readonly id: string;
@@ -46,6 +47,8 @@ export interface RunReport {
   readonly changes: RunChanges | null;
   /** The packet's setup in the task and run worktrees, in the order the log recorded it (verification checkouts: in the gates' evidence). */
   readonly setup: readonly SetupRecord[];
+  /** The latest review of each task and of the integration that asked several reviewers (`review.reviewers`): every reviewer's verdict and the quorum. */
+  readonly reviews: readonly QuorumReview[];
   readonly extra: Record<string, unknown>;
 }
 
@@ -137,6 +140,7 @@ export function buildReport(
     reasons: more.reasons ?? NO_REASONS,
     changes: more.changes ?? null,
     setup: events.flatMap((e) => (isSetupRecord(e.data['setup']) ? [e.data['setup']] : [])),
+    reviews: quorumReviews(c, (id) => taskSnapshot(snap.children[`task:${id}`])?.context.gates ?? []),
     extra,
   };
 }
@@ -196,6 +200,13 @@ export function reportMarkdown(r: RunReport): string {
   lines.push('', '## Integration gates', '');
   if (r.integrationGates.length === 0) lines.push('None yet.');
   else lines.push('| gate | epoch | verdict |', '|---|---|---|', ...r.integrationGates.map((g) => `| ${g.gate} | ${g.epoch} | ${g.status} |`));
+  if (r.reviews.length > 0) {
+    lines.push('', '## Reviewers', '');
+    for (const review of r.reviews) {
+      const [head = '', ...rest] = quorumReviewLines(review);
+      lines.push(`- ${head}`, ...rest.map((line) => `  - ${line.trim()}`));
+    }
+  }
   if (r.setup.length > 0) {
     lines.push('', '## Setup', '', '| where | status | commands (exit code, ms) |', '|---|---|---|');
     for (const s of r.setup) {

@@ -9,6 +9,7 @@ import type { RunView } from './runner.js';
 import type { RunStatus } from './runStatus.js';
 import { stageOf } from './runStatus.js';
 import type { SandboxRecord } from './sandboxChoice.js';
+import { type QuorumReview, quorumReviews } from './reviewViews.js';
 
 export interface StatusJson {
   readonly runId: string;
@@ -33,6 +34,8 @@ export interface StatusJson {
   readonly sandbox: Omit<SandboxRecord, 'decidedAt'> | null;
   /** The process driving the run now (it holds the run lock), or null. `since`: ISO-8601, '' when unknown. */
   readonly driver: { readonly pid: number; readonly host: string; readonly since: string } | null;
+  /** The latest review of each task and of the integration that asked several reviewers: every reviewer's verdict. */
+  readonly reviews: readonly QuorumReview[];
 }
 
 /** The holder of a run lock, as statusJson reads it. */
@@ -51,6 +54,9 @@ export function watchAction(runId: string, driver: DriverInfo): NextSafeAction {
 }
 
 const childOf = (view: RunView, taskId: string) => taskSnapshot((view.snapshot.children as Readonly<Record<string, unknown>>)[`task:${taskId}`]);
+
+/** The latest quorum review of each task and of the integration (see reviewViews.ts). */
+export const reviewsOf = (view: RunView): QuorumReview[] => quorumReviews(view.snapshot.context, (id) => childOf(view, id)?.context.gates ?? []);
 
 export function statusJson(view: RunView, updatedAt: string | null, runDir: string | null, now: () => number = Date.now, sandbox: SandboxRecord | null = null, driver: DriverInfo | null = null): StatusJson {
   const c = view.snapshot.context;
@@ -95,5 +101,6 @@ export function statusJson(view: RunView, updatedAt: string | null, runDir: stri
     updatedAt,
     sandbox: sandbox === null ? null : { mode: sandbox.mode, kind: sandbox.kind, network: sandbox.network, note: sandbox.note },
     driver: driver === null ? null : { pid: driver.pid, host: driver.host, since: driver.acquiredAt },
+    reviews: reviewsOf(view),
   };
 }

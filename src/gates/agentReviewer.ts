@@ -89,7 +89,9 @@ async function decide(input: AgentReviewInput, run: ReviewerRun, reviewId: strin
   const { builtin, reviewer } = input;
   const blocked = (why: string, usage: Usage | null): GateResult => blockedGate(input, why, usage);
   if (run.kind === 'unavailable') return blocked(`unavailable: ${run.message}`, null);
-  const usage = run.result === null ? null : usageOf(run.result);
+  // What the tool's own output reports, else what its completion file says (a command reviewer can write one).
+  const fromOutcome = run.outcome.kind === 'completion' || run.outcome.kind === 'invalid' ? run.outcome.usage : null;
+  const usage = (run.result === null ? null : usageOf(run.result)) ?? fromOutcome;
   const problem = runProblem(run.outcome, run.result);
   if (problem !== null) return blocked(problem, usage);
   if (changed !== null) return blocked(`${changed}; its verdict is not used`, usage);

@@ -5,7 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { WorkerOutcome } from '../../machines/task.types.js';
 import type { Config } from '../domain/config.js';
-import type { AdapterCheck, AdapterCheckContext, InvocationContext, WorkerAdapter } from './adapter.js';
+import type { AdapterCheck, AdapterCheckContext, AgentRunResult, AttemptOutput, InvocationContext, WorkerAdapter } from './adapter.js';
 import { type CompletionFileState, type ExitInfo, SUPERVISOR_DIED, describeExit, outcomeFromCompletionFile } from './completionFile.js';
 import { missingFileArguments } from './commandFiles.js';
 import { findOnPath, isExecutableFile, workerSearchDirs } from './findExecutable.js';
@@ -33,6 +33,26 @@ export function createCommandAdapter(): WorkerAdapter {
       };
     },
     deriveOutcome: deriveCommandOutcome,
+    parseResult: commandResult,
+  };
+}
+
+/**
+ * A command's result is what it printed: as a reviewer, its verdict is read
+ * from stdout. It reports no usage here (a completion file can carry it);
+ * whether it failed is its exit status, judged from the outcome.
+ */
+export function commandResult(output: AttemptOutput): AgentRunResult {
+  return {
+    state: 'success',
+    message: output.stdoutTail,
+    sessionId: null,
+    inputTokens: null,
+    outputTokens: null,
+    costUsd: null,
+    permissionDenials: [],
+    detail: output.stdoutTruncated ? 'the command printed more than its kept tail' : 'the command printed its answer',
+    evidence: output.stdoutTail === '' ? null : output.stdoutTail,
   };
 }
 

@@ -4,7 +4,7 @@
 // with its whole process group.
 import type { WorkerOutcome } from '../../machines/task.types.js';
 import type { Config } from '../domain/config.js';
-import type { AdapterRegistry, AgentRunResult } from './adapter.js';
+import type { AdapterRegistry, AgentRunResult, PacketWorker } from './adapter.js';
 import { reattachAttempt, startAttempt } from './attempt.js';
 import { attemptPaths } from './attemptFiles.js';
 import { attemptOutput, waitForOutcome } from './waitForOutcome.js';
@@ -15,8 +15,10 @@ export interface ReviewAttemptInput {
   readonly registry: AdapterRegistry;
   readonly config: Config;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** The reviewer adapter's name (packet `review.reviewer`). */
+  /** The reviewer adapter's name (packet `review.reviewer`, or `review.reviewers[].adapter`). */
   readonly adapter: string;
+  /** The reviewer as the packet gives it (a `command` reviewer's argv, model, args); default: just the adapter. */
+  readonly worker?: PacketWorker;
   /** The worktree under review; the reviewer's working directory. */
   readonly workspace: string;
   /** The review's attempt folder. */
@@ -52,7 +54,7 @@ export async function runReviewAttempt(input: ReviewAttemptInput): Promise<Revie
   const now = input.now ?? Date.now;
   let started = await reattachAttempt(input.dir);
   if (started === null) {
-    const worker = { adapter: input.adapter };
+    const worker = input.worker ?? { adapter: input.adapter };
     const check = await adapter.check({ worker, config: input.config, env: input.env, workspace: input.workspace });
     if (!check.available) return { kind: 'unavailable', message: check.message, details: check.details };
     const attemptId = input.dir.slice(input.dir.lastIndexOf('/') + 1);

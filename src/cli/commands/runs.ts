@@ -5,7 +5,8 @@ import { chooseRun } from '../runChoice.js';
 import { runLockHolder } from '../../store/runLock.js';
 import { CONFIG_FILE, openProject } from '../../engine/project.js';
 import { buildReport, reportMarkdown } from '../../engine/report.js';
-import { statusJson } from '../../engine/statusView.js';
+import { reviewsOf, statusJson } from '../../engine/statusView.js';
+import { quorumReviewLines } from '../../engine/reviewViews.js';
 import { reasonLines } from '../../engine/reasons.js';
 import { viewExtras } from '../../engine/viewExtras.js';
 import { readSandboxRecord, sandboxWord } from '../../engine/sandboxChoice.js';
@@ -127,6 +128,7 @@ export function registerRunCommands(program: Command, io: Io): void {
       io.out(`run ${runId}: ${result.status} (${result.stage})`);
       if (result.blocker !== null) io.out(`blocked: ${result.blocker.code}: ${result.blocker.message}`);
       for (const line of reasonLines((await viewExtras(project, result)).reasons, '')) io.out(line);
+      for (const review of reviewsOf(result)) for (const line of quorumReviewLines(review)) io.out(line);
       io.out(`next: ${result.nextSafeAction.text}${result.nextSafeAction.command === null ? '' : `\n  ${result.nextSafeAction.command}`}`);
       io.exit(exitForStatus(result.status));
     });
