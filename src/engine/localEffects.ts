@@ -14,7 +14,7 @@ import { BuranError } from '../domain/errors.js';
 import { PacketSchema, type Packet } from '../domain/packet.js';
 import { secretValuesOf } from '../domain/redact.js';
 import type { RunRecord } from '../domain/runRecord.js';
-import { builtinReview, runVerification, setupBlockedGate, setupEvidenceRefs, setupFailureDetails, setupFailureMessage, verificationDefinitions } from '../gates/index.js';
+import { setupFailureDetails, setupFailureMessage } from '../gates/index.js';
 import { createWorktreeSetup } from './worktreeSetup.js';
 import { errnoCode } from '../platform/errno.js';
 import type { RunStore } from '../store/port.js';
@@ -25,14 +25,13 @@ import { redactEvidence, redactOutcome, redactingEffects, redactorOf } from './r
 import { observeAttempt } from '../worker/observeAttempt.js';
 import { sweepAttempt } from '../worker/sweepAttempt.js';
 import { NESTED_SCAN_LIMIT, findNestedGitEntries } from '../workspace/nestedRepos.js';
-import { type CleanCheckout, RUN_TRAILER, createGitWorkspace, createScopeLocks } from '../workspace/index.js';
+import { RUN_TRAILER, createGitWorkspace, createScopeLocks } from '../workspace/index.js';
 import { BURAN_IDENTITY, userIdentity } from '../workspace/git.js';
-import type { GateResult } from '../domain/gates.js';
-import type { SetupResult } from '../gates/setup.js';
 import { resolveSandbox } from './sandboxChoice.js';
 import { openRunGitTrust } from './runGitTrust.js';
 import { checkProcessTable } from './processTableCheck.js';
 import { performHandoff } from './handoffEffect.js';
+import { createGateEffects } from './gateEffects.js';
 
 export interface LocalEffectsOptions {
   readonly repoRoot: string;
@@ -52,17 +51,6 @@ export interface LocalEffectsOptions {
   readonly bwrap?: string;
   /** The run as its driver holds it now (the `run.current` the runner passes to `effectsFor`): the handoff report is built from it. */
   readonly current: RunAccess['current'];
-}
-
-/** The gate with the commit and tree it ran on. */
-function verifiedOn(checkout: CleanCheckout, gate: GateResult): GateResult {
-  return { ...gate, checked: { commit: checkout.commit, tree: checkout.tree } };
-}
-
-/** The setup commands that ran before a verification, as the first of its evidence. */
-function withSetupEvidence(setup: SetupResult | null, gate: GateResult): GateResult {
-  if (setup === null) return gate;
-  return { ...gate, evidence: [...setupEvidenceRefs(setup.record), ...gate.evidence] };
 }
 
 /** The approved packet, from the copy stored at approval (the file may have changed since; intake checks that). */
@@ -99,8 +87,6 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     return task;
   };
   const attemptDir = (attemptId: string) => join(store.runDir(runId), 'attempts', attemptId);
-  const protectedPaths = [...config.policy.protectedPaths, ...(packet.policy?.protectedPaths ?? [])];
-  const verifyDefinitions = verificationDefinitions(packet.verify);
   const verifyTimeoutMs = o.verifyTimeoutMs ?? Math.min(packet.limits.taskTimeoutSec, 600) * 1000;
   // Untrusted text kept in events, evidence and reports: display-safe, the runner's own secret values and token formats removed.
   const redact = redactorOf(secretValuesOf(env));
@@ -146,6 +132,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   };
 
   // Every refusal, failure, gate result and error the charts (and so the log and the report) keep is redacted on the way in.
+  const gates = createGateEffects({ runId, packet, config, env, ws, setups, sandbox, requireSandbox, taskTree, lease, review, taskOf, putEvidence, verifyTimeoutMs });
   const handoff = () => performHandoff({ repoRoot: o.repoRoot, runId, store, packet, config, env, clock, redact, sandboxRecord: confine.record, lease, current: o.current, ...crash });
 
   return redactingEffects({
@@ -260,33 +247,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       return { ...outcome, changedFiles: commit.committed ? commit.changedFiles : [] };
     },
 
-    async runTaskVerification({ taskId, epoch, attemptId }) {
-      requireSandbox();
-      const tw = await taskTree(taskId, epoch, attemptId);
-      // On a clean checkout of the commit that will be merged: nothing the worker left untracked or ignored takes part.
-      const checkout = await ws.cleanCheckout({ runId, name: `task-${taskId}`, worktree: tw.worktree });
-      const setup = await setups.fresh(`verify task-${taskId}`, checkout.path);
-      if (setup?.failed != null) return verifiedOn(checkout, setupBlockedGate(setup, { subject: 'task', taskId, epoch }));
-      return withSetupEvidence(setup, verifiedOn(checkout, await runVerification({ ...sandbox, commands: packet.verify, cwd: checkout.path, envAllowlist: config.env.allowlist, envSource: env, subject: 'task', taskId, epoch, timeoutMs: verifyTimeoutMs, putEvidence })));
-    },
-
-    async runTaskReview({ taskId, epoch, attemptId, grants }) {
-      requireSandbox();
-      const tw = await taskTree(taskId, epoch, attemptId);
-      const base = `buran/${runId}`;
-      const builtin = builtinReview({
-        subject: 'task',
-        taskId,
-        epoch,
-        attemptKind: epoch > 1 ? 'fix' : 'implementation',
-        changedFiles: await ws.changedFilesSince(tw.worktree, base),
-        diffLines: await ws.diffLinesSince(tw.worktree, base),
-        task: { scope: taskOf(taskId).scope },
-        protectedPaths,
-        verifyDefinitions,
-      });
-      return review({ subject: 'task', taskId, attemptId, epoch, tryNumber: grants + 1, worktree: tw.worktree, base, builtin, tasks: [taskOf(taskId)] });
-    },
+    runTaskVerification: gates.runTaskVerification,
+    runTaskReview: gates.runTaskReview,
 
     async mergeTask({ taskId, epoch, attemptId }) {
       const tw = await taskTree(taskId, epoch, attemptId);
@@ -294,30 +256,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       return ws.mergeTaskIntoRun({ runWorktree: runLease.worktree, taskBranch: tw.branch, taskId, epoch });
     },
 
-    async runVerification({ epoch }) {
-      requireSandbox();
-      const runLease = await lease();
-      const checkout = await ws.cleanCheckout({ runId, name: 'run', worktree: runLease.worktree });
-      const setup = await setups.fresh('verify run', checkout.path);
-      if (setup?.failed != null) return verifiedOn(checkout, setupBlockedGate(setup, { subject: 'integration', epoch }));
-      return withSetupEvidence(setup, verifiedOn(checkout, await runVerification({ ...sandbox, commands: packet.verify, cwd: checkout.path, envAllowlist: config.env.allowlist, envSource: env, subject: 'integration', epoch, timeoutMs: verifyTimeoutMs, putEvidence })));
-    },
-
-    async runReview({ epoch, retries }) {
-      requireSandbox();
-      const runLease = await lease();
-      const builtin = builtinReview({
-        subject: 'integration',
-        epoch,
-        attemptKind: 'implementation',
-        changedFiles: await ws.changedFilesSince(runLease.worktree, runLease.baseCommit),
-        diffLines: await ws.diffLinesSince(runLease.worktree, runLease.baseCommit),
-        task: { scope: [...new Set(packet.tasks.flatMap((t) => t.scope))] },
-        protectedPaths,
-        verifyDefinitions,
-      });
-      return review({ subject: 'integration', epoch, tryNumber: retries + 1, worktree: runLease.worktree, base: runLease.baseCommit, builtin, tasks: packet.tasks });
-    },
+    runVerification: gates.runVerification,
+    runReview: gates.runReview,
 
     performHandoff: () => handoff(),
 
