@@ -1,5 +1,7 @@
 // A buran project: a git repository with a `.buran/` store. Opens the store,
-// reads the config, and builds a runner whose effects are the real ones.
+// reads the config, and builds a runner whose effects are the real ones. The
+// effects, approval and notification code are imported on first use, so the
+// read-only commands (status, report, events) do not load the workers.
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { type CrashPoint, crashPointsFrom, noCrash } from '../chaos/crashPoints.js';
@@ -8,16 +10,14 @@ import { BuranError } from '../domain/errors.js';
 import { RunRecordSchema } from '../domain/runRecord.js';
 import { formatProblem } from '../domain/problems.js';
 import { createFileStore, initStore } from '../store/index.js';
-import { git, readBranchTip } from '../workspace/index.js';
+import { git } from '../workspace/git.js';
+import { readBranchTip } from '../workspace/branchTip.js';
 import { GIT_TRUST_FILE } from '../workspace/gitTrust.js';
 import { errnoCode } from '../platform/errno.js';
 import { SANDBOX_RECORD_FILE, readSandboxRecord } from './sandboxChoice.js';
-import { deliverNotification } from '../notify/deliver.js';
 import { secretValuesOf } from '../domain/redact.js';
 import { statusJson } from './statusView.js';
-import { approvePacket } from './approve.js';
 import { type Clock, systemClock } from './clock.js';
-import { createLocalEffects } from './localEffects.js';
 import { createFileInbox } from './inbox.js';
 import { createFileLocks } from './locks.js';
 import type { EventRecord } from '../domain/events.js';
@@ -123,10 +123,12 @@ export async function openProject(options: ProjectOptions) {
     notify: async ({ runId, view, updatedAt }) => {
       const runDir = store.runDir(runId);
       const payload = JSON.stringify(statusJson(view, updatedAt, runDir, () => clock.now(), await readSandboxRecord(runDir)));
+      const { deliverNotification } = await import('../notify/deliver.js');
       return deliverNotification(config.notify, payload, { cwd: root, env, knownSecrets: secretValuesOf(env) });
     },
     effectsFor: async (runId) => {
       const record = RunRecordSchema.parse(await store.readRecord(runId));
+      const { createLocalEffects } = await import('./localEffects.js');
       return createLocalEffects({ repoRoot: root, storeDir, store, record, config, env, clock, ...crash, ...bwrap });
     },
   });
@@ -136,7 +138,7 @@ export async function openProject(options: ProjectOptions) {
     config,
     store,
     runner,
-    approve: (packetFile: string, by: string) => approvePacket({ packetFile, by, store, runner, clock }),
+    approve: async (packetFile: string, by: string) => (await import('./approve.js')).approvePacket({ packetFile, by, store, runner, clock }),
   };
 }
 

@@ -1,6 +1,7 @@
 // What `buran status` does; its definition is in ../commands/runs.ts.
 import { readSandboxRecord, sandboxWord } from '../../engine/sandboxChoice.js';
-import { openProject } from '../../engine/project.js';
+import type { RunIndexEntry } from '../../store/port.js';
+import { type Project, openProject } from '../../engine/project.js';
 import { statusJson } from '../../engine/statusView.js';
 import { viewExtras } from '../../engine/viewExtras.js';
 import { runLockHolder } from '../../store/runLock.js';
@@ -10,14 +11,22 @@ import type { Io } from '../io.js';
 import { chooseRun } from '../runChoice.js';
 import { exitForStatus } from '../runExit.js';
 
+/** The list's fields of a run its index does not describe yet, from a full (checked) read. */
+async function checkedFields(project: Project, runId: string): Promise<Pick<RunIndexEntry, 'status' | 'stage' | 'epoch' | 'blockerCode' | 'sandbox'>> {
+  const view = await project.runner.inspect(runId);
+  const sandbox = await readSandboxRecord(project.store.runDir(runId));
+  return { status: view.status, stage: view.stage, epoch: view.snapshot.context.epoch, blockerCode: view.blocker?.code ?? null, sandbox: sandbox?.kind ?? null };
+}
+
 export async function statusAction(io: Io, opts: { run?: string; json?: boolean; exitStatus?: boolean }): Promise<void> {
   const project = await openProject({ cwd: process.cwd() });
   if (opts.run === undefined) {
-    const runs = await project.store.listRuns();
-    const rows = await Promise.all(runs.map(async (r) => ({ ...r, view: await project.runner.inspect(r.runId), sandbox: await readSandboxRecord(project.store.runDir(r.runId)) })));
-    if (opts.json === true) io.out(JSON.stringify(rows.map((r) => ({ runId: r.runId, packetId: r.packetId, status: r.view.status, stage: r.view.stage, createdAt: r.createdAt, sandbox: r.sandbox?.kind ?? null }))));
+    // The index alone, as the runs' drivers last recorded it; an entry no driver has indexed yet
+    // (an index older than its state fields) is read in full once. `status --run` is the checked view.
+    const rows = await Promise.all((await project.store.listRuns()).map(async (r) => (r.stage === null ? { ...r, ...(await checkedFields(project, r.runId)) } : r)));
+    if (opts.json === true) io.out(JSON.stringify(rows.map((r) => ({ runId: r.runId, packetId: r.packetId, status: r.status, stage: r.stage, epoch: r.epoch, blockerCode: r.blockerCode, createdAt: r.createdAt, updatedAt: r.updatedAt, sandbox: r.sandbox }))));
     else if (rows.length === 0) io.out('no runs yet: buran approve <packet>');
-    else for (const r of rows) io.out(`${r.runId}  ${r.view.status}  ${r.view.stage}  ${r.packetId}  ${sandboxWord(r.sandbox)}`);
+    else for (const r of rows) io.out(`${r.runId}  ${r.status}  ${r.stage ?? '?'}  ${r.packetId}  ${sandboxWord(r.sandbox === null ? null : { kind: r.sandbox })}${r.blockerCode === null ? '' : `  ${r.blockerCode}`}`);
     io.exit(EXIT.ok);
     return;
   }
