@@ -3,14 +3,13 @@
 // effects, approval and notification code are imported on first use, so the
 // read-only commands (status, report, events) do not load the workers.
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { type CrashPoint, crashPointsFrom, noCrash } from '../chaos/crashPoints.js';
 import { checkConfig, DEFAULT_CONFIG, type Config } from '../domain/config.js';
 import { BuranError } from '../domain/errors.js';
 import { RunRecordSchema } from '../domain/runRecord.js';
 import { formatProblem } from '../domain/problems.js';
 import { createFileStore, initStore } from '../store/index.js';
-import { git } from '../workspace/git.js';
 import { readBranchTip } from '../workspace/branchTip.js';
 import { GIT_TRUST_FILE } from '../workspace/gitTrust.js';
 import { errnoCode } from '../platform/errno.js';
@@ -22,22 +21,10 @@ import { createFileInbox } from './inbox.js';
 import { createFileLocks } from './locks.js';
 import type { EventRecord } from '../domain/events.js';
 import { createRunner } from './runner.js';
+import { repoRootOf } from './projectStore.js';
 
 export const CONFIG_FILE = 'config.json';
-
-/** The repository root containing `dir`, or a clear error outside a git repository. */
-export async function repoRootOf(dir: string): Promise<string> {
-  const r = await git(resolve(dir), ['rev-parse', '--show-toplevel']);
-  if (r.exitCode !== 0) {
-    throw new BuranError({
-      code: 'not_a_git_repo',
-      message: `${resolve(dir)} is not inside a git repository`,
-      details: { dir: resolve(dir) },
-      nextSafeAction: { text: 'Run buran inside the repository the work is for (git init first for a new one).', command: null },
-    });
-  }
-  return r.stdout.trim();
-}
+export { repoRootOf };
 
 export async function readConfig(storeDir: string): Promise<Config> {
   const file = join(storeDir, CONFIG_FILE);

@@ -15,11 +15,17 @@ describe('lazy command modules', () => {
   });
 
   it('status loads neither the inspector, the exports, YAML, the gates nor the effects', () => {
-    const graph = importGraph('src/cli/actions/status.ts');
+    const graph = importGraph('src/cli/actions/statusRun.ts');
     for (const heavy of ['elkjs', '@xstate/graph', 'yaml', 'picomatch']) expect(graph.packages.has(heavy), heavy).toBe(false);
     const effects = ['src/engine/localEffects.ts', 'src/gates/verification.ts', 'src/gates/agentReviewer.ts', 'src/worker/dispatch.ts'];
     const far = [...graph.files].filter((f) => /^src\/(inspect|export|handoff|notify)\//.test(f) || effects.includes(f));
     expect(far).toEqual([]);
+  });
+
+  it('status without --run (the index) loads no chart', () => {
+    const graph = importGraph('src/cli/actions/status.ts');
+    expect(graph.packages.has('xstate')).toBe(false);
+    expect([...graph.files].filter((f) => f.startsWith('machines/') || f === 'src/engine/runner.ts')).toEqual([]);
   });
 
   it('the graph walk sees what a command module imports (a probe that would pass vacuously otherwise)', () => {
