@@ -117,7 +117,7 @@ async function cliOnly(sections: readonly ('cli' | 'status-all')[]): Promise<voi
 }
 
 function cliLines(cli: CliCost | null, all: StatusAllCost | null): string {
-  const ratio = all === null ? '' : ` (status at ${all.sizes.at(-1)?.label ?? '?'} ÷ at ${all.sizes[0]?.label ?? '?'}: ${((all.sizes.at(-1)?.medianMs ?? NaN) / (all.sizes[0]?.medianMs ?? NaN)).toFixed(2)}×)`;
+  const ratio = all === null ? '' : ` (status at ${all.sizes.at(-1)?.label ?? '?'} ÷ at ${all.sizes[0]?.label ?? '?'}, by pair ratio: ${((all.sizes.at(-1)?.ratio ?? NaN) / (all.sizes[0]?.ratio ?? NaN)).toFixed(2)}×)`;
   return `7. CLI cold start — \`node bin/buran.js …\` (dist/ built), each run paired with \`node -e 0\`, ${CLI_N} pairs${ratio}\n${table(CLI_HEADER, cliRows(cli, all))}`;
 }
 
