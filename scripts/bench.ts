@@ -4,7 +4,8 @@
 // disk's fsync floor and the sandbox's cost per process. Progress goes to
 // stderr; the tables and one JSON line (last) go to stdout. Nothing here is
 // hard-coded; see docs/performance.md. `npm run bench -- --only=sandbox` runs
-// the sandbox section alone (seconds, not minutes).
+// the sandbox section alone (seconds, not minutes); `--only=cli` the CLI's cold
+// starts and `--only=status-all` status over 10, 100 and 1,000 runs (dist/ built).
 import os from 'node:os';
 import { machineInfo } from './bench/machine.js';
 import { measureFsyncFloor } from './bench/fsyncFloor.js';
@@ -16,6 +17,7 @@ import { bytes, ms, progress, round, table } from './bench/stats.js';
 import { measureTransitionCost, type TransitionCost } from './bench/storeCost.js';
 import { measureSandboxCost, type SandboxCost } from './bench/sandbox.js';
 import { CHAINS, CONCURRENCY, MAX_DISPATCHES } from './bench/workload.js';
+import { CLI_HEADER, type CliCost, type StatusAllCost, cliRows, cliTargets, measureCli, measureStatusAll } from './bench/cli.js';
 
 const SIZES = [10, 100, 1000] as const;
 /** Repetitions per size (the run with the median wall time is reported). */
@@ -36,6 +38,9 @@ const REPLACE_N = 50;
 const FLAT_RATIO = 1.5;
 
 const SANDBOX_N = 40;
+/** Pairs (node -e 0, command) per CLI figure; run counts of the status-all section. */
+const CLI_N = 11;
+const STATUS_ALL_SIZES = [10, 100, 1000] as const;
 
 const TARGETS = { overheadMsPerTask: 5, detectionP95Ms: 250, resumeMs: 500, sandboxMsPerProcess: 20 } as const;
 
@@ -98,6 +103,24 @@ async function sandboxOnly(): Promise<void> {
   process.stdout.write(`${out.join('\n')}\n${JSON.stringify(rounded({ bench: 'buran', only: 'sandbox', machine, sandbox, targets: [target] }))}\n`);
 }
 
+/** The CLI's cold start and `status` over all runs; `sections` picks cli, status-all or both. */
+async function cliOnly(sections: readonly ('cli' | 'status-all')[]): Promise<void> {
+  const machine = machineInfo();
+  const load = os.loadavg()[0] ?? NaN;
+  const cli = sections.includes('cli') ? await measureCli(CLI_N) : null;
+  const all = sections.includes('status-all') ? await measureStatusAll(STATUS_ALL_SIZES, CLI_N) : null;
+  const targets = cliTargets(cli, all);
+  const out = [`buran bench (${sections.join(', ')}) — ${new Date().toISOString()}`, `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; 1-minute load ${load.toFixed(2)} at start, ${(os.loadavg()[0] ?? NaN).toFixed(2)} at end`, ''];
+  out.push(cliLines(cli, all), '');
+  out.push(table(['target', 'bound', 'measured', 'result'], targets.map((t) => [t.name, t.target, t.value, t.met ? 'met' : 'NOT MET']), 4));
+  process.stdout.write(`${out.join('\n')}\n${JSON.stringify(rounded({ bench: 'buran', only: sections, machine, cli, statusAll: all, targets }))}\n`);
+}
+
+function cliLines(cli: CliCost | null, all: StatusAllCost | null): string {
+  const ratio = all === null ? '' : ` (status at ${all.sizes.at(-1)?.label ?? '?'} ÷ at ${all.sizes[0]?.label ?? '?'}, by pair ratio: ${((all.sizes.at(-1)?.ratio ?? NaN) / (all.sizes[0]?.ratio ?? NaN)).toFixed(2)}×)`;
+  return `7. CLI cold start — \`node bin/buran.js …\` (dist/ built), each run paired with \`node -e 0\`, ${CLI_N} pairs${ratio}\n${table(CLI_HEADER, cliRows(cli, all))}`;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const date = new Date().toISOString();
@@ -142,6 +165,9 @@ async function main(): Promise<void> {
   progress(`sandbox cost: ${SANDBOX_N} × (direct, sandboxed) per command`);
   const sandbox = await measureSandboxCost(SANDBOX_N);
 
+  const cli = await measureCli(CLI_N);
+  const statusAll = await measureStatusAll(STATUS_ALL_SIZES, CLI_N);
+
   // ---- targets
   const perTask = (kind: StoreKind, tasks: number) => overhead.find((o) => o.store === kind && o.tasks === tasks);
   const ratio = (kind: StoreKind) => (perTask(kind, 1000)?.wallPerTaskMs ?? NaN) / (perTask(kind, 10)?.wallPerTaskMs ?? NaN);
@@ -181,6 +207,7 @@ async function main(): Promise<void> {
       met: resume.driveStepMedianMs < TARGETS.resumeMs,
     },
     sandboxTarget(sandbox),
+    ...cliTargets(cli, statusAll),
   ];
 
   // ---- report
@@ -286,6 +313,8 @@ async function main(): Promise<void> {
   out.push('');
   out.push(...sandboxLines(sandbox));
   out.push('');
+  out.push(cliLines(cli, statusAll));
+  out.push('');
   out.push('Targets');
   out.push(table(['target', 'bound', 'measured', 'result'], targets.map((t) => [t.name, t.target, t.value, t.met ? 'met' : 'NOT MET']), 4));
   out.push(`bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -303,6 +332,8 @@ async function main(): Promise<void> {
     latency,
     resume,
     sandbox,
+    cli,
+    statusAll,
     targets,
   };
   process.stdout.write(`${JSON.stringify(rounded(json))}\n`);
@@ -311,4 +342,5 @@ async function main(): Promise<void> {
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 if (only === undefined) await main();
 else if (only === 'sandbox') await sandboxOnly();
-else throw new Error(`--only=${only}: the only section that runs alone is sandbox`);
+else if (only === 'cli' || only === 'status-all') await cliOnly([only]);
+else throw new Error(`--only=${only}: the sections that run alone are sandbox, cli and status-all`);

@@ -1,6 +1,7 @@
 // The buran CLI: one commander program, thin commands, one error boundary.
+// Only commander and the command definitions load up front: each command's
+// code is imported when it runs (lazyAction.ts), the error table on an error.
 import { Command, CommanderError } from 'commander';
-import { isBuranError } from '../domain/errors.js';
 import { registerControlCommands } from './commands/control.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
@@ -45,6 +46,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
+    const { isBuranError } = await import('../domain/errors.js');
     if (isBuranError(error)) {
       io.err(`error [${error.code}]: ${error.message}`);
       if (error.nextSafeAction !== null) io.err(`next: ${error.nextSafeAction.text}${error.nextSafeAction.command === null ? '' : `\n  ${error.nextSafeAction.command}`}`);

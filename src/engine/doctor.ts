@@ -152,7 +152,7 @@ export async function fixDoctor(src: DoctorSources, report: DoctorReport, now: (
   if (!report.needsFix) return { quarantined, indexMovedTo: null, indexRebuilt: false, leftInPlace };
   const gone = new Set(quarantined.map((q) => q.runId));
   const kept = report.runs.filter((r) => !gone.has(r.runId));
-  const indexMovedTo = await writeRebuiltIndex(src.storeDir, kept.map((r) => ({ runId: r.runId, record: r.record, snapshotAt: r.snapshotAt })), now);
+  const indexMovedTo = await writeRebuiltIndex(src.storeDir, kept.map((r) => ({ runId: r.runId, record: r.record, snapshotAt: r.snapshotAt, fields: r.index })), now);
   return { quarantined, indexMovedTo, indexRebuilt: true, leftInPlace };
 }
 

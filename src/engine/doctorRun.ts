@@ -3,6 +3,9 @@
 // order and chain, the seal, the artifacts the records name), plus what only
 // the doctor reads: every stored artifact against its content address, and
 // the folder's record and snapshot being there at all.
+import type { RunIndexFields } from '../store/port.js';
+import { runIndexFields } from './runIndex.js';
+import { readSandboxRecord } from './sandboxChoice.js';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { isBuranError } from '../domain/errors.js';
@@ -39,6 +42,8 @@ export interface RunCheck {
   readonly snapshotAt: string | null;
   /** The pid of the live process holding the run lock, else null. */
   readonly lockHolderPid: number | null;
+  /** The run's index fields as its stored snapshot says (`runIndexFields`), null when it has no readable snapshot. */
+  readonly index: RunIndexFields | null;
 }
 
 const HEX = /^[0-9a-f]{64}$/;
@@ -73,7 +78,7 @@ export async function checkRunFolder(store: FileStore, records: RunRecords, runI
   const snapshotAt = (await pathExists(snapshotPath)) ? (await stat(snapshotPath)).mtime.toISOString() : null;
   const holder = await runLockHolder(dir).catch(() => null);
   const base = { runId, notes: [] as DoctorFinding[], lockHolderPid: holder?.pid ?? null, snapshotAt };
-  if (holder !== null) return { ...base, verdict: 'driven', problems: [], status: null, stage: null, record: await store.readRecord(runId).catch(() => null) };
+  if (holder !== null) return { ...base, verdict: 'driven', problems: [], status: null, stage: null, record: await store.readRecord(runId).catch(() => null), index: null };
 
   const problems: DoctorFinding[] = [];
   let record: unknown = null;
@@ -87,6 +92,7 @@ export async function checkRunFolder(store: FileStore, records: RunRecords, runI
 
   let status: RunStatus | null = null;
   let stage: string | null = null;
+  let index: RunIndexFields | null = null;
   if (snapshotAt === null) {
     problems.push({ file: 'snapshot.json', code: 'store_corrupt', reason: 'is missing: the run has no resume point' });
   } else {
@@ -102,10 +108,11 @@ export async function checkRunFolder(store: FileStore, records: RunRecords, runI
       const snap = restoredView(doc.snapshot);
       status = statusOf(snap);
       stage = stageOf(snap.value);
+      index = runIndexFields(doc, (await readSandboxRecord(dir))?.kind ?? null, snapshotAt);
     } catch (error) {
       problems.push(findingOf(error, dir, 'events.jsonl'));
     }
   }
   for (const found of await checkAllArtifacts(store, runId)) if (!problems.some((p) => p.file === found.file)) problems.push(found);
-  return { ...base, verdict: problems.length === 0 ? 'proven' : 'unprovable', problems, status, stage, record };
+  return { ...base, verdict: problems.length === 0 ? 'proven' : 'unprovable', problems, status, stage, record, index };
 }

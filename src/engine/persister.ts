@@ -9,6 +9,8 @@ import { SNAPSHOT_SCHEMA_ID, SNAPSHOT_VERSION, type SnapshotDoc } from '../domai
 import type { Clock } from './clock.js';
 import type { HeldLock } from './locks.js';
 import type { Recorder } from './recorder.js';
+import { runIndexFields, sameIndexFields } from './runIndex.js';
+import type { RunIndexFields } from '../store/port.js';
 import { chainRecords, sealOf } from './seal.js';
 import type { EngineStore } from './storePort.js';
 
@@ -25,6 +27,10 @@ export interface PersisterOptions {
   /** The seq the restored snapshot includes. */
   readonly snapshotSeq: number;
   readonly onEvent?: (event: EventRecord) => void;
+  /** The sandbox kind recorded for the run (indexed with its state). */
+  readonly sandbox: string | null;
+  /** The run's index entry as this session found it (null: none). */
+  readonly indexed: RunIndexFields | null;
 }
 
 export class Persister {
@@ -33,8 +39,10 @@ export class Persister {
   private head: string;
   private snapshotSeq: number;
   private loggedSeq: number;
+  private indexed: RunIndexFields | null;
 
   constructor(private readonly o: PersisterOptions) {
+    this.indexed = o.indexed;
     this.head = o.head;
     this.snapshotSeq = o.snapshotSeq;
     this.loggedSeq = o.recorder.lastSeq;
@@ -47,6 +55,19 @@ export class Persister {
   /** Whether the log holds events the snapshot does not include yet. */
   get behind(): boolean {
     return this.snapshotSeq < this.o.recorder.lastSeq;
+  }
+
+  /**
+   * Bring the run's index entry in line with a snapshot this session wrote (or
+   * restored from), after it: written only when the entry says something else,
+   * so most flushes add no write. The run folder stays the truth; a crash
+   * before this write leaves the entry behind until the run's next session.
+   */
+  async index(doc: Pick<SnapshotDoc, 'snapshot'>): Promise<void> {
+    const fields = runIndexFields(doc, this.o.sandbox, new Date(this.o.clock.now()).toISOString());
+    if (sameIndexFields(this.indexed, fields)) return;
+    await this.o.store.indexRun(this.o.runId, fields);
+    this.indexed = fields;
   }
 
   /**
@@ -89,6 +110,7 @@ export class Persister {
       const next: SnapshotDoc = { schema: SNAPSHOT_SCHEMA_ID, version: SNAPSHOT_VERSION, runId, seq: recorder.lastSeq, snapshot: persisted };
       await store.writeSnapshot(runId, next);
       this.snapshotSeq = next.seq;
+      await this.index(next);
     }
     this.written.push(...records);
     for (const r of records) this.o.onEvent?.(r);

@@ -1,42 +1,29 @@
 // A buran project: a git repository with a `.buran/` store. Opens the store,
-// reads the config, and builds a runner whose effects are the real ones.
+// reads the config, and builds a runner whose effects are the real ones. The
+// effects, approval and notification code are imported on first use, so the
+// read-only commands (status, report, events) do not load the workers.
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { type CrashPoint, crashPointsFrom, noCrash } from '../chaos/crashPoints.js';
 import { checkConfig, DEFAULT_CONFIG, type Config } from '../domain/config.js';
 import { BuranError } from '../domain/errors.js';
 import { RunRecordSchema } from '../domain/runRecord.js';
 import { formatProblem } from '../domain/problems.js';
 import { createFileStore, initStore } from '../store/index.js';
-import { git, readBranchTip } from '../workspace/index.js';
+import { readBranchTip } from '../workspace/branchTip.js';
 import { readSandboxRecord } from './sandboxChoice.js';
 import { readSealedFiles } from './sealedFiles.js';
-import { deliverNotification } from '../notify/deliver.js';
 import { secretValuesOf } from '../domain/redact.js';
 import { statusJson } from './statusView.js';
-import { approvePacket } from './approve.js';
 import { type Clock, systemClock } from './clock.js';
-import { createLocalEffects } from './localEffects.js';
 import { createFileInbox } from './inbox.js';
 import { createFileLocks } from './locks.js';
 import type { EventRecord } from '../domain/events.js';
 import { createRunner } from './runner.js';
+import { repoRootOf } from './projectStore.js';
 
 export const CONFIG_FILE = 'config.json';
-
-/** The repository root containing `dir`, or a clear error outside a git repository. */
-export async function repoRootOf(dir: string): Promise<string> {
-  const r = await git(resolve(dir), ['rev-parse', '--show-toplevel']);
-  if (r.exitCode !== 0) {
-    throw new BuranError({
-      code: 'not_a_git_repo',
-      message: `${resolve(dir)} is not inside a git repository`,
-      details: { dir: resolve(dir) },
-      nextSafeAction: { text: 'Run buran inside the repository the work is for (git init first for a new one).', command: null },
-    });
-  }
-  return r.stdout.trim();
-}
+export { repoRootOf };
 
 export async function readConfig(storeDir: string): Promise<Config> {
   const file = join(storeDir, CONFIG_FILE);
@@ -110,10 +97,12 @@ export async function openProject(options: ProjectOptions) {
     notify: async ({ runId, view, updatedAt }) => {
       const runDir = store.runDir(runId);
       const payload = JSON.stringify(statusJson(view, updatedAt, runDir, () => clock.now(), await readSandboxRecord(runDir)));
+      const { deliverNotification } = await import('../notify/deliver.js');
       return deliverNotification(config.notify, payload, { cwd: root, env, knownSecrets: secretValuesOf(env) });
     },
     effectsFor: async (runId, run) => {
       const record = RunRecordSchema.parse(await store.readRecord(runId));
+      const { createLocalEffects } = await import('./localEffects.js');
       return createLocalEffects({ repoRoot: root, storeDir, store, record, config, env, clock, current: run.current, ...crash, ...bwrap });
     },
   });
@@ -123,7 +112,7 @@ export async function openProject(options: ProjectOptions) {
     config,
     store,
     runner,
-    approve: (packetFile: string, by: string) => approvePacket({ packetFile, by, store, runner, clock }),
+    approve: async (packetFile: string, by: string) => (await import('./approve.js')).approvePacket({ packetFile, by, store, runner, clock }),
   };
 }
 

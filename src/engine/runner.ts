@@ -18,6 +18,7 @@ import type { RunLocks } from './locks.js';
 import type { NotifyTargetResult } from './notifyDue.js';
 import { createRunRecords } from './runRecords.js';
 import { type DriveResult, type RunView, isStopped, restoredView, runViewOf } from './runView.js';
+import { runIndexFields } from './runIndex.js';
 import { stageOf } from './runStatus.js';
 import { type NotifyRequest, type SessionDeps, runSession } from './session.js';
 import type { EngineStore } from './storePort.js';
@@ -108,6 +109,7 @@ export function createRunner(options: RunnerOptions) {
       const actor = createActor(runMachine, { input: args.input });
       const doc: SnapshotDoc = { schema: SNAPSHOT_SCHEMA_ID, version: SNAPSHOT_VERSION, runId: args.runId, seq: 0, snapshot: actor.getPersistedSnapshot() };
       await store.writeSnapshot(args.runId, doc);
+      await store.indexRun(args.runId, runIndexFields(doc, null, new Date(deps.clock.now()).toISOString()));
     },
 
     /** Drive until final, blocked or paused (or one step with `{ step: true }`). A queued run is started. */

@@ -89,15 +89,20 @@ export function sandboxSummary(s: Pick<SandboxRecord, 'kind' | 'network' | 'note
 }
 
 /** One word for a run list: bwrap, unsandboxed, unavailable, or ? (not decided yet). Pure. */
-export function sandboxWord(s: Pick<SandboxRecord, 'kind'> | null): string {
+export function sandboxWord(s: { readonly kind: string } | null): string {
   if (s === null) return '?';
   return s.kind === 'none' ? 'unsandboxed' : s.kind;
 }
 
 /** The recorded sandbox of a run; null when no driver has opened it yet (or the record does not parse). */
 export async function readSandboxRecord(runDir: string): Promise<SandboxRecord | null> {
-  const text = await readFile(join(runDir, SANDBOX_RECORD_FILE), 'utf8').catch(() => null);
-  if (text === null) return null;
+  return sandboxRecordOf(await readFile(join(runDir, SANDBOX_RECORD_FILE), 'utf8').catch(() => null));
+}
+
+/** The sandbox record in a sandbox.json's content (text or bytes); null when absent or it does not parse. */
+export function sandboxRecordOf(content: unknown): SandboxRecord | null {
+  const text = content instanceof Uint8Array ? Buffer.from(content).toString('utf8') : content;
+  if (typeof text !== 'string') return null;
   try {
     const parsed = SandboxRecordSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : null;

@@ -21,6 +21,7 @@ import { Persister } from './persister.js';
 import { Recorder, draftFor } from './recorder.js';
 import type { RunRecords } from './runRecords.js';
 import { type DriveResult, type RunSnapshot, type RunView, inputOf, isStopped, restoredView, runViewOf, stopWithChildren } from './runView.js';
+import { SANDBOX_RECORD_FILE, sandboxRecordOf } from './sandboxChoice.js';
 import { stageOf } from './runStatus.js';
 import { chainHead } from './seal.js';
 import { pollInbox, watchDeadline } from './sessionLoops.js';
@@ -118,7 +119,11 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   const effects = await deps.effectsFor(runId, { current: () => (actor === null ? null : (actor.getSnapshot() as RunSnapshot)) });
   // Sealed as they stand now: effectsFor may have written them (before any worker of this session ran).
   const sealFiles = await records.sealedRecords(runId);
-  const persister = new Persister({ store: deps.store, runId, recorder, lock, clock: deps.clock, sealFiles, head: chainHead(log.raw, doc.snapshot), snapshotSeq: doc.seq, ...(deps.onEvent === undefined ? {} : { onEvent: deps.onEvent }) });
+  const indexed = (await deps.store.listRuns()).find((r) => r.runId === runId) ?? null;
+  const sandbox = sandboxRecordOf(sealFiles[SANDBOX_RECORD_FILE])?.kind ?? null;
+  const persister = new Persister({ store: deps.store, runId, recorder, lock, clock: deps.clock, sealFiles, head: chainHead(log.raw, doc.snapshot), snapshotSeq: doc.seq, sandbox, indexed, ...(deps.onEvent === undefined ? {} : { onEvent: deps.onEvent }) });
+  // An entry left behind (a crash after the last snapshot write, an older index without stages) is caught up first.
+  await persister.index(doc);
 
   let closed = false;
   let failure: unknown = null;

@@ -1,9 +1,15 @@
+import type { RunIndexEntry, RunIndexFields } from '../store/port.js';
+
 /**
  * What the engine needs from a run store (src/store implements it on disk
  * and in memory). Documents are validated by the engine, not the store.
  */
 export interface EngineStore {
   createRun(runId: string, record: unknown): Promise<void>;
+  /** The run index (for the entry the driver keeps current). */
+  listRuns(): Promise<RunIndexEntry[]>;
+  /** Replace the derived fields of a run's index entry (runIndexFields). */
+  indexRun(runId: string, fields: RunIndexFields): Promise<void>;
   readRecord(runId: string): Promise<unknown>;
   /** null only when no snapshot was ever written for this run. */
   readSnapshot(runId: string): Promise<unknown>;

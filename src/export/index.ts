@@ -8,6 +8,7 @@ import { toDot } from './dot.js';
 import { toJson } from './json.js';
 import { toMermaid } from './mermaid.js';
 import { toScxml } from './scxml.js';
+import { EXPORT_FORMATS, MACHINE_NAMES, type ExportFormat, type MachineName } from './names.js';
 
 export { CHART_JSON_FORMAT, toJson, type ChartJson } from './json.js';
 export { BURAN_ACTOR_TYPE, BURAN_SCXML_NS, SCXML_NS, SCXML_ROOT_ID, scxmlId, toScxml } from './scxml.js';
@@ -15,21 +16,7 @@ export { MERMAID_ROOT_ID, mermaidId, mermaidText, toMermaid } from './mermaid.js
 export { DOT_ROOT_ID, dotString, initialNodeId, toDot } from './dot.js';
 export { transitionLabel } from './label.js';
 
-/**
- * The export formats, as `--format` accepts them.
- * @example
- * for (const format of EXPORT_FORMATS) writeFileSync(`run.${format}`, exportMachine('run', format));
- */
-export const EXPORT_FORMATS = ['json', 'scxml', 'mermaid', 'dot'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-
-/**
- * buran's charts by name, as `--machine` accepts them.
- * @example
- * MACHINE_NAMES.map((name) => describeMachine(name).states.length);
- */
-export const MACHINE_NAMES = ['run', 'task'] as const;
-export type MachineName = (typeof MACHINE_NAMES)[number];
+export { EXPORT_FORMATS, MACHINE_NAMES, type ExportFormat, type MachineName };
 
 const RENDER: Record<ExportFormat, (chart: ChartDescription) => string> = { json: toJson, scxml: toScxml, mermaid: toMermaid, dot: toDot };
 

@@ -19,9 +19,9 @@ import { openRegularFile } from '../platform/regularFile.js';
 import { pathExists, readJsonDocument, readJsonIfPresent, serializeJson } from './jsonDocument.js';
 import { EventLog } from './eventLog.js';
 import { DEFAULT_STORE_DIR, initStore } from './initStore.js';
-import type { EventsRead, NewRunIndex, ReadEventsOptions, RunIndexEntry, RunStore, StoreClock } from './port.js';
-import { Registry, indexEntry, packetIdOf } from './registry.js';
-import { artifactNotFound, assertRunId, evidenceTampered, runExists, runNotFound, storeCorrupt, writeFailure } from './storeErrors.js';
+import type { EventsRead, NewRunIndex, ReadEventsOptions, RunIndexEntry, RunIndexFields, RunStore, StoreClock } from './port.js';
+import { Registry, indexEntry, packetIdOf, unindexedFields } from './registry.js';
+import { artifactNotFound, assertRunId, evidenceTampered, runExists, runIndexMissing, runNotFound, storeCorrupt, writeFailure } from './storeErrors.js';
 
 export interface FileStoreOptions {
   /** The repository root. */
@@ -128,7 +128,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       }
       await fsyncDir(runsDir);
       const at = new Date(now()).toISOString();
-      const entry = indexEntry({ runId, packetId: index.packetId ?? packetIdOf(record), createdAt: at, status: index.status ?? 'created', updatedAt: at });
+      const entry = indexEntry({ runId, packetId: index.packetId ?? packetIdOf(record), createdAt: at, ...unindexedFields(at), status: index.status ?? 'created' });
       await registry.update((doc) => {
         doc.runs[runId] = entry;
       });
@@ -145,6 +145,15 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       const copy = indexEntry(entry);
       await registry.update((doc) => {
         doc.runs[copy.runId] = copy;
+      });
+    },
+
+    async indexRun(runId: string, fields: RunIndexFields) {
+      await existingRun(runId);
+      await registry.update((doc) => {
+        const entry = doc.runs[runId];
+        if (entry === undefined) throw runIndexMissing(registry.path, runId);
+        doc.runs[runId] = indexEntry({ ...entry, ...fields });
       });
     },
 

@@ -9,8 +9,8 @@ import { artifactBytes, artifactHex } from './artifactHash.js';
 import { parseJsonDocument, serializeJson } from './jsonDocument.js';
 import { encodeEvents, eventsFrom, parseEventLog } from './eventLog.js';
 import type { EventsRead, ReadEventsOptions, RunIndexEntry, RunStore, StoreClock, TornTail } from './port.js';
-import { indexEntry, packetIdOf } from './registry.js';
-import { artifactNotFound, assertRunId, evidenceTampered, runExists, runNotFound, storeCorrupt } from './storeErrors.js';
+import { indexEntry, packetIdOf, unindexedFields } from './registry.js';
+import { artifactNotFound, assertRunId, evidenceTampered, runExists, runIndexMissing, runNotFound, storeCorrupt } from './storeErrors.js';
 
 /** A file of a run that tests may corrupt. */
 export type MemoryRunFile = 'record' | 'snapshot' | 'events';
@@ -127,7 +127,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       if (runs.has(runId)) throw runExists(runId);
       runs.set(runId, { record: Buffer.from(text), snapshot: null, snapshotWrittenAt: null, events: [], lastSeq: 0, artifacts: new Map(), torn: new Map() });
       const at = new Date(now()).toISOString();
-      index.set(runId, indexEntry({ runId, packetId: newIndex.packetId ?? packetIdOf(record), createdAt: at, status: newIndex.status ?? 'created', updatedAt: at }));
+      index.set(runId, indexEntry({ runId, packetId: newIndex.packetId ?? packetIdOf(record), createdAt: at, ...unindexedFields(at), status: newIndex.status ?? 'created' }));
     },
 
     async listRuns() {
@@ -139,6 +139,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       await Promise.resolve();
       runOf(entry.runId);
       index.set(entry.runId, indexEntry(entry));
+    },
+
+    async indexRun(runId, fields) {
+      await Promise.resolve();
+      runOf(runId);
+      const entry = index.get(runId);
+      if (entry === undefined) throw runIndexMissing('memory:runs.json', runId);
+      index.set(runId, indexEntry({ ...entry, ...fields }));
     },
 
     async readRecord(runId) {

@@ -3,13 +3,31 @@
 // in-memory twin for engine tests). Documents are opaque JSON here; the engine
 // validates them against its schemas.
 
+/**
+ * What the index says of a run's state, derived from its stored snapshot by
+ * the driver that wrote it (`runIndexFields` in src/engine/runIndex.ts). The
+ * run folder is the truth: an entry may lag it (see docs/durability.md).
+ */
+export interface RunIndexFields {
+  /** `created` until the first snapshot is indexed, then a run status (queued, running, blocked, ...). */
+  readonly status: string;
+  /** Dotted chart stage; null when not derived yet (a new run, or an index written before stages were kept). */
+  readonly stage: string | null;
+  /** The run's integration epoch; null when not derived yet. */
+  readonly epoch: number | null;
+  /** The blocker code when status is `blocked`, else null. */
+  readonly blockerCode: string | null;
+  /** The sandbox kind recorded in the run's sandbox.json (bwrap, none, unavailable); null when none is recorded. */
+  readonly sandbox: string | null;
+  /** When these fields were last written (ISO-8601). */
+  readonly updatedAt: string;
+}
+
 /** One line of the registry index (`.buran/runs.json`). Times are ISO-8601. */
-export interface RunIndexEntry {
+export interface RunIndexEntry extends RunIndexFields {
   readonly runId: string;
   readonly packetId: string;
   readonly createdAt: string;
-  readonly status: string;
-  readonly updatedAt: string;
 }
 
 /** Time source of the store, milliseconds since the epoch (same shape as the engine's Clock). */
@@ -69,6 +87,8 @@ export interface RunStore {
   listRuns(): Promise<RunIndexEntry[]>;
   /** Replace the index entry of an existing run (status changes). */
   updateIndex(entry: RunIndexEntry): Promise<void>;
+  /** Replace the derived fields of an existing run's index entry (its id, packet and creation time stay). */
+  indexRun(runId: string, fields: RunIndexFields): Promise<void>;
   /** The run record; `store_corrupt` if missing or unreadable. */
   readRecord(runId: string): Promise<unknown>;
   /** Atomic, durable replace of the run record. */

@@ -1,13 +1,13 @@
 // Rebuilding the run index (`runs.json`) from the run folders, for
-// `buran doctor --fix`. The index is derived: its entries are what creating a
-// run writes (`rebuiltIndexEntry`), its snapshot markers say which runs wrote
+// `buran doctor --fix`. The index is derived: its entries are what the run
+// folders say (`rebuiltIndexEntry`), its snapshot markers say which runs wrote
 // a snapshot. The index it replaces is moved aside, never deleted.
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsyncDir, writeFileDurable } from '../platform/durableWrite.js';
 import { pathExists, serializeJson } from './jsonDocument.js';
-import type { RunIndexEntry } from './port.js';
-import { REGISTRY_FILE, REGISTRY_SCHEMA_ID, type RegistryDoc, indexEntry, packetIdOf } from './registry.js';
+import type { RunIndexEntry, RunIndexFields } from './port.js';
+import { REGISTRY_FILE, REGISTRY_SCHEMA_ID, type RegistryDoc, indexEntry, packetIdOf, unindexedFields } from './registry.js';
 import { acquireLockFile } from './runLock.js';
 
 /** A run folder proven readable, as the index needs it. */
@@ -17,17 +17,20 @@ export interface ProvenRun {
   readonly record: unknown;
   /** ISO time the run's snapshot file was last written (its marker), or null when it has none. */
   readonly snapshotAt: string | null;
+  /** Its index fields derived from its stored snapshot (src/engine/runIndex.ts), null when it has none. */
+  readonly fields: RunIndexFields | null;
 }
 
 /**
- * The index entry of a run, written the way creating the run writes it
- * (packet id from run.json, created and updated at its creation, status
- * `created`). The one place a rebuilt entry is made.
+ * The index entry of a run: packet id and creation time from run.json, its
+ * state fields as its stored snapshot says (as the driver writes them), or
+ * those of a run never driven when it has no snapshot. The one place a
+ * rebuilt entry is made.
  */
 export function rebuiltIndexEntry(run: ProvenRun): RunIndexEntry {
   const record = run.record as { createdAt?: unknown } | null;
   const at = typeof record?.createdAt === 'string' ? record.createdAt : new Date(0).toISOString();
-  return indexEntry({ runId: run.runId, packetId: packetIdOf(run.record), createdAt: at, status: 'created', updatedAt: at });
+  return indexEntry({ runId: run.runId, packetId: packetIdOf(run.record), createdAt: at, ...(run.fields ?? unindexedFields(at)) });
 }
 
 /** The whole index document for these runs. Pure. */

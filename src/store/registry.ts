@@ -7,18 +7,24 @@ import { Low } from 'lowdb';
 import { z } from 'zod';
 import { BuranError, isBuranError } from '../domain/errors.js';
 import { createDurableJsonAdapter } from './durableJsonAdapter.js';
-import type { RunIndexEntry } from './port.js';
+import type { RunIndexEntry, RunIndexFields } from './port.js';
 import { acquireLockFile } from './runLock.js';
 import { indexCorrupt, storeCorrupt } from './storeErrors.js';
 
 export const REGISTRY_SCHEMA_ID = 'buran.registry/v1';
 export const REGISTRY_FILE = 'runs.json';
 
+// stage, epoch, blockerCode and sandbox came later: an older index lacks them, which reads as
+// null (not derived yet) and is filled by the run's next drive; nothing else is changed.
 const EntrySchema = z.strictObject({
   runId: z.string(),
   packetId: z.string(),
   createdAt: z.string(),
   status: z.string(),
+  stage: z.string().nullable().default(null),
+  epoch: z.number().int().min(0).nullable().default(null),
+  blockerCode: z.string().nullable().default(null),
+  sandbox: z.string().nullable().default(null),
   updatedAt: z.string(),
 });
 
@@ -40,9 +46,15 @@ function parseRegistry(value: unknown, path: string): RegistryDoc {
   return parsed.data;
 }
 
+/** The fields of a run that no driver has indexed yet. */
+export function unindexedFields(updatedAt: string): RunIndexFields {
+  return { status: 'created', stage: null, epoch: null, blockerCode: null, sandbox: null, updatedAt };
+}
+
 /** Copy only the index fields (callers may pass richer objects). */
 export function indexEntry(entry: RunIndexEntry): RunIndexEntry {
-  const parsed = EntrySchema.safeParse({ runId: entry.runId, packetId: entry.packetId, createdAt: entry.createdAt, status: entry.status, updatedAt: entry.updatedAt });
+  const { runId, packetId, createdAt, status, stage, epoch, blockerCode, sandbox, updatedAt } = entry;
+  const parsed = EntrySchema.safeParse({ runId, packetId, createdAt, status, stage, epoch, blockerCode, sandbox, updatedAt });
   if (!parsed.success) throw new BuranError({ code: 'invalid_input', message: `invalid index entry: ${z.prettifyError(parsed.error)}`, details: { runId: entry.runId } });
   return parsed.data;
 }

@@ -123,3 +123,8 @@ export function writeFailure(path: string, error: unknown): unknown {
   });
 }
 
+
+/** A run folder whose index entry is gone: the index is damaged (it is never re-created silently). */
+export function runIndexMissing(path: string, runId: string): BuranError {
+  return storeCorrupt(path, 'missing', `run ${runId} has no entry in the run index`, { runId });
+}

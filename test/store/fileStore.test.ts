@@ -84,6 +84,27 @@ describe('createFileStore', () => {
     expect((await rejection(store.listRuns(), 'store_corrupt')).details).toMatchObject({ reason: 'invalid_json' });
   });
 
+  it('reads an index written before entries kept a stage as not derived yet, and leaves the file as it is', async () => {
+    const store = createFileStore({ root });
+    await store.createRun('r-1', { packetId: 'pkt' });
+    const path = join(root, '.buran', 'runs.json');
+    const older = { runId: 'r-1', packetId: 'pkt', createdAt: '2026-01-01T00:00:00.000Z', status: 'created', updatedAt: '2026-01-01T00:00:00.000Z' };
+    const text = JSON.stringify({ schema: 'buran.registry/v1', runs: { 'r-1': older }, snapshots: {} });
+    await writeFile(path, text);
+    expect(await store.listRuns()).toEqual([{ ...older, stage: null, epoch: null, blockerCode: null, sandbox: null }]);
+    expect(await readFile(path, 'utf8')).toBe(text);
+    await store.indexRun('r-1', { status: 'queued', stage: 'active.intake', epoch: 1, blockerCode: null, sandbox: null, updatedAt: '2026-01-02T00:00:00.000Z' });
+    expect(await store.listRuns()).toEqual([{ ...older, status: 'queued', stage: 'active.intake', epoch: 1, blockerCode: null, sandbox: null, updatedAt: '2026-01-02T00:00:00.000Z' }]);
+  });
+
+  it('a run folder without its index entry is store_corrupt when the driver indexes it, never re-created', async () => {
+    const store = createFileStore({ root });
+    await store.createRun('r-1', { packetId: 'pkt' });
+    await writeFile(join(root, '.buran', 'runs.json'), JSON.stringify({ schema: 'buran.registry/v1', runs: {}, snapshots: {} }));
+    await rejection(store.indexRun('r-1', { status: 'queued', stage: 'active.intake', epoch: 1, blockerCode: null, sandbox: null, updatedAt: 't' }), 'store_corrupt');
+    expect(await store.listRuns()).toEqual([]);
+  });
+
   it('reads past leftover temp files from a crashed write', async () => {
     const store = createFileStore({ root });
     await store.createRun('r-1', { v: 1 });

@@ -76,7 +76,8 @@ export function describeStoreContract(name: string, make: () => Promise<StoreHar
       await rejection(store.readEvents('nope'), 'not_found');
       await rejection(store.putArtifact('nope', 'x'), 'not_found');
       await rejection(store.getArtifact('nope', `sha256:${'0'.repeat(64)}`), 'not_found');
-      await rejection(store.updateIndex({ runId: 'nope', packetId: 'p', createdAt: 'a', status: 's', updatedAt: 'b' }), 'not_found');
+      await rejection(store.updateIndex({ runId: 'nope', packetId: 'p', createdAt: 'a', status: 's', stage: null, epoch: null, blockerCode: null, sandbox: null, updatedAt: 'b' }), 'not_found');
+      await rejection(store.indexRun('nope', { status: 's', stage: null, epoch: null, blockerCode: null, sandbox: null, updatedAt: 'b' }), 'not_found');
     });
 
     it('rejects run ids that are not slugs before they can become paths', async () => {
@@ -100,6 +101,15 @@ export function describeStoreContract(name: string, make: () => Promise<StoreHar
       if (first === undefined) throw new Error('missing entry');
       await store.updateIndex({ ...first, status: 'running', updatedAt: '2030-01-01T00:00:00.000Z' });
       expect((await store.listRuns())[0]).toEqual({ ...first, status: 'running', updatedAt: '2030-01-01T00:00:00.000Z' });
+    });
+
+    it('indexRun replaces the state fields of an entry and keeps its id, packet and creation time', async () => {
+      await store.createRun('r-1', record);
+      const [created] = await store.listRuns();
+      expect(created).toMatchObject({ status: 'created', stage: null, epoch: null, blockerCode: null, sandbox: null });
+      const fields = { status: 'blocked', stage: 'blocked', epoch: 2, blockerCode: 'fix_exhausted', sandbox: 'bwrap', updatedAt: '2030-01-01T00:00:00.000Z' };
+      await store.indexRun('r-1', fields);
+      expect(await store.listRuns()).toEqual([{ runId: 'r-1', packetId: 'pkt-1', createdAt: created?.createdAt, ...fields }]);
     });
 
     it('replaces the record atomically and keeps no reference to the caller\'s object', async () => {

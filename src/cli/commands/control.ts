@@ -1,53 +1,15 @@
 // Operator commands: pause, resume, cancel, unblock. Each is recorded with who and why.
+// Definitions only; their code is in ../actions/control.ts.
 import { type Command, InvalidArgumentError } from 'commander';
-import { OPERATOR_DECISIONS, type OperatorDecision } from '../../domain/blockers.js';
-import type { OperatorEvent } from '../../engine/inbox.js';
-import { openProject } from '../../engine/project.js';
-import type { RunStatus } from '../../engine/runStatus.js';
-import { EXIT } from '../exitCodes.js';
+import { OPERATOR_DECISIONS, type OperatorDecision } from '../../domain/decisions.js';
 import type { Io } from '../io.js';
-import { runIdOption, who } from '../options.js';
-import { chooseRun } from '../runChoice.js';
-
-/** What an operator command did: applied (with the run's status after it) or queued for the process driving the run. */
-interface Applied {
-  readonly runId: string;
-  readonly status: RunStatus | null;
-  readonly stage: string | null;
-  readonly queued: string | null;
-}
+import { lazyAction } from '../lazyAction.js';
+import { runIdOption } from '../options.js';
 
 const decisionOption = (value: string): OperatorDecision => {
   if (!(OPERATOR_DECISIONS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${OPERATOR_DECISIONS.join(', ')}`);
   return value as OperatorDecision;
 };
-
-/**
- * Apply a command; when another process drives the run, wait (up to 10 s) for
- * it to take the command. Exit 0 when it was applied (a refused command throws
- * and exits 2), 4 when it is still queued for the driving process.
- */
-async function apply(runOption: string | undefined, event: (runId: string) => OperatorEvent, io: Io, json: boolean): Promise<Applied> {
-  const project = await openProject({ cwd: process.cwd() });
-  const runId = await chooseRun(project, runOption, io);
-  const say = (a: Applied, text: string) => {
-    io.out(json ? JSON.stringify(a) : text);
-    io.exit(a.queued === null ? EXIT.ok : EXIT.waiting);
-    return a;
-  };
-  const result = await project.runner.command(runId, event(runId));
-  const type = event(runId).type;
-  if (!('queued' in result)) return say({ runId, status: result.status, stage: result.stage, queued: null }, `run ${runId}: ${result.status} (${result.stage})`);
-  for (let waited = 0; waited < 10_000 && (await project.runner.commandPending(runId, result.commandId)); waited += 100) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  if (await project.runner.commandPending(runId, result.commandId)) {
-    return say({ runId, status: null, stage: null, queued: result.commandId }, `run ${runId} is being driven by another process; ${type} is queued for it (command ${result.commandId})`);
-  }
-  await new Promise((r) => setTimeout(r, 300));
-  const view = await project.runner.inspect(runId);
-  return say({ runId, status: view.status, stage: view.stage, queued: null }, `run ${runId}: ${view.status} (${view.stage}) — ${type} delivered to the driving process`);
-}
 
 export function registerControlCommands(program: Command, io: Io): void {
   const simple = [
@@ -64,9 +26,10 @@ export function registerControlCommands(program: Command, io: Io): void {
       .option('--reason <text>', 'why', '')
       .option('--json', 'print {"runId", "status", "stage", "queued"}')
       .addHelpText('after', `\nExample:\n  buran ${name} --run add-greeting-xyz --reason "..."`)
-      .action(async (opts: { run?: string; by?: string; reason: string; json?: boolean }) => {
-        await apply(opts.run, () => ({ type, by: who(opts.by), reason: opts.reason }), io, opts.json === true);
-      });
+      .action(lazyAction(io, async () => {
+        const { simpleAction } = await import('../actions/control.js');
+        return (actionIo: Io, opts: { run?: string; by?: string; reason: string; json?: boolean }) => simpleAction(actionIo, type, opts);
+      }));
   }
   program
     .command('unblock')
@@ -77,8 +40,5 @@ export function registerControlCommands(program: Command, io: Io): void {
     .option('--reason <text>', 'why', '')
     .option('--json', 'print {"runId", "status", "stage", "queued"}')
     .addHelpText('after', '\nExample:\n  buran unblock --run add-greeting-xyz --decision retry --reason "installed the CLI"')
-    .action(async (opts: { run?: string; decision: OperatorDecision; by?: string; reason: string; json?: boolean }) => {
-      const done = await apply(opts.run, () => ({ type: 'UNBLOCK', decision: opts.decision, by: who(opts.by), reason: opts.reason }), io, opts.json === true);
-      if (done.status === 'running' && opts.json !== true) io.out(`next: buran run --run ${done.runId}`);
-    });
+    .action(lazyAction(io, async () => (await import('../actions/control.js')).unblockAction));
 }

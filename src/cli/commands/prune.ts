@@ -1,11 +1,7 @@
 // `buran prune`: remove the worktrees and branches of finished runs (dry run by default).
 import type { Command } from 'commander';
-import { openProject } from '../../engine/project.js';
-import { applyPrune, planPrune } from '../../engine/prune.js';
-import { runLockHolder } from '../../store/runLock.js';
-import { createGitWorkspace } from '../../workspace/workspace.js';
-import { EXIT } from '../exitCodes.js';
 import type { Io } from '../io.js';
+import { lazyAction } from '../lazyAction.js';
 
 export function registerPrune(program: Command, io: Io): void {
   program
@@ -15,34 +11,5 @@ export function registerPrune(program: Command, io: Io): void {
     .option('--include-handoff', 'also delete the branches of handed-off runs (the handed-off work: merge it first)')
     .option('--json', 'print { dryRun, runs: [{ runId, stage, worktrees, branches, keptHandoff }], skipped }')
     .addHelpText('after', '\nExamples:\n  buran prune\n  buran prune --yes\n  buran prune --yes --include-handoff')
-    .action(async (opts: { yes?: boolean; includeHandoff?: boolean; json?: boolean }) => {
-      const project = await openProject({ cwd: process.cwd() });
-      const workspace = createGitWorkspace({ repoRoot: project.root, storeDir: project.storeDir });
-      const { plans, skipped } = await planPrune(
-        {
-          runs: await project.store.listRuns(),
-          stageOf: async (runId) => (await project.runner.inspect(runId)).stage,
-          driven: async (runId) => (await runLockHolder(project.store.runDir(runId))) !== null,
-          workspace,
-        },
-        opts.includeHandoff === true,
-      );
-      const act = opts.yes === true;
-      if (act) await applyPrune(workspace, plans);
-      if (opts.json === true) {
-        io.out(JSON.stringify({ dryRun: !act, runs: plans, skipped }));
-      } else {
-        const verb = act ? 'removed' : 'would remove';
-        for (const p of plans) {
-          io.out(`run ${p.runId} (${p.stage}):`);
-          for (const w of p.worktrees) io.out(`  ${verb} worktree ${w}`);
-          for (const b of p.branches) io.out(`  ${act ? 'deleted' : 'would delete'} branch ${b}`);
-          if (p.keptHandoff !== null) io.out(`  kept handoff branch ${p.keptHandoff} (--include-handoff to delete it)`);
-        }
-        for (const s of skipped) io.out(`skipped run ${s.runId}: ${s.reason}`);
-        if (plans.length === 0) io.out('nothing to prune: no finished run has a worktree or branch left');
-        else if (!act && plans.some((p) => p.worktrees.length + p.branches.length > 0)) io.out('dry run: nothing was removed; run again with --yes to remove it');
-      }
-      io.exit(EXIT.ok);
-    });
+    .action(lazyAction(io, async () => (await import('../actions/prune.js')).pruneAction));
 }

@@ -1,48 +1,9 @@
-// The run commands: init, approve, run, status, report, events.
+// The run commands: init, approve, run, status, report, events. Definitions
+// only; their code is in ../actions/, imported when the command runs.
 import type { Command } from 'commander';
-import { BuranError } from '../../domain/errors.js';
-import { chooseRun } from '../runChoice.js';
-import { runLockHolder } from '../../store/runLock.js';
-import { CONFIG_FILE, openProject } from '../../engine/project.js';
-import { buildReport, reportMarkdown } from '../../engine/report.js';
-import { reviewsOf, statusJson } from '../../engine/statusView.js';
-import { quorumReviewLines } from '../../engine/reviewViews.js';
-import { reasonLines } from '../../engine/reasons.js';
-import { viewExtras } from '../../engine/viewExtras.js';
-import { readSandboxRecord, sandboxWord } from '../../engine/sandboxChoice.js';
-import { EXIT } from '../exitCodes.js';
-import type { EventRecord } from '../../domain/events.js';
-import { eventLine, statusLines } from '../format.js';
-import { interruptLines } from '../interrupt.js';
-import { type AttemptActivity, type LiveRunState, foldEvent, foldEvents, initialLiveState } from '../liveModel.js';
-import { type Progress, liveProgress, wantsColor, wantsLiveProgress } from '../progress.js';
-import { attemptActivity } from '../../worker/activity.js';
-import { secretValuesOf } from '../../domain/redact.js';
 import type { Io } from '../io.js';
-import { runIdOption, who } from '../options.js';
-import { exitForStatus } from '../runExit.js';
-import { writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { DEFAULT_CONFIG } from '../../domain/config.js';
-
-/** "webhook: http://host: HTTP 500; command: x: exit 1" from a notify_failed event. */
-function notifyFailures(e: EventRecord): string {
-  const targets = Array.isArray(e.data['targets']) ? (e.data['targets'] as { target?: unknown; ok?: unknown; error?: unknown }[]) : [];
-  return targets.filter((t) => t.ok !== true).map((t) => `${String(t.target)}: ${String(t.error)}`).join('; ');
-}
-
-/** Reads what a running attempt of the run shows; an unreadable folder shows nothing rather than stopping the view. */
-function attemptActivityReader(runDir: string): (attemptId: string) => AttemptActivity | null {
-  const secrets = secretValuesOf(process.env);
-  return (attemptId) => {
-    try {
-      return attemptActivity(join(runDir, 'attempts', attemptId), Date.now, secrets);
-    } catch {
-      return null;
-    }
-  };
-}
+import { lazyAction } from '../lazyAction.js';
+import { runIdOption } from '../options.js';
 
 export function registerRunCommands(program: Command, io: Io): void {
   program
@@ -50,13 +11,7 @@ export function registerRunCommands(program: Command, io: Io): void {
     .description('Create .buran/ (store and config.json with the documented defaults) in this git repository. Idempotent.')
     .option('--json', 'print {"storeDir": "...", "config": "..."}')
     .addHelpText('after', '\nExample:\n  cd my-repo && buran init')
-    .action(async (opts: { json?: boolean }) => {
-      const project = await openProject({ cwd: process.cwd() });
-      const file = join(project.storeDir, CONFIG_FILE);
-      if (!existsSync(file)) await writeFile(file, `${JSON.stringify(DEFAULT_CONFIG, null, 2)}\n`, { flag: 'wx' });
-      io.out(opts.json === true ? JSON.stringify({ storeDir: project.storeDir, config: file }) : `buran initialised in ${project.storeDir} (config: ${file})`);
-      io.exit(EXIT.ok);
-    });
+    .action(lazyAction(io, async () => (await import('../actions/runs.js')).initAction));
 
   program
     .command('approve')
@@ -65,12 +20,7 @@ export function registerRunCommands(program: Command, io: Io): void {
     .option('--by <name>', 'who approves (default: $USER)')
     .option('--json', 'print {"runId": "..."}')
     .addHelpText('after', '\nExample:\n  buran approve packet.yaml --by ana')
-    .action(async (packet: string, opts: { by?: string; json?: boolean }) => {
-      const project = await openProject({ cwd: process.cwd() });
-      const { runId, record } = await project.approve(packet, who(opts.by));
-      io.out(opts.json === true ? JSON.stringify({ runId }) : `approved ${record.packetId} (${record.approval.hash}) as run ${runId}\nnext: buran run --run ${runId}`);
-      io.exit(EXIT.ok);
-    });
+    .action(lazyAction(io, async () => (await import('../actions/runs.js')).approveAction));
 
   program
     .command('run')
@@ -79,59 +29,7 @@ export function registerRunCommands(program: Command, io: Io): void {
     .option('--step', 'drive one transition, then stop')
     .option('--json', 'print events as NDJSON')
     .addHelpText('after', '\nExamples:\n  buran run --run add-greeting-xyz\n  buran run --run add-greeting-xyz --json | jq .to')
-    .action(async (opts: { run?: string; step?: boolean; json?: boolean }) => {
-      const json = opts.json === true;
-      // What the live view and the Ctrl-C message know: the run's events folded (not with --json, whose output stays NDJSON).
-      let state: LiveRunState | null = null;
-      let live: Progress | null = null;
-      const onEvent = (e: EventRecord) => {
-        if (state !== null) state = foldEvent(state, e);
-        // Said on stderr too (also with --json): the run's state and exit code do not change.
-        if (e.type === 'notify_failed') io.err(`notification failed (run ${e.runId}, ${String(e.data['status'])}): ${notifyFailures(e)}`);
-        if (json) io.out(JSON.stringify(e));
-        else if (live !== null) live.changed();
-        else io.out(eventLine(e));
-      };
-      const project = await openProject({ cwd: process.cwd(), onEvent });
-      const runId = await chooseRun(project, opts.run, io);
-      if (json) {
-        const result = await project.runner.drive(runId, { step: opts.step === true });
-        io.exit(exitForStatus(result.status));
-        return;
-      }
-      const view = await project.runner.inspect(runId);
-      const folded = foldEvents(initialLiveState(runId, view.snapshot.context.tasks.map((t) => t.id)), await project.runner.events(runId));
-      state = folded;
-      const activity = attemptActivityReader(project.store.runDir(runId));
-      if (wantsLiveProgress(process.stdout, process.env)) {
-        live = liveProgress({
-          terminal: { write: (t) => process.stdout.write(t), columns: () => process.stdout.columns, rows: () => process.stdout.rows },
-          state: () => state ?? folded,
-          activity,
-          color: wantsColor(process.env),
-        });
-      }
-      const onResize = () => live?.redraw();
-      // Ctrl-C ends this driver only: say what keeps running and how to come back, then end by SIGINT (exit status 130).
-      const onInterrupt = () => {
-        live?.stop();
-        for (const line of interruptLines(state ?? folded, Date.now(), activity)) io.out(line);
-        process.kill(process.pid, 'SIGINT');
-      };
-      process.stdout.on('resize', onResize);
-      process.once('SIGINT', onInterrupt);
-      const result = await project.runner.drive(runId, { step: opts.step === true }).finally(() => {
-        live?.stop();
-        process.stdout.off('resize', onResize);
-        process.off('SIGINT', onInterrupt);
-      });
-      io.out(`run ${runId}: ${result.status} (${result.stage})`);
-      if (result.blocker !== null) io.out(`blocked: ${result.blocker.code}: ${result.blocker.message}`);
-      for (const line of reasonLines((await viewExtras(project, result)).reasons, '')) io.out(line);
-      for (const review of reviewsOf(result)) for (const line of quorumReviewLines(review)) io.out(line);
-      io.out(`next: ${result.nextSafeAction.text}${result.nextSafeAction.command === null ? '' : `\n  ${result.nextSafeAction.command}`}`);
-      io.exit(exitForStatus(result.status));
-    });
+    .action(lazyAction(io, async () => (await import('../actions/runs.js')).runAction));
 
   program
     .command('status')
@@ -140,27 +38,7 @@ export function registerRunCommands(program: Command, io: Io): void {
     .option('--json', 'print the status JSON (schema: buran schema status)')
     .option('--exit-status', "with --run: exit by the run's state (0 handoff-ready, 3 blocked or failed, 4 otherwise) instead of 0")
     .addHelpText('after', '\nExamples:\n  buran status\n  buran status --run add-greeting-xyz --json\n  buran status --run add-greeting-xyz --exit-status || echo "not handed off"')
-    .action(async (opts: { run?: string; json?: boolean; exitStatus?: boolean }) => {
-      const project = await openProject({ cwd: process.cwd() });
-      if (opts.run === undefined) {
-        const runs = await project.store.listRuns();
-        const rows = await Promise.all(runs.map(async (r) => ({ ...r, view: await project.runner.inspect(r.runId), sandbox: await readSandboxRecord(project.store.runDir(r.runId)) })));
-        if (opts.json === true) io.out(JSON.stringify(rows.map((r) => ({ runId: r.runId, packetId: r.packetId, status: r.view.status, stage: r.view.stage, createdAt: r.createdAt, sandbox: r.sandbox?.kind ?? null }))));
-        else if (rows.length === 0) io.out('no runs yet: buran approve <packet>');
-        else for (const r of rows) io.out(`${r.runId}  ${r.view.status}  ${r.view.stage}  ${r.packetId}  ${sandboxWord(r.sandbox)}`);
-        io.exit(EXIT.ok);
-        return;
-      }
-      const runId = await chooseRun(project, opts.run, io);
-      const view = await project.runner.inspect(runId);
-      const events = await project.runner.events(runId);
-      const holder = await runLockHolder(project.store.runDir(runId));
-      const driver = holder === null || holder.pid === process.pid ? null : holder;
-      const status = statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(runId), Date.now, await readSandboxRecord(project.store.runDir(runId)), driver);
-      if (opts.json === true) io.out(JSON.stringify(status));
-      else for (const line of statusLines(status, (await viewExtras(project, view)).reasons)) io.out(line);
-      io.exit(opts.exitStatus === true ? exitForStatus(status.status) : EXIT.ok);
-    });
+    .action(lazyAction(io, async () => (await import('../actions/status.js')).statusAction));
 
   program
     .command('report')
@@ -169,17 +47,7 @@ export function registerRunCommands(program: Command, io: Io): void {
     .option('--format <format>', 'md or json', 'md')
     .option('--json', 'the report as JSON (same as --format json)')
     .addHelpText('after', '\nExample:\n  buran report --run add-greeting-xyz --json')
-    .action(async (opts: { run?: string; format: string; json?: boolean }) => {
-      if (opts.format !== 'md' && opts.format !== 'json') throw new BuranError({ code: 'invalid_input', message: `--format must be md or json, not ${opts.format}`, details: {} });
-      const format = opts.json === true ? 'json' : opts.format;
-      const project = await openProject({ cwd: process.cwd() });
-      const runId = await chooseRun(project, opts.run, io);
-      const view = await project.runner.inspect(runId);
-      // A tampered record or a moved handoff branch is reported (blocked), not repaired; report exits 0 whatever the run's status.
-      const report = buildReport(view.snapshot, await project.runner.events(runId), {}, view.tampered ?? view.handoffMoved, await readSandboxRecord(project.store.runDir(runId)), await viewExtras(project, view));
-      io.out(format === 'json' ? JSON.stringify(report, null, 2) : reportMarkdown(report));
-      io.exit(EXIT.ok);
-    });
+    .action(lazyAction(io, async () => (await import('../actions/runs.js')).reportAction));
 
   program
     .command('events')
@@ -188,20 +56,5 @@ export function registerRunCommands(program: Command, io: Io): void {
     .option('--json', 'NDJSON')
     .option('--follow', 'keep printing new events until the run ends (handoff-ready, cancelled or failed); Ctrl-C to stop sooner')
     .addHelpText('after', '\nExamples:\n  buran events --run add-greeting-xyz --json\n  buran events --run add-greeting-xyz --follow')
-    .action(async (opts: { run?: string; json?: boolean; follow?: boolean }) => {
-      const project = await openProject({ cwd: process.cwd() });
-      const runId = await chooseRun(project, opts.run, io);
-      let seen = 0;
-      for (;;) {
-        const events = await project.runner.events(runId);
-        for (const e of events.filter((x) => x.seq > seen)) io.out(opts.json === true ? JSON.stringify(e) : eventLine(e));
-        seen = events.at(-1)?.seq ?? seen;
-        if (opts.follow !== true) break;
-        // A final run ends the follow, also when it reads as blocked because its handoff branch moved.
-        const { status, handoffMoved, tampered } = await project.runner.inspect(runId);
-        if (status === 'handoff_ready' || status === 'cancelled' || status === 'failed' || handoffMoved !== null || tampered !== null) break;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      io.exit(EXIT.ok);
-    });
+    .action(lazyAction(io, async () => (await import('../actions/runs.js')).eventsAction));
 }

@@ -1,7 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { renderSchemas } from '../../domain/jsonSchemas.js';
-import { EXIT } from '../exitCodes.js';
 import type { Io } from '../io.js';
+import { lazyAction } from '../lazyAction.js';
 
 const NAMES = ['packet', 'completion', 'config', 'status'] as const;
 
@@ -16,8 +15,5 @@ export function registerSchema(program: Command, io: Io): void {
     })
     .option('--json', 'accepted for symmetry: a schema is always printed as JSON')
     .addHelpText('after', '\nExample:\n  buran schema packet > packet.schema.json')
-    .action((name: string) => {
-      io.out((renderSchemas()[`${name}.schema.json`] ?? '').trimEnd());
-      io.exit(EXIT.ok);
-    });
+    .action(lazyAction(io, async () => (await import('../actions/schema.js')).schemaAction));
 }
