@@ -67,6 +67,13 @@ export interface QueuedCommand {
 export interface DriveOptions {
   /** Stop after the first recorded transition. */
   readonly step?: boolean;
+  /**
+   * Stop driving when aborted (e.g. on SIGINT): what happened so far is
+   * persisted, effects in flight are stopped, the run lock is released and the
+   * result is the run as it stands. Workers keep running under their own
+   * supervisors; the next drive re-attaches to them.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -107,7 +114,14 @@ export function createRunner(options: RunnerOptions) {
 
     /** Drive until final, blocked or paused (or one step with `{ step: true }`). A queued run is started. */
     async drive(runId: string, opts: DriveOptions = {}): Promise<DriveResult> {
-      return runSession(deps, { runId, send: [], until: (snap, appended) => isStopped(snap) || (opts.step === true && appended > 0), startWhenQueued: true, inert: false });
+      return runSession(deps, {
+        runId,
+        send: [],
+        until: (snap, appended) => isStopped(snap) || (opts.step === true && appended > 0),
+        startWhenQueued: true,
+        inert: false,
+        ...(opts.signal === undefined ? {} : { stop: opts.signal }),
+      });
     },
 
     /**

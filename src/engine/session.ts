@@ -57,6 +57,8 @@ export interface SessionRequest {
   readonly startWhenQueued: boolean;
   /** Effects are not started (operator commands change state and run final-state hooks only). */
   readonly inert: boolean;
+  /** Stop waiting when aborted (the caller was interrupted): drained, stopped and unlocked as at any other end. */
+  readonly stop?: AbortSignal;
 }
 
 export async function runSession(deps: SessionDeps, req: SessionRequest): Promise<DriveResult> {
@@ -180,10 +182,12 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   const stopInbox = deps.inbox === undefined ? () => undefined : pollInbox({ inbox: deps.inbox, runId, actor: restored, recorder, pollMs, changed: schedule, failed: fail });
 
   let started = false;
+  const onStop = () => wake?.();
+  req.stop?.addEventListener('abort', onStop);
   await new Promise<void>((resolve) => {
     wake = () => {
       const snap = restored.getSnapshot();
-      if (failure !== null || req.until(snap, persister.appended)) {
+      if (failure !== null || req.stop?.aborted === true || req.until(snap, persister.appended)) {
         resolve();
         return;
       }
@@ -197,6 +201,7 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
     wake();
   });
   wake = null;
+  req.stop?.removeEventListener('abort', onStop);
   stopInbox();
   stopDeadline();
   // Final-state hooks (release the lease, end workers) finish before the session reports.
@@ -215,6 +220,8 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
     return null;
   }) : null;
   if (failure === null && finding === null) await notifyIfDue(deps, runId, restored, log.events, persister, recorder, schedule, () => chain);
+  // A run stopped while its tasks still move (interrupted, or one step) may have taken transitions during the awaits above.
+  await settle();
   const stoppedAt = stopWithChildren(restored);
   closed = true;
   if (failure !== null) {
