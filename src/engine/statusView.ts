@@ -9,6 +9,7 @@ import type { RunView } from './runner.js';
 import type { RunStatus } from './runStatus.js';
 import { stageOf } from './runStatus.js';
 import type { SandboxRecord } from './sandboxChoice.js';
+import type { SetupView } from './setupView.js';
 
 export interface StatusJson {
   readonly runId: string;
@@ -33,6 +34,8 @@ export interface StatusJson {
   readonly sandbox: Omit<SandboxRecord, 'decidedAt'> | null;
   /** The process driving the run now (it holds the run lock), or null. `since`: ISO-8601, '' when unknown. */
   readonly driver: { readonly pid: number; readonly host: string; readonly since: string } | null;
+  /** The packet's setup as it ran (src/engine/setupView.ts gathers it from the log and the gates' evidence). */
+  readonly setup: readonly SetupView[];
 }
 
 /** The holder of a run lock, as statusJson reads it. */
@@ -52,7 +55,15 @@ export function watchAction(runId: string, driver: DriverInfo): NextSafeAction {
 
 const childOf = (view: RunView, taskId: string) => taskSnapshot((view.snapshot.children as Readonly<Record<string, unknown>>)[`task:${taskId}`]);
 
-export function statusJson(view: RunView, updatedAt: string | null, runDir: string | null, now: () => number = Date.now, sandbox: SandboxRecord | null = null, driver: DriverInfo | null = null): StatusJson {
+export function statusJson(
+  view: RunView,
+  updatedAt: string | null,
+  runDir: string | null,
+  now: () => number = Date.now,
+  sandbox: SandboxRecord | null = null,
+  driver: DriverInfo | null = null,
+  setup: readonly SetupView[] = [],
+): StatusJson {
   const c = view.snapshot.context;
   const tasks = c.tasks.map((t) => {
     const child = childOf(view, t.id);
@@ -95,5 +106,6 @@ export function statusJson(view: RunView, updatedAt: string | null, runDir: stri
     updatedAt,
     sandbox: sandbox === null ? null : { mode: sandbox.mode, kind: sandbox.kind, network: sandbox.network, note: sandbox.note },
     driver: driver === null ? null : { pid: driver.pid, host: driver.host, since: driver.acquiredAt },
+    setup,
   };
 }

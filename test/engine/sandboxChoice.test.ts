@@ -36,6 +36,7 @@ describe('sandbox summary', () => {
       updatedAt: null,
       sandbox: { mode: 'auto', kind: 'none', network: true, note: 'unsandboxed: no bwrap' },
       driver: null,
+      setup: [],
     });
     expect(lines).toContain('  unsandboxed: no bwrap');
   });

@@ -27,6 +27,7 @@ function hostileModel(): InspectModel {
     updatedAt: event.ts,
     sandbox: { mode: 'none', kind: 'none', network: true, note: HOSTILE },
     driver: null,
+    setup: [],
   };
   return {
     schema: INSPECT_MODEL_SCHEMA,

@@ -1,4 +1,4 @@
-// The run commands: init, approve, status, report, events (`run` is run.ts).
+// The run commands: init, approve, run (run.ts), status, report, events.
 import type { Command } from 'commander';
 import { BuranError } from '../../domain/errors.js';
 import { chooseRun } from '../runChoice.js';
@@ -8,6 +8,9 @@ import { CONFIG_FILE, openProject } from '../../engine/project.js';
 import { buildReport, reportMarkdown } from '../../engine/report.js';
 import { statusJson } from '../../engine/statusView.js';
 import { viewExtras } from '../../engine/viewExtras.js';
+import { gatherSetup } from '../../engine/setupView.js';
+import { redactorOf } from '../../engine/redactResults.js';
+import { secretValuesOf } from '../../domain/redact.js';
 import { readSandboxRecord, sandboxWord } from '../../engine/sandboxChoice.js';
 import { EXIT } from '../exitCodes.js';
 import { eventLine, statusLines } from '../format.js';
@@ -72,7 +75,9 @@ export function registerRunCommands(program: Command, io: Io): void {
       const events = await project.runner.events(runId);
       const holder = await runLockHolder(project.store.runDir(runId));
       const driver = holder === null || holder.pid === process.pid ? null : holder;
-      const status = statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(runId), Date.now, await readSandboxRecord(project.store.runDir(runId)), driver);
+      const redact = redactorOf(secretValuesOf(process.env));
+      const setup = await gatherSetup(view, events, { runId, getArtifact: (id, hash) => project.store.getArtifact(id, hash), redact });
+      const status = statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(runId), Date.now, await readSandboxRecord(project.store.runDir(runId)), driver, setup);
       if (opts.json === true) io.out(JSON.stringify(status));
       else for (const line of statusLines(status, (await viewExtras(project, view)).reasons)) io.out(line);
       io.exit(opts.exitStatus === true ? exitForStatus(status.status) : EXIT.ok);
