@@ -15,6 +15,8 @@ import { SANDBOX_RECORD_FILE, readSandboxRecord } from './sandboxChoice.js';
 import { deliverNotification } from '../notify/deliver.js';
 import { secretValuesOf } from '../domain/redact.js';
 import { statusJson } from './statusView.js';
+import { redactorOf } from './redactResults.js';
+import { gatherSetup } from './setupView.js';
 import { approvePacket } from './approve.js';
 import { type Clock, systemClock } from './clock.js';
 import { createLocalEffects } from './localEffects.js';
@@ -122,7 +124,8 @@ export async function openProject(options: ProjectOptions) {
     // The payload is what `buran status --run <id> --json` prints.
     notify: async ({ runId, view, updatedAt }) => {
       const runDir = store.runDir(runId);
-      const payload = JSON.stringify(statusJson(view, updatedAt, runDir, () => clock.now(), await readSandboxRecord(runDir)));
+      const setup = await gatherSetup(view, await runner.events(runId), { runId, getArtifact: (id, hash) => store.getArtifact(id, hash), redact: redactorOf(secretValuesOf(env)) });
+      const payload = JSON.stringify(statusJson(view, updatedAt, runDir, () => clock.now(), await readSandboxRecord(runDir), null, setup));
       return deliverNotification(config.notify, payload, { cwd: root, env, knownSecrets: secretValuesOf(env) });
     },
     effectsFor: async (runId) => {

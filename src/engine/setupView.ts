@@ -9,6 +9,9 @@ import { lastLines } from '../gates/outputTail.js';
 import { REASON_TAIL_LINES, type ReasonSources, readCommandEvidence } from './reasons.js';
 import { taskSnapshot } from './report.js';
 import type { RunView } from './runView.js';
+import type { Project } from './project.js';
+import { redactorOf } from './redactResults.js';
+import { secretValuesOf } from '../domain/redact.js';
 
 /** Lines of output kept per setup command in status. */
 export const SETUP_TAIL_LINES = REASON_TAIL_LINES;
@@ -96,4 +99,9 @@ export async function gatherSetup(view: Pick<RunView, 'snapshot'>, events: reado
     out.push({ place: 'verification', where: taskId === null ? 'verify integration' : `verify task ${taskId}`, taskId, epoch: record.epoch, status: failed ? 'failed' : 'ok', commands });
   }
   return out;
+}
+
+/** `gatherSetup` over a project's store, every text redacted with this process's secrets. */
+export function setupOf(project: Pick<Project, 'store'>, view: RunView, events: readonly EventRecord[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<SetupView[]> {
+  return gatherSetup(view, events, { runId: view.runId, getArtifact: (runId, hash) => project.store.getArtifact(runId, hash), redact: redactorOf(secretValuesOf(env)) });
 }
