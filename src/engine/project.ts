@@ -17,6 +17,7 @@ import { secretValuesOf } from '../domain/redact.js';
 import { statusJson } from './statusView.js';
 import { redactorOf } from './redactResults.js';
 import { gatherSetup } from './setupView.js';
+import { createFileNotifyMarks } from './notifyMarks.js';
 import { approvePacket } from './approve.js';
 import { type Clock, systemClock } from './clock.js';
 import { createLocalEffects } from './localEffects.js';
@@ -121,6 +122,7 @@ export async function openProject(options: ProjectOptions) {
     branchTip: (branch) => readBranchTip(root, branch),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     sealedFiles: (runId) => readSealedFiles(store.runDir(runId)),
+    notifyMarks: createFileNotifyMarks(join(storeDir, 'notify-state')),
     // The payload is what `buran status --run <id> --json` prints.
     notify: async ({ runId, view, updatedAt }) => {
       const runDir = store.runDir(runId);

@@ -16,6 +16,7 @@ import type { ReadBranchTip } from './handoffCheck.js';
 import type { CommandInbox, OperatorEvent } from './inbox.js';
 import type { RunLocks } from './locks.js';
 import type { NotifyTargetResult } from './notifyDue.js';
+import type { NotifyMarks } from './notifyMarks.js';
 import { createRunRecords } from './runRecords.js';
 import { type DriveResult, type RunView, isStopped, restoredView, runViewOf } from './runView.js';
 import { stageOf } from './runStatus.js';
@@ -56,6 +57,12 @@ export interface RunnerOptions {
    * it returns no targets) and never changes the run or the result.
    */
   readonly notify?: (run: NotifyRequest) => Promise<readonly NotifyTargetResult[]>;
+  /**
+   * Where the runner keeps which blocks found by looking at a run (`evidence_tampered`,
+   * `handoff_moved`) it notified, so each is notified once; outside the run's folder,
+   * which a tampered run must not get written into. Without it those are not notified.
+   */
+  readonly notifyMarks?: NotifyMarks;
 }
 
 /** A command queued for the process that is driving the run. */
@@ -101,6 +108,7 @@ export function createRunner(options: RunnerOptions) {
     ...(options.inbox === undefined ? {} : { inbox: options.inbox }),
     ...(options.inboxPollMs === undefined ? {} : { inboxPollMs: options.inboxPollMs }),
     ...(options.notify === undefined ? {} : { notify: options.notify }),
+    ...(options.notifyMarks === undefined ? {} : { notifyMarks: options.notifyMarks }),
   };
 
   return {

@@ -15,6 +15,7 @@ import type { RunEffects } from './effects.js';
 import { moveAlreadyRecorded } from './handoffCheck.js';
 import type { CommandInbox } from './inbox.js';
 import type { HeldLock, RunLocks } from './locks.js';
+import { type NotifyMarks, notifyFindingOnce } from './notifyMarks.js';
 import { type NotifyTargetResult, notificationDue } from './notifyDue.js';
 import { attemptsOf, observationsToSend } from './observeCompletions.js';
 import { Persister } from './persister.js';
@@ -45,6 +46,8 @@ export interface SessionDeps {
   readonly inbox?: CommandInbox;
   readonly inboxPollMs?: number;
   readonly notify?: (run: NotifyRequest) => Promise<readonly NotifyTargetResult[]>;
+  /** Which blocks found by looking (tampered records, a moved handoff branch) were notified already. */
+  readonly notifyMarks?: NotifyMarks;
 }
 
 export interface SessionRequest {
@@ -109,7 +112,11 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   const { doc, log, lastSeq } = await records.load(runId, true);
   // Records changed outside buran are never driven on: nothing starts, nothing is written.
   const tampered = await records.tamperOf(runId, doc, log.raw);
-  if (tampered !== null) return { ...runViewOf(runId, restoredView(doc.snapshot), lastSeq, tampered), appended: 0, takeover: lock.takeover };
+  if (tampered !== null) {
+    const view = runViewOf(runId, restoredView(doc.snapshot), lastSeq, tampered);
+    if (!inert) await notifyFindingOnce(deps, view, log.events.at(-1)?.ts ?? null);
+    return { ...view, appended: 0, takeover: lock.takeover };
+  }
 
   const recorder = new Recorder(lastSeq, log.events.filter((e) => e.seq > doc.seq));
   if (lock.takeover !== null) recorder.add({ runId, type: 'lock_takeover', from: null, to: null, data: { previous: lock.takeover } });
@@ -229,7 +236,9 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
       ? failure
       : new BuranError({ code: 'internal', message: `run ${runId}: the engine stopped on an unexpected error: ${failure instanceof Error ? failure.message : JSON.stringify(failure)}`, details: { runId }, cause: failure });
   }
-  return { ...runViewOf(runId, stoppedAt, recorder.lastSeq, finding), appended: persister.appended, takeover: lock.takeover };
+  const view = runViewOf(runId, stoppedAt, recorder.lastSeq, finding);
+  if (finding !== null && !inert) await notifyFindingOnce(deps, view, persister.written.at(-1)?.ts ?? log.events.at(-1)?.ts ?? null);
+  return { ...view, appended: persister.appended, takeover: lock.takeover };
 }
 
 /**
