@@ -107,6 +107,11 @@ export function registerRun(program: Command, io: Io): void {
         return;
       }
       if (result === null) return;
+      // --json: the events were the output; the exit code says the rest.
+      if (json) {
+        io.exit(exitForStatus(result.status));
+        return;
+      }
       io.out(`run ${runId}: ${result.status} (${result.stage})`);
       if (result.blocker !== null) io.out(`blocked: ${result.blocker.code}: ${result.blocker.message}`);
       for (const line of reasonLines((await viewExtras(project, result)).reasons, '')) io.out(line);
