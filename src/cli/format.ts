@@ -26,6 +26,22 @@ export function statusLines(s: StatusJson, reasons: Reasons = NO_REASONS): strin
   lines.push(`  next: ${s.nextSafeAction.text}${s.nextSafeAction.command === null ? '' : `\n        ${s.nextSafeAction.command}`}`);
   for (const t of s.tasks) lines.push(`  - ${t.id}: ${t.state}, ${t.attempts} attempt(s), epoch ${t.epoch}`);
   for (const r of s.reviews) lines.push(...quorumReviewLines(r, '  '));
+  lines.push(...setupLines(s.setup, '  '));
   lines.push(`  usage: ${s.usage.inputTokens} in / ${s.usage.outputTokens} out tokens, $${s.usage.costUsd.toFixed(4)}`);
+  return lines;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+/** One line per setup (where, status, each command with its exit and time); a failed command's output tail under it. */
+export function setupLines(setup: StatusJson['setup'], pad: string): string[] {
+  if (setup.length === 0) return [];
+  const lines = [`${pad}setup:`];
+  for (const s of setup) {
+    const commands = s.commands.map((c) => `${c.argv.join(' ')} (${c.error !== null ? c.error : c.timedOut ? 'timed out' : `exit ${c.exitCode ?? 'none'}`}, ${seconds(c.durationMs)})`);
+    lines.push(`${pad}  - ${s.where}${s.epoch === null ? '' : ` epoch ${s.epoch}`}: ${s.status}${s.status === 'reused' ? ' (already set up, nothing ran)' : ''}${commands.length === 0 ? '' : `: ${commands.join('; ')}`}`);
+    if (s.status !== 'failed') continue;
+    for (const c of s.commands) if (c.outputTail !== '' && (c.exitCode !== 0 || c.timedOut || c.error !== null)) lines.push(...c.outputTail.split('\n').map((l) => `${pad}    | ${l}`));
+  }
   return lines;
 }

@@ -50,4 +50,31 @@ export const StatusJsonSchema = z.strictObject({
       reviewers: z.array(ReviewerVerdictSchema),
     }),
   ),
+  /**
+   * The packet's setup as it ran: in the run worktree (`place: run`), in task worktrees (`task`, in the log's order) and in
+   * the fresh checkout of each verification (`verification`, with the gate's epoch). `reused`: it had passed there for this
+   * epoch, nothing ran again. Empty when the packet has no setup or nothing ran yet.
+   */
+  setup: z.array(
+    z.strictObject({
+      place: z.enum(['run', 'task', 'verification']),
+      where: z.string(),
+      taskId: z.string().nullable(),
+      epoch: z.number().int().min(1).nullable(),
+      status: z.enum(['ok', 'failed', 'reused']),
+      commands: z.array(
+        z.strictObject({
+          argv: z.array(z.string()),
+          exitCode: z.number().int().nullable(),
+          timedOut: z.boolean(),
+          /** Milliseconds. */
+          durationMs: z.number().min(0),
+          /** Why it could not run or was stopped, when it was. */
+          error: z.string().nullable(),
+          /** The last lines of its stderr then stdout, redacted. */
+          outputTail: z.string(),
+        }),
+      ),
+    }),
+  ),
 });

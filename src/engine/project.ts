@@ -15,6 +15,9 @@ import { readSandboxRecord } from './sandboxChoice.js';
 import { readSealedFiles } from './sealedFiles.js';
 import { secretValuesOf } from '../domain/redact.js';
 import { statusJson } from './statusView.js';
+import { redactorOf } from './redactResults.js';
+import { gatherSetup } from './setupView.js';
+import { createFileNotifyMarks } from './notifyMarks.js';
 import { type Clock, systemClock } from './clock.js';
 import { createFileInbox } from './inbox.js';
 import { createFileLocks } from './locks.js';
@@ -93,10 +96,12 @@ export async function openProject(options: ProjectOptions) {
     branchTip: (branch) => readBranchTip(root, branch),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     sealedFiles: (runId) => readSealedFiles(store.runDir(runId)),
+    notifyMarks: createFileNotifyMarks(join(storeDir, 'notify-state')),
     // The payload is what `buran status --run <id> --json` prints.
     notify: async ({ runId, view, updatedAt }) => {
       const runDir = store.runDir(runId);
-      const payload = JSON.stringify(statusJson(view, updatedAt, runDir, () => clock.now(), await readSandboxRecord(runDir)));
+      const setup = await gatherSetup(view, await runner.events(runId), { runId, getArtifact: (id, hash) => store.getArtifact(id, hash), redact: redactorOf(secretValuesOf(env)) });
+      const payload = JSON.stringify(statusJson(view, updatedAt, runDir, () => clock.now(), await readSandboxRecord(runDir), null, setup));
       const { deliverNotification } = await import('../notify/deliver.js');
       return deliverNotification(config.notify, payload, { cwd: root, env, knownSecrets: secretValuesOf(env) });
     },

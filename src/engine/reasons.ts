@@ -136,7 +136,7 @@ export async function gatherReasons(snap: SnapshotLike, blocker: Blocker | null,
 }
 
 /** A stored command evidence, or null when it is not one (a missing artifact is a store problem the views report elsewhere). */
-async function readCommandEvidence(src: ReasonSources, hash: string) {
+export async function readCommandEvidence(src: Pick<ReasonSources, 'runId' | 'getArtifact'>, hash: string) {
   let text: string;
   try {
     text = new TextDecoder().decode(await src.getArtifact(src.runId, hash));

@@ -16,6 +16,7 @@ import type { ReadBranchTip } from './handoffCheck.js';
 import type { CommandInbox, OperatorEvent } from './inbox.js';
 import type { RunLocks } from './locks.js';
 import type { NotifyTargetResult } from './notifyDue.js';
+import type { NotifyMarks } from './notifyMarks.js';
 import { createRunRecords } from './runRecords.js';
 import { type DriveResult, type RunView, isStopped, restoredView, runViewOf } from './runView.js';
 import { runIndexFields } from './runIndex.js';
@@ -57,6 +58,12 @@ export interface RunnerOptions {
    * it returns no targets) and never changes the run or the result.
    */
   readonly notify?: (run: NotifyRequest) => Promise<readonly NotifyTargetResult[]>;
+  /**
+   * Where the runner keeps which blocks found by looking at a run (`evidence_tampered`,
+   * `handoff_moved`) it notified, so each is notified once; outside the run's folder,
+   * which a tampered run must not get written into. Without it those are not notified.
+   */
+  readonly notifyMarks?: NotifyMarks;
 }
 
 /** A command queued for the process that is driving the run. */
@@ -68,6 +75,13 @@ export interface QueuedCommand {
 export interface DriveOptions {
   /** Stop after the first recorded transition. */
   readonly step?: boolean;
+  /**
+   * Stop driving when aborted (e.g. on SIGINT): what happened so far is
+   * persisted, effects in flight are stopped, the run lock is released and the
+   * result is the run as it stands. Workers keep running under their own
+   * supervisors; the next drive re-attaches to them.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -95,6 +109,7 @@ export function createRunner(options: RunnerOptions) {
     ...(options.inbox === undefined ? {} : { inbox: options.inbox }),
     ...(options.inboxPollMs === undefined ? {} : { inboxPollMs: options.inboxPollMs }),
     ...(options.notify === undefined ? {} : { notify: options.notify }),
+    ...(options.notifyMarks === undefined ? {} : { notifyMarks: options.notifyMarks }),
   };
 
   const tamperNow = async (runId: string) => {
@@ -114,7 +129,14 @@ export function createRunner(options: RunnerOptions) {
 
     /** Drive until final, blocked or paused (or one step with `{ step: true }`). A queued run is started. */
     async drive(runId: string, opts: DriveOptions = {}): Promise<DriveResult> {
-      return runSession(deps, { runId, send: [], until: (snap, appended) => isStopped(snap) || (opts.step === true && appended > 0), startWhenQueued: true, inert: false });
+      return runSession(deps, {
+        runId,
+        send: [],
+        until: (snap, appended) => isStopped(snap) || (opts.step === true && appended > 0),
+        startWhenQueued: true,
+        inert: false,
+        ...(opts.signal === undefined ? {} : { stop: opts.signal }),
+      });
     },
 
     /**

@@ -15,6 +15,7 @@ import type { EffectsFactory } from './effects.js';
 import { moveAlreadyRecorded } from './handoffCheck.js';
 import type { CommandInbox } from './inbox.js';
 import type { HeldLock, RunLocks } from './locks.js';
+import { type NotifyMarks, notifyFindingOnce } from './notifyMarks.js';
 import { type NotifyTargetResult, notificationDue } from './notifyDue.js';
 import { attemptsOf, observationsToSend } from './observeCompletions.js';
 import { Persister } from './persister.js';
@@ -46,6 +47,8 @@ export interface SessionDeps {
   readonly inbox?: CommandInbox;
   readonly inboxPollMs?: number;
   readonly notify?: (run: NotifyRequest) => Promise<readonly NotifyTargetResult[]>;
+  /** Which blocks found by looking (tampered records, a moved handoff branch) were notified already. */
+  readonly notifyMarks?: NotifyMarks;
 }
 
 export interface SessionRequest {
@@ -58,6 +61,8 @@ export interface SessionRequest {
   readonly startWhenQueued: boolean;
   /** Effects are not started (operator commands change state and run final-state hooks only). */
   readonly inert: boolean;
+  /** Stop waiting when aborted (the caller was interrupted): drained, stopped and unlocked as at any other end. */
+  readonly stop?: AbortSignal;
 }
 
 export async function runSession(deps: SessionDeps, req: SessionRequest): Promise<DriveResult> {
@@ -108,7 +113,11 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   const { doc, log, lastSeq } = await records.load(runId, true);
   // Records changed outside buran are never driven on: nothing starts, nothing is written.
   const tampered = await records.tamperOf(runId, doc, log.raw);
-  if (tampered !== null) return { ...runViewOf(runId, restoredView(doc.snapshot), lastSeq, tampered), appended: 0, takeover: lock.takeover };
+  if (tampered !== null) {
+    const view = runViewOf(runId, restoredView(doc.snapshot), lastSeq, tampered);
+    if (!inert) await notifyFindingOnce(deps, view, log.events.at(-1)?.ts ?? null);
+    return { ...view, appended: 0, takeover: lock.takeover };
+  }
 
   const recorder = new Recorder(lastSeq, log.events.filter((e) => e.seq > doc.seq));
   if (lock.takeover !== null) recorder.add({ runId, type: 'lock_takeover', from: null, to: null, data: { previous: lock.takeover } });
@@ -186,10 +195,12 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   const stopInbox = deps.inbox === undefined ? () => undefined : pollInbox({ inbox: deps.inbox, runId, actor: restored, recorder, pollMs, changed: schedule, failed: fail });
 
   let started = false;
+  const onStop = () => wake?.();
+  req.stop?.addEventListener('abort', onStop);
   await new Promise<void>((resolve) => {
     wake = () => {
       const snap = restored.getSnapshot();
-      if (failure !== null || req.until(snap, persister.appended)) {
+      if (failure !== null || req.stop?.aborted === true || req.until(snap, persister.appended)) {
         resolve();
         return;
       }
@@ -203,6 +214,7 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
     wake();
   });
   wake = null;
+  req.stop?.removeEventListener('abort', onStop);
   stopInbox();
   stopDeadline();
   // Final-state hooks (release the lease, end workers) finish before the session reports.
@@ -221,6 +233,8 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
     return null;
   }) : null;
   if (failure === null && finding === null) await notifyIfDue(deps, runId, restored, log.events, persister, recorder, schedule, () => chain);
+  // A run stopped while its tasks still move (interrupted, or one step) may have taken transitions during the awaits above.
+  await settle();
   const stoppedAt = stopWithChildren(restored);
   closed = true;
   if (failure !== null) {
@@ -228,7 +242,9 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
       ? failure
       : new BuranError({ code: 'internal', message: `run ${runId}: the engine stopped on an unexpected error: ${failure instanceof Error ? failure.message : JSON.stringify(failure)}`, details: { runId }, cause: failure });
   }
-  return { ...runViewOf(runId, stoppedAt, recorder.lastSeq, finding), appended: persister.appended, takeover: lock.takeover };
+  const view = runViewOf(runId, stoppedAt, recorder.lastSeq, finding);
+  if (finding !== null && !inert) await notifyFindingOnce(deps, view, persister.written.at(-1)?.ts ?? log.events.at(-1)?.ts ?? null);
+  return { ...view, appended: persister.appended, takeover: lock.takeover };
 }
 
 /**

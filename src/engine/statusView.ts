@@ -10,6 +10,7 @@ import type { RunStatus } from './runStatus.js';
 import { stageOf } from './runStatus.js';
 import type { SandboxRecord } from './sandboxChoice.js';
 import { type QuorumReview, quorumReviews } from './reviewViews.js';
+import type { SetupView } from './setupView.js';
 
 export interface StatusJson {
   readonly runId: string;
@@ -36,6 +37,8 @@ export interface StatusJson {
   readonly driver: { readonly pid: number; readonly host: string; readonly since: string } | null;
   /** The latest review of each task and of the integration that asked several reviewers: every reviewer's verdict. */
   readonly reviews: readonly QuorumReview[];
+  /** The packet's setup as it ran (src/engine/setupView.ts gathers it from the log and the gates' evidence). */
+  readonly setup: readonly SetupView[];
 }
 
 /** The holder of a run lock, as statusJson reads it. */
@@ -58,7 +61,15 @@ const childOf = (view: RunView, taskId: string) => taskSnapshot((view.snapshot.c
 /** The latest quorum review of each task and of the integration (see reviewViews.ts). */
 export const reviewsOf = (view: RunView): QuorumReview[] => quorumReviews(view.snapshot.context, (id) => childOf(view, id)?.context.gates ?? []);
 
-export function statusJson(view: RunView, updatedAt: string | null, runDir: string | null, now: () => number = Date.now, sandbox: SandboxRecord | null = null, driver: DriverInfo | null = null): StatusJson {
+export function statusJson(
+  view: RunView,
+  updatedAt: string | null,
+  runDir: string | null,
+  now: () => number = Date.now,
+  sandbox: SandboxRecord | null = null,
+  driver: DriverInfo | null = null,
+  setup: readonly SetupView[] = [],
+): StatusJson {
   const c = view.snapshot.context;
   const tasks = c.tasks.map((t) => {
     const child = childOf(view, t.id);
@@ -102,5 +113,6 @@ export function statusJson(view: RunView, updatedAt: string | null, runDir: stri
     sandbox: sandbox === null ? null : { mode: sandbox.mode, kind: sandbox.kind, network: sandbox.network, note: sandbox.note },
     driver: driver === null ? null : { pid: driver.pid, host: driver.host, since: driver.acquiredAt },
     reviews: reviewsOf(view),
+    setup,
   };
 }

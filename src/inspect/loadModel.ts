@@ -7,6 +7,7 @@ import { RunRecordSchema } from '../domain/runRecord.js';
 import type { Project } from '../engine/project.js';
 import { statusJson } from '../engine/statusView.js';
 import { readSandboxRecord } from '../engine/sandboxChoice.js';
+import { setupOf } from '../engine/setupView.js';
 import { inspectorCharts } from './charts.js';
 import { type InspectModel, buildInspectModel } from './model.js';
 
@@ -37,7 +38,7 @@ export async function loadInspectModel(project: InspectSource, runId: string, no
   const charts = inspectorCharts();
   return buildInspectModel({
     view,
-    status: statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(runId), now, await readSandboxRecord(project.store.runDir(runId))),
+    status: statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(runId), now, await readSandboxRecord(project.store.runDir(runId)), null, await setupOf(project, view, events)),
     record: record.data,
     packet,
     events,

@@ -2,10 +2,12 @@
 // shows both running tasks, one header, no wrapped or repeated lines, leaves
 // nothing behind when the run ends, and Ctrl-C says how to re-attach or cancel.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { runLockHolder } from '../../src/store/runLock.js';
 import { approvedRun, cleanup, makeRepo, packet, runProcesses, waitFor } from '../engine/fixtures/project.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
@@ -23,6 +25,16 @@ function runInTerminal(name: string, repo: string, runId: string, columns: numbe
 }
 
 const screen = (name: string): string[] => tmux('capture-pane', '-p', '-t', name).split('\n');
+/** Whether the pane shows its cursor (a live view that ended badly leaves it hidden). */
+const cursorShown = (name: string): boolean => tmux('display-message', '-p', '-t', name, '#{cursor_flag}').trim() === '1';
+
+/** The pane once the shell printed the CLI's exit status. */
+const afterExit = (name: string): Promise<string[]> =>
+  waitFor('the exit status', () => {
+    const lines = screen(name);
+    return lines.some((l) => l.startsWith('EXIT=')) ? lines : null;
+  }, 30_000);
+
 
 afterEach(() => {
   spawnSync('tmux', ['-L', socket, 'kill-server']);
@@ -70,12 +82,10 @@ describe.skipIf(!hasTmux)('buran run in a terminal', () => {
     expectOneCleanBlock(await whileBothWork('narrow'), 80);
 
     tmux('send-keys', '-t', 'narrow', 'C-c');
-    const after = await waitFor('the exit status', () => {
-      const lines = screen('narrow');
-      return lines.some((l) => l.startsWith('EXIT=')) ? lines : null;
-    });
+    const after = await afterExit('narrow');
     const text = after.join('\n');
     expect(after).toContain(`interrupted: buran stopped driving run ${runId}.`);
+    expect(after).toContain('Everything it did is recorded and the run lock is released.');
     expect(after).toContain('0 of 2 tasks done. Still running, without this process:');
     expect(text).toMatch(/ {2}alpha: agent working \d+s, attempt alpha\.a1, worker pid \d+/);
     expect(text).toMatch(/ {2}beta: agent working \d+s, attempt beta\.a1, worker pid \d+/);
@@ -83,8 +93,36 @@ describe.skipIf(!hasTmux)('buran run in a terminal', () => {
     expect(text).toContain(`cancel:    buran cancel --run ${runId}`);
     expect(after).toContain('EXIT=130');
     expect(text).not.toMatch(/tasks done · run/);
-    // The workers were left running, as the message says.
+    expect(cursorShown('narrow')).toBe(true);
+    // The workers were left running, as the message says; the driver let go of the run.
     expect(runProcesses(runId).length).toBeGreaterThan(0);
+    // No lock file left: the next `buran run` takes the lock without a takeover.
+    expect(existsSync(join(repo, '.buran', 'runs', runId, 'lock'))).toBe(false);
+  }, 90_000);
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)('%s: the cursor comes back, the same lines as Ctrl-C, the lock released, exit %i', async (sig, status) => {
+    const { repo, runId } = await twoTasksWorking(60_000);
+    const name = sig.toLowerCase();
+    runInTerminal(name, repo, runId, 80);
+    await whileBothWork(name);
+    expect(cursorShown(name)).toBe(false);
+    const driver = await runLockHolder(join(repo, '.buran', 'runs', runId));
+    expect(driver).not.toBeNull();
+    process.kill(driver?.pid ?? 0, sig);
+    const after = await afterExit(name);
+    const text = after.join('\n');
+    expect(after).toContain(`interrupted: buran stopped driving run ${runId}.`);
+    expect(after).toContain('Everything it did is recorded and the run lock is released.');
+    expect(text).toMatch(/ {2}alpha: agent working \d+s, attempt alpha\.a1, worker pid \d+/);
+    expect(text).toContain(`re-attach: buran run --run ${runId}`);
+    expect(after).toContain(`EXIT=${status}`);
+    expect(text).not.toMatch(/tasks done · run/);
+    expect(cursorShown(name)).toBe(true);
+    expect(runProcesses(runId).length).toBeGreaterThan(0);
+    expect(existsSync(join(repo, '.buran', 'runs', runId, 'lock'))).toBe(false);
   }, 90_000);
 
   it('at 200 columns: the whole output line shows, and a finished run leaves only its result on screen', async () => {

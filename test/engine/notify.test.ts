@@ -2,13 +2,13 @@
 // pauses calls the configured command and webhook (a real loopback server)
 // with its status JSON, once per transition; a failing notification is
 // recorded and changes nothing.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { StatusJsonSchema } from '../../src/domain/statusSchema.js';
 import { openProject } from '../../src/engine/project.js';
 import { type Loopback, loopback } from '../notify/loopback.js';
-import { agent, approvedRun, cleanup, makeRepo, markerFile, packet } from './fixtures/project.js';
+import { agent, approvedRun, cleanup, git, makeRepo, markerFile, packet } from './fixtures/project.js';
 
 const HOOK = resolve('test/notify/fixtures/notify-hook.mjs');
 const servers: Loopback[] = [];
@@ -23,6 +23,17 @@ function repoNotifying(notify: Record<string, unknown>): string {
   const file = join(repo, '.buran', 'config.json');
   writeFileSync(file, JSON.stringify({ ...(JSON.parse(readFileSync(file, 'utf8')) as object), notify }));
   return repo;
+}
+
+/** Every file under `dir` (relative path → content), to see that nothing was written. */
+function folderBytes(dir: string, prefix = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(join(dir, prefix))) {
+    const rel = join(prefix, name);
+    if (statSync(join(dir, rel)).isDirectory()) Object.assign(out, folderBytes(dir, rel));
+    else out[rel] = readFileSync(join(dir, rel), 'latin1');
+  }
+  return out;
 }
 
 const lines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
@@ -87,4 +98,36 @@ describe('notifications', () => {
     expect(server.bodies.map((b) => (JSON.parse(b) as { status: string }).status)).toEqual(['paused', 'paused']);
     expect((await project.runner.events(runId)).filter((e) => e.type === 'notified')).toHaveLength(2);
   }, 60_000);
+
+  it('blocks found by looking at a run are notified once each: a moved handoff branch (per new tip) and tampered records, whose folder gets nothing written', async () => {
+    const server = await loopback();
+    servers.push(server);
+    const repo = repoNotifying({ webhook: server.url });
+    const { project, runId } = await approvedRun(packet({ command: agent('ok') }), { repo });
+    expect((await project.runner.drive(runId)).status).toBe('handoff_ready');
+    const blockers = () => server.bodies.map((b) => StatusJsonSchema.parse(JSON.parse(b))).map((s) => `${s.status} ${s.blocker?.code ?? '-'}`);
+    expect(blockers()).toEqual(['handoff_ready -']);
+
+    const branch = `buran/${runId}`;
+    const handedOff = git(repo, 'rev-parse', branch).trim();
+    git(repo, 'update-ref', `refs/heads/${branch}`, git(repo, 'rev-parse', 'main').trim());
+    expect((await project.runner.drive(runId)).blocker?.code).toBe('handoff_moved');
+    expect((await project.runner.drive(runId)).blocker?.code).toBe('handoff_moved');
+    expect(blockers()).toEqual(['handoff_ready -', 'blocked handoff_moved']);
+    // Moved again, to a new tip: a new finding, told once more.
+    const another = git(repo, 'commit-tree', `${handedOff}^{tree}`, '-p', handedOff, '-m', 'an edit after handoff').trim();
+    git(repo, 'update-ref', `refs/heads/${branch}`, another);
+    expect((await project.runner.drive(runId)).blocker?.code).toBe('handoff_moved');
+    expect(blockers()).toEqual(['handoff_ready -', 'blocked handoff_moved', 'blocked handoff_moved']);
+
+    // A record changed outside buran: told once; the run folder stays exactly as it was found.
+    const runDir = project.store.runDir(runId);
+    writeFileSync(join(runDir, 'sandbox.json'), '{"kind":"none","note":"edited by hand"}\n');
+    const before = folderBytes(runDir);
+    expect((await project.runner.drive(runId)).blocker?.code).toBe('evidence_tampered');
+    expect((await (await openProject({ cwd: repo })).runner.drive(runId)).blocker?.code).toBe('evidence_tampered');
+    expect(blockers()).toEqual(['handoff_ready -', 'blocked handoff_moved', 'blocked handoff_moved', 'blocked evidence_tampered']);
+    expect(folderBytes(runDir)).toEqual(before);
+    expect(readdirSync(join(repo, '.buran', 'notify-state'))).toEqual([`${runId}.json`]);
+  }, 90_000);
 });

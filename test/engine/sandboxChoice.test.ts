@@ -37,6 +37,7 @@ describe('sandbox summary', () => {
       sandbox: { mode: 'auto', kind: 'none', network: true, note: 'unsandboxed: no bwrap' },
       driver: null,
       reviews: [],
+      setup: [],
     });
     expect(lines).toContain('  unsandboxed: no bwrap');
   });

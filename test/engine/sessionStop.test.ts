@@ -43,3 +43,43 @@ describe('ending a drive session', () => {
     expect(scripted.calls.length).toBe(callsAfter);
   });
 });
+
+describe('a drive stopped by its caller (an AbortSignal)', () => {
+  it('returns the run as it stands, everything recorded, workers left alone and the lock released', async () => {
+    const scripted = createScriptedEffects();
+    const awaiting: string[] = [];
+    const aborted: string[] = [];
+    const effects: RunEffects = {
+      ...scripted,
+      awaitCompletion: (waiting, signal) => {
+        awaiting.push(waiting.attempt.attemptId);
+        signal.addEventListener('abort', () => aborted.push(waiting.attempt.attemptId));
+        return new Promise(() => undefined);
+      },
+    };
+    const store = createMemoryStore();
+    const runner = createRunner({ store, locks: createMemoryLocks(), effectsFor: () => effects });
+    await runner.createRun({ runId: 'r1', record: { runId: 'r1' }, input });
+    const controller = new AbortController();
+    const driving = runner.drive('r1', { signal: controller.signal });
+    const deadline = Date.now() + 5_000;
+    while (awaiting.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(awaiting).toHaveLength(3);
+    controller.abort();
+    const result = await driving;
+    expect(result.status).toBe('running');
+    expect(aborted).toEqual(expect.arrayContaining(awaiting));
+    // Nothing was killed: the scripted port saw no cancel of a worker.
+    expect(scripted.calls.filter((c) => c.effect === 'cancelWorkers')).toEqual([]);
+    // What the result says is what the store holds, the three attempts' transitions included.
+    expect((await runner.inspect('r1')).lastSeq).toBe(result.lastSeq);
+    const logged = JSON.stringify(await runner.events('r1'));
+    for (const attemptId of awaiting) expect(logged).toContain(attemptId);
+    // The lock is free: the next drive starts at once and records no takeover.
+    const again = new AbortController();
+    again.abort();
+    const next = await runner.drive('r1', { signal: again.signal });
+    expect(next.takeover).toBeNull();
+    expect((await runner.events('r1')).filter((e) => e.type === 'lock_takeover')).toEqual([]);
+  });
+});

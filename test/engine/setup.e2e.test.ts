@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PacketInput } from '../../src/domain/packet.js';
 import { openProject } from '../../src/engine/project.js';
+import { StatusJsonSchema } from '../../src/domain/statusSchema.js';
+import { buranIn } from '../inspect/fixtures/cli.js';
 import { agent, approvedRun, attemptIds, cleanup, driverResult, git, makeRepo, markerFile, markerLines, packet, spawnDriver, waitFor } from './fixtures/project.js';
 
 const scratch: string[] = [];
@@ -89,6 +91,15 @@ describe('packet setup', () => {
     expect(handedOff).not.toContain('node_modules');
     expect(handedOff).not.toContain('linked-vendor');
     expect(git(repo, 'show', `buran/${runId}:src/alpha.txt`)).toContain('alpha.a1');
+
+    // status --json lists every setup: where, each command's exit code and duration.
+    const status = StatusJsonSchema.parse(JSON.parse((await buranIn(repo, 'status', '--run', runId, '--json')).out));
+    expect(status.setup.map((s) => `${s.place} ${s.where} ${s.status}`)).toEqual(['run run ok', 'task task alpha ok', 'verification verify task alpha ok', 'verification verify integration ok']);
+    for (const s of status.setup) {
+      expect(s.commands.map((c) => [c.argv[0], c.exitCode, c.error])).toEqual([['npm', 0, null], ['sh', 0, null]]);
+      expect(s.commands.every((c) => c.durationMs > 0)).toBe(true);
+    }
+    expect(status.setup.find((s) => s.place === 'verification')?.epoch).toBe(1);
   });
 
   it('a failing setup blocks setup_failed with the command and its output tail before any worker starts; retry sets up again', { timeout: 120_000 }, async () => {
@@ -105,6 +116,16 @@ describe('packet setup', () => {
     expect(blocked.blocker?.details).toMatchObject({ where: 'task alpha', exitCode: 4, command: ['sh', '-c', script] });
     expect(blocked.blocker?.nextSafeAction.command).toBe(`buran unblock --run ${runId} --decision retry`);
     expect(attemptIds(project, runId)).toEqual([]);
+    // status shows the failed setup with its output tail, as JSON and as text.
+    const status = StatusJsonSchema.parse(JSON.parse((await buranIn(repo, 'status', '--run', runId, '--json')).out));
+    const failed = status.setup.find((s) => s.status === 'failed');
+    expect(failed).toMatchObject({ place: 'task', where: 'task alpha', taskId: 'alpha' });
+    expect(failed?.commands).toHaveLength(1);
+    expect(failed?.commands[0]).toMatchObject({ argv: ['sh', '-c', script], exitCode: 4, timedOut: false, error: null });
+    expect(failed?.commands[0]?.outputTail).toContain('ready is missing');
+    const text = (await buranIn(repo, 'status', '--run', runId)).out;
+    expect(text).toMatch(/- task alpha: failed: sh -c .* \(exit 4, \d+\.\ds\)/);
+    expect(text).toContain(`    | setup: ${repo}/ready is missing`);
 
     writeFileSync(join(repo, 'ready'), '');
     await project.runner.command(runId, { type: 'UNBLOCK', decision: 'retry', by: 'tester', reason: 'made the ready file' });

@@ -28,6 +28,7 @@ function hostileModel(): InspectModel {
     sandbox: { mode: 'none', kind: 'none', network: true, note: HOSTILE },
     driver: null,
     reviews: [],
+    setup: [],
   };
   return {
     schema: INSPECT_MODEL_SCHEMA,

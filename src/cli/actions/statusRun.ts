@@ -1,5 +1,6 @@
 // `buran status --run <id>`: the checked view of one run (the folder, the log's
 // chain, the seal, the handoff branch). Imported by ./status.ts when needed.
+import { setupOf } from '../../engine/setupView.js';
 import { type Project, openProject } from '../../engine/project.js';
 import { readSandboxRecord } from '../../engine/sandboxChoice.js';
 import { statusJson } from '../../engine/statusView.js';
@@ -32,7 +33,8 @@ export async function statusRunAction(io: Io, opts: { run: string; json?: boolea
   const events = await project.runner.events(runId);
   const holder = await runLockHolder(project.store.runDir(runId));
   const driver = holder === null || holder.pid === process.pid ? null : holder;
-  const status = statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(runId), Date.now, await readSandboxRecord(project.store.runDir(runId)), driver);
+  const setup = await setupOf(project, view, events);
+  const status = statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(runId), Date.now, await readSandboxRecord(project.store.runDir(runId)), driver, setup);
   if (opts.json === true) io.out(JSON.stringify(status));
   else for (const line of statusLines(status, (await viewExtras(project, view)).reasons)) io.out(line);
   io.exit(opts.exitStatus === true ? exitForStatus(status.status) : EXIT.ok);

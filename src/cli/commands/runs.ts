@@ -1,5 +1,5 @@
 // The run commands: init, approve, run, status, report, events. Definitions
-// only; their code is in ../actions/, imported when the command runs.
+// only; their code is in ../actions/ (run in actions/run.ts), imported when the command runs.
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { lazyAction } from '../lazyAction.js';
@@ -29,7 +29,7 @@ export function registerRunCommands(program: Command, io: Io): void {
     .option('--step', 'drive one transition, then stop')
     .option('--json', 'print events as NDJSON')
     .addHelpText('after', '\nExamples:\n  buran run --run add-greeting-xyz\n  buran run --run add-greeting-xyz --json | jq .to')
-    .action(lazyAction(io, async () => (await import('../actions/runs.js')).runAction));
+    .action(lazyAction(io, async () => (await import('../actions/run.js')).runAction));
 
   program
     .command('status')
