@@ -17,6 +17,7 @@ import type {
   RunEvent,
   RunInput,
   RunStepInput,
+  ScopeOutcome,
 } from './run.types.js';
 import { addedUsage, taskChart } from './task.machine.js';
 import type { BlockParams } from './task.types.js';
@@ -88,6 +89,7 @@ export const runChart = setup({
     checkIntake: notProvided<IntakeOutcome, RunStepInput>('checkIntake'),
     checkAdapters: notProvided<PreflightOutcome, RunStepInput>('checkAdapters'),
     acquireLease: notProvided<LeaseOutcome, RunStepInput>('acquireLease'),
+    reacquireScope: notProvided<ScopeOutcome, RunStepInput>('reacquireScope'),
     runVerification: notProvided<GateResult, RunStepInput>('runVerification'),
     runReview: notProvided<GateResult, RunStepInput>('runReview'),
     performHandoff: notProvided<HandoffOutcome, RunStepInput>('performHandoff'),
@@ -133,18 +135,11 @@ export const runChart = setup({
       event.type === 'UNBLOCK' && event.decision === 'cancel' && context.allowedDecisions.includes('cancel'),
     mayAbandon: ({ context, event }) =>
       event.type === 'UNBLOCK' && event.decision === 'abandon' && context.allowedDecisions.includes('abandon'),
-    mayRetryTask: ({ context, event }) =>
-      event.type === 'UNBLOCK' && event.decision === 'retry' && context.allowedDecisions.includes('retry') && context.blockedTaskId !== null,
-    mayRetryFix: ({ context, event }) =>
-      event.type === 'UNBLOCK' &&
-      event.decision === 'retry' &&
-      context.allowedDecisions.includes('retry') &&
-      context.blocker?.code === 'fix_exhausted',
-    mayRetryLease: ({ context, event }) =>
-      event.type === 'UNBLOCK' &&
-      event.decision === 'retry' &&
-      context.allowedDecisions.includes('retry') &&
-      context.blocker?.code === 'lease_lost',
+    scopeHeldElsewhere: ({ event }) => outputOf<ScopeOutcome>(event)?.status !== 'acquired',
+    // Which retry `reclaiming` carries out, from what was recorded when it was decided (context only).
+    retryingTask: ({ context }) => (context.retrying?.taskId ?? null) !== null,
+    retryingFix: ({ context }) => context.retrying?.code === 'fix_exhausted',
+    retryingLease: ({ context }) => context.retrying?.code === 'lease_lost',
     mayRetry: ({ context, event }) =>
       event.type === 'UNBLOCK' && event.decision === 'retry' && context.allowedDecisions.includes('retry'),
   },
@@ -159,8 +154,14 @@ export const runChart = setup({
     },
     /** Effect hooks the engine may provide; they must be idempotent. */
     releaseLease: () => {},
+    /** Frees the run's cross-run scope locks (entering blocked): another run may take the floor while a person decides. */
+    releaseScope: () => {},
     cancelWorkers: () => {},
-    clearBlocker: assign({ blocker: null, blockedTaskId: null, allowedDecisions: [] }),
+    clearBlocker: assign({ blocker: null, blockedTaskId: null, allowedDecisions: [], retrying: null }),
+    /** The retry in hand, kept across a failed re-take of the scope (the first retry's target wins). */
+    rememberRetry: assign(({ context }) => ({
+      retrying: context.retrying ?? (context.blocker === null ? null : { code: context.blocker.code, taskId: context.blockedTaskId }),
+    })),
     recordDecision: assign(({ context, event }) => {
       const d = decision(event);
       return d === null ? {} : { decisions: [...context.decisions, { ...d, blockerCode: context.blocker?.code ?? null }] };
@@ -216,7 +217,7 @@ export const runChart = setup({
       };
     }),
     retryBlockedTask: messageChildren(({ context, enqueue }) => {
-      const taskId = context.blockedTaskId;
+      const taskId = context.retrying?.taskId ?? context.blockedTaskId;
       if (taskId === null || !Object.hasOwn(context.taskEpochs, taskId)) return;
       enqueue.assign({ progress: { ...context.progress, [taskId]: 'running' as const } });
       enqueue.sendTo(taskActorId(taskId), { type: 'RETRY' });
@@ -268,6 +269,7 @@ export const runChart = setup({
     blockedTaskId: null,
     allowedDecisions: [],
     decisions: [],
+    retrying: null,
   }),
   initial: 'active',
   states: {
@@ -410,17 +412,34 @@ export const runChart = setup({
       },
     },
     blocked: {
-      description: 'Fail-closed stop with a structured blocker; leaves only through an operator decision the blocker allows.',
-      entry: 'holdTasks',
+      description: 'Fail-closed stop with a structured blocker; its scope locks are released (other runs may take the floor). Leaves only through an operator decision the blocker allows.',
+      entry: ['holdTasks', 'releaseScope'],
       on: {
         UNBLOCK: [
           { guard: 'mayCancel', target: 'cancelled', actions: 'recordDecision' },
           { guard: 'mayAbandon', target: 'failed', actions: 'recordDecision' },
-          { guard: 'mayRetryTask', target: 'active.hist', actions: ['recordDecision', 'retryBlockedTask', 'clearBlocker'] },
-          { guard: 'mayRetryFix', target: 'active.fixing', actions: ['recordDecision', 'clearBlocker', 'grantFixRound'] },
-          { guard: 'mayRetryLease', target: 'active.leasing', actions: ['recordDecision', 'clearBlocker'] },
-          { guard: 'mayRetry', target: 'active.hist', actions: ['recordDecision', 'clearBlocker'] },
+          { guard: 'mayRetry', target: 'reclaiming', actions: ['recordDecision', 'rememberRetry'] },
         ],
+        CANCEL: { target: 'cancelled', actions: 'recordDecision' },
+        TASK_USAGE: { actions: 'addUsage' },
+      },
+    },
+    reclaiming: {
+      description: 'A retry was decided: re-take the scope locks released when the run blocked, before anything runs again; a run holding an overlapping scope now blocks this one with lease_conflict naming it.',
+      invoke: {
+        id: 'reacquireScope',
+        src: 'reacquireScope',
+        input: stepInput,
+        onDone: [
+          { guard: 'scopeHeldElsewhere', target: 'blocked', actions: { type: 'block', params: { code: 'lease_conflict' } } },
+          { guard: 'retryingTask', target: 'active.hist', actions: ['retryBlockedTask', 'clearBlocker'] },
+          { guard: 'retryingFix', target: 'active.fixing', actions: ['clearBlocker', 'grantFixRound'] },
+          { guard: 'retryingLease', target: 'active.leasing', actions: 'clearBlocker' },
+          { target: 'active.hist', actions: 'clearBlocker' },
+        ],
+        onError: { target: 'blocked', actions: { type: 'block', params: { code: 'internal_error' } } },
+      },
+      on: {
         CANCEL: { target: 'cancelled', actions: 'recordDecision' },
         TASK_USAGE: { actions: 'addUsage' },
       },

@@ -76,6 +76,17 @@ export interface RunContext {
   readonly allowedDecisions: readonly OperatorDecision[];
   /** Operator decisions, append-only. */
   readonly decisions: readonly DecisionRecord[];
+  /**
+   * The retry being carried out while the run re-takes its scope (state `reclaiming`): the blocker it
+   * retries and its task. Kept when re-taking fails (the run blocks `lease_conflict`), so the next retry
+   * still does what the first asked; cleared once the run continues. Absent in runs stored before it existed.
+   */
+  readonly retrying?: RetryTarget | null;
+}
+
+export interface RetryTarget {
+  readonly code: Blocker['code'];
+  readonly taskId: string | null;
 }
 
 export type IntakeOutcome =
@@ -102,6 +113,15 @@ export type LeaseOutcome =
     }
   /** A setup command failed or timed out in the run worktree. */
   | { readonly status: 'setup_failed'; readonly message: string; readonly details: Record<string, unknown>; readonly setup: SetupRecord }
+  | { readonly status: 'conflict'; readonly message: string; readonly details: Record<string, unknown> };
+
+/** Re-taking the run's scope locks after a retry: another run may have taken an overlapping scope meanwhile. */
+export type ScopeOutcome =
+  | {
+      readonly status: 'acquired';
+      /** Scope locks of finished or blocked runs that were in the way and were dropped. */
+      readonly recovered?: readonly { readonly runId: string; readonly scope: readonly string[]; readonly acquiredAt: string }[];
+    }
   | { readonly status: 'conflict'; readonly message: string; readonly details: Record<string, unknown> };
 
 export type HandoffOutcome =

@@ -9,7 +9,7 @@ import type { RunEffects } from './effects.js';
 import type { Clock } from './clock.js';
 import { buildReport, reportMarkdown } from './report.js';
 import { restoredView } from './runner.js';
-import { acquireScopeRecovering } from './staleScopes.js';
+import { createRunScope } from './runScope.js';
 import { checkIntake } from './intake.js';
 import type { Config } from '../domain/config.js';
 import { BuranError, isBuranError } from '../domain/errors.js';
@@ -96,7 +96,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   // Commits are the user's (config commits.author, else git's user.name / user.email), each naming its run in a trailer.
   const identity = config.commits.author ?? (await userIdentity(o.repoRoot, env)) ?? BURAN_IDENTITY;
   const ws = createGitWorkspace({ repoRoot: o.repoRoot, storeDir: o.storeDir, guard: { check: () => trust.guard.check(), overrides: trust.overrides }, identity, trailers: [`${RUN_TRAILER}: ${runId}`], ...crash });
-  const scopes = createScopeLocks({ storeDir: o.storeDir });
+  const scope = createRunScope({ scopes: createScopeLocks({ storeDir: o.storeDir }), store, runId, packet });
   const taskOf = (taskId: string) => {
     const task = packet.tasks.find((t) => t.id === taskId);
     if (task === undefined) throw new BuranError({ code: 'internal', message: `run ${runId}: unknown task ${taskId}`, details: { runId, taskId } });
@@ -163,17 +163,14 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     },
 
     async acquireLease() {
-      const scope = [...new Set(packet.tasks.flatMap((t) => t.scope))];
-      const { outcome: got, recovered } = await acquireScopeRecovering(scopes, (id) => store.readSnapshot(id), runId, scope);
-      if (got.status === 'conflict') {
-        return { status: 'conflict', message: `scope overlaps run ${got.otherRun}`, details: { otherRun: got.otherRun, overlapping: got.overlapping } };
-      }
+      const got = await scope.take();
+      if (got.status === 'conflict') return got;
       const outcome = await ws.leaseRunWorkspace({ runId, base: packet.base });
       if (outcome.status !== 'acquired') {
-        await scopes.releaseScope(runId);
+        await scope.release();
         return outcome;
       }
-      const dropped = recovered.length > 0 ? { recovered: recovered.map((e) => ({ runId: e.runId, scope: e.scope, acquiredAt: e.acquiredAt })) } : {};
+      const dropped = got.recovered === undefined ? {} : { recovered: got.recovered };
       // Setup runs confined or not at all (a required sandbox that is missing blocked at preflight).
       if ((packet.setup ?? []).length > 0) requireSandbox();
       const setup = await setups.once('run', outcome.lease.worktree, 1);
@@ -182,6 +179,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       }
       return { ...outcome, ...dropped, ...(setup === null ? {} : { setup: setup.record }) };
     },
+
+    reacquireScope: () => scope.take(),
 
     async dispatchWorker({ taskId, attempt, findings }) {
       const task = taskOf(taskId);
@@ -359,9 +358,11 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     },
 
     async releaseLease() {
-      await scopes.releaseScope(runId);
+      await scope.release();
       await ws.releaseRunWorkspace(runId);
     },
+
+    releaseScope: () => scope.release(),
 
     observeCompletions(attempts) {
       const seen: { attemptId: string; digest: string }[] = [];

@@ -199,7 +199,7 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   wake = null;
   stopInbox();
   stopDeadline();
-  // Final-state hooks (release the lease, end workers) finish before the session reports.
+  // Hooks (release the scope or the lease, end workers) finish before the session reports.
   for (let i = 0; i < hooks.length; i++) await hooks[i];
   // Persist everything that happened before stopping: a stopped actor's persisted snapshot no longer
   // holds its children. No await between the last drained flush and stop(), so nothing slips in unrecorded.

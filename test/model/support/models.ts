@@ -257,6 +257,16 @@ export function runEvents(s: Snap<RunContext>): EventObject[] {
     for (const decision of ['cancel', 'abandon'] as const) ev.push({ type: 'UNBLOCK', decision, by: 'model', reason: 'walk' } as EventObject);
     if (c.decisions.length < 2) ev.push({ type: 'UNBLOCK', decision: 'retry', by: 'model', reason: 'walk' } as EventObject);
   }
+  if (s.value === 'reclaiming') {
+    ev.push(done('reacquireScope', { status: 'acquired' }));
+    // The rest for one retried blocker only (the walk stays small); after a failed re-take the next retry must still do what the first asked.
+    if (c.blocker?.code === 'lease_lost') {
+      ev.push(...lateReports());
+      ev.push({ type: 'CANCEL', by: 'model', reason: 'walk' } as EventObject);
+      ev.push(done('reacquireScope', { status: 'conflict', message: 'scope overlaps run run-2', details: { otherRun: 'run-2' } }));
+      ev.push(failed('reacquireScope'));
+    }
+  }
   return ev;
 }
 
@@ -325,6 +335,7 @@ export function runKey(s: Snap<RunContext>): string {
     c.allowedDecisions,
     c.decisions.length,
     c.lease !== null,
+    c.retrying ?? null,
   ]);
 }
 
