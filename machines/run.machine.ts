@@ -13,6 +13,7 @@ import type {
   IntakeOutcome,
   LeaseOutcome,
   PreflightOutcome,
+  PrerequisiteOutcome,
   RunContext,
   RunEvent,
   RunInput,
@@ -87,6 +88,7 @@ export const runChart = setup({
   actors: {
     task: taskChart,
     checkIntake: notProvided<IntakeOutcome, RunStepInput>('checkIntake'),
+    checkPrerequisites: notProvided<PrerequisiteOutcome, RunStepInput>('checkPrerequisites'),
     checkAdapters: notProvided<PreflightOutcome, RunStepInput>('checkAdapters'),
     acquireLease: notProvided<LeaseOutcome, RunStepInput>('acquireLease'),
     reacquireScope: notProvided<ScopeOutcome, RunStepInput>('reacquireScope'),
@@ -97,6 +99,8 @@ export const runChart = setup({
   guards: {
     packetInsufficient: ({ event }) => outputOf<IntakeOutcome>(event)?.status === 'insufficient',
     approvalMismatch: ({ event }) => outputOf<IntakeOutcome>(event)?.status === 'tampered',
+    prerequisitesReady: ({ event }) => outputOf<PrerequisiteOutcome>(event)?.status === 'ready',
+    prerequisiteFailed: ({ event }) => outputOf<PrerequisiteOutcome>(event)?.status === 'failed',
     adaptersAvailable: ({ event }) => outputOf<PreflightOutcome>(event)?.status === 'ok',
     sandboxUnavailable: ({ event }) => outputOf<PreflightOutcome>(event)?.status === 'sandbox_unavailable',
     platformUnsupported: ({ event }) => outputOf<PreflightOutcome>(event)?.status === 'platform_unsupported',
@@ -135,6 +139,9 @@ export const runChart = setup({
       event.type === 'UNBLOCK' && event.decision === 'cancel' && context.allowedDecisions.includes('cancel'),
     mayAbandon: ({ context, event }) =>
       event.type === 'UNBLOCK' && event.decision === 'abandon' && context.allowedDecisions.includes('abandon'),
+    /** Blocked before the run took its lease: whatever it retries passes through leasing, which takes the scope. */
+    mayRetryBeforeLease: ({ context, event }) =>
+      event.type === 'UNBLOCK' && event.decision === 'retry' && context.allowedDecisions.includes('retry') && context.lease === null,
     scopeHeldElsewhere: ({ event }) => outputOf<ScopeOutcome>(event)?.status !== 'acquired',
     // Which retry `reclaiming` carries out, from what was recorded when it was decided (context only).
     retryingTask: ({ context }) => (context.retrying?.taskId ?? null) !== null,
@@ -166,6 +173,11 @@ export const runChart = setup({
       const d = decision(event);
       return d === null ? {} : { decisions: [...context.decisions, { ...d, blockerCode: context.blocker?.code ?? null }] };
     }),
+    recordWaiting: assign(({ event }) => {
+      const o = outputOf<PrerequisiteOutcome>(event);
+      return o?.status === 'waiting' ? { waitingFor: o.waitingFor } : {};
+    }),
+    clearWaiting: assign({ waitingFor: null }),
     recordLease: assign(({ event }) => {
       const o = outputOf<LeaseOutcome>(event);
       return o?.status === 'acquired' ? { lease: o.lease } : {};
@@ -270,6 +282,7 @@ export const runChart = setup({
     allowedDecisions: [],
     decisions: [],
     retrying: null,
+    waitingFor: null,
   }),
   initial: 'active',
   states: {
@@ -298,7 +311,25 @@ export const runChart = setup({
         },
         queued: {
           description: 'Approved and waiting for a driver (`buran run`).',
-          on: { START: { target: 'preflight' } },
+          on: { START: { target: 'prerequisites' } },
+        },
+        prerequisites: {
+          description: "A stacked run (packet `after`) checks its prerequisite run: handoff-ready (and its branch still at the handoff commit) → go on from that commit; still on its way → wait; blocked, cancelled, failed or moved → prerequisite_failed. A run without prerequisites goes straight on.",
+          invoke: {
+            id: 'checkPrerequisites',
+            src: 'checkPrerequisites',
+            input: stepInput,
+            onDone: [
+              { guard: 'prerequisitesReady', target: 'preflight', actions: 'clearWaiting' },
+              { guard: 'prerequisiteFailed', target: '#run.blocked', actions: ['clearWaiting', { type: 'block', params: { code: 'prerequisite_failed' } }] },
+              { target: 'waiting', actions: 'recordWaiting' },
+            ],
+            onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },
+          },
+        },
+        waiting: {
+          description: 'Waiting for the prerequisite run to be handoff-ready (status waiting); nothing is leased. Each driver (`buran run`) checks again.',
+          on: { START: { target: 'prerequisites' } },
         },
         preflight: {
           description: 'Check this system can track processes (its process table), the sandbox the policy asks for can be set up and the worker and reviewer adapters are available, before anything is leased or spawned.',
@@ -418,6 +449,7 @@ export const runChart = setup({
         UNBLOCK: [
           { guard: 'mayCancel', target: 'cancelled', actions: 'recordDecision' },
           { guard: 'mayAbandon', target: 'failed', actions: 'recordDecision' },
+          { guard: 'mayRetryBeforeLease', target: 'active.hist', actions: ['recordDecision', 'clearBlocker'] },
           { guard: 'mayRetry', target: 'reclaiming', actions: ['recordDecision', 'rememberRetry'] },
         ],
         CANCEL: { target: 'cancelled', actions: 'recordDecision' },

@@ -57,6 +57,7 @@ function oneAnswer(inner: RunEffects): RunEffects {
   };
   return {
     checkIntake: (i) => once(() => inner.checkIntake(i)),
+    checkPrerequisites: (i) => once(() => inner.checkPrerequisites(i)),
     checkAdapters: (i) => once(() => inner.checkAdapters(i)),
     acquireLease: (i) => once(() => inner.acquireLease(i)),
     reacquireScope: (i) => once(() => inner.reacquireScope(i)),

@@ -2,7 +2,7 @@
 // final-state hooks as named actions. This is the only place the charts meet
 // the outside world.
 import { fromPromise } from 'xstate';
-import type { HandoffOutcome, IntakeOutcome, LeaseOutcome, PreflightOutcome, RunStepInput, ScopeOutcome } from '../../machines/run.types.js';
+import type { HandoffOutcome, IntakeOutcome, LeaseOutcome, PreflightOutcome, PrerequisiteOutcome, RunStepInput, ScopeOutcome } from '../../machines/run.types.js';
 import type { AwaitInput, DispatchInput, DispatchOutcome, MergeOutcome, TaskGateInput, WorkerOutcome } from '../../machines/task.types.js';
 import { isBuranError } from '../domain/errors.js';
 import type { GateResult } from '../domain/gates.js';
@@ -39,6 +39,7 @@ export function bindEffects(given: RunEffects, bind: BindOptions) {
     bind.inert === true
       ? {
           checkIntake: never,
+          checkPrerequisites: never,
           checkAdapters: never,
           acquireLease: never,
           reacquireScope: never,
@@ -76,6 +77,7 @@ export function bindEffects(given: RunEffects, bind: BindOptions) {
     actors: {
       task,
       checkIntake: fromPromise<IntakeOutcome, RunStepInput>(({ input }) => effects.checkIntake(input)),
+      checkPrerequisites: fromPromise<PrerequisiteOutcome, RunStepInput>(({ input }) => effects.checkPrerequisites(input)),
       checkAdapters: fromPromise<PreflightOutcome, RunStepInput>(({ input }) => effects.checkAdapters(input)),
       acquireLease: fromPromise<LeaseOutcome, RunStepInput>(({ input }) => effects.acquireLease(input)),
       reacquireScope: fromPromise<ScopeOutcome, RunStepInput>(({ input }) => effects.reacquireScope(input)),

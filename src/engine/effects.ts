@@ -6,6 +6,7 @@ import type {
   IntakeOutcome,
   LeaseOutcome,
   PreflightOutcome,
+  PrerequisiteOutcome,
   RunStepInput,
   ScopeOutcome,
 } from '../../machines/run.types.js';
@@ -20,6 +21,8 @@ import type { GateResult } from '../domain/gates.js';
  */
 export interface RunEffects {
   checkIntake(input: RunStepInput): Promise<IntakeOutcome>;
+  /** A stacked run's prerequisite runs (packet `after`): ready, still on their way, or failed. `ready` when there are none. */
+  checkPrerequisites(input: RunStepInput): Promise<PrerequisiteOutcome>;
   checkAdapters(input: RunStepInput): Promise<PreflightOutcome>;
   acquireLease(input: RunStepInput): Promise<LeaseOutcome>;
   /** After an operator's retry of a blocked run: take its scope locks again (they were released when it blocked). */

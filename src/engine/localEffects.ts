@@ -10,6 +10,7 @@ import type { Clock } from './clock.js';
 import { buildReport, reportMarkdown } from './report.js';
 import { restoredView } from './runner.js';
 import { createRunScope } from './runScope.js';
+import { checkPrerequisiteRuns, stackedBase } from './prerequisites.js';
 import { checkIntake } from './intake.js';
 import type { Config } from '../domain/config.js';
 import { BuranError, isBuranError } from '../domain/errors.js';
@@ -133,8 +134,12 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   // Operator retries recorded for the run (pause and resume are not retries). A retry is applied and saved before
   // a driver resumes the run, so the saved count is current; a restart reads the same count and re-attaches to the same review try.
 
+  // A stacked run starts from its prerequisite's recorded handoff commit (checked in state prerequisites; a handed-off run's record never changes).
+  const prerequisites = () => checkPrerequisiteRuns(packet.after ?? [], { readSnapshot: (id) => store.readSnapshot(id), branchTip: (branch) => readBranchTip(o.repoRoot, branch) });
+  const prerequisite = packet.after?.[0];
+  const baseRef = (): Promise<string> => (prerequisite === undefined ? Promise.resolve(packet.base) : stackedBase(prerequisite, (id) => store.readSnapshot(id)));
   const lease = async () => {
-    const outcome = await ws.leaseRunWorkspace({ runId, base: packet.base });
+    const outcome = await ws.leaseRunWorkspace({ runId, base: await baseRef() });
     if (outcome.status !== 'acquired') throw new BuranError({ code: 'lease_lost', message: `run ${runId}: ${outcome.message}`, details: { runId, ...outcome.details } });
     return outcome.lease;
   };
@@ -152,6 +157,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       return (await checkIntake(record.packetFile, record.approval.hash)).outcome;
     },
 
+    checkPrerequisites: async () => (await prerequisites()).outcome,
+
     async checkAdapters() {
       const platform = checkProcessTable(); if (platform.status !== 'ok') return platform;
       if (confine.choice.status !== 'ok') return { status: 'sandbox_unavailable', message: confine.choice.message, details: confine.choice.details };
@@ -165,7 +172,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     async acquireLease() {
       const got = await scope.take();
       if (got.status === 'conflict') return got;
-      const outcome = await ws.leaseRunWorkspace({ runId, base: packet.base });
+      const outcome = await ws.leaseRunWorkspace({ runId, base: await baseRef() });
       if (outcome.status !== 'acquired') {
         await scope.release();
         return outcome;

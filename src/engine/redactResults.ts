@@ -106,6 +106,7 @@ export function redactingEffects(effects: RunEffects, redact: (text: string) => 
   const gate = (g: GateResult) => redactGate(g, redact);
   return {
     checkIntake: (input) => guard(effects.checkIntake(input)),
+    checkPrerequisites: (input) => guard(effects.checkPrerequisites(input), notice),
     checkAdapters: (input) => guard(effects.checkAdapters(input), notice),
     acquireLease: (input) => guard(effects.acquireLease(input), notice),
     reacquireScope: (input) => guard(effects.reacquireScope(input), notice),

@@ -1,7 +1,7 @@
 // The in-memory twin of the effects port: every effect answers from a script
 // (defaults: everything passes). Used by tests and by hosts that want to see
 // the charts move without workers, git or processes.
-import type { RunStepInput, ScopeOutcome } from '../../machines/run.types.js';
+import type { PrerequisiteOutcome, RunStepInput, ScopeOutcome } from '../../machines/run.types.js';
 import type { AwaitInput, TaskGateInput, WorkerOutcome } from '../../machines/task.types.js';
 import type { GateResult } from '../domain/gates.js';
 import { SETUP_FAILED_RULE, type SetupRecord } from '../domain/setup.js';
@@ -23,6 +23,8 @@ export interface Script {
    * undefined for no setup there. Default: no setup anywhere.
    */
   readonly setup?: (where: string, input: unknown) => 'ok' | 'failed' | undefined;
+  /** The prerequisite runs' check; default: ready (no prerequisites). */
+  readonly prerequisites?: (input: RunStepInput) => PrerequisiteOutcome;
   /** Re-taking the scope after a retry; default: acquired. */
   readonly reacquireScope?: (input: RunStepInput) => ScopeOutcome;
 }
@@ -69,6 +71,7 @@ export function createScriptedEffects(script: Script = {}): RunEffects & { reado
   return {
     calls,
     checkIntake: (input) => log('checkIntake', input, { status: 'ok' as const }),
+    checkPrerequisites: (input) => log('checkPrerequisites', input, script.prerequisites?.(input) ?? { status: 'ready' as const }),
     checkAdapters: (input) => log('checkAdapters', input, { status: 'ok' as const }),
     acquireLease: (input) => {
       const setup = setupIn('run', input);

@@ -183,12 +183,14 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   await new Promise<void>((resolve) => {
     wake = () => {
       const snap = restored.getSnapshot();
-      if (failure !== null || req.until(snap, persister.appended)) {
+      // A driver checks a waiting run's prerequisite again, once per session.
+      const waiting = stageOf(snap.value) === 'active.waiting';
+      if (failure !== null || (req.until(snap, persister.appended) && !(waiting && req.startWhenQueued && !started))) {
         resolve();
         return;
       }
       // A driver starts an approved run as soon as intake has queued it.
-      if (req.startWhenQueued && !started && stageOf(snap.value) === 'active.queued') {
+      if (req.startWhenQueued && !started && (stageOf(snap.value) === 'active.queued' || waiting)) {
         started = true;
         restored.send({ type: 'START' });
         schedule();

@@ -170,7 +170,13 @@ export function runEvents(s: Snap<RunContext>): EventObject[] {
     ev.push(done('checkIntake', { status: 'tampered', approvedHash: c.approvedHash, actualHash: 'sha256:' + '1'.repeat(64) }));
     ev.push(failed('checkIntake'));
   }
-  if (inState(s.value, 'active.queued')) ev.push({ type: 'START' });
+  if (inState(s.value, 'active.queued') || inState(s.value, 'active.waiting')) ev.push({ type: 'START' });
+  if (inState(s.value, 'active.prerequisites')) {
+    ev.push(done('checkPrerequisites', { status: 'ready' }));
+    ev.push(done('checkPrerequisites', { status: 'waiting', waitingFor: { runId: 'run-0', status: 'running' } }));
+    ev.push(done('checkPrerequisites', { status: 'failed', message: 'prerequisite run run-0 is cancelled', details: { prerequisite: 'run-0' } }));
+    ev.push(failed('checkPrerequisites'));
+  }
   if (inState(s.value, 'active.preflight')) {
     ev.push(done('checkAdapters', { status: 'ok' }));
     ev.push(done('checkAdapters', { status: 'unavailable', message: 'claude not found on PATH', details: {} }));
@@ -336,6 +342,7 @@ export function runKey(s: Snap<RunContext>): string {
     c.decisions.length,
     c.lease !== null,
     c.retrying ?? null,
+    c.waitingFor ?? null,
   ]);
 }
 
