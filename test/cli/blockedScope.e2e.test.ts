@@ -14,9 +14,9 @@ const BIN = resolve('bin/buran.js');
 const buran = (cwd: string, ...args: string[]) => spawnSync('node', [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 const drivers: ChildProcess[] = [];
 
-afterAll(() => {
+afterAll(async () => {
   for (const d of drivers) if (d.exitCode === null) d.kill('SIGKILL');
-  cleanup();
+  await cleanup();
 });
 
 const approve = (repo: string, file: string): string => (JSON.parse(buran(repo, 'approve', file, '--by', 'tester', '--json').stdout) as { runId: string }).runId;
