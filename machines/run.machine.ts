@@ -13,10 +13,12 @@ import type {
   IntakeOutcome,
   LeaseOutcome,
   PreflightOutcome,
+  PrerequisiteOutcome,
   RunContext,
   RunEvent,
   RunInput,
   RunStepInput,
+  ScopeOutcome,
 } from './run.types.js';
 import { addedUsage, taskChart } from './task.machine.js';
 import type { BlockParams } from './task.types.js';
@@ -86,8 +88,10 @@ export const runChart = setup({
   actors: {
     task: taskChart,
     checkIntake: notProvided<IntakeOutcome, RunStepInput>('checkIntake'),
+    checkPrerequisites: notProvided<PrerequisiteOutcome, RunStepInput>('checkPrerequisites'),
     checkAdapters: notProvided<PreflightOutcome, RunStepInput>('checkAdapters'),
     acquireLease: notProvided<LeaseOutcome, RunStepInput>('acquireLease'),
+    reacquireScope: notProvided<ScopeOutcome, RunStepInput>('reacquireScope'),
     runVerification: notProvided<GateResult, RunStepInput>('runVerification'),
     runReview: notProvided<GateResult, RunStepInput>('runReview'),
     performHandoff: notProvided<HandoffOutcome, RunStepInput>('performHandoff'),
@@ -95,6 +99,8 @@ export const runChart = setup({
   guards: {
     packetInsufficient: ({ event }) => outputOf<IntakeOutcome>(event)?.status === 'insufficient',
     approvalMismatch: ({ event }) => outputOf<IntakeOutcome>(event)?.status === 'tampered',
+    prerequisitesReady: ({ event }) => outputOf<PrerequisiteOutcome>(event)?.status === 'ready',
+    prerequisiteFailed: ({ event }) => outputOf<PrerequisiteOutcome>(event)?.status === 'failed',
     adaptersAvailable: ({ event }) => outputOf<PreflightOutcome>(event)?.status === 'ok',
     sandboxUnavailable: ({ event }) => outputOf<PreflightOutcome>(event)?.status === 'sandbox_unavailable',
     platformUnsupported: ({ event }) => outputOf<PreflightOutcome>(event)?.status === 'platform_unsupported',
@@ -133,18 +139,14 @@ export const runChart = setup({
       event.type === 'UNBLOCK' && event.decision === 'cancel' && context.allowedDecisions.includes('cancel'),
     mayAbandon: ({ context, event }) =>
       event.type === 'UNBLOCK' && event.decision === 'abandon' && context.allowedDecisions.includes('abandon'),
-    mayRetryTask: ({ context, event }) =>
-      event.type === 'UNBLOCK' && event.decision === 'retry' && context.allowedDecisions.includes('retry') && context.blockedTaskId !== null,
-    mayRetryFix: ({ context, event }) =>
-      event.type === 'UNBLOCK' &&
-      event.decision === 'retry' &&
-      context.allowedDecisions.includes('retry') &&
-      context.blocker?.code === 'fix_exhausted',
-    mayRetryLease: ({ context, event }) =>
-      event.type === 'UNBLOCK' &&
-      event.decision === 'retry' &&
-      context.allowedDecisions.includes('retry') &&
-      context.blocker?.code === 'lease_lost',
+    /** Blocked before the run took its lease: whatever it retries passes through leasing, which takes the scope. */
+    mayRetryBeforeLease: ({ context, event }) =>
+      event.type === 'UNBLOCK' && event.decision === 'retry' && context.allowedDecisions.includes('retry') && context.lease === null,
+    scopeHeldElsewhere: ({ event }) => outputOf<ScopeOutcome>(event)?.status !== 'acquired',
+    // Which retry `reclaiming` carries out, from what was recorded when it was decided (context only).
+    retryingTask: ({ context }) => (context.retrying?.taskId ?? null) !== null,
+    retryingFix: ({ context }) => context.retrying?.code === 'fix_exhausted',
+    retryingLease: ({ context }) => context.retrying?.code === 'lease_lost',
     mayRetry: ({ context, event }) =>
       event.type === 'UNBLOCK' && event.decision === 'retry' && context.allowedDecisions.includes('retry'),
   },
@@ -159,12 +161,23 @@ export const runChart = setup({
     },
     /** Effect hooks the engine may provide; they must be idempotent. */
     releaseLease: () => {},
+    /** Frees the run's cross-run scope locks (entering blocked): another run may take the floor while a person decides. */
+    releaseScope: () => {},
     cancelWorkers: () => {},
-    clearBlocker: assign({ blocker: null, blockedTaskId: null, allowedDecisions: [] }),
+    clearBlocker: assign({ blocker: null, blockedTaskId: null, allowedDecisions: [], retrying: null }),
+    /** The retry in hand, kept across a failed re-take of the scope (the first retry's target wins). */
+    rememberRetry: assign(({ context }) => ({
+      retrying: context.retrying ?? (context.blocker === null ? null : { code: context.blocker.code, taskId: context.blockedTaskId }),
+    })),
     recordDecision: assign(({ context, event }) => {
       const d = decision(event);
       return d === null ? {} : { decisions: [...context.decisions, { ...d, blockerCode: context.blocker?.code ?? null }] };
     }),
+    recordWaiting: assign(({ event }) => {
+      const o = outputOf<PrerequisiteOutcome>(event);
+      return o?.status === 'waiting' ? { waitingFor: o.waitingFor } : {};
+    }),
+    clearWaiting: assign({ waitingFor: null }),
     recordLease: assign(({ event }) => {
       const o = outputOf<LeaseOutcome>(event);
       return o?.status === 'acquired' ? { lease: o.lease } : {};
@@ -216,7 +229,7 @@ export const runChart = setup({
       };
     }),
     retryBlockedTask: messageChildren(({ context, enqueue }) => {
-      const taskId = context.blockedTaskId;
+      const taskId = context.retrying?.taskId ?? context.blockedTaskId;
       if (taskId === null || !Object.hasOwn(context.taskEpochs, taskId)) return;
       enqueue.assign({ progress: { ...context.progress, [taskId]: 'running' as const } });
       enqueue.sendTo(taskActorId(taskId), { type: 'RETRY' });
@@ -268,6 +281,8 @@ export const runChart = setup({
     blockedTaskId: null,
     allowedDecisions: [],
     decisions: [],
+    retrying: null,
+    waitingFor: null,
   }),
   initial: 'active',
   states: {
@@ -296,7 +311,25 @@ export const runChart = setup({
         },
         queued: {
           description: 'Approved and waiting for a driver (`buran run`).',
-          on: { START: { target: 'preflight' } },
+          on: { START: { target: 'prerequisites' } },
+        },
+        prerequisites: {
+          description: "A stacked run (packet `after`) checks its prerequisite run: handoff-ready (and its branch still at the handoff commit) → go on from that commit; still on its way → wait; blocked, cancelled, failed or moved → prerequisite_failed. A run without prerequisites goes straight on.",
+          invoke: {
+            id: 'checkPrerequisites',
+            src: 'checkPrerequisites',
+            input: stepInput,
+            onDone: [
+              { guard: 'prerequisitesReady', target: 'preflight', actions: 'clearWaiting' },
+              { guard: 'prerequisiteFailed', target: '#run.blocked', actions: ['clearWaiting', { type: 'block', params: { code: 'prerequisite_failed' } }] },
+              { target: 'waiting', actions: 'recordWaiting' },
+            ],
+            onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },
+          },
+        },
+        waiting: {
+          description: 'Waiting for the prerequisite run to be handoff-ready (status waiting); nothing is leased. Each driver (`buran run`) checks again.',
+          on: { START: { target: 'prerequisites' } },
         },
         preflight: {
           description: 'Check this system can track processes (its process table), the sandbox the policy asks for can be set up and the worker and reviewer adapters are available, before anything is leased or spawned.',
@@ -410,17 +443,35 @@ export const runChart = setup({
       },
     },
     blocked: {
-      description: 'Fail-closed stop with a structured blocker; leaves only through an operator decision the blocker allows.',
-      entry: 'holdTasks',
+      description: 'Fail-closed stop with a structured blocker; its scope locks are released (other runs may take the floor). Leaves only through an operator decision the blocker allows.',
+      entry: ['holdTasks', 'releaseScope'],
       on: {
         UNBLOCK: [
           { guard: 'mayCancel', target: 'cancelled', actions: 'recordDecision' },
           { guard: 'mayAbandon', target: 'failed', actions: 'recordDecision' },
-          { guard: 'mayRetryTask', target: 'active.hist', actions: ['recordDecision', 'retryBlockedTask', 'clearBlocker'] },
-          { guard: 'mayRetryFix', target: 'active.fixing', actions: ['recordDecision', 'clearBlocker', 'grantFixRound'] },
-          { guard: 'mayRetryLease', target: 'active.leasing', actions: ['recordDecision', 'clearBlocker'] },
-          { guard: 'mayRetry', target: 'active.hist', actions: ['recordDecision', 'clearBlocker'] },
+          { guard: 'mayRetryBeforeLease', target: 'active.hist', actions: ['recordDecision', 'clearBlocker'] },
+          { guard: 'mayRetry', target: 'reclaiming', actions: ['recordDecision', 'rememberRetry'] },
         ],
+        CANCEL: { target: 'cancelled', actions: 'recordDecision' },
+        TASK_USAGE: { actions: 'addUsage' },
+      },
+    },
+    reclaiming: {
+      description: 'A retry was decided: re-take the scope locks released when the run blocked, before anything runs again; a run holding an overlapping scope now blocks this one with lease_conflict naming it.',
+      invoke: {
+        id: 'reacquireScope',
+        src: 'reacquireScope',
+        input: stepInput,
+        onDone: [
+          { guard: 'scopeHeldElsewhere', target: 'blocked', actions: { type: 'block', params: { code: 'lease_conflict' } } },
+          { guard: 'retryingTask', target: 'active.hist', actions: ['retryBlockedTask', 'clearBlocker'] },
+          { guard: 'retryingFix', target: 'active.fixing', actions: ['clearBlocker', 'grantFixRound'] },
+          { guard: 'retryingLease', target: 'active.leasing', actions: 'clearBlocker' },
+          { target: 'active.hist', actions: 'clearBlocker' },
+        ],
+        onError: { target: 'blocked', actions: { type: 'block', params: { code: 'internal_error' } } },
+      },
+      on: {
         CANCEL: { target: 'cancelled', actions: 'recordDecision' },
         TASK_USAGE: { actions: 'addUsage' },
       },

@@ -76,6 +76,25 @@ export interface RunContext {
   readonly allowedDecisions: readonly OperatorDecision[];
   /** Operator decisions, append-only. */
   readonly decisions: readonly DecisionRecord[];
+  /**
+   * The retry being carried out while the run re-takes its scope (state `reclaiming`): the blocker it
+   * retries and its task. Kept when re-taking fails (the run blocks `lease_conflict`), so the next retry
+   * still does what the first asked; cleared once the run continues. Absent in runs stored before it existed.
+   */
+  readonly retrying?: RetryTarget | null;
+  /** The prerequisite run a stacked run waits for (state `waiting`) and its status when last checked. Absent in older runs. */
+  readonly waitingFor?: WaitingFor | null;
+}
+
+export interface WaitingFor {
+  readonly runId: string;
+  /** The prerequisite's status then (`queued`, `running`, `paused`, `waiting`). */
+  readonly status: string;
+}
+
+export interface RetryTarget {
+  readonly code: Blocker['code'];
+  readonly taskId: string | null;
 }
 
 export type IntakeOutcome =
@@ -102,6 +121,21 @@ export type LeaseOutcome =
     }
   /** A setup command failed or timed out in the run worktree. */
   | { readonly status: 'setup_failed'; readonly message: string; readonly details: Record<string, unknown>; readonly setup: SetupRecord }
+  | { readonly status: 'conflict'; readonly message: string; readonly details: Record<string, unknown> };
+
+/** A stacked run's prerequisites (packet `after`): all handoff-ready, one still on its way, or one that can no longer get there. */
+export type PrerequisiteOutcome =
+  | { readonly status: 'ready' }
+  | { readonly status: 'waiting'; readonly waitingFor: WaitingFor }
+  | { readonly status: 'failed'; readonly message: string; readonly details: Record<string, unknown> };
+
+/** Re-taking the run's scope locks after a retry: another run may have taken an overlapping scope meanwhile. */
+export type ScopeOutcome =
+  | {
+      readonly status: 'acquired';
+      /** Scope locks of finished or blocked runs that were in the way and were dropped. */
+      readonly recovered?: readonly { readonly runId: string; readonly scope: readonly string[]; readonly acquiredAt: string }[];
+    }
   | { readonly status: 'conflict'; readonly message: string; readonly details: Record<string, unknown> };
 
 export type HandoffOutcome =

@@ -57,8 +57,10 @@ function oneAnswer(inner: RunEffects): RunEffects {
   };
   return {
     checkIntake: (i) => once(() => inner.checkIntake(i)),
+    checkPrerequisites: (i) => once(() => inner.checkPrerequisites(i)),
     checkAdapters: (i) => once(() => inner.checkAdapters(i)),
     acquireLease: (i) => once(() => inner.acquireLease(i)),
+    reacquireScope: (i) => once(() => inner.reacquireScope(i)),
     dispatchWorker: (i) => once(() => inner.dispatchWorker(i)),
     awaitCompletion: (i, signal) => once(() => inner.awaitCompletion(i, signal)),
     runTaskVerification: (i) => once(() => inner.runTaskVerification(i)),
@@ -68,6 +70,7 @@ function oneAnswer(inner: RunEffects): RunEffects {
     runReview: (i) => once(() => inner.runReview(i)),
     performHandoff: (i) => once(() => inner.performHandoff(i)),
     releaseLease: (runId) => inner.releaseLease(runId),
+    releaseScope: (runId) => inner.releaseScope(runId),
     cancelWorkers: (runId) => inner.cancelWorkers(runId),
   };
 }

@@ -72,6 +72,8 @@ const TASK_WORDS: Readonly<Record<string, string>> = {
 const RUN_WORDS: Readonly<Record<string, string>> = {
   'active.intake': 'starting',
   'active.queued': 'starting',
+  'active.prerequisites': 'checking the prerequisite run',
+  'active.waiting': 'waiting for the prerequisite run',
   'active.preflight': 'checking the repository',
   'active.leasing': 'taking the workspace',
   'active.verifying': 'verifying the run',
@@ -80,6 +82,7 @@ const RUN_WORDS: Readonly<Record<string, string>> = {
   'active.handoff': 'handing off',
   paused: 'paused',
   blocked: 'blocked',
+  reclaiming: 'taking its scope again',
   readyForReview: 'handoff-ready',
 };
 

@@ -174,6 +174,12 @@ export const BLOCKER_CODES = {
     command: 'buran unblock --run {runId} --decision retry',
     decisions: RETRYABLE,
   },
+  prerequisite_failed: {
+    meaning: "The run named in the packet's `after` can no longer become handoff-ready as approved: it blocked, was cancelled or failed, or its branch moved after its handoff. This stacked run never started (nothing was leased).",
+    action: 'Look at the prerequisite (details.prerequisite; buran status --run <it>). Once it is handoff-ready again (unblocked and finished, or its branch put back on the recorded commit), retry; to build on something else, approve a new packet.',
+    command: 'buran unblock --run {runId} --decision retry',
+    decisions: RETRYABLE,
+  },
 } as const satisfies Record<string, BlockerCodeEntry>;
 
 export type BlockerCode = keyof typeof BLOCKER_CODES;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LimitsSchema } from './limits.js';
+import { RUN_ID_PATTERN } from './runId.js';
 
 /** The `schema` value of a version-1 work packet. */
 export const PACKET_SCHEMA_ID = 'buran.packet/v1';
@@ -206,6 +207,15 @@ export const PacketSchema = z
     base: GitRefSchema.default('HEAD').describe(
       'Git ref the run branch starts from. Default: "HEAD". Checked conservatively: no spaces, no .., no leading -, no control characters, none of ~^:?*[\\.',
     ),
+    after: z
+      .array(z.string().regex(RUN_ID_PATTERN, { error: 'must be a run id (1-64 characters a-z, 0-9, -, starting with a letter or digit)' }))
+      .max(1, { error: 'at most one prerequisite run: a run starts from one handoff commit (stack the runs instead: A, then B after A, then C after B)' })
+      .optional()
+      .describe(
+        'Prerequisite run (a stacked run): this run waits (status waiting) until that run is handoff-ready, then starts from its recorded ' +
+          'handoff commit instead of base. The run must exist when the packet is approved. At most one. A prerequisite that blocks, ' +
+          'is cancelled or fails, or whose branch moved after its handoff, blocks this run with prerequisite_failed. Default: none.',
+      ),
     tasks: z.array(PacketTaskSchema).min(1).describe('The task graph (a DAG through dependsOn). At least one task.'),
     verify: z
       .array(ArgvSchema)

@@ -6,7 +6,7 @@ import { UsageSchema } from './usage.js';
 /** The `buran status --run <id> --json` contract. Stable public API. */
 export const StatusJsonSchema = z.strictObject({
   runId: z.string(),
-  status: z.enum(['queued', 'running', 'paused', 'blocked', 'handoff_ready', 'cancelled', 'failed']),
+  status: z.enum(['queued', 'waiting', 'running', 'paused', 'blocked', 'handoff_ready', 'cancelled', 'failed']),
   /** The chart state as a dotted path, e.g. `active.implementing`, `blocked`, `readyForReview`. */
   stage: z.string(),
   epoch: z.number().int().min(1),

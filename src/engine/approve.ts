@@ -50,6 +50,7 @@ export async function approvePacket(args: {
     });
   }
   const packet = loaded.packet;
+  await checkPrerequisitesExist(args.store, packet, args.packetFile);
   const now = args.clock.now();
   const runId = args.runId ?? newRunId(packet.id, now);
   const at = new Date(now).toISOString();
@@ -75,4 +76,21 @@ export async function approvePacket(args: {
   // The approved content, kept so intake and reports never depend on the file staying put.
   await args.store.putArtifact(runId, canonicalJson(packet));
   return { runId, record, packet };
+}
+
+/**
+ * Every run named in `after` must exist now. A run id is made at approval, so a packet can only name runs approved
+ * before it: the prerequisites of a run are older than the run, and a cycle cannot be formed.
+ */
+async function checkPrerequisitesExist(store: EngineStore, packet: Packet, packetFile: string): Promise<void> {
+  for (const runId of packet.after ?? []) {
+    const snapshot = await store.readSnapshot(runId).catch(() => null);
+    if (snapshot !== null) continue;
+    throw new BuranError({
+      code: 'invalid_input',
+      message: `packet ${packetFile}: after names run ${runId}, which does not exist in this repository's store`,
+      details: { file: packetFile, field: 'after', runId },
+      nextSafeAction: { text: 'Name a run approved earlier in this repository (buran status lists them), then approve again.', command: 'buran status' },
+    });
+  }
 }

@@ -2,7 +2,7 @@
 // final-state hooks as named actions. This is the only place the charts meet
 // the outside world.
 import { fromPromise } from 'xstate';
-import type { HandoffOutcome, IntakeOutcome, LeaseOutcome, PreflightOutcome, RunStepInput } from '../../machines/run.types.js';
+import type { HandoffOutcome, IntakeOutcome, LeaseOutcome, PreflightOutcome, PrerequisiteOutcome, RunStepInput, ScopeOutcome } from '../../machines/run.types.js';
 import type { AwaitInput, DispatchInput, DispatchOutcome, MergeOutcome, TaskGateInput, WorkerOutcome } from '../../machines/task.types.js';
 import { isBuranError } from '../domain/errors.js';
 import type { GateResult } from '../domain/gates.js';
@@ -11,7 +11,7 @@ import type { RunEffects } from './effects.js';
 
 export interface BindOptions {
   /** Called with the promise of every final-state hook, so the session can await it before it stops. */
-  readonly onHook: (name: 'releaseLease' | 'cancelWorkers', done: Promise<void>) => void;
+  readonly onHook: (name: HookName, done: Promise<void>) => void;
   /** Operator commands change state only: effect actors never settle and call nothing. Hooks still run. */
   readonly inert?: boolean;
   /**
@@ -22,6 +22,9 @@ export interface BindOptions {
    */
   readonly onLeaseLost?: (message: string) => void;
 }
+
+/** The effects the charts fire and forget (the session awaits them before it stops). */
+export type HookName = 'releaseLease' | 'releaseScope' | 'cancelWorkers';
 
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 
@@ -36,8 +39,10 @@ export function bindEffects(given: RunEffects, bind: BindOptions) {
     bind.inert === true
       ? {
           checkIntake: never,
+          checkPrerequisites: never,
           checkAdapters: never,
           acquireLease: never,
+          reacquireScope: never,
           dispatchWorker: never,
           awaitCompletion: never,
           runTaskVerification: never,
@@ -47,6 +52,7 @@ export function bindEffects(given: RunEffects, bind: BindOptions) {
           runReview: never,
           performHandoff: never,
           releaseLease: (runId) => given.releaseLease(runId),
+          releaseScope: (runId) => given.releaseScope(runId),
           cancelWorkers: (runId) => given.cancelWorkers(runId),
         }
       : given;
@@ -64,19 +70,21 @@ export function bindEffects(given: RunEffects, bind: BindOptions) {
       mergeTask: fromPromise<MergeOutcome, TaskGateInput>(({ input }) => watch(effects.mergeTask(input))),
     },
   });
-  const hook = (name: 'releaseLease' | 'cancelWorkers') => ({ context }: { context: { runId: string } }) => {
+  const hook = (name: HookName) => ({ context }: { context: { runId: string } }) => {
     bind.onHook(name, effects[name](context.runId));
   };
   return runMachine.provide({
     actors: {
       task,
       checkIntake: fromPromise<IntakeOutcome, RunStepInput>(({ input }) => effects.checkIntake(input)),
+      checkPrerequisites: fromPromise<PrerequisiteOutcome, RunStepInput>(({ input }) => effects.checkPrerequisites(input)),
       checkAdapters: fromPromise<PreflightOutcome, RunStepInput>(({ input }) => effects.checkAdapters(input)),
       acquireLease: fromPromise<LeaseOutcome, RunStepInput>(({ input }) => effects.acquireLease(input)),
+      reacquireScope: fromPromise<ScopeOutcome, RunStepInput>(({ input }) => effects.reacquireScope(input)),
       runVerification: fromPromise<GateResult, RunStepInput>(({ input }) => watch(effects.runVerification(input))),
       runReview: fromPromise<GateResult, RunStepInput>(({ input }) => watch(effects.runReview(input))),
       performHandoff: fromPromise<HandoffOutcome, RunStepInput>(({ input }) => watch(effects.performHandoff(input))),
     },
-    actions: { releaseLease: hook('releaseLease'), cancelWorkers: hook('cancelWorkers') },
+    actions: { releaseLease: hook('releaseLease'), releaseScope: hook('releaseScope'), cancelWorkers: hook('cancelWorkers') },
   });
 }

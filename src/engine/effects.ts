@@ -6,7 +6,9 @@ import type {
   IntakeOutcome,
   LeaseOutcome,
   PreflightOutcome,
+  PrerequisiteOutcome,
   RunStepInput,
+  ScopeOutcome,
 } from '../../machines/run.types.js';
 import type { AwaitInput, DispatchInput, DispatchOutcome, MergeOutcome, TaskGateInput, WorkerOutcome } from '../../machines/task.types.js';
 import type { GateResult } from '../domain/gates.js';
@@ -37,8 +39,12 @@ export type EffectsFactory = (runId: string, run: RunAccess) => RunEffects | Pro
  */
 export interface RunEffects {
   checkIntake(input: RunStepInput): Promise<IntakeOutcome>;
+  /** A stacked run's prerequisite runs (packet `after`): ready, still on their way, or failed. `ready` when there are none. */
+  checkPrerequisites(input: RunStepInput): Promise<PrerequisiteOutcome>;
   checkAdapters(input: RunStepInput): Promise<PreflightOutcome>;
   acquireLease(input: RunStepInput): Promise<LeaseOutcome>;
+  /** After an operator's retry of a blocked run: take its scope locks again (they were released when it blocked). */
+  reacquireScope(input: RunStepInput): Promise<ScopeOutcome>;
   dispatchWorker(input: DispatchInput): Promise<DispatchOutcome>;
   /** Resolves when the attempt ends or times out; `signal` aborts waiting (not the worker) when the task is held. */
   awaitCompletion(input: AwaitInput, signal: AbortSignal): Promise<WorkerOutcome>;
@@ -48,8 +54,10 @@ export interface RunEffects {
   runVerification(input: RunStepInput): Promise<GateResult>;
   runReview(input: RunStepInput): Promise<GateResult>;
   performHandoff(input: RunStepInput): Promise<HandoffOutcome>;
-  /** Fire-and-forget hooks from final states; must be idempotent. */
+  /** Fire-and-forget hooks from final states (and `releaseScope` on entering blocked); must be idempotent. */
   releaseLease(runId: string): Promise<void>;
+  /** Frees the run's cross-run scope locks only (the worktree and branch stay): called when the run blocks. */
+  releaseScope(runId: string): Promise<void>;
   cancelWorkers(runId: string): Promise<void>;
   /**
    * Optional: the digest each finished attempt's completion has now (attempts

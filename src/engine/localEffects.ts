@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { CrashPoint } from '../chaos/crashPoints.js';
 import type { RunAccess, RunEffects } from './effects.js';
 import type { Clock } from './clock.js';
-import { acquireScopeRecovering } from './staleScopes.js';
+import { createRunScope } from './runScope.js';
+import { checkPrerequisiteRuns, stackedBase } from './prerequisites.js';
 import { checkIntake } from './intake.js';
 import type { Config } from '../domain/config.js';
 import { BuranError } from '../domain/errors.js';
@@ -25,7 +26,7 @@ import { redactEvidence, redactOutcome, redactingEffects, redactorOf } from './r
 import { observeAttempt } from '../worker/observeAttempt.js';
 import { sweepAttempt } from '../worker/sweepAttempt.js';
 import { NESTED_SCAN_LIMIT, findNestedGitEntries } from '../workspace/nestedRepos.js';
-import { RUN_TRAILER, createGitWorkspace, createScopeLocks } from '../workspace/index.js';
+import { RUN_TRAILER, createGitWorkspace, createScopeLocks, readBranchTip } from '../workspace/index.js';
 import { BURAN_IDENTITY, userIdentity } from '../workspace/git.js';
 import { resolveSandbox } from './sandboxChoice.js';
 import { openRunGitTrust } from './runGitTrust.js';
@@ -80,7 +81,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   // Commits are the user's (config commits.author, else git's user.name / user.email), each naming its run in a trailer.
   const identity = config.commits.author ?? (await userIdentity(o.repoRoot, env)) ?? BURAN_IDENTITY;
   const ws = createGitWorkspace({ repoRoot: o.repoRoot, storeDir: o.storeDir, guard: { check: () => trust.guard.check(), overrides: trust.overrides }, identity, trailers: [`${RUN_TRAILER}: ${runId}`], ...crash });
-  const scopes = createScopeLocks({ storeDir: o.storeDir });
+  const scope = createRunScope({ scopes: createScopeLocks({ storeDir: o.storeDir }), store, runId, packet });
   const taskOf = (taskId: string) => {
     const task = packet.tasks.find((t) => t.id === taskId);
     if (task === undefined) throw new BuranError({ code: 'internal', message: `run ${runId}: unknown task ${taskId}`, details: { runId, taskId } });
@@ -118,8 +119,12 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   };
   const review = createReviewGate({ registry, config, env, packet, runId, attemptsDir: join(store.runDir(runId), 'attempts'), workspace: ws, putEvidence, redact, now: () => clock.now(), spent, ...sandbox });
 
+  // A stacked run starts from its prerequisite's recorded handoff commit (checked in state prerequisites; a handed-off run's record never changes).
+  const prerequisites = () => checkPrerequisiteRuns(packet.after ?? [], { readSnapshot: (id) => store.readSnapshot(id), branchTip: (branch) => readBranchTip(o.repoRoot, branch) });
+  const prerequisite = packet.after?.[0];
+  const baseRef = (): Promise<string> => (prerequisite === undefined ? Promise.resolve(packet.base) : stackedBase(prerequisite, (id) => store.readSnapshot(id)));
   const lease = async () => {
-    const outcome = await ws.leaseRunWorkspace({ runId, base: packet.base });
+    const outcome = await ws.leaseRunWorkspace({ runId, base: await baseRef() });
     if (outcome.status !== 'acquired') throw new BuranError({ code: 'lease_lost', message: `run ${runId}: ${outcome.message}`, details: { runId, ...outcome.details } });
     return outcome.lease;
   };
@@ -140,6 +145,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       return (await checkIntake(record.packetFile, record.approval.hash)).outcome;
     },
 
+    checkPrerequisites: async () => (await prerequisites()).outcome,
+
     async checkAdapters() {
       const platform = checkProcessTable(); if (platform.status !== 'ok') return platform;
       if (confine.choice.status !== 'ok') return { status: 'sandbox_unavailable', message: confine.choice.message, details: confine.choice.details };
@@ -151,17 +158,14 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     },
 
     async acquireLease() {
-      const scope = [...new Set(packet.tasks.flatMap((t) => t.scope))];
-      const { outcome: got, recovered } = await acquireScopeRecovering(scopes, (id) => store.readSnapshot(id), runId, scope);
-      if (got.status === 'conflict') {
-        return { status: 'conflict', message: `scope overlaps run ${got.otherRun}`, details: { otherRun: got.otherRun, overlapping: got.overlapping } };
-      }
-      const outcome = await ws.leaseRunWorkspace({ runId, base: packet.base });
+      const got = await scope.take();
+      if (got.status === 'conflict') return got;
+      const outcome = await ws.leaseRunWorkspace({ runId, base: await baseRef() });
       if (outcome.status !== 'acquired') {
-        await scopes.releaseScope(runId);
+        await scope.release();
         return outcome;
       }
-      const dropped = recovered.length > 0 ? { recovered: recovered.map((e) => ({ runId: e.runId, scope: e.scope, acquiredAt: e.acquiredAt })) } : {};
+      const dropped = got.recovered === undefined ? {} : { recovered: got.recovered };
       // Setup runs confined or not at all (a required sandbox that is missing blocked at preflight).
       if ((packet.setup ?? []).length > 0) requireSandbox();
       const setup = await setups.once('run', outcome.lease.worktree, 1);
@@ -170,6 +174,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       }
       return { ...outcome, ...dropped, ...(setup === null ? {} : { setup: setup.record }) };
     },
+
+    reacquireScope: () => scope.take(),
 
     async dispatchWorker({ taskId, attempt, findings }) {
       const task = taskOf(taskId);
@@ -262,9 +268,11 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     performHandoff: () => handoff(),
 
     async releaseLease() {
-      await scopes.releaseScope(runId);
+      await scope.release();
       await ws.releaseRunWorkspace(runId);
     },
+
+    releaseScope: () => scope.release(),
 
     observeCompletions(attempts) {
       const seen: { attemptId: string; digest: string }[] = [];

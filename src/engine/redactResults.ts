@@ -113,8 +113,10 @@ export function redactingEffects(effects: RunEffects, redact: (text: string) => 
   const gate = (g: GateResult) => redactGate(g, redact);
   return {
     checkIntake: (input) => guard(effects.checkIntake(input)),
+    checkPrerequisites: (input) => guard(effects.checkPrerequisites(input), notice),
     checkAdapters: (input) => guard(effects.checkAdapters(input), notice),
     acquireLease: (input) => guard(effects.acquireLease(input), notice),
+    reacquireScope: (input) => guard(effects.reacquireScope(input), notice),
     dispatchWorker: (input) => guard(effects.dispatchWorker(input), notice),
     awaitCompletion: (input, signal) => guard(effects.awaitCompletion(input, signal)),
     runTaskVerification: (input) => guard(effects.runTaskVerification(input), gate),
@@ -124,6 +126,7 @@ export function redactingEffects(effects: RunEffects, redact: (text: string) => 
     runReview: (input) => guard(effects.runReview(input), gate),
     performHandoff: (input) => guard(effects.performHandoff(input), notice),
     releaseLease: (runId) => guard(effects.releaseLease(runId)),
+    releaseScope: (runId) => guard(effects.releaseScope(runId)),
     cancelWorkers: (runId) => guard(effects.cancelWorkers(runId)),
     ...(effects.observeCompletions === undefined ? {} : { observeCompletions: effects.observeCompletions.bind(effects) }),
   };

@@ -1,7 +1,7 @@
 // Pure: what a persisted run snapshot means to a human or a host.
 import type { Blocker, NextSafeAction } from '../domain/blockers.js';
 
-export type RunStatus = 'queued' | 'running' | 'paused' | 'blocked' | 'handoff_ready' | 'cancelled' | 'failed';
+export type RunStatus = 'queued' | 'waiting' | 'running' | 'paused' | 'blocked' | 'handoff_ready' | 'cancelled' | 'failed';
 
 interface SnapshotLike {
   readonly value: unknown;
@@ -9,6 +9,7 @@ interface SnapshotLike {
     readonly blocker?: Blocker | null;
     readonly lease?: { readonly branch: string; readonly baseCommit: string } | null;
     readonly handoff?: { readonly branch: string } | null;
+    readonly waitingFor?: { readonly runId: string; readonly status: string } | null;
   };
 }
 
@@ -38,7 +39,10 @@ export function statusOf(snapshot: SnapshotLike): RunStatus {
       return 'failed';
     case 'active.intake':
     case 'active.queued':
+    case 'active.prerequisites':
       return 'queued';
+    case 'active.waiting':
+      return 'waiting';
     default:
       return 'running';
   }
@@ -53,6 +57,11 @@ export function nextSafeActionOf(snapshot: SnapshotLike, runId: string): NextSaf
       return { text: 'Drive the run (it continues where it stopped).', command: `buran run --run ${runId}` };
     case 'paused':
       return { text: 'Resume the run when ready.', command: `buran resume --run ${runId}` };
+    case 'waiting': {
+      const on = snapshot.context.waitingFor;
+      const what = on === undefined || on === null ? 'its prerequisite run' : `run ${on.runId} (${on.status} when last checked)`;
+      return { text: `Waits for ${what} to be handoff-ready; it starts from that run's handoff commit. Drive it again then.`, command: `buran run --run ${runId}` };
+    }
     case 'handoff_ready': {
       const branch = snapshot.context.handoff?.branch ?? snapshot.context.lease?.branch ?? null;
       const base = snapshot.context.lease?.baseCommit ?? null;

@@ -68,10 +68,10 @@ export function restoredView(persisted: Record<string, unknown>): RunSnapshot {
   return createActor(runMachine, { snapshot: persisted as never, input: inputOf(persisted) }).getSnapshot();
 }
 
-/** A run that stopped where it waits: final, blocked or paused. */
+/** A run that stopped where it waits: final, blocked, paused, or waiting for a prerequisite run. */
 export function isStopped(snap: RunSnapshot): boolean {
   const status = statusOf(snap);
-  return snap.status !== 'active' || status === 'blocked' || status === 'paused';
+  return snap.status !== 'active' || status === 'blocked' || status === 'paused' || status === 'waiting';
 }
 
 /**

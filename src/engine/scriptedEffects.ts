@@ -1,7 +1,7 @@
 // The in-memory twin of the effects port: every effect answers from a script
 // (defaults: everything passes). Used by tests and by hosts that want to see
 // the charts move without workers, git or processes.
-import type { RunStepInput } from '../../machines/run.types.js';
+import type { PrerequisiteOutcome, RunStepInput, ScopeOutcome } from '../../machines/run.types.js';
 import type { AwaitInput, TaskGateInput, WorkerOutcome } from '../../machines/task.types.js';
 import type { GateResult } from '../domain/gates.js';
 import { SETUP_FAILED_RULE, type SetupRecord } from '../domain/setup.js';
@@ -23,6 +23,10 @@ export interface Script {
    * undefined for no setup there. Default: no setup anywhere.
    */
   readonly setup?: (where: string, input: unknown) => 'ok' | 'failed' | undefined;
+  /** The prerequisite runs' check; default: ready (no prerequisites). */
+  readonly prerequisites?: (input: RunStepInput) => PrerequisiteOutcome;
+  /** Re-taking the scope after a retry; default: acquired. */
+  readonly reacquireScope?: (input: RunStepInput) => ScopeOutcome;
 }
 
 const setupRecord = (where: string, status: 'ok' | 'failed'): SetupRecord => ({
@@ -67,12 +71,14 @@ export function createScriptedEffects(script: Script = {}): RunEffects & { reado
   return {
     calls,
     checkIntake: (input) => log('checkIntake', input, { status: 'ok' as const }),
+    checkPrerequisites: (input) => log('checkPrerequisites', input, script.prerequisites?.(input) ?? { status: 'ready' as const }),
     checkAdapters: (input) => log('checkAdapters', input, { status: 'ok' as const }),
     acquireLease: (input) => {
       const setup = setupIn('run', input);
       if (setup === 'failed') return log('acquireLease', input, failedSetup('run'));
       return log('acquireLease', input, { status: 'acquired' as const, lease: { branch: `buran/${input.runId}`, worktree: '(memory)', baseCommit: '0000000' }, ...(setup === 'ok' ? { setup: setupRecord('run', 'ok') } : {}) });
     },
+    reacquireScope: (input) => log('reacquireScope', input, script.reacquireScope?.(input) ?? { status: 'acquired' as const }),
     dispatchWorker: (input) => {
       const where = `task ${input.taskId}`;
       const setup = setupIn(where, input);
@@ -92,6 +98,7 @@ export function createScriptedEffects(script: Script = {}): RunEffects & { reado
     runReview: (input) => log('runReview', input, gateResult('review', 'integration', input.epoch, 'PASS')),
     performHandoff: (input) => log('performHandoff', input, { status: 'done' as const, handoff: { branch: `buran/${input.runId}`, commit: 'handoff', reportHash: 'sha256:' + '0'.repeat(64), pullRequest: null } }),
     releaseLease: (runId) => log('releaseLease', runId, undefined),
+    releaseScope: (runId) => log('releaseScope', runId, undefined),
     cancelWorkers: (runId) => log('cancelWorkers', runId, undefined),
   };
 }

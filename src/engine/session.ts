@@ -200,12 +200,14 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   await new Promise<void>((resolve) => {
     wake = () => {
       const snap = restored.getSnapshot();
-      if (failure !== null || req.stop?.aborted === true || req.until(snap, persister.appended)) {
+      // A driver checks a waiting run's prerequisite again, once per session.
+      const waiting = stageOf(snap.value) === 'active.waiting';
+      if (failure !== null || req.stop?.aborted === true || (req.until(snap, persister.appended) && !(waiting && req.startWhenQueued && !started))) {
         resolve();
         return;
       }
       // A driver starts an approved run as soon as intake has queued it.
-      if (req.startWhenQueued && !started && stageOf(snap.value) === 'active.queued') {
+      if (req.startWhenQueued && !started && (stageOf(snap.value) === 'active.queued' || waiting)) {
         started = true;
         restored.send({ type: 'START' });
         schedule();
@@ -217,7 +219,7 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   req.stop?.removeEventListener('abort', onStop);
   stopInbox();
   stopDeadline();
-  // Final-state hooks (release the lease, end workers) finish before the session reports.
+  // Hooks (release the scope or the lease, end workers) finish before the session reports.
   for (let i = 0; i < hooks.length; i++) await hooks[i];
   // Persist everything that happened before stopping: a stopped actor's persisted snapshot no longer
   // holds its children. No await between the last drained flush and stop(), so nothing slips in unrecorded.

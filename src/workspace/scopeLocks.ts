@@ -12,9 +12,10 @@ import { type FileLockOptions, withFileLock } from './fileLock.js';
  * scope (repo-relative globs). Two runs whose scopes overlap (conservatively,
  * see `scopesOverlap`) never hold locks at once.
  *
- * An entry outlives the process that took it: a run that is paused, blocked or
- * waiting for its driver to restart still owns its surface. Entries go away
- * only by `releaseScope` or `recoverStale` with runs the store knows finished.
+ * An entry outlives the process that took it: a run that is paused or waiting
+ * for its driver to restart still owns its surface (a blocked run releases its
+ * own, see docs/workspace.md). Entries go away only by `releaseScope`, or by
+ * `recoverStale` / `recoverIf` for runs the store proves no longer hold them.
  */
 
 export const SCOPE_LOCKS_SCHEMA_ID = 'buran.scope-locks/v1';
@@ -51,6 +52,11 @@ export interface ScopeLocks {
   listScopeLocks(): Promise<ScopeLockEntry[]>;
   /** Drops the entries of runs the store knows are finished; returns what was dropped. */
   recoverStale(runIdsKnownFinished: Iterable<string>): Promise<ScopeLockEntry[]>;
+  /**
+   * Drops `runId`'s entry when `idle()` says it holds no scope, asked while the lock file is held: the
+   * holder cannot re-take its entry between the answer and the drop. Returns what was dropped.
+   */
+  recoverIf(runId: string, idle: () => Promise<boolean>): Promise<ScopeLockEntry[]>;
 }
 
 export interface ScopeLocksOptions {
@@ -151,6 +157,16 @@ export function createScopeLocks(options: ScopeLocksOptions): ScopeLocks {
         const locks = await read();
         const dropped = locks.filter((entry) => finished.has(entry.runId));
         if (dropped.length > 0) await write(locks.filter((entry) => !finished.has(entry.runId)));
+        return dropped;
+      });
+    },
+
+    recoverIf(runId, idle) {
+      return locked(async () => {
+        const locks = await read();
+        const dropped = locks.filter((entry) => entry.runId === runId);
+        if (dropped.length === 0 || !(await idle())) return [];
+        await write(locks.filter((entry) => entry.runId !== runId));
         return dropped;
       });
     },

@@ -1,8 +1,9 @@
 // Scope locks left behind by finished runs (a runner killed between the final
 // snapshot and the release) are recovered when they are in a later run's way,
 // and the recovery is recorded; a lock whose holder is not proven finished stands.
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runIsFinished } from '../../src/engine/staleScopes.js';
+import { acquireScopeRecovering, runHoldsNoScope, runIsFinished } from '../../src/engine/staleScopes.js';
 import { createScopeLocks } from '../../src/workspace/index.js';
 import { agent, approvedRun, cleanup, makeRepo, packet } from './fixtures/project.js';
 
@@ -49,5 +50,34 @@ describe('stale scope locks', () => {
     expect(await runIsFinished(read({ r: null }), 'r')).toBe(false);
     expect(await runIsFinished(read({ r: { garbage: true } }), 'r')).toBe(false);
     expect(await runIsFinished(read({}), 'r')).toBe(false);
+  });
+
+  it('runHoldsNoScope: a finished run, or a blocked one nobody drives; never a blocked run a driver holds, a paused one, or an unreadable one', async () => {
+    const doc = (snapshot: unknown) => ({ schema: 'buran.snapshot/v1', version: 1, runId: 'r', seq: 3, snapshot });
+    const read = (snapshot: unknown) => () => Promise.resolve(doc(snapshot));
+    const blocked = { status: 'active', value: 'blocked' };
+    const idle = () => Promise.resolve(false);
+    const driven = () => Promise.resolve(true);
+    expect(await runHoldsNoScope(read({ status: 'done', value: 'cancelled' }), driven, 'r')).toBe(true);
+    expect(await runHoldsNoScope(read(blocked), idle, 'r')).toBe(true);
+    expect(await runHoldsNoScope(read(blocked), driven, 'r')).toBe(false);
+    expect(await runHoldsNoScope(read(blocked), () => Promise.reject(new Error('EACCES')), 'r')).toBe(false);
+    expect(await runHoldsNoScope(read({ status: 'active', value: 'paused' }), idle, 'r')).toBe(false);
+    expect(await runHoldsNoScope(read({ status: 'active', value: 'reclaiming' }), idle, 'r')).toBe(false);
+    expect(await runHoldsNoScope(() => Promise.reject(new Error('ENOENT')), idle, 'r')).toBe(false);
+  });
+
+  it('a blocked run killed before it released its scope: the next overlapping run drops the entry once nobody drives it', async () => {
+    const repo = makeRepo();
+    const scopes = createScopeLocks({ storeDir: join(repo, '.buran') });
+    await scopes.acquireScope('blocked-run', ['src/**']);
+    const blockedDoc = { schema: 'buran.snapshot/v1', version: 1, runId: 'blocked-run', seq: 9, snapshot: { status: 'active', value: 'blocked' } };
+    const readSnapshot = () => Promise.resolve(blockedDoc);
+    const whileDriven = await acquireScopeRecovering(scopes, readSnapshot, 'later', ['src/a.txt'], () => Promise.resolve(true));
+    expect(whileDriven.outcome).toMatchObject({ status: 'conflict', otherRun: 'blocked-run' });
+    const undriven = await acquireScopeRecovering(scopes, readSnapshot, 'later', ['src/a.txt'], () => Promise.resolve(false));
+    expect(undriven.outcome).toEqual({ status: 'acquired' });
+    expect(undriven.recovered.map((e) => e.runId)).toEqual(['blocked-run']);
+    expect((await scopes.listScopeLocks()).map((e) => e.runId)).toEqual(['later']);
   });
 });

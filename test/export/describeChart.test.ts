@@ -146,7 +146,8 @@ describe('describeChart on the run chart', () => {
     });
     expect(find(chart, 'active.intake', 'xstate.done.actor.checkIntake', 2)?.targets).toEqual(['active.queued']);
     expect(find(chart, 'paused', 'RESUME')?.targets).toEqual(['active.hist']);
-    expect(find(chart, 'blocked', 'UNBLOCK', 3)).toMatchObject({ guard: { name: 'mayRetryFix' }, targets: ['active.fixing'] });
+    expect(find(chart, 'blocked', 'UNBLOCK', 3)).toMatchObject({ guard: { name: 'mayRetry' }, targets: ['reclaiming'] });
+    expect(find(chart, 'reclaiming', 'xstate.done.actor.reacquireScope', 2)).toMatchObject({ guard: { name: 'retryingFix' }, targets: ['active.fixing'] });
   });
 
   it('lists ancestor transitions with the ancestor as source, and targetless ones with null targets', () => {

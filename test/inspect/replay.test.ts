@@ -26,7 +26,8 @@ function events(): EventRecord[] {
   seq = 0;
   return [
     ev('transition', 'active.intake', 'active.queued', { event: 'xstate.done.actor.checkIntake', epoch: 1 }),
-    ev('transition', 'active.queued', 'active.preflight', { event: 'START', epoch: 1 }),
+    ev('transition', 'active.queued', 'active.prerequisites', { event: 'START', epoch: 1 }),
+    ev('transition', 'active.prerequisites', 'active.preflight', { event: 'xstate.done.actor.checkPrerequisites', epoch: 1 }),
     ev('transition', 'active.preflight', 'active.leasing', { event: 'xstate.done.actor.checkAdapters', epoch: 1 }),
     ev('transition', 'active.leasing', 'active.implementing', { event: 'xstate.done.actor.acquireLease', epoch: 1 }),
     ev('task_transition', '', 'working.dispatching', { event: 'DISPATCH_GRANTED', taskId: 'alpha', attemptId: 'alpha.a1', epoch: 1 }),
@@ -35,7 +36,8 @@ function events(): EventRecord[] {
     ev('task_transition', 'working.awaiting', 'blocked', { event: 'xstate.done.actor.awaitCompletion', taskId: 'alpha', attemptId: 'alpha.a1', epoch: 1 }),
     ev('transition', 'active.implementing', 'blocked', { event: 'TASK_BLOCKED', epoch: 1, blocker }),
     ev('transition', 'blocked', 'blocked', { event: 'TASK_USAGE', epoch: 1 }),
-    ev('transition', 'blocked', 'active.implementing', { event: 'UNBLOCK', epoch: 1 }),
+    ev('transition', 'blocked', 'reclaiming', { event: 'UNBLOCK', epoch: 1 }),
+    ev('transition', 'reclaiming', 'active.implementing', { event: 'xstate.done.actor.reacquireScope', epoch: 1 }),
   ];
 }
 
@@ -62,43 +64,45 @@ describe('replaying the event log', () => {
       if (e.type === 'transition' && e.to !== null) expected = e.to;
       expect(frames[i]?.run, `after seq ${e.seq}`).toBe(expected);
     });
-    expect(frames.map((f) => f.status)).toEqual(['queued', 'running', 'running', 'running', 'running', 'running', 'running', 'running', 'blocked', 'blocked', 'running']);
+    expect(frames.map((f) => f.status)).toEqual(['queued', 'queued', 'running', 'running', 'running', 'running', 'running', 'running', 'running', 'blocked', 'blocked', 'running', 'running']);
   });
 
   it('keeps each task pending until its first transition, then in the target of its latest one, with attempt and epoch', () => {
     const frames = replay(events());
-    expect(frames[3]?.tasks).toEqual([
+    expect(frames[4]?.tasks).toEqual([
       { state: NOT_STARTED, attemptId: null, epoch: null },
       { state: NOT_STARTED, attemptId: null, epoch: null },
     ]);
-    expect(frames[4]?.tasks[0]).toEqual({ state: 'working.dispatching', attemptId: 'alpha.a1', epoch: 1 });
-    expect(frames[6]?.tasks[0]?.state).toBe('working.awaiting');
-    expect(frames[7]?.tasks[0]?.state).toBe('blocked');
+    expect(frames[5]?.tasks[0]).toEqual({ state: 'working.dispatching', attemptId: 'alpha.a1', epoch: 1 });
+    expect(frames[7]?.tasks[0]?.state).toBe('working.awaiting');
+    expect(frames[8]?.tasks[0]?.state).toBe('blocked');
     expect(frames.every((f) => f.tasks[1]?.state === NOT_STARTED)).toBe(true);
-    expect(frames.map((f) => f.task)).toEqual([null, null, null, null, 0, 0, null, 0, null, null, null]);
+    expect(frames.map((f) => f.task)).toEqual([null, null, null, null, null, 0, 0, null, 0, null, null, null, null]);
   });
 
   it('shows the blocker from the event that blocked the run while it stays blocked, and clears it when the run leaves', () => {
     const frames = replay(events());
-    expect(frames.slice(0, 8).every((f) => f.blocker === null)).toBe(true);
-    expect(frames[8]?.blocker).toEqual(blocker);
+    expect(frames.slice(0, 9).every((f) => f.blocker === null)).toBe(true);
     expect(frames[9]?.blocker).toEqual(blocker);
-    expect(frames[8]?.nextSafeAction).toEqual(blocker.nextSafeAction);
-    expect(frames[10]?.blocker).toBeNull();
-    expect(frames[10]?.nextSafeAction.command).toBe(`buran run --run ${RUN}`);
+    expect(frames[10]?.blocker).toEqual(blocker);
+    expect(frames[9]?.nextSafeAction).toEqual(blocker.nextSafeAction);
+    expect(frames[11]?.blocker).toBeNull();
+    expect(frames[11]?.nextSafeAction.command).toBe(`buran run --run ${RUN}`);
+    expect(frames[12]?.blocker).toBeNull();
   });
 
   it('names the chart edge each transition took, including eventless steps recorded under their macrostep event, and none for targetless ones', () => {
     const frames = replay(events());
     expect(frames[0]?.runEdge).toBe(edge('run', 'active.intake', 'active.queued'));
-    expect(frames[1]?.runEdge).toBe(edge('run', 'active.queued', 'active.preflight'));
-    expect(frames[5]?.taskEdge).toBe(edge('task', 'working.dispatching', 'working.awaiting'));
-    expect(frames[8]?.runEdge).toBe(edge('run', 'active.implementing', 'blocked'));
-    expect(frames[9]?.runEdge).toBeNull();
-    // UNBLOCK goes to the history state of `active`, which stands for active.implementing here.
-    expect(frames[10]?.runEdge).toBe(edge('run', 'blocked', 'active.hist'));
+    expect(frames[1]?.runEdge).toBe(edge('run', 'active.queued', 'active.prerequisites'));
+    expect(frames[6]?.taskEdge).toBe(edge('task', 'working.dispatching', 'working.awaiting'));
+    expect(frames[9]?.runEdge).toBe(edge('run', 'active.implementing', 'blocked'));
+    expect(frames[10]?.runEdge).toBeNull();
+    expect(frames[11]?.runEdge).toBe(edge('run', 'blocked', 'reclaiming'));
+    // Re-taking the scope goes to the history state of `active`, which stands for active.implementing here.
+    expect(frames[12]?.runEdge).toBe(edge('run', 'reclaiming', 'active.hist'));
     // A freshly spawned task has no `from`: no edge is claimed.
-    expect(frames[4]?.taskEdge).toBeNull();
+    expect(frames[5]?.taskEdge).toBeNull();
     seq = 20;
     const always = replay([ev('transition', 'active.implementing', 'active.verifying', { event: 'TASK_PASSED' })]);
     expect(edge('run', 'active.implementing', 'active.verifying')).toBeTypeOf('string');

@@ -66,6 +66,10 @@ export function runBlockCodes(event: EventObject): readonly string[] | null {
       return { unavailable: ['adapter_unavailable'], sandbox_unavailable: ['sandbox_unavailable'], platform_unsupported: ['platform_unsupported'] }[String(out['status'])] ?? null;
     case 'acquireLease':
       return { conflict: ['lease_conflict'], setup_failed: ['setup_failed'] }[String(out['status'])] ?? null;
+    case 'reacquireScope':
+      return out['status'] === 'conflict' ? ['lease_conflict'] : null;
+    case 'checkPrerequisites':
+      return out['status'] === 'failed' ? ['prerequisite_failed'] : null;
     case 'runVerification':
       return gateCodes('verification', out);
     case 'runReview':

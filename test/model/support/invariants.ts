@@ -85,6 +85,8 @@ export function runInvariants(prev: Snap<RunContext> | null, next: Snap<RunConte
   if (next.value === 'blocked') v.push(...checkBlocker('run', c.blocker, c.allowedDecisions));
   // 7. a block has the code its cause calls for
   v.push(...blockCauseViolations('run', prev, next, sent.at(-1), runBlockCodes));
+  // 2 (retry): a blocked run released its scope, so once it had a lease it goes back to work only through reclaiming (which re-takes it)
+  if (prev !== null && prev.value === 'blocked' && prev.context.lease !== null && typeof next.value === 'object') v.push(`2: left blocked for ${JSON.stringify(next.value)} without re-taking its scope`);
   // 3. bounds; histories and epoch never shrink
   if (c.dispatches > c.limits.maxDispatches) v.push(`3: dispatches ${c.dispatches} > maxDispatches ${c.limits.maxDispatches}`);
   if (c.fixRounds > c.limits.maxFixRounds + c.fixGrants) v.push(`3: fix rounds ${c.fixRounds} > maxFixRounds + grants`);

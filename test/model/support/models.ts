@@ -170,7 +170,13 @@ export function runEvents(s: Snap<RunContext>): EventObject[] {
     ev.push(done('checkIntake', { status: 'tampered', approvedHash: c.approvedHash, actualHash: 'sha256:' + '1'.repeat(64) }));
     ev.push(failed('checkIntake'));
   }
-  if (inState(s.value, 'active.queued')) ev.push({ type: 'START' });
+  if (inState(s.value, 'active.queued') || inState(s.value, 'active.waiting')) ev.push({ type: 'START' });
+  if (inState(s.value, 'active.prerequisites')) {
+    ev.push(done('checkPrerequisites', { status: 'ready' }));
+    ev.push(done('checkPrerequisites', { status: 'waiting', waitingFor: { runId: 'run-0', status: 'running' } }));
+    ev.push(done('checkPrerequisites', { status: 'failed', message: 'prerequisite run run-0 is cancelled', details: { prerequisite: 'run-0' } }));
+    ev.push(failed('checkPrerequisites'));
+  }
   if (inState(s.value, 'active.preflight')) {
     ev.push(done('checkAdapters', { status: 'ok' }));
     ev.push(done('checkAdapters', { status: 'unavailable', message: 'claude not found on PATH', details: {} }));
@@ -257,6 +263,16 @@ export function runEvents(s: Snap<RunContext>): EventObject[] {
     for (const decision of ['cancel', 'abandon'] as const) ev.push({ type: 'UNBLOCK', decision, by: 'model', reason: 'walk' } as EventObject);
     if (c.decisions.length < 2) ev.push({ type: 'UNBLOCK', decision: 'retry', by: 'model', reason: 'walk' } as EventObject);
   }
+  if (s.value === 'reclaiming') {
+    ev.push(done('reacquireScope', { status: 'acquired' }));
+    // The rest for one retried blocker only (the walk stays small); after a failed re-take the next retry must still do what the first asked.
+    if (c.blocker?.code === 'lease_lost') {
+      ev.push(...lateReports());
+      ev.push({ type: 'CANCEL', by: 'model', reason: 'walk' } as EventObject);
+      ev.push(done('reacquireScope', { status: 'conflict', message: 'scope overlaps run run-2', details: { otherRun: 'run-2' } }));
+      ev.push(failed('reacquireScope'));
+    }
+  }
   return ev;
 }
 
@@ -325,6 +341,8 @@ export function runKey(s: Snap<RunContext>): string {
     c.allowedDecisions,
     c.decisions.length,
     c.lease !== null,
+    c.retrying ?? null,
+    c.waitingFor ?? null,
   ]);
 }
 
