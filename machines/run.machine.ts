@@ -287,6 +287,7 @@ export const runChart = setup({
   initial: 'active',
   states: {
     active: {
+      tags: ['status:running'],
       on: {
         PAUSE: { target: 'paused', actions: ['recordDecision', 'holdTasks'] },
         CANCEL: { target: 'cancelled', actions: 'recordDecision' },
@@ -296,6 +297,7 @@ export const runChart = setup({
       initial: 'intake',
       states: {
         intake: {
+          tags: ['status:queued'],
           description: 'Check the packet is sufficient and still hashes to what was approved.',
           invoke: {
             id: 'checkIntake',
@@ -310,10 +312,12 @@ export const runChart = setup({
           },
         },
         queued: {
+          tags: ['status:queued'],
           description: 'Approved and waiting for a driver (`buran run`).',
           on: { START: { target: 'prerequisites' } },
         },
         prerequisites: {
+          tags: ['status:queued'],
           description: "A stacked run (packet `after`) checks its prerequisite run: handoff-ready (and its branch still at the handoff commit) → go on from that commit; still on its way → wait; blocked, cancelled, failed or moved → prerequisite_failed. A run without prerequisites goes straight on.",
           invoke: {
             id: 'checkPrerequisites',
@@ -328,6 +332,7 @@ export const runChart = setup({
           },
         },
         waiting: {
+          tags: ['status:waiting'],
           description: 'Waiting for the prerequisite run to be handoff-ready (status waiting); nothing is leased. Each driver (`buran run`) checks again.',
           on: { START: { target: 'prerequisites' } },
         },
@@ -433,6 +438,7 @@ export const runChart = setup({
       },
     },
     paused: {
+      tags: ['status:paused'],
       description: 'Paused by an operator: no effect runs; RESUME returns to where the run was.',
       on: {
         RESUME: { target: 'active.hist', actions: 'recordDecision' },
@@ -443,6 +449,7 @@ export const runChart = setup({
       },
     },
     blocked: {
+      tags: ['status:blocked'],
       description: 'Fail-closed stop with a structured blocker; its scope locks are released (other runs may take the floor). Leaves only through an operator decision the blocker allows.',
       entry: ['holdTasks', 'releaseScope'],
       on: {
@@ -457,6 +464,7 @@ export const runChart = setup({
       },
     },
     reclaiming: {
+      tags: ['status:running'],
       description: 'A retry was decided: re-take the scope locks released when the run blocked, before anything runs again; a run holding an overlapping scope now blocks this one with lease_conflict naming it.',
       invoke: {
         id: 'reacquireScope',
@@ -478,10 +486,11 @@ export const runChart = setup({
     },
     readyForReview: {
       type: 'final',
+      tags: ['status:handoff_ready'],
       description: 'Handoff-ready: every task and the integration passed verification and review for the current epoch.',
       entry: 'releaseLease',
     },
-    cancelled: { type: 'final', description: 'Stopped by an operator.', entry: ['stopTasks', 'cancelWorkers', 'releaseLease'] },
-    failed: { type: 'final', description: 'Closed as failed by an operator decision.', entry: ['stopTasks', 'cancelWorkers', 'releaseLease'] },
+    cancelled: { type: 'final', tags: ['status:cancelled'], description: 'Stopped by an operator.', entry: ['stopTasks', 'cancelWorkers', 'releaseLease'] },
+    failed: { type: 'final', tags: ['status:failed'], description: 'Closed as failed by an operator decision.', entry: ['stopTasks', 'cancelWorkers', 'releaseLease'] },
   },
 });

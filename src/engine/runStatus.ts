@@ -1,4 +1,6 @@
-// Pure: what a persisted run snapshot means to a human or a host.
+// Pure: what a persisted run snapshot means to a human or a host. The status
+// of each state is a tag in the run chart (`status:<status>`).
+import { runChart } from '../../machines/run.machine.js';
 import type { Blocker, NextSafeAction } from '../domain/blockers.js';
 
 export type RunStatus = 'queued' | 'waiting' | 'running' | 'paused' | 'blocked' | 'handoff_ready' | 'cancelled' | 'failed';
@@ -24,28 +26,46 @@ export function stageOf(value: unknown): string {
   return '';
 }
 
+const STATUS_TAG = 'status:';
+const RUN_STATUSES: readonly RunStatus[] = ['queued', 'waiting', 'running', 'paused', 'blocked', 'handoff_ready', 'cancelled', 'failed'];
+
+interface TaggedNode {
+  readonly tags: readonly string[];
+  readonly states: Readonly<Record<string, TaggedNode>>;
+}
+
+/** Each state's `status:` tag in the run chart, by dotted path, read once from the chart itself. */
+function statusTags(root: TaggedNode): ReadonlyMap<string, RunStatus> {
+  const found = new Map<string, RunStatus>();
+  const visit = (node: TaggedNode, path: string) => {
+    const tag = node.tags.find((t) => t.startsWith(STATUS_TAG))?.slice(STATUS_TAG.length);
+    if (tag !== undefined) {
+      if (!(RUN_STATUSES as readonly string[]).includes(tag)) throw new Error(`buran: run chart state ${path} has an unknown status tag ${tag}`);
+      found.set(path, tag as RunStatus);
+    }
+    for (const [key, child] of Object.entries(node.states)) visit(child, path === '' ? key : `${path}.${key}`);
+  };
+  visit(root, '');
+  return found;
+}
+
+let tagged: ReadonlyMap<string, RunStatus> | null = null;
+
+/**
+ * The run's status: the `status:` tag of the deepest state it is in that has
+ * one (the chart says it, e.g. `active.waiting` → waiting, any other `active`
+ * state → running). A state no tag covers is a broken chart: it throws.
+ * @example
+ * statusOf({ value: { active: 'queued' }, context: {} }); // 'queued'
+ */
 export function statusOf(snapshot: SnapshotLike): RunStatus {
-  const stage = stageOf(snapshot.value);
-  switch (stage) {
-    case 'readyForReview':
-      return 'handoff_ready';
-    case 'blocked':
-      return 'blocked';
-    case 'paused':
-      return 'paused';
-    case 'cancelled':
-      return 'cancelled';
-    case 'failed':
-      return 'failed';
-    case 'active.intake':
-    case 'active.queued':
-    case 'active.prerequisites':
-      return 'queued';
-    case 'active.waiting':
-      return 'waiting';
-    default:
-      return 'running';
+  tagged ??= statusTags(runChart.root);
+  const parts = stageOf(snapshot.value).split('.');
+  for (let n = parts.length; n > 0; n--) {
+    const status = tagged.get(parts.slice(0, n).join('.'));
+    if (status !== undefined) return status;
   }
+  throw new Error(`buran: run state ${parts.join('.')} has no status tag in the run chart`);
 }
 
 export function nextSafeActionOf(snapshot: SnapshotLike, runId: string): NextSafeAction {
