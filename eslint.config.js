@@ -3,7 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** machines/** may import only xstate, sibling *.machine files, and types. Exported for its test. */
+/** machines/** may import only xstate, sibling *.machine files, their shared helpers (./shared), and types. Exported for its test. */
 export const machinesBoundary = {
     // machines/** may import only xstate, other machines, and types.
     files: ['machines/**/*.ts'],
@@ -13,8 +13,8 @@ export const machinesBoundary = {
         {
           patterns: [
             {
-              regex: '^(?!xstate$)(?!\\./[a-z-]+\\.machine(\\.js)?$)(?!\\./index(\\.js)?$)',
-              message: 'machines/** may import only "xstate", sibling *.machine files, and types (import type).',
+              regex: '^(?!xstate$)(?!\\./[a-z-]+\\.machine(\\.js)?$)(?!\\./index(\\.js)?$)(?!\\./shared(\\.js)?$)',
+              message: 'machines/** may import only "xstate", sibling *.machine files, their shared helpers (./shared), and types (import type).',
               allowTypeImports: true,
             },
           ],

@@ -5,7 +5,7 @@
 // named actors/actions provided by the engine; `block`, `spawnReadyTasks` and the
 // `allTasksPassed` guard are provided by src/machines/logic.ts (code table,
 // scheduler, a memoised check over every task).
-import { assign, enqueueActions, fromPromise, setup } from 'xstate';
+import { assign, enqueueActions, setup } from 'xstate';
 import type { GateResult } from '../src/domain/gates.js';
 import type {
   DecisionRecord,
@@ -20,20 +20,12 @@ import type {
   RunStepInput,
   ScopeOutcome,
 } from './run.types.js';
-import { addedUsage, taskChart } from './task.machine.js';
+import { addedUsage, gateGuards, gateOf as gate, notProvided, outputOf } from './shared.js';
+import { taskChart } from './task.machine.js';
 import type { BlockParams } from './task.types.js';
 
 /** The id of a task's child actor inside a run. */
 export const taskActorId = (taskId: string): string => `task:${taskId}`;
-
-function notProvided<TOutput, TInput>(name: string) {
-  return fromPromise<TOutput, TInput>(() => Promise.reject(new Error(`buran: actor "${name}" was not provided`)));
-}
-
-function outputOf<T>(event: { type: string }): T | undefined {
-  return 'output' in event ? (event as { output: T }).output : undefined;
-}
-const gate = (event: { type: string }) => outputOf<GateResult>(event);
 
 function spendExceeded(context: RunContext, extra: { inputTokens: number; outputTokens: number; costUsd: number } | null): boolean {
   const { budgetUsd, budgetTokens } = context.limits;
@@ -107,7 +99,7 @@ export const runChart = setup({
     leaseAcquired: ({ event }) => outputOf<LeaseOutcome>(event)?.status === 'acquired',
     setupFailed: ({ event }) => outputOf<LeaseOutcome>(event)?.status === 'setup_failed',
     /** Verification did not run: setup failed in its fresh checkout (a BLOCKED gate with a `setup_failed` finding). */
-    verificationSetupFailed: ({ event }) => gate(event)?.status === 'BLOCKED' && (gate(event)?.findings.some((f) => f.rule === 'setup_failed') ?? false),
+    verificationSetupFailed: ({ event }) => gateGuards.verificationSetupFailed({ event }),
     // Provided by src/machines/logic.ts (asked after every event, so it is computed there with a memo).
     allTasksPassed: (_args) => {
       throw new Error('buran: guard "allTasksPassed" was not provided');
@@ -129,9 +121,9 @@ export const runChart = setup({
       event.epoch >= (context.taskEpochs[event.taskId] ?? 1) &&
       event.gates.some((g) => g.gate === 'verification' && g.status === 'PASS' && g.epoch === event.epoch) &&
       event.gates.some((g) => g.gate === 'review' && g.status === 'PASS' && g.epoch === event.epoch),
-    gatePassed: ({ event }) => gate(event)?.status === 'PASS' && gate(event)?.policyViolations.length === 0,
-    gateFailed: ({ event }) => gate(event)?.status === 'FAIL' && gate(event)?.policyViolations.length === 0,
-    policyViolated: ({ event }) => (gate(event)?.policyViolations.length ?? 0) > 0,
+    gatePassed: ({ event }) => gateGuards.gatePassed({ event }),
+    gateFailed: ({ event }) => gateGuards.gateFailed({ event }),
+    policyViolated: ({ event }) => gateGuards.policyViolated({ event }),
     fixRoundsRemain: ({ context }) => context.fixRounds < context.limits.maxFixRounds + context.fixGrants,
     deadlinePassed: ({ context, event }) => event.type === 'RUN_DEADLINE' && context.deadlineAt !== null && event.now >= context.deadlineAt,
     handoffDone: ({ event }) => outputOf<HandoffOutcome>(event)?.status === 'done',

@@ -2,9 +2,8 @@
 // spawn), await the completion, ingest it once, verify, review, merge into the
 // run branch; fix rounds start a new epoch. Pure configuration: every effect
 // is a named actor or action provided by the engine (src/engine).
-import { assign, enqueueActions, fromPromise, sendParent, setup } from 'xstate';
+import { assign, enqueueActions, sendParent, setup } from 'xstate';
 import type { GateResult } from '../src/domain/gates.js';
-import type { Usage } from '../src/domain/usage.js';
 import type {
   AwaitInput,
   BlockParams,
@@ -19,26 +18,7 @@ import type {
   TaskToRunEvent,
   WorkerOutcome,
 } from './task.types.js';
-
-/** Placeholder for an effect the engine must provide; running without it is a bug, not a pass. */
-function notProvided<TOutput, TInput>(name: string) {
-  return fromPromise<TOutput, TInput>(() => Promise.reject(new Error(`buran: actor "${name}" was not provided`)));
-}
-
-/** `total` plus one attempt's reported usage; `null` (not reported) counts as one unknown attempt. Shared with the run chart. */
-export function addedUsage(total: Usage, usage: Usage | null): Usage {
-  if (usage === null) return { ...total, unknownAttempts: total.unknownAttempts + 1 };
-  return {
-    inputTokens: total.inputTokens + usage.inputTokens,
-    outputTokens: total.outputTokens + usage.outputTokens,
-    costUsd: total.costUsd + usage.costUsd,
-    unknownAttempts: total.unknownAttempts + usage.unknownAttempts,
-  };
-}
-
-function outputOf<T>(event: { type: string }): T | undefined {
-  return 'output' in event ? (event as { output: T }).output : undefined;
-}
+import { addedUsage, gateGuards, gateOf as gate, notProvided, outputOf } from './shared.js';
 
 const worker = (event: { type: string }) => outputOf<WorkerOutcome>(event);
 
@@ -54,7 +34,6 @@ const stageInput = ({ context }: { context: TaskContext }): TaskGateInput => ({
   attemptId: context.current?.attemptId ?? '',
   grants: context.history.filter((h) => h.kind === 'grant').length,
 });
-const gate = (event: { type: string }) => outputOf<GateResult>(event);
 
 export const taskChart = setup({
   types: {
@@ -75,7 +54,7 @@ export const taskChart = setup({
     workspaceConflict: ({ event }) => outputOf<DispatchOutcome>(event)?.status === 'conflict',
     setupFailed: ({ event }) => outputOf<DispatchOutcome>(event)?.status === 'setup_failed',
     /** Verification did not run: setup failed in its fresh checkout (a BLOCKED gate with a `setup_failed` finding). */
-    verificationSetupFailed: ({ event }) => gate(event)?.status === 'BLOCKED' && (gate(event)?.findings.some((f) => f.rule === 'setup_failed') ?? false),
+    verificationSetupFailed: ({ event }) => gateGuards.verificationSetupFailed({ event }),
     completedOk: ({ event }) => {
       const o = worker(event);
       return o?.kind === 'completion' && o.status === 'completed';
@@ -92,9 +71,9 @@ export const taskChart = setup({
     workerTimedOut: ({ event }) => worker(event)?.kind === 'timeout',
     workerViolatedPolicy: ({ event }) => worker(event)?.kind === 'violation',
     attemptsRemain: ({ context }) => context.attemptsInEpoch < context.limits.maxAttempts + context.retryGrants,
-    gatePassed: ({ event }) => gate(event)?.status === 'PASS' && gate(event)?.policyViolations.length === 0,
-    gateFailed: ({ event }) => gate(event)?.status === 'FAIL' && gate(event)?.policyViolations.length === 0,
-    policyViolated: ({ event }) => (gate(event)?.policyViolations.length ?? 0) > 0,
+    gatePassed: ({ event }) => gateGuards.gatePassed({ event }),
+    gateFailed: ({ event }) => gateGuards.gateFailed({ event }),
+    policyViolated: ({ event }) => gateGuards.policyViolated({ event }),
     merged: ({ event }) => outputOf<MergeOutcome>(event)?.status === 'merged',
     fixRoundsRemain: ({ context }) => context.fixRounds < context.limits.maxFixRounds + context.fixGrants,
     lastFailureWasConflict: ({ context }) => context.lastFailure === 'conflict',

@@ -4,7 +4,7 @@
 // another, each recorded in its own folder; src/gates/quorum.ts decides.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { addedUsage } from '../../machines/task.machine.js';
+import { addedUsage } from '../../machines/shared.js';
 import type { GateResult, ReviewerVerdict } from '../domain/gates.js';
 import type { Limits } from '../domain/limits.js';
 import { BUILTIN_REVIEWER, type Reviewer, reviewPlan } from '../domain/packet.js';

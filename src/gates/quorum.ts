@@ -2,7 +2,7 @@
 // rules are a precondition, never a vote that can be outvoted: the caller asks
 // the other reviewers only after they passed, and a built-in FAIL, BLOCKED or
 // policy finding is the gate as it is.
-import { addedUsage } from '../../machines/task.machine.js';
+import { addedUsage } from '../../machines/shared.js';
 import type { Finding, GateResult, Quorum, ReviewerVerdict } from '../domain/gates.js';
 import { BUILTIN_REVIEWER } from '../domain/packet.js';
 import type { Usage } from '../domain/usage.js';

@@ -1,0 +1,42 @@
+// What the run and task charts share: the placeholder of an effect the engine
+// must provide, reading an effect's output from its done event, the gate
+// guards both charts ask of a gate result, and adding one attempt's usage.
+// Pure; imported by the *.machine files only.
+import { fromPromise } from 'xstate';
+import type { GateResult } from '../src/domain/gates.js';
+import type { Usage } from '../src/domain/usage.js';
+
+/** Placeholder for an effect the engine must provide; running without it is a bug, not a pass. */
+export function notProvided<TOutput, TInput>(name: string) {
+  return fromPromise<TOutput, TInput>(() => Promise.reject(new Error(`buran: actor "${name}" was not provided`)));
+}
+
+/** The output of an invoked actor's done event, if the event is one. */
+export function outputOf<T>(event: { type: string }): T | undefined {
+  return 'output' in event ? (event as { output: T }).output : undefined;
+}
+
+/** The gate result a verification or review effect returned. */
+export const gateOf = (event: { type: string }): GateResult | undefined => outputOf<GateResult>(event);
+
+/**
+ * The guards both charts ask of a gate result (named in each chart's `setup`).
+ * A policy violation outranks the verdict: PASS and FAIL count only without one.
+ */
+export const gateGuards = {
+  verificationSetupFailed: ({ event }: { event: { type: string } }) => gateOf(event)?.status === 'BLOCKED' && (gateOf(event)?.findings.some((f) => f.rule === 'setup_failed') ?? false),
+  gatePassed: ({ event }: { event: { type: string } }) => gateOf(event)?.status === 'PASS' && gateOf(event)?.policyViolations.length === 0,
+  gateFailed: ({ event }: { event: { type: string } }) => gateOf(event)?.status === 'FAIL' && gateOf(event)?.policyViolations.length === 0,
+  policyViolated: ({ event }: { event: { type: string } }) => (gateOf(event)?.policyViolations.length ?? 0) > 0,
+};
+
+/** `total` plus one attempt's reported usage; `null` (not reported) counts as one unknown attempt. */
+export function addedUsage(total: Usage, usage: Usage | null): Usage {
+  if (usage === null) return { ...total, unknownAttempts: total.unknownAttempts + 1 };
+  return {
+    inputTokens: total.inputTokens + usage.inputTokens,
+    outputTokens: total.outputTokens + usage.outputTokens,
+    costUsd: total.costUsd + usage.costUsd,
+    unknownAttempts: total.unknownAttempts + usage.unknownAttempts,
+  };
+}
