@@ -27,40 +27,71 @@ function jsonSafe(value: unknown): unknown {
   }
 }
 
+type Described = EventDescription;
+type Describer = (output: Record<string, unknown>, details: Record<string, unknown>) => Described;
+
+/** An outcome that says why itself: `message`, and `details` / `files` (refusals, conflicts, failed handoffs). */
+const refusal: Describer = (o, details) => {
+  const files = Array.isArray(o['files']) ? { files: jsonSafe(o['files']) } : {};
+  return { message: typeof o['message'] === 'string' ? o['message'] : null, details: { ...details, ...files, ...(isRecord(o['details']) ? (jsonSafe(o['details']) as Record<string, unknown>) : {}) } };
+};
+
+/** The intake check: the packet's problems, or the two hashes of a changed packet. */
+const intake: Describer = (o, details) => {
+  if (o['status'] === 'insufficient' && Array.isArray(o['problems'])) {
+    const problems = jsonSafe(o['problems']) as { path: string; message: string }[];
+    return { message: `packet is not sufficient: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, details: { ...details, problems } };
+  }
+  if (o['status'] === 'tampered') {
+    return { message: `packet changed after approval (approved ${String(o['approvedHash'])}, now ${String(o['actualHash'])})`, details: { ...details, approvedHash: o['approvedHash'], actualHash: o['actualHash'] } };
+  }
+  return { message: null, details: { ...details, output: jsonSafe(o) } };
+};
+
+/** A verification or review gate: its verdict, summary and findings. */
+const gate: Describer = (o, details) => ({
+  message: `${o['subject'] === 'integration' ? 'integration ' : ''}${String(o['gate'])} ${String(o['status'])}: ${String(o['summary'])}`,
+  details: { ...details, gate: o['gate'], status: o['status'], findings: jsonSafe(o['findings']), policyViolations: jsonSafe(o['policyViolations']), ...(o['checked'] === undefined ? {} : { checked: jsonSafe(o['checked']) }) },
+});
+
+/** A worker attempt's outcome: its summary, reason or problems. */
+const worker: Describer = (o, details) => {
+  const what = typeof o['summary'] === 'string' ? o['summary'] : typeof o['reason'] === 'string' ? o['reason'] : Array.isArray(o['problems']) ? o['problems'].join('; ') : '';
+  return { message: what === '' ? null : `worker outcome ${String(o['kind'])}: ${what}`, details: { ...details, outcome: jsonSafe(o) } };
+};
+
+/**
+ * How each effect's output is described when a chart blocks on it, by the
+ * effect's name (the invoke id in both charts). One entry per effect: a new
+ * effect without one is caught by test/machines/describeEvent.test.ts.
+ */
+export const EFFECT_DESCRIBERS: Readonly<Record<string, Describer>> = {
+  checkIntake: intake,
+  checkPrerequisites: refusal,
+  checkAdapters: refusal,
+  acquireLease: refusal,
+  reacquireScope: refusal,
+  dispatchWorker: refusal,
+  awaitCompletion: worker,
+  runTaskVerification: gate,
+  runTaskReview: gate,
+  mergeTask: refusal,
+  runVerification: gate,
+  runReview: gate,
+  performHandoff: refusal,
+};
+
 export function describeEvent(event: { type: string }): EventDescription {
   const details: Record<string, unknown> = { event: event.type };
   if (event.type.startsWith('xstate.error.actor.')) {
     const err = errorInfo((event as { error?: unknown }).error);
     return { message: `effect "${event.type.slice('xstate.error.actor.'.length)}" failed: ${String(err['message'])}`, details: { ...details, error: err } };
   }
-  const output = (event as { output?: unknown }).output;
-  if (isRecord(output)) {
-    const o = output;
-    if (typeof o['message'] === 'string') {
-      const files = Array.isArray(o['files']) ? { files: jsonSafe(o['files']) } : {};
-      return { message: o['message'], details: { ...details, ...files, ...(isRecord(o['details']) ? (jsonSafe(o['details']) as Record<string, unknown>) : {}) } };
-    }
-    if (o['status'] === 'insufficient' && Array.isArray(o['problems'])) {
-      const problems = jsonSafe(o['problems']) as { path: string; message: string }[];
-      return { message: `packet is not sufficient: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, details: { ...details, problems } };
-    }
-    if (o['status'] === 'tampered') {
-      return {
-        message: `packet changed after approval (approved ${String(o['approvedHash'])}, now ${String(o['actualHash'])})`,
-        details: { ...details, approvedHash: o['approvedHash'], actualHash: o['actualHash'] },
-      };
-    }
-    if (typeof o['gate'] === 'string' && typeof o['summary'] === 'string') {
-      return {
-        message: `${o['subject'] === 'integration' ? 'integration ' : ''}${o['gate']} ${String(o['status'])}: ${o['summary']}`,
-        details: { ...details, gate: o['gate'], status: o['status'], findings: jsonSafe(o['findings']), policyViolations: jsonSafe(o['policyViolations']), ...(o['checked'] === undefined ? {} : { checked: jsonSafe(o['checked']) }) },
-      };
-    }
-    if (typeof o['kind'] === 'string') {
-      const what = typeof o['summary'] === 'string' ? o['summary'] : typeof o['reason'] === 'string' ? o['reason'] : Array.isArray(o['problems']) ? o['problems'].join('; ') : '';
-      return { message: what === '' ? null : `worker outcome ${o['kind']}: ${what}`, details: { ...details, outcome: jsonSafe(o) } };
-    }
-    return { message: null, details: { ...details, output: jsonSafe(o) } };
+  if (event.type.startsWith('xstate.done.actor.')) {
+    const output = (event as { output?: unknown }).output;
+    const describe = EFFECT_DESCRIBERS[event.type.slice('xstate.done.actor.'.length)];
+    if (describe !== undefined && isRecord(output)) return describe(output, details);
+    return { message: null, details: { ...details, output: jsonSafe(output) } };
   }
   if (event.type === 'RUN_DEADLINE') {
     const now = (event as { now?: unknown }).now;
