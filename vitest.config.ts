@@ -4,8 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // The chaos harness runs on its own: npm run test:chaos (vitest.chaos.config.ts); test/chaos/unit/ stays here.
-    // The long end-to-end families too: npm run test:e2e (vitest.e2e.config.ts).
-    exclude: [...configDefaults.exclude, 'test/chaos/*.test.ts', 'test/**/*.e2e.test.ts'],
+    // The long end-to-end families too, and the real agent CLIs against their stand-in API:
+    // npm run test:e2e (vitest.e2e.config.ts).
+    exclude: [...configDefaults.exclude, 'test/chaos/*.test.ts', 'test/**/*.e2e.test.ts', 'test/agents-real/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -129,7 +129,7 @@ describe('the inspector page in chromium', () => {
     expect(await highlighted(page, 'run')).toEqual([run.status.stage]);
 
     expect(requests).toEqual([url]);
-  });
+  }, 90_000);
 
   it('shows a blocked run: its blocker code, message and next safe action, and no blocker one event earlier', async () => {
     const run = await inspectedRun('blocked', 'blocked');
@@ -154,7 +154,7 @@ describe('the inspector page in chromium', () => {
     expect(await page.locator('#blocker').isHidden()).toBe(true);
 
     expect(requests).toEqual([url]);
-  });
+  }, 90_000);
 
   it('updates the served page live while the run advances in another process, fetching only from its own origin', async () => {
     const { repo, project, runId } = await approvedRun(packet({ command: agent('ok') }));
@@ -176,5 +176,5 @@ describe('the inspector page in chromium', () => {
     expect(requests.filter((r) => new URL(r).origin !== origin)).toEqual([]);
     server.child.kill('SIGINT');
     expect(await server.exited).toEqual({ code: 0, signal: null });
-  }, 45_000);
+  }, 90_000);
 });
