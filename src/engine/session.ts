@@ -6,17 +6,15 @@
 import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import type { RunEvent } from '../../machines/run.types.js';
 import type { NotifyStatus } from '../domain/config.js';
-import type { Blocker } from '../domain/blockers.js';
 import { BuranError } from '../domain/errors.js';
 import type { EventRecord } from '../domain/events.js';
 import { bindEffects } from './bindEffects.js';
 import type { Clock } from './clock.js';
 import type { EffectsFactory } from './effects.js';
-import { moveAlreadyRecorded } from './handoffCheck.js';
 import type { CommandInbox } from './inbox.js';
 import type { HeldLock, RunLocks } from './locks.js';
 import { type NotifyMarks, notifyFindingOnce } from './notifyMarks.js';
-import { type NotifyTargetResult, notificationDue } from './notifyDue.js';
+import type { NotifyTargetResult } from './notifyDue.js';
 import { attemptsOf, observationsToSend } from './observeCompletions.js';
 import { Persister } from './persister.js';
 import { Recorder, draftFor } from './recorder.js';
@@ -25,6 +23,7 @@ import { type DriveResult, type RunSnapshot, type RunView, inputOf, isStopped, r
 import { SANDBOX_RECORD_FILE, sandboxRecordOf } from './sandboxChoice.js';
 import { stageOf } from './runStatus.js';
 import { chainHead } from './seal.js';
+import { endFindings, notifyIfDue } from './sessionEnd.js';
 import { pollInbox, watchDeadline } from './sessionLoops.js';
 import type { EngineStore } from './storePort.js';
 
@@ -247,56 +246,4 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   const view = runViewOf(runId, stoppedAt, recorder.lastSeq, finding);
   if (finding !== null && !inert) await notifyFindingOnce(deps, view, persister.written.at(-1)?.ts ?? log.events.at(-1)?.ts ?? null);
   return { ...view, appended: persister.appended, takeover: lock.takeover };
-}
-
-/**
- * What the engine finds about the stored run when the session ends: a sealed
- * record changed while it drove (evidence_tampered), or — for a handed-off run —
- * its branch moved (handoff_moved, noted once per new tip in the log; the state
- * stays readyForReview: a final run takes no more transitions).
- */
-async function endFindings(
-  deps: SessionDeps,
-  runId: string,
-  inert: boolean,
-  actor: AnyActorRef,
-  before: readonly EventRecord[],
-  recorder: Recorder,
-  sealFiles: Readonly<Record<string, unknown>>,
-  schedule: () => void,
-  chain: () => Promise<void>,
-): Promise<Blocker | null> {
-  const changed = await deps.records.changedSince(runId, sealFiles);
-  if (changed !== null || inert) return changed;
-  const snap = actor.getSnapshot() as RunSnapshot;
-  const moved = await deps.records.movedOf(runId, snap);
-  if (moved !== null && !moveAlreadyRecorded(before, moved)) {
-    recorder.add({ runId, type: 'handoff_moved', from: stageOf(snap.value), to: null, data: { branch: moved.details['branch'], recorded: moved.details['recorded'], current: moved.details['current'] } });
-    schedule();
-    await chain();
-  }
-  return moved;
-}
-
-/** A run that stopped where it waits for a person says so, once per transition into that state. */
-async function notifyIfDue(
-  deps: SessionDeps,
-  runId: string,
-  actor: AnyActorRef,
-  before: readonly EventRecord[],
-  persister: Persister,
-  recorder: Recorder,
-  schedule: () => void,
-  chain: () => Promise<void>,
-): Promise<void> {
-  const snap = actor.getSnapshot() as RunSnapshot;
-  if (deps.notify === undefined || !isStopped(snap)) return;
-  const due = notificationDue([...before, ...persister.written], stageOf(snap.value));
-  if (due === null) return;
-  const request: NotifyRequest = { runId, status: due.status, view: runViewOf(runId, snap, recorder.lastSeq), updatedAt: persister.written.at(-1)?.ts ?? before.at(-1)?.ts ?? null };
-  const targets = await deps.notify(request).catch((error: unknown): NotifyTargetResult[] => [{ target: 'notify', ok: false, tries: 1, error: error instanceof Error ? error.message : String(error) }]);
-  if (targets.length === 0) return;
-  recorder.add({ runId, type: targets.every((t) => t.ok) ? 'notified' : 'notify_failed', from: null, to: null, data: { status: due.status, forSeq: due.forSeq, targets } });
-  schedule();
-  await chain();
 }
