@@ -9,8 +9,7 @@ import { DEFAULT_LIMITS } from '../../src/domain/limits.js';
 import { statusJson } from '../../src/engine/statusView.js';
 import { createMemoryInbox } from '../../src/engine/inbox.js';
 import { createMemoryLocks } from '../../src/engine/locks.js';
-import { notificationDue } from '../../src/engine/notifyDue.js';
-import { createRunner } from '../../src/engine/runner.js';
+import { type NotifyRequest, createRunner } from '../../src/engine/runner.js';
 import { createScriptedEffects, type Script } from '../../src/engine/scriptedEffects.js';
 import { createMemoryStore } from '../../src/store/memoryStore.js';
 
@@ -25,16 +24,21 @@ const gates = (...list: [string, 'fix' | 'end'][]): ApprovalOutcome => ({ pendin
 
 async function setup(approvals: NonNullable<Script['approvals']>, maxFixRounds = 2) {
   const effects = createScriptedEffects({ approvals });
-  const runner = createRunner({ store: createMemoryStore(), locks: createMemoryLocks(), effectsFor: () => effects, inbox: createMemoryInbox() });
+  const notified: NotifyRequest[] = [];
+  const notify = (request: NotifyRequest) => {
+    notified.push(request);
+    return Promise.resolve([{ target: 'test', ok: true, tries: 1, error: null }]);
+  };
+  const runner = createRunner({ store: createMemoryStore(), locks: createMemoryLocks(), effectsFor: () => effects, inbox: createMemoryInbox(), notify });
   await runner.createRun({ runId: 'r1', record: { runId: 'r1' }, input: input(maxFixRounds) });
-  return { runner, effects };
+  return { runner, effects, notified };
 }
 
 const decide = (gate: string, verdict: 'approve' | 'reject', reason = 'looked at it') => ({ type: 'DECIDE' as const, gate, verdict, by: 'alice', reason });
 
 describe('approval gates', () => {
   it('waits for each gate in order, records every approval, then hands off', async () => {
-    const { runner, effects } = await setup(() => gates(['security', 'fix'], ['legal', 'end']));
+    const { runner, effects, notified } = await setup(() => gates(['security', 'fix'], ['legal', 'end']));
     const waiting = await runner.drive('r1');
     expect(waiting.status).toBe('waiting');
     expect(waiting.stage).toBe('active.awaitingApproval');
@@ -43,8 +47,9 @@ describe('approval gates', () => {
 
     const status = statusJson(waiting, null, null);
     expect(status.approvals).toMatchObject({ waitingFor: 'security', approved: [], skipped: [{ name: 'docs', paths: ['docs/**'] }] });
-    // The driver notifies once it stops at a gate.
-    expect(notificationDue(await runner.events('r1'), waiting.stage)).toMatchObject({ status: 'waiting' });
+    // The driver tells people once it stops at a gate, and records that it did.
+    expect(notified.map((n) => [n.status, n.view.stage])).toEqual([['waiting', 'active.awaitingApproval']]);
+    expect((await runner.events('r1')).filter((e) => e.type === 'notified').map((e) => e.data['status'])).toEqual(['waiting']);
 
     await expect(runner.command('r1', decide('legal', 'approve'))).rejects.toThrow('run r1 waits for approval gate security, not legal');
     const next = await runner.command('r1', decide('security', 'approve'));
