@@ -85,7 +85,9 @@ describe('approval gates', () => {
     const bounded = await setup(() => gates(['security', 'fix']), 0);
     await bounded.runner.drive('r1');
     const blocked = await bounded.runner.command('r1', decide('security', 'reject', 'no'));
-    expect('queued' in blocked ? null : blocked.blocker?.code).toBe('fix_exhausted');
+    const blocker = 'queued' in blocked ? null : blocked.blocker;
+    expect(blocker?.code).toBe('fix_exhausted');
+    expect(blocker?.message).toContain('approval gate security was rejected by alice (no) and no fix round is left');
 
     const ending = await setup(() => gates(['legal', 'end']));
     await ending.runner.drive('r1');
