@@ -1,6 +1,6 @@
 // The run: intake → queued → preflight → leasing → implementing (spawned task
-// children) → integration verification → review → (fix loop) → handoff →
-// readyForReview. Paused returns to where it was; blocked leaves only through
+// children) → integration verification → review → (fix loop) → approval gates
+// (a person's DECIDE, when the packet asks for one) → handoff → readyForReview. Paused returns to where it was; blocked leaves only through
 // an operator decision the blocker allows. Pure configuration: effects are
 // named actors/actions provided by the engine; `block`, `spawnReadyTasks` and the
 // `allTasksPassed` guard are provided by src/machines/logic.ts (code table,
