@@ -1,6 +1,6 @@
 // The run: intake → queued → preflight → leasing → implementing (spawned task
-// children) → integration verification → review → (fix loop) → handoff →
-// readyForReview. Paused returns to where it was; blocked leaves only through
+// children) → integration verification → review → (fix loop) → approval gates
+// (a person's DECIDE, when the packet asks for one) → handoff → readyForReview. Paused returns to where it was; blocked leaves only through
 // an operator decision the blocker allows. Pure configuration: effects are
 // named actors/actions provided by the engine; `block`, `spawnReadyTasks` and the
 // `allTasksPassed` guard are provided by src/machines/logic.ts (code table,
@@ -8,6 +8,7 @@
 import { assign, enqueueActions, setup } from 'xstate';
 import type { GateResult } from '../src/domain/gates.js';
 import type {
+  ApprovalOutcome,
   DecisionRecord,
   HandoffOutcome,
   IntakeOutcome,
@@ -42,6 +43,11 @@ const stepInput = ({ context }: { context: RunContext }): RunStepInput => ({
   retries: context.decisions.filter((d) => d.decision === 'retry').length,
 });
 
+/** A DECIDE naming the approval gate the run asks now (the first still waiting), with `verdict`. */
+function decidesAskedGate(context: RunContext, event: RunEvent, verdict: 'approve' | 'reject'): boolean {
+  return event.type === 'DECIDE' && event.verdict === verdict && context.approvals?.pending[0]?.name === event.gate;
+}
+
 const hasSpendBudget = (context: RunContext) => context.limits.budgetUsd !== undefined || context.limits.budgetTokens !== undefined;
 
 function decision(event: RunEvent, by: string | null = null): DecisionRecord | null {
@@ -54,6 +60,8 @@ function decision(event: RunEvent, by: string | null = null): DecisionRecord | n
       return { decision: 'resume', by: event.by, reason: event.reason, blockerCode: null };
     case 'CANCEL':
       return { decision: 'cancel', by: event.by, reason: event.reason, blockerCode: null };
+    case 'DECIDE':
+      return { decision: event.verdict, by: event.by, reason: event.reason, blockerCode: null, gate: event.gate };
     default:
       return by === null ? null : { decision: 'cancel', by, reason: '', blockerCode: null };
   }
@@ -87,6 +95,7 @@ export const runChart = setup({
     runVerification: notProvided<GateResult, RunStepInput>('runVerification'),
     runReview: notProvided<GateResult, RunStepInput>('runReview'),
     performHandoff: notProvided<HandoffOutcome, RunStepInput>('performHandoff'),
+    checkApprovals: notProvided<ApprovalOutcome, RunStepInput>('checkApprovals'),
   },
   guards: {
     packetInsufficient: ({ event }) => outputOf<IntakeOutcome>(event)?.status === 'insufficient',
@@ -139,6 +148,12 @@ export const runChart = setup({
     retryingTask: ({ context }) => (context.retrying?.taskId ?? null) !== null,
     retryingFix: ({ context }) => context.retrying?.code === 'fix_exhausted',
     retryingLease: ({ context }) => context.retrying?.code === 'lease_lost',
+    approvalsPending: ({ event }) => (outputOf<ApprovalOutcome>(event)?.pending.length ?? 0) > 0,
+    /** A DECIDE for the gate asked now (the first still waiting) with this verdict; a gate's `onReject` picks the rejection's way. */
+    approvesLastGate: ({ context, event }) => decidesAskedGate(context, event, 'approve') && context.approvals?.pending.length === 1,
+    approvesGate: ({ context, event }) => decidesAskedGate(context, event, 'approve'),
+    rejectsForFix: ({ context, event }) => decidesAskedGate(context, event, 'reject') && context.approvals?.pending[0]?.onReject === 'fix',
+    rejectsToEnd: ({ context, event }) => decidesAskedGate(context, event, 'reject') && context.approvals?.pending[0]?.onReject === 'end',
     mayRetry: ({ context, event }) =>
       event.type === 'UNBLOCK' && event.decision === 'retry' && context.allowedDecisions.includes('retry'),
   },
@@ -170,6 +185,25 @@ export const runChart = setup({
       return o?.status === 'waiting' ? { waitingFor: o.waitingFor } : {};
     }),
     clearWaiting: assign({ waitingFor: null }),
+    recordApprovals: assign(({ context, event }) => {
+      const o = outputOf<ApprovalOutcome>(event);
+      return o === undefined ? {} : { approvals: { epoch: context.epoch, pending: o.pending, skipped: o.skipped, approved: [] } };
+    }),
+    /** The decision with the epoch it was taken at (decisions are append-only). */
+    recordApprovalDecision: assign(({ context, event }) => {
+      const d = decision(event);
+      return d === null ? {} : { decisions: [...context.decisions, { ...d, epoch: context.epoch }] };
+    }),
+    passApprovalGate: assign(({ context }) => {
+      const a = context.approvals;
+      if (a === null || a === undefined || a.pending[0] === undefined) return {};
+      return { approvals: { ...a, pending: a.pending.slice(1), approved: [...a.approved, a.pending[0].name] } };
+    }),
+    /** The rejection's reason becomes the finding the integration fix round works on. */
+    recordRejection: assign(({ event }) => {
+      if (event.type !== 'DECIDE') return {};
+      return { findings: [{ message: `approval gate ${event.gate} rejected by ${event.by}: ${event.reason}`, severity: 'error' as const, rule: 'approval_rejected' }] };
+    }),
     recordLease: assign(({ event }) => {
       const o = outputOf<LeaseOutcome>(event);
       return o?.status === 'acquired' ? { lease: o.lease } : {};
@@ -275,6 +309,7 @@ export const runChart = setup({
     decisions: [],
     retrying: null,
     waitingFor: null,
+    approvals: null,
   }),
   initial: 'active',
   states: {
@@ -399,7 +434,7 @@ export const runChart = setup({
             onDone: [
               { guard: 'gateUsageExceedsBudget', target: '#run.blocked', actions: ['recordGate', 'addGateUsage', { type: 'block', params: { code: 'budget_exhausted' } }] },
               { guard: 'policyViolated', target: '#run.blocked', actions: ['recordGate', 'addGateUsage', { type: 'block', params: { code: 'policy_denied' } }] },
-              { guard: 'gatePassed', target: 'handoff', actions: ['recordGate', 'addGateUsage'] },
+              { guard: 'gatePassed', target: 'approvals', actions: ['recordGate', 'addGateUsage'] },
               { guard: 'gateFailed', target: 'fixing', actions: ['recordGate', 'addGateUsage'] },
               { target: '#run.blocked', actions: ['recordGate', 'addGateUsage', { type: 'block', params: { code: 'review_blocked' } }] },
             ],
@@ -412,6 +447,31 @@ export const runChart = setup({
             { guard: 'fixRoundsRemain', target: 'implementing', actions: 'startFixRound' },
             { target: '#run.blocked', actions: { type: 'block', params: { code: 'fix_exhausted' } } },
           ],
+        },
+        approvals: {
+          description: "Which approval gates (packet policy.approvals) apply to the run's change at this epoch: a gate whose when.paths match none of the changed files is skipped (recorded). None left → handoff.",
+          invoke: {
+            id: 'checkApprovals',
+            src: 'checkApprovals',
+            input: stepInput,
+            onDone: [
+              { guard: 'approvalsPending', target: 'awaitingApproval', actions: 'recordApprovals' },
+              { target: 'handoff', actions: 'recordApprovals' },
+            ],
+            onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },
+          },
+        },
+        awaitingApproval: {
+          tags: ['status:waiting'],
+          description: 'Waits for a person to decide the first approval gate still waiting (buran decide); nothing runs. Approve → the next gate or handoff; reject → an integration fix round with the reason as a finding (onReject fix) or the run ends failed (onReject end).',
+          on: {
+            DECIDE: [
+              { guard: 'approvesLastGate', target: 'handoff', actions: ['recordApprovalDecision', 'passApprovalGate'] },
+              { guard: 'approvesGate', actions: ['recordApprovalDecision', 'passApprovalGate'] },
+              { guard: 'rejectsForFix', target: 'fixing', actions: ['recordApprovalDecision', 'recordRejection'] },
+              { guard: 'rejectsToEnd', target: '#run.failed', actions: 'recordApprovalDecision' },
+            ],
+          },
         },
         handoff: {
           description: 'Final commit on the run branch, the report, and a pull request only when policy enables it.',

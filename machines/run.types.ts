@@ -18,10 +18,42 @@ export interface RunInput {
 }
 
 export interface DecisionRecord {
-  readonly decision: OperatorDecision | 'pause' | 'resume';
+  readonly decision: OperatorDecision | 'pause' | 'resume' | ApprovalVerdict;
   readonly by: string;
   readonly reason: string;
   readonly blockerCode: Blocker['code'] | null;
+  /** The approval gate an `approve` / `reject` decided, and the epoch it was decided at. */
+  readonly gate?: string;
+  readonly epoch?: number;
+}
+
+/** A person's verdict on an approval gate (`buran decide --approve | --reject`). */
+export type ApprovalVerdict = 'approve' | 'reject';
+
+/** An approval gate the run waits for (packet policy.approvals). */
+export interface PendingApproval {
+  readonly name: string;
+  readonly onReject: 'fix' | 'end';
+  /** The changed files its `when.paths` matched; empty when the gate has no `when.paths` (it always applies). */
+  readonly matched: readonly string[];
+}
+
+/** A gate whose `when.paths` matched none of the run's changed files at that epoch. */
+export interface SkippedApproval {
+  readonly name: string;
+  readonly paths: readonly string[];
+}
+
+/** Which approval gates apply to the run's change (asked after the integration review passed). */
+export interface ApprovalOutcome {
+  readonly pending: readonly PendingApproval[];
+  readonly skipped: readonly SkippedApproval[];
+}
+
+/** The approval gates of one epoch: those still waiting (the first is asked now), those approved, those skipped. */
+export interface ApprovalsInEpoch extends ApprovalOutcome {
+  readonly epoch: number;
+  readonly approved: readonly string[];
 }
 
 export interface TaskGateSummary {
@@ -84,6 +116,8 @@ export interface RunContext {
   readonly retrying?: RetryTarget | null;
   /** The prerequisite run a stacked run waits for (state `waiting`) and its status when last checked. Absent in older runs. */
   readonly waitingFor?: WaitingFor | null;
+  /** The approval gates of the current epoch once the integration review passed (state `awaitingApproval`). Absent in older runs. */
+  readonly approvals?: ApprovalsInEpoch | null;
 }
 
 export interface WaitingFor {
@@ -156,6 +190,8 @@ export type RunEvent =
   | { readonly type: 'RESUME'; readonly by: string; readonly reason: string }
   | { readonly type: 'CANCEL'; readonly by: string; readonly reason: string }
   | { readonly type: 'UNBLOCK'; readonly decision: OperatorDecision; readonly by: string; readonly reason: string }
+  /** A person's decision on the approval gate the run waits for. */
+  | { readonly type: 'DECIDE'; readonly gate: string; readonly verdict: ApprovalVerdict; readonly by: string; readonly reason: string }
   | { readonly type: 'LEASE_LOST'; readonly message: string }
   /** Sent by the driver when its clock passes `deadlineAt`; `now` is that clock reading (epoch ms). */
   | { readonly type: 'RUN_DEADLINE'; readonly now: number }

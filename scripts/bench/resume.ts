@@ -60,6 +60,7 @@ function oneAnswer(inner: RunEffects): RunEffects {
     checkPrerequisites: (i) => once(() => inner.checkPrerequisites(i)),
     checkAdapters: (i) => once(() => inner.checkAdapters(i)),
     acquireLease: (i) => once(() => inner.acquireLease(i)),
+    checkApprovals: (i) => once(() => inner.checkApprovals(i)),
     reacquireScope: (i) => once(() => inner.reacquireScope(i)),
     dispatchWorker: (i) => once(() => inner.dispatchWorker(i)),
     awaitCompletion: (i, signal) => once(() => inner.awaitCompletion(i, signal)),

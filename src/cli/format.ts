@@ -3,6 +3,7 @@ import type { StatusJson } from '../engine/statusView.js';
 import { NO_REASONS, type Reasons, reasonLines } from '../engine/reasons.js';
 import { sandboxSummary } from '../engine/sandboxChoice.js';
 import { quorumReviewLines } from '../engine/reviewViews.js';
+import { approvalLines } from '../engine/approvalView.js';
 
 /** One human line per event. */
 export function eventLine(e: EventRecord): string {
@@ -27,6 +28,9 @@ export function statusLines(s: StatusJson, reasons: Reasons = NO_REASONS): strin
   for (const t of s.tasks) lines.push(`  - ${t.id}: ${t.state}, ${t.attempts} attempt(s), epoch ${t.epoch}`);
   for (const r of s.reviews) lines.push(...quorumReviewLines(r, '  '));
   lines.push(...setupLines(s.setup, '  '));
+  lines.push(...approvalLines(s.approvals, '  '));
+  const verdicts = s.decisions.filter((d) => d.gate !== null);
+  if (verdicts.length > 0) lines.push('  approval decisions:', ...verdicts.map((d) => `    ${d.gate} (epoch ${d.epoch ?? '?'}): ${d.decision} by ${d.by} — ${d.reason}`));
   lines.push(`  usage: ${s.usage.inputTokens} in / ${s.usage.outputTokens} out tokens, $${s.usage.costUsd.toFixed(4)}`);
   return lines;
 }

@@ -74,6 +74,8 @@ const RUN_WORDS: Readonly<Record<string, string>> = {
   'active.queued': 'starting',
   'active.prerequisites': 'checking the prerequisite run',
   'active.waiting': 'waiting for the prerequisite run',
+  'active.approvals': 'checking approval gates',
+  'active.awaitingApproval': 'waiting for an approval (buran decide)',
   'active.preflight': 'checking the repository',
   'active.leasing': 'taking the workspace',
   'active.verifying': 'verifying the run',

@@ -152,6 +152,7 @@ function sufficiencyProblems(raw: unknown): Problem[] {
       const problem = globProblem(item, ['policy', 'protectedPaths', i], { allowInternal: true });
       if (problem !== null) out.push(problem);
     });
+    approvalProblems(policy['approvals'], out);
   }
 
   const tasks = itemsOf(raw['tasks']);
@@ -192,6 +193,26 @@ function sufficiencyProblems(raw: unknown): Problem[] {
   });
   out.push(...cycleProblems([...firstIndex.keys()], edges));
   return out;
+}
+
+/** Approval gates: unique names, and `when.paths` globs as safe and supported as scope globs. */
+function approvalProblems(approvals: unknown, out: Problem[]): void {
+  const seen = new Map<string, number>();
+  itemsOf(approvals).forEach((gate, i) => {
+    if (!isLoose(gate)) return;
+    const name = gate['name'];
+    if (typeof name === 'string') {
+      const first = seen.get(name);
+      if (first === undefined) seen.set(name, i);
+      else out.push({ path: formatPath(['policy', 'approvals', i, 'name']), code: 'duplicate_id', message: `duplicate approval gate "${name}" (first used by policy.approvals[${first}]); give each gate its own name` });
+    }
+    const when = gate['when'];
+    if (!isLoose(when)) return;
+    itemsOf(when['paths']).forEach((item, j) => {
+      const problem = globProblem(item, ['policy', 'approvals', i, 'when', 'paths', j]);
+      if (problem !== null) out.push(problem);
+    });
+  });
 }
 
 /** Cycles listed at most; one is enough to block, a few help fix a tangled graph. */

@@ -96,8 +96,8 @@ export const SandboxPolicySchema = z.strictObject({
     .describe('Further absolute folders confined processes may write (a shared package cache, for example). Default: none; never the repository or the store.'),
 });
 
-/** The run statuses that notify: the three places a run stops and waits for a person. */
-export const NOTIFY_STATUSES = ['blocked', 'paused', 'handoff_ready'] as const;
+/** The run statuses that notify: the places a run stops and waits for a person (`waiting`: an approval gate, not a prerequisite run). */
+export const NOTIFY_STATUSES = ['blocked', 'paused', 'waiting', 'handoff_ready'] as const;
 
 /**
  * Who hears about a run that blocks, pauses or becomes handoff-ready. Both are

@@ -160,8 +160,37 @@ export function reviewPlan(review: z.output<typeof ReviewSchema>): ReviewPlan {
   return { reviewers: review.reviewers.map((r) => ({ ...r, name: r.name ?? r.adapter })), require: review.require ?? 'all' };
 }
 
+/** What an approval gate does when its person rejects: an integration fix round with the reason as a finding, or the run ends failed. */
+export const APPROVAL_ON_REJECT = ['fix', 'end'] as const;
+
+/** A human gate: a named person's decision (`buran decide`) the run waits for before handoff. */
+export const ApprovalGateSchema = z.strictObject({
+  name: SlugSchema.describe('Gate name, unique in the packet; `buran decide --gate <name>` names it.'),
+  before: z.literal('handoff').describe('Where the run waits: "handoff" (after the integration review passed, before the handoff commit and report).'),
+  when: z
+    .strictObject({
+      paths: z
+        .array(TextSchema)
+        .min(1)
+        .optional()
+        .describe("Repo-relative globs: the gate applies only when the run's change touches a matching file, and is skipped (and the skip recorded) otherwise. Default: always applies."),
+    })
+    .optional()
+    .describe('When the gate applies. Default: always.'),
+  onReject: z
+    .enum(APPROVAL_ON_REJECT)
+    .default('fix')
+    .describe('"fix": a rejection starts an integration fix round with the reason as a finding (within limits.maxFixRounds, else fix_exhausted); "end": the run ends failed. Default: "fix".'),
+});
+export type ApprovalGate = z.output<typeof ApprovalGateSchema>;
+
 export const PacketPolicySchema = z
   .strictObject({
+    approvals: z
+      .array(ApprovalGateSchema)
+      .max(10, { error: 'at most 10 approval gates' })
+      .optional()
+      .describe('Human gates before handoff, asked one after another in this order; each is decided with buran decide. Default: none.'),
     protectedPaths: z
       .array(TextSchema)
       .optional()

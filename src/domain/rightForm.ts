@@ -43,7 +43,19 @@ export function rightForm(path: readonly Key[], written: unknown): string | null
   if (is(path, 'tasks', 'index', 'acceptance')) return `write the criteria as a list, one per item, e.g. acceptance: [${JSON.stringify(written)}]`;
   if (is(path, 'tasks', 'index', 'dependsOn')) return `write the task ids as a list, e.g. dependsOn: ${list(written.split(/[\s,]+/).filter((id) => id !== ''))}`;
   if (is(path, 'policy', 'protectedPaths')) return `write the globs as a list, e.g. protectedPaths: ${list(written.split(/[\s,]+/).filter((g) => g !== ''))}`;
+  if (is(path, 'policy', 'approvals')) return `write the gates as a list of objects, e.g. approvals: [{ name: ${gateName(written)}, before: handoff }]`;
+  if (is(path, 'policy', 'approvals', 'index')) return `write each gate as an object, e.g. { name: ${gateName(written)}, before: handoff }`;
+  if (is(path, 'policy', 'approvals', 'index', 'when')) return `write the paths inside an object, e.g. when: { paths: ${list(globs(written))} }`;
+  if (is(path, 'policy', 'approvals', 'index', 'when', 'paths')) return `write the globs as a list, e.g. paths: ${list(globs(written))}`;
   return null;
+}
+
+const globs = (written: string): string[] => written.split(/[\s,]+/).filter((g) => g !== '');
+
+/** A gate name (slug) made from what was written: `Security Review` -> `security-review`. */
+function gateName(written: string): string {
+  const slug = written.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64);
+  return slug === '' ? 'security' : slug;
 }
 
 /** The value at `path` in untrusted parsed input, or undefined. */

@@ -51,6 +51,30 @@ export const StatusJsonSchema = z.strictObject({
     }),
   ),
   /**
+   * The approval gates (packet policy.approvals) at the current epoch, once the integration review passed: `waitingFor` is the
+   * gate a person must decide now (buran decide), null when the run is not waiting for one. Null for a run with no gates.
+   */
+  approvals: z
+    .strictObject({
+      epoch: z.number().int().min(1),
+      waitingFor: z.string().nullable(),
+      pending: z.array(z.strictObject({ name: z.string(), onReject: z.enum(['fix', 'end']), matched: z.array(z.string()) })),
+      approved: z.array(z.string()),
+      skipped: z.array(z.strictObject({ name: z.string(), paths: z.array(z.string()) })),
+    })
+    .nullable(),
+  /** Every operator decision in order (pause, resume, cancel, unblock decisions, approval verdicts): who, why, and the gate and epoch of a verdict. */
+  decisions: z.array(
+    z.strictObject({
+      decision: z.string(),
+      by: z.string(),
+      reason: z.string(),
+      blockerCode: z.string().nullable(),
+      gate: z.string().nullable(),
+      epoch: z.number().int().nullable(),
+    }),
+  ),
+  /**
    * The packet's setup as it ran: in the run worktree (`place: run`), in task worktrees (`task`, in the log's order) and in
    * the fresh checkout of each verification (`verification`, with the gate's epoch). `reused`: it had passed there for this
    * epoch, nothing ran again. Empty when the packet has no setup or nothing ran yet.

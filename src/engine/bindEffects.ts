@@ -2,7 +2,7 @@
 // final-state hooks as named actions. This is the only place the charts meet
 // the outside world.
 import { fromPromise } from 'xstate';
-import type { HandoffOutcome, IntakeOutcome, LeaseOutcome, PreflightOutcome, PrerequisiteOutcome, RunStepInput, ScopeOutcome } from '../../machines/run.types.js';
+import type { ApprovalOutcome, HandoffOutcome, IntakeOutcome, LeaseOutcome, PreflightOutcome, PrerequisiteOutcome, RunStepInput, ScopeOutcome } from '../../machines/run.types.js';
 import type { AwaitInput, DispatchInput, DispatchOutcome, MergeOutcome, TaskGateInput, WorkerOutcome } from '../../machines/task.types.js';
 import { isBuranError } from '../domain/errors.js';
 import type { GateResult } from '../domain/gates.js';
@@ -51,6 +51,7 @@ export function bindEffects(given: RunEffects, bind: BindOptions) {
           runVerification: never,
           runReview: never,
           performHandoff: never,
+          checkApprovals: never,
           releaseLease: (runId) => given.releaseLease(runId),
           releaseScope: (runId) => given.releaseScope(runId),
           cancelWorkers: (runId) => given.cancelWorkers(runId),
@@ -84,6 +85,7 @@ export function bindEffects(given: RunEffects, bind: BindOptions) {
       runVerification: fromPromise<GateResult, RunStepInput>(({ input }) => watch(effects.runVerification(input))),
       runReview: fromPromise<GateResult, RunStepInput>(({ input }) => watch(effects.runReview(input))),
       performHandoff: fromPromise<HandoffOutcome, RunStepInput>(({ input }) => watch(effects.performHandoff(input))),
+      checkApprovals: fromPromise<ApprovalOutcome, RunStepInput>(({ input }) => watch(effects.checkApprovals(input))),
     },
     actions: { releaseLease: hook('releaseLease'), releaseScope: hook('releaseScope'), cancelWorkers: hook('cancelWorkers') },
   });

@@ -2,6 +2,7 @@
 // need from the outside world. The engine binds these to the charts; a host
 // app or a test provides its own (see scriptedEffects.ts for the twin).
 import type {
+  ApprovalOutcome,
   HandoffOutcome,
   IntakeOutcome,
   LeaseOutcome,
@@ -53,6 +54,8 @@ export interface RunEffects {
   mergeTask(input: TaskGateInput): Promise<MergeOutcome>;
   runVerification(input: RunStepInput): Promise<GateResult>;
   runReview(input: RunStepInput): Promise<GateResult>;
+  /** After the integration review passed: which approval gates (packet policy.approvals) apply to the run's change, which are skipped. */
+  checkApprovals(input: RunStepInput): Promise<ApprovalOutcome>;
   performHandoff(input: RunStepInput): Promise<HandoffOutcome>;
   /** Fire-and-forget hooks from final states (and `releaseScope` on entering blocked); must be idempotent. */
   releaseLease(runId: string): Promise<void>;

@@ -6,7 +6,7 @@ import type { LeaseInfo } from '../../machines/run.types.js';
 import type { Config } from '../domain/config.js';
 import type { GateResult } from '../domain/gates.js';
 import type { Packet, PacketTask } from '../domain/packet.js';
-import { builtinReview, runVerification, setupBlockedGate, setupEvidenceRefs, verificationDefinitions } from '../gates/index.js';
+import { approvalsFor, builtinReview, runVerification, setupBlockedGate, setupEvidenceRefs, verificationDefinitions } from '../gates/index.js';
 import type { SetupResult } from '../gates/setup.js';
 import type { CleanCheckout, Workspace } from '../workspace/index.js';
 import type { RunEffects } from './effects.js';
@@ -44,12 +44,12 @@ function withSetupEvidence(setup: SetupResult | null, gate: GateResult): GateRes
 }
 
 /**
- * The four gate effects of one run.
+ * The gate effects of one run (and which approval gates its change calls for).
  * @example
  * const gates = createGateEffects({ runId, packet, config, env, ws, setups, sandbox, requireSandbox, taskTree, lease, review, taskOf, putEvidence, verifyTimeoutMs });
  * const verdict = await gates.runTaskReview({ runId, taskId: 'a', epoch: 1, attemptId: 'a.1', grants: 0 });
  */
-export function createGateEffects(d: GateEffectsDeps): Pick<RunEffects, 'runTaskVerification' | 'runTaskReview' | 'runVerification' | 'runReview'> {
+export function createGateEffects(d: GateEffectsDeps): Pick<RunEffects, 'runTaskVerification' | 'runTaskReview' | 'runVerification' | 'runReview' | 'checkApprovals'> {
   const { runId, packet, config, env, ws, setups, sandbox, requireSandbox, taskTree, lease, review, taskOf, putEvidence, verifyTimeoutMs } = d;
   const protectedPaths = [...config.policy.protectedPaths, ...(packet.policy?.protectedPaths ?? [])];
   const verifyDefinitions = verificationDefinitions(packet.verify);
@@ -105,6 +105,14 @@ export function createGateEffects(d: GateEffectsDeps): Pick<RunEffects, 'runTask
       verifyDefinitions,
     });
     return review({ subject: 'integration', epoch, tryNumber: retries + 1, worktree: runLease.worktree, base: runLease.baseCommit, builtin, tasks: packet.tasks });
+  },
+
+  async checkApprovals() {
+    const gates = packet.policy?.approvals ?? [];
+    if (gates.length === 0) return { pending: [], skipped: [] };
+    const runLease = await lease();
+    const changed = await ws.changedFilesSince(runLease.worktree, runLease.baseCommit);
+    return approvalsFor(gates, changed.map((f) => f.path));
   },
   };
 }

@@ -12,6 +12,7 @@ export const OperatorEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('RESUME'), by: z.string(), reason: z.string() }),
   z.strictObject({ type: z.literal('CANCEL'), by: z.string(), reason: z.string() }),
   z.strictObject({ type: z.literal('UNBLOCK'), decision: z.enum(OPERATOR_DECISIONS), by: z.string(), reason: z.string() }),
+  z.strictObject({ type: z.literal('DECIDE'), gate: z.string(), verdict: z.enum(['approve', 'reject']), by: z.string(), reason: z.string() }),
 ]);
 export type OperatorEvent = z.output<typeof OperatorEventSchema>;
 

@@ -264,7 +264,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
 
     runVerification: gates.runVerification,
     runReview: gates.runReview,
-
+    checkApprovals: gates.checkApprovals,
     performHandoff: () => handoff(),
 
     async releaseLease() {

@@ -1,5 +1,5 @@
 // Pure: whether a run that stopped must notify now. A run notifies once per
-// transition into blocked, paused or readyForReview: the transition's seq is
+// transition into blocked, paused, awaitingApproval (status waiting: an approval gate waits for a person) or readyForReview: the transition's seq is
 // the key, and a `notified` / `notify_failed` event naming it means done, so
 // re-reading or re-driving a run already in that state sends nothing.
 import type { NotifyStatus } from '../domain/config.js';
@@ -8,7 +8,7 @@ import type { EventRecord } from '../domain/events.js';
 /** The notes the runner records about a notification (data: { status, forSeq, targets }). */
 export const NOTIFY_EVENT_TYPES = ['notified', 'notify_failed'] as const;
 
-const STATUS_OF_STAGE: Readonly<Record<string, NotifyStatus>> = { blocked: 'blocked', paused: 'paused', readyForReview: 'handoff_ready' };
+const STATUS_OF_STAGE: Readonly<Record<string, NotifyStatus>> = { blocked: 'blocked', paused: 'paused', readyForReview: 'handoff_ready', 'active.awaitingApproval': 'waiting' };
 
 /** The outcome of notifying one target (a command, a webhook). */
 export interface NotifyTargetResult {

@@ -83,7 +83,7 @@ interface MicrostepLike {
 /** Small, JSON-safe facts about an event worth keeping in the log. */
 function eventData(event: MicrostepLike['event'], context: Record<string, unknown>, to: string): Record<string, unknown> {
   const data: Record<string, unknown> = { event: event.type };
-  for (const key of ['by', 'reason', 'decision', 'taskId', 'message'] as const) {
+  for (const key of ['by', 'reason', 'decision', 'taskId', 'message', 'gate', 'verdict'] as const) {
     if (typeof event[key] === 'string') data[key] = event[key];
   }
   const output = event['output'];
@@ -96,6 +96,11 @@ function eventData(event: MicrostepLike['event'], context: Record<string, unknow
     if (Array.isArray(o['recovered'])) data['recoveredScopeLocks'] = o['recovered'];
     // The packet's setup in a worktree: each command's exit code, duration and evidence hash (tails are in the evidence).
     if (typeof o['setup'] === 'object' && o['setup'] !== null) data['setup'] = o['setup'];
+    // Approval gates: the ones the run now waits for, and the ones skipped because their when.paths matched no changed file.
+    if (Array.isArray(o['pending']) && Array.isArray(o['skipped'])) {
+      data['approvalsPending'] = (o['pending'] as { name?: unknown }[]).map((p) => p.name);
+      data['approvalsSkipped'] = o['skipped'];
+    }
   }
   if (to === 'blocked' && context['blocker'] !== null && context['blocker'] !== undefined) data['blocker'] = context['blocker'];
   return data;

@@ -125,6 +125,7 @@ export function redactingEffects(effects: RunEffects, redact: (text: string) => 
     runVerification: (input) => guard(effects.runVerification(input), gate),
     runReview: (input) => guard(effects.runReview(input), gate),
     performHandoff: (input) => guard(effects.performHandoff(input), notice),
+    checkApprovals: (input) => guard(effects.checkApprovals(input)),
     releaseLease: (runId) => guard(effects.releaseLease(runId)),
     releaseScope: (runId) => guard(effects.releaseScope(runId)),
     cancelWorkers: (runId) => guard(effects.cancelWorkers(runId)),

@@ -11,6 +11,7 @@ import type { RunChanges } from './changes.js';
 import { NO_REASONS, type Reasons, commandHead, workerHead } from './reasons.js';
 import { type SandboxRecord, sandboxSummary } from './sandboxChoice.js';
 import { type QuorumReview, quorumReviewLines, quorumReviews } from './reviewViews.js';
+import { type ApprovalsView, approvalLines, approvalsView } from './approvalView.js';
 
 export interface TaskReport {
   readonly id: string;
@@ -49,6 +50,8 @@ export interface RunReport {
   readonly setup: readonly SetupRecord[];
   /** The latest review of each task and of the integration that asked several reviewers (`review.reviewers`): every reviewer's verdict and the quorum. */
   readonly reviews: readonly QuorumReview[];
+  /** The approval gates at the current epoch: the one waited for, still to come, approved, skipped (null: the run has none). */
+  readonly approvals: ApprovalsView | null;
   readonly extra: Record<string, unknown>;
 }
 
@@ -141,6 +144,7 @@ export function buildReport(
     changes: more.changes ?? null,
     setup: events.flatMap((e) => (isSetupRecord(e.data['setup']) ? [e.data['setup']] : [])),
     reviews: quorumReviews(c, (id) => taskSnapshot(snap.children[`task:${id}`])?.context.gates ?? []),
+    approvals: approvalsView(c, stageOf(snap.value)),
     extra,
   };
 }
@@ -214,6 +218,7 @@ export function reportMarkdown(r: RunReport): string {
       lines.push(`| ${cell(s.where)} | ${s.status} | ${cell(commands.join('; ').slice(0, 400))} |`);
     }
   }
+  lines.push(...approvalLines(r.approvals));
   lines.push('', '## Tasks', '');
   for (const t of r.tasks) {
     lines.push(`### ${t.id} — ${t.state} (epoch ${t.epoch})`, '');
@@ -225,8 +230,8 @@ export function reportMarkdown(r: RunReport): string {
     if (t.gates.length > 0) lines.push(`Gates: ${t.gates.map((g) => `${g.gate}@${g.epoch} ${g.status}`).join(', ')}`, '');
   }
   if (r.decisions.length > 0) {
-    lines.push('## Operator decisions', '', '| decision | by | reason | blocker |', '|---|---|---|---|');
-    for (const d of r.decisions) lines.push(`| ${d.decision} | ${cell(d.by)} | ${cell(d.reason)} | ${d.blockerCode ?? ''} |`);
+    lines.push('## Operator decisions', '', '| decision | by | reason | blocker or gate |', '|---|---|---|---|');
+    for (const d of r.decisions) lines.push(`| ${d.decision} | ${cell(d.by)} | ${cell(d.reason)} | ${d.blockerCode ?? (d.gate === undefined ? '' : `gate ${cell(d.gate)} (epoch ${d.epoch ?? '?'})`)} |`);
     lines.push('');
   }
   lines.push(`_${r.events} events recorded._`, '');

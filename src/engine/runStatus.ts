@@ -2,6 +2,7 @@
 // of each state is a tag in the run chart (`status:<status>`).
 import { runChart } from '../../machines/run.machine.js';
 import type { Blocker, NextSafeAction } from '../domain/blockers.js';
+import { decideCommand } from './approvalView.js';
 
 export type RunStatus = 'queued' | 'waiting' | 'running' | 'paused' | 'blocked' | 'handoff_ready' | 'cancelled' | 'failed';
 
@@ -12,6 +13,7 @@ interface SnapshotLike {
     readonly lease?: { readonly branch: string; readonly baseCommit: string } | null;
     readonly handoff?: { readonly branch: string } | null;
     readonly waitingFor?: { readonly runId: string; readonly status: string } | null;
+    readonly approvals?: { readonly pending: readonly { readonly name: string; readonly onReject: string }[] } | null;
   };
 }
 
@@ -78,6 +80,14 @@ export function nextSafeActionOf(snapshot: SnapshotLike, runId: string): NextSaf
     case 'paused':
       return { text: 'Resume the run when ready.', command: `buran resume --run ${runId}` };
     case 'waiting': {
+      const gate = stageOf(snapshot.value) === 'active.awaitingApproval' ? snapshot.context.approvals?.pending[0] : undefined;
+      if (gate !== undefined) {
+        const onReject = gate.onReject === 'end' ? 'ends the run (failed)' : 'starts a fix round with your reason as the finding';
+        return {
+          text: `Waits for a person to decide approval gate ${gate.name}: look at the change (buran report --run ${runId}), then approve, or reject with a reason (a rejection ${onReject}).`,
+          command: decideCommand(runId, gate.name),
+        };
+      }
       const on = snapshot.context.waitingFor;
       const what = on === undefined || on === null ? 'its prerequisite run' : `run ${on.runId} (${on.status} when last checked)`;
       return { text: `Waits for ${what} to be handoff-ready; it starts from that run's handoff commit. Drive it again then.`, command: `buran run --run ${runId}` };

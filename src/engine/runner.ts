@@ -9,6 +9,7 @@ import { BuranError } from '../domain/errors.js';
 import type { EventRecord } from '../domain/events.js';
 import { SNAPSHOT_SCHEMA_ID, SNAPSHOT_VERSION, type SnapshotDoc } from '../domain/snapshotDoc.js';
 import { runMachine } from '../machines/index.js';
+import { decideRefusal } from './approvalView.js';
 import { bindEffects } from './bindEffects.js';
 import { type Clock, systemClock } from './clock.js';
 import type { EffectsFactory } from './effects.js';
@@ -140,7 +141,7 @@ export function createRunner(options: RunnerOptions) {
     },
 
     /**
-     * Apply an operator event (PAUSE, RESUME, CANCEL, UNBLOCK) and persist it; the run is not driven further.
+     * Apply an operator event (PAUSE, RESUME, CANCEL, UNBLOCK, DECIDE) and persist it; the run is not driven further.
      * When another process drives the run, the command is queued in the inbox for that driver instead.
      */
     async command(runId: string, event: OperatorEvent): Promise<DriveResult | QueuedCommand> {
@@ -154,9 +155,13 @@ export function createRunner(options: RunnerOptions) {
       const machine = bindEffects(effects, { inert: true, onHook: () => undefined });
       const probe = machine.resolveState(doc.snapshot as never);
       if (!probe.can(event)) {
+        const stage = stageOf(probe.value);
         throw new BuranError({
           code: 'invalid_input',
-          message: `run ${runId} is ${stageOf(probe.value)}: ${event.type}${event.type === 'UNBLOCK' ? ` --decision ${event.decision}` : ''} is not allowed there`,
+          message:
+            event.type === 'DECIDE'
+              ? decideRefusal(runId, stage, probe.context, event.gate)
+              : `run ${runId} is ${stage}: ${event.type}${event.type === 'UNBLOCK' ? ` --decision ${event.decision}` : ''} is not allowed there`,
           details: { runId, stage: stageOf(probe.value), event: event.type, allowedDecisions: probe.context.allowedDecisions },
         });
       }

@@ -1,7 +1,7 @@
 // The in-memory twin of the effects port: every effect answers from a script
 // (defaults: everything passes). Used by tests and by hosts that want to see
 // the charts move without workers, git or processes.
-import type { PrerequisiteOutcome, RunStepInput, ScopeOutcome } from '../../machines/run.types.js';
+import type { ApprovalOutcome, PrerequisiteOutcome, RunStepInput, ScopeOutcome } from '../../machines/run.types.js';
 import type { AwaitInput, TaskGateInput, WorkerOutcome } from '../../machines/task.types.js';
 import type { GateResult } from '../domain/gates.js';
 import { SETUP_FAILED_RULE, type SetupRecord } from '../domain/setup.js';
@@ -27,6 +27,8 @@ export interface Script {
   readonly prerequisites?: (input: RunStepInput) => PrerequisiteOutcome;
   /** Re-taking the scope after a retry; default: acquired. */
   readonly reacquireScope?: (input: RunStepInput) => ScopeOutcome;
+  /** The approval gates that apply after the integration review; default: none. */
+  readonly approvals?: (input: RunStepInput) => ApprovalOutcome;
 }
 
 const setupRecord = (where: string, status: 'ok' | 'failed'): SetupRecord => ({
@@ -96,6 +98,7 @@ export function createScriptedEffects(script: Script = {}): RunEffects & { reado
     mergeTask: (input) => log('mergeTask', input, { status: 'merged' as const, commit: `merge-${input.taskId}-${input.epoch}` }),
     runVerification: (input) => log('runVerification', input, verification('integration', 'verify run', input, script.integrationVerification?.(input) ?? 'PASS')),
     runReview: (input) => log('runReview', input, gateResult('review', 'integration', input.epoch, 'PASS')),
+    checkApprovals: (input) => log('checkApprovals', input, script.approvals?.(input) ?? { pending: [], skipped: [] }),
     performHandoff: (input) => log('performHandoff', input, { status: 'done' as const, handoff: { branch: `buran/${input.runId}`, commit: 'handoff', reportHash: 'sha256:' + '0'.repeat(64), pullRequest: null } }),
     releaseLease: (runId) => log('releaseLease', runId, undefined),
     releaseScope: (runId) => log('releaseScope', runId, undefined),

@@ -11,6 +11,7 @@ import { stageOf } from './runStatus.js';
 import type { SandboxRecord } from './sandboxChoice.js';
 import { type QuorumReview, quorumReviews } from './reviewViews.js';
 import type { SetupView } from './setupView.js';
+import { type ApprovalsView, type DecisionView, approvalsView, decisionsView } from './approvalView.js';
 
 export interface StatusJson {
   readonly runId: string;
@@ -39,6 +40,9 @@ export interface StatusJson {
   readonly reviews: readonly QuorumReview[];
   /** The packet's setup as it ran (src/engine/setupView.ts gathers it from the log and the gates' evidence). */
   readonly setup: readonly SetupView[];
+  /** The approval gates at the current epoch and the one waited for now (src/engine/approvalView.ts). */
+  readonly approvals: ApprovalsView | null;
+  readonly decisions: readonly DecisionView[];
 }
 
 /** The holder of a run lock, as statusJson reads it. */
@@ -114,5 +118,7 @@ export function statusJson(
     driver: driver === null ? null : { pid: driver.pid, host: driver.host, since: driver.acquiredAt },
     reviews: reviewsOf(view),
     setup,
+    approvals: approvalsView(c, view.stage),
+    decisions: decisionsView(c.decisions),
   };
 }

@@ -108,6 +108,13 @@ export function describeEvent(event: { type: string }): EventDescription {
       details: { ...details, budget: 'spend', usage: jsonSafe(usage) },
     };
   }
+  if (event.type === 'DECIDE') {
+    const e = event as { gate?: unknown; by?: unknown; reason?: unknown };
+    return {
+      message: `approval gate ${String(e.gate)} was rejected by ${String(e.by)} (${String(e.reason)}) and no fix round is left (limits.maxFixRounds)`,
+      details: { ...details, gate: jsonSafe(e.gate), by: jsonSafe(e.by), reason: jsonSafe(e.reason) },
+    };
+  }
   if (event.type === 'LEASE_LOST') {
     const message = (event as { message?: unknown }).message;
     return { message: typeof message === 'string' ? message : 'lease lost', details };

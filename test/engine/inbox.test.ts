@@ -20,4 +20,14 @@ describe('file command inbox', () => {
     expect(await inbox.pending('r1', a)).toBe(false);
     expect((await inbox.take('r1')).taken).toEqual([]);
   });
+
+  it('carries a decide command (gate, verdict, who, why) to the driving process, and refuses a verdict it does not know', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'buran-inbox-'));
+    const inbox = createFileInbox((runId) => join(root, runId));
+    const id = await inbox.post('r1', { type: 'DECIDE', gate: 'security', verdict: 'reject', by: 'alice', reason: 'token logged' });
+    writeFileSync(join(root, 'r1', 'inbox', '999999999999999-zz.json'), '{"type":"DECIDE","gate":"security","verdict":"maybe","by":"x","reason":""}');
+    const { taken, invalid } = await inbox.take('r1');
+    expect(taken).toEqual([{ id, event: { type: 'DECIDE', gate: 'security', verdict: 'reject', by: 'alice', reason: 'token logged' } }]);
+    expect(invalid.map((i) => i.id)).toEqual(['999999999999999-zz']);
+  });
 });

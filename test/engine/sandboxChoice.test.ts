@@ -38,6 +38,8 @@ describe('sandbox summary', () => {
       driver: null,
       reviews: [],
       setup: [],
+      approvals: null,
+      decisions: [],
     });
     expect(lines).toContain('  unsandboxed: no bwrap');
   });

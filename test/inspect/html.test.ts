@@ -29,6 +29,8 @@ function hostileModel(): InspectModel {
     driver: null,
     reviews: [],
     setup: [],
+    approvals: null,
+    decisions: [],
   };
   return {
     schema: INSPECT_MODEL_SCHEMA,

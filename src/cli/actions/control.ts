@@ -1,6 +1,7 @@
-// What the operator commands do (pause, resume, cancel, unblock); their
+// What the operator commands do (pause, resume, cancel, unblock, decide); their
 // definitions are in ../commands/control.ts.
 import type { OperatorDecision } from '../../domain/decisions.js';
+import { BuranError } from '../../domain/errors.js';
 import type { OperatorEvent } from '../../engine/inbox.js';
 import { openProject } from '../../engine/project.js';
 import type { RunStatus } from '../../engine/runStatus.js';
@@ -51,5 +52,23 @@ export async function simpleAction(io: Io, type: 'PAUSE' | 'RESUME' | 'CANCEL', 
 
 export async function unblockAction(io: Io, opts: { run?: string; decision: OperatorDecision; by?: string; reason: string; json?: boolean }): Promise<void> {
   const done = await apply(opts.run, () => ({ type: 'UNBLOCK', decision: opts.decision, by: who(opts.by), reason: opts.reason }), io, opts.json === true);
+  if (done.status === 'running' && opts.json !== true) io.out(`next: buran run --run ${done.runId}`);
+}
+
+/** A person's verdict on the approval gate a run waits for: exactly one of --approve and --reject, with who and why. */
+export async function decideAction(io: Io, opts: { run?: string; gate: string; approve?: boolean; reject?: boolean; by: string; reason: string; json?: boolean }): Promise<void> {
+  if ((opts.approve === true) === (opts.reject === true)) {
+    throw new BuranError({
+      code: 'invalid_input',
+      message: `buran decide: give exactly one of --approve and --reject (got ${opts.approve === true ? 'both' : 'neither'})`,
+      details: { gate: opts.gate },
+      nextSafeAction: { text: 'Say whether the change passes the gate.', command: `buran decide --gate ${opts.gate} --approve --by ${opts.by} --reason "<why>"` },
+    });
+  }
+  if (opts.by.trim() === '' || opts.reason.trim() === '') {
+    throw new BuranError({ code: 'invalid_input', message: 'buran decide: --by and --reason must not be blank (the decision records who decided and why)', details: { gate: opts.gate } });
+  }
+  const verdict = opts.approve === true ? 'approve' : 'reject';
+  const done = await apply(opts.run, () => ({ type: 'DECIDE', gate: opts.gate, verdict, by: opts.by, reason: opts.reason }), io, opts.json === true);
   if (done.status === 'running' && opts.json !== true) io.out(`next: buran run --run ${done.runId}`);
 }

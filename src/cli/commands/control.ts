@@ -1,4 +1,4 @@
-// Operator commands: pause, resume, cancel, unblock. Each is recorded with who and why.
+// Operator commands: pause, resume, cancel, unblock, decide. Each is recorded with who and why.
 // Definitions only; their code is in ../actions/control.ts.
 import { type Command, InvalidArgumentError } from 'commander';
 import { OPERATOR_DECISIONS, type OperatorDecision } from '../../domain/decisions.js';
@@ -41,4 +41,16 @@ export function registerControlCommands(program: Command, io: Io): void {
     .option('--json', 'print {"runId", "status", "stage", "queued"}')
     .addHelpText('after', '\nExample:\n  buran unblock --run add-greeting-xyz --decision retry --reason "installed the CLI"')
     .action(lazyAction(io, async () => (await import('../actions/control.js')).unblockAction));
+  program
+    .command('decide')
+    .description('Decide the approval gate a run waits for (packet policy.approvals): approve (next gate or handoff) or reject (a fix round with your reason, or the run ends, as the gate says).')
+    .option('--run <id>', 'run id (default: the most recent run)', runIdOption)
+    .requiredOption('--gate <name>', 'the gate the run waits for (buran status shows it)')
+    .option('--approve', 'approve the change for this gate')
+    .option('--reject', 'reject it: the reason becomes the finding of a fix round (onReject "fix") or the run ends failed (onReject "end")')
+    .requiredOption('--by <name>', 'who decides (recorded in the run)')
+    .requiredOption('--reason <text>', 'why (recorded; on a rejection, what the fix round must address)')
+    .option('--json', 'print {"runId", "status", "stage", "queued"}')
+    .addHelpText('after', '\nExamples:\n  buran decide --run add-greeting-xyz --gate security --approve --by alice --reason "checked the auth change"\n  buran decide --run add-greeting-xyz --gate security --reject --by alice --reason "the token is logged in src/auth.ts"')
+    .action(lazyAction(io, async () => (await import('../actions/control.js')).decideAction));
 }

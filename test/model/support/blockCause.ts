@@ -87,6 +87,9 @@ export function runBlockCodes(event: EventObject): readonly string[] | null {
       return ['budget_exhausted'];
     case 'LEASE_LOST':
       return ['lease_lost'];
+    case 'DECIDE':
+      // A rejected approval gate starts an integration fix round: past the bound, fix_exhausted.
+      return ['fix_exhausted'];
     case 'TASK_BLOCKED':
       return [String((event as { blocker?: { code?: unknown } }).blocker?.code)];
     default:

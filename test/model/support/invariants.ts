@@ -73,6 +73,8 @@ export function runInvariants(prev: Snap<RunContext> | null, next: Snap<RunConte
     const ok = (gate: string) => c.gates.findLast((g) => g.gate === gate && g.epoch === c.epoch)?.status === 'PASS';
     if (!ok('verification') || !ok('review')) v.push(`1: ready for review without integration PASS at epoch ${c.epoch}`);
     if (c.handoff === null) v.push('1: ready for review without a handoff record');
+    const approvals = c.approvals ?? null;
+    if (approvals === null || approvals.epoch !== c.epoch || approvals.pending.length > 0) v.push(`1: ready for review without every approval gate of epoch ${c.epoch} approved or skipped`);
   }
   // 1 (each task, every step): a task counts as done only with both gates PASS at its current epoch (a stale report is refused)
   for (const t of c.tasks) {

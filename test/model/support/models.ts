@@ -233,6 +233,21 @@ export function runEvents(s: Snap<RunContext>): EventObject[] {
     ev.push(done('runReview', { ...gateResult('review', 'integration', c.epoch, 'PASS'), usage: { inputTokens: 10, outputTokens: 10, costUsd: 2, unknownAttempts: 0 } }));
     ev.push(failed('runReview'));
   }
+  if (inState(s.value, 'active.approvals')) {
+    // No gate applies (one skipped: its when.paths matched nothing); two that apply, the first rejects to a fix round, the second ends the run.
+    ev.push(done('checkApprovals', { pending: [], skipped: [{ name: 'docs', paths: ['docs/**'] }] }));
+    // Gates that apply only on the plainest way there (first epoch, no operator decision, no spend, one dispatch per task): the walk stays small.
+    if (c.epoch === 1 && c.decisions.length === 0 && c.usage.costUsd === 0 && c.dispatches === c.tasks.length) {
+      ev.push(done('checkApprovals', { pending: [{ name: 'security', onReject: 'fix', matched: ['src/a/x.ts'] }, { name: 'legal', onReject: 'end', matched: [] }], skipped: [] }));
+    }
+    ev.push(failed('checkApprovals'));
+  }
+  if (inState(s.value, 'active.awaitingApproval')) {
+    const asked = c.approvals?.pending[0]?.name ?? 'none';
+    for (const verdict of ['approve', 'reject'] as const) ev.push({ type: 'DECIDE', gate: asked, verdict, by: 'model', reason: 'walk' } as EventObject);
+    // A decision for a gate that is not the one asked changes nothing.
+    ev.push({ type: 'DECIDE', gate: 'not-asked', verdict: 'approve', by: 'model', reason: 'walk' } as EventObject);
+  }
   if (inState(s.value, 'active.handoff')) {
     ev.push(done('performHandoff', { status: 'done', handoff: { branch: 'buran/run-1', commit: 'def', reportHash: 'sha256:' + '2'.repeat(64), pullRequest: null } }));
     ev.push(done('performHandoff', { status: 'failed', message: 'git commit failed', details: { exitCode: 128 } }));
@@ -282,6 +297,7 @@ export const allRunEvents: EventObject[] = [
   { type: 'RESUME', by: 'x', reason: '' } as EventObject,
   { type: 'CANCEL', by: 'x', reason: '' } as EventObject,
   { type: 'UNBLOCK', decision: 'retry', by: 'x', reason: '' } as EventObject,
+  { type: 'DECIDE', gate: 'security', verdict: 'approve', by: 'x', reason: '' } as EventObject,
   { type: 'LEASE_LOST', message: 'x' } as EventObject,
   { type: 'RUN_DEADLINE', now: 99_999 } as EventObject,
   { type: 'DISPATCH_REQUEST', taskId: 'a' } as EventObject,
@@ -343,6 +359,8 @@ export function runKey(s: Snap<RunContext>): string {
     c.lease !== null,
     c.retrying ?? null,
     c.waitingFor ?? null,
+    // Which gates still wait, and whether they were worked out for the current epoch (what guards and invariant 1 read).
+    c.approvals == null ? null : [c.approvals.epoch === c.epoch, c.approvals.pending.map((p) => p.name)],
   ]);
 }
 

@@ -1,7 +1,7 @@
 // The machines under test: the real charts with their real pure logic, and
 // every effect replaced by a stub that never settles.
 import type { AnyStateMachine } from 'xstate';
-import type { HandoffOutcome, IntakeOutcome, LeaseOutcome, PreflightOutcome, PrerequisiteOutcome, RunStepInput, ScopeOutcome } from '../../../machines/run.types.js';
+import type { ApprovalOutcome, HandoffOutcome, IntakeOutcome, LeaseOutcome, PreflightOutcome, PrerequisiteOutcome, RunStepInput, ScopeOutcome } from '../../../machines/run.types.js';
 import type { AwaitInput, DispatchInput, DispatchOutcome, MergeOutcome, TaskGateInput, WorkerOutcome } from '../../../machines/task.types.js';
 import type { GateResult } from '../../../src/domain/gates.js';
 import { runMachine, taskMachine } from '../../../src/machines/index.js';
@@ -49,5 +49,6 @@ export const runSubject = (overrides: Parameters<typeof runMachine.provide>[0] =
       runVerification: pending<GateResult, RunStepInput>(),
       runReview: pending<GateResult, RunStepInput>(),
       performHandoff: pending<HandoffOutcome, RunStepInput>(),
+      checkApprovals: pending<ApprovalOutcome, RunStepInput>(),
     },
   });
