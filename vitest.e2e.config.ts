@@ -11,6 +11,8 @@ export default defineConfig({
     exclude: [...configDefaults.exclude],
     testTimeout: 60_000,
     hookTimeout: 30_000,
+    // dist/ is built once for every file that runs the real CLI (test/support/buildOnce.ts).
+    globalSetup: ['test/support/buildOnce.ts'],
     pool: 'forks',
     maxWorkers: 2,
   },

@@ -1,7 +1,7 @@
 // The README's tutorial must work when pasted: run its shell block in a temp copy of the example.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 function tutorialBlock(): string {
   const readme = readFileSync('README.md', 'utf8');
@@ -11,9 +11,6 @@ function tutorialBlock(): string {
 }
 
 describe('README tutorial', () => {
-  beforeAll(() => {
-    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
-  }, 120_000);
 
   it('runs as written, from init to report', () => {
     const r = spawnSync('bash', ['-c', `set -euo pipefail\n${tutorialBlock()}`], { encoding: 'utf8', cwd: process.cwd(), env: { ...process.env, NO_COLOR: '1' } });

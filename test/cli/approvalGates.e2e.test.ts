@@ -4,10 +4,10 @@
 // command), `buran decide --approve` lets it hand off; a rejection with
 // onReject fix starts a fix round whose worker prompt holds the reason, then
 // the gate is asked again; a gate whose when.paths match nothing is skipped.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { PacketInput } from '../../src/domain/packet.js';
 import { StatusJsonSchema } from '../../src/domain/statusSchema.js';
 import { agent, cleanup, makeRepo, markerFile, packet, writePacket } from '../engine/fixtures/project.js';
@@ -30,9 +30,6 @@ const gated = (approvals: NonNullable<NonNullable<PacketInput['policy']>['approv
 });
 
 describe('approval gates through the CLI', () => {
-  beforeAll(() => {
-    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
-  }, 120_000);
 
   it('waits for the gate (exit 4), skips the one whose paths match nothing, and hands off after decide --approve', () => {
     const repo = makeRepo();

@@ -3,10 +3,10 @@
 // agents: run A blocks; run B, whose scope overlaps A's, now starts; retrying A
 // while B holds the scope blocks A again with lease_conflict naming B; once B
 // is done, the next retry of A reaches handoff.
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { StatusJsonSchema } from '../../src/domain/statusSchema.js';
 import { agent, cleanup, fixture, makeRepo, markerFile, markerLines, packet, waitFor, writePacket } from '../engine/fixtures/project.js';
 
@@ -25,9 +25,6 @@ const scopeHolders = (repo: string): string[] =>
   (JSON.parse(readFileSync(join(repo, '.buran', 'scope-locks.json'), 'utf8')) as { locks: { runId: string }[] }).locks.map((l) => l.runId);
 
 describe('a blocked run and its scope locks, through the CLI', () => {
-  beforeAll(() => {
-    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
-  }, 120_000);
 
   it('A blocks and frees its scope; B (overlapping) starts; retrying A while B runs blocks it lease_conflict naming B; after B, retry reaches handoff', async () => {
     const repo = makeRepo();

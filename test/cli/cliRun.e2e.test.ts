@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventRecordSchema } from '../../src/domain/events.js';
 import { StatusJsonSchema } from '../../src/domain/statusSchema.js';
 
@@ -22,9 +22,6 @@ function exampleRepo(): string {
 }
 
 describe('buran CLI end to end', () => {
-  beforeAll(() => {
-    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
-  }, 120_000);
 
   it('init is idempotent inside a git repo and refuses outside one (exit 2)', () => {
     const repo = exampleRepo();

@@ -1,16 +1,13 @@
 // Exit code 5: a run already being driven by another process.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { approvedRun, makeRepo, markerFile, packet } from '../engine/fixtures/project.js';
 
 const BIN = resolve('bin/buran.js');
 
 describe('buran run on a run another process drives', () => {
-  beforeAll(() => {
-    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
-  }, 120_000);
 
   it('exits 5 naming the holder, and the first driver still finishes the run (exit 0)', async () => {
     const repo = makeRepo();

@@ -1,8 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Io } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { exportMachine } from '../../src/export/index.js';
@@ -56,9 +56,6 @@ describe('buran machine export', () => {
 });
 
 describe('buran machine export, as a real subprocess', () => {
-  beforeAll(() => {
-    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
-  }, 120_000);
 
   it('prints the dot export with exit 0, and exits 2 on a bad format', () => {
     const ok = spawnSync(process.execPath, ['bin/buran.js', 'machine', 'export', '--format', 'dot'], { encoding: 'utf8' });

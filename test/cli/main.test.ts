@@ -1,8 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/io.js';
 
@@ -77,9 +77,6 @@ describe('buran CLI, in process', () => {
 });
 
 describe('buran CLI, as a real subprocess', () => {
-  beforeAll(() => {
-    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
-  }, 120_000);
 
   it('exits 0 on a valid packet and 2 on an invalid one', () => {
     expect(spawnSync('node', ['bin/buran.js', 'validate', fixture]).status).toBe(0);

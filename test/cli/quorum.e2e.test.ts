@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StatusJsonSchema } from '../../src/domain/statusSchema.js';
 
 const BIN = resolve('bin/buran.js');
@@ -39,9 +39,6 @@ interface ReportReview {
 }
 
 describe('buran with reviewers that must agree', () => {
-  beforeAll(() => {
-    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
-  }, 180_000);
 
   it('reaches handoff when a reviewer FAILs once and its findings are fixed, with both verdicts in status and the report', () => {
     const repo = repoWithReview(

@@ -5,9 +5,9 @@
 // deep; a prerequisite that blocks, or whose branch moved after its handoff,
 // blocks the stacked run with prerequisite_failed; approval refuses a
 // prerequisite that does not exist, and more than one.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { PacketInput } from '../../src/domain/packet.js';
 import { StatusJsonSchema } from '../../src/domain/statusSchema.js';
 import { agent, cleanup, git, makeRepo, packet, writePacket } from '../engine/fixtures/project.js';
@@ -33,9 +33,6 @@ const handoffCommit = (repo: string, runId: string): string => {
 const work = (id: string, task: string, extra: Partial<PacketInput> = {}): PacketInput => ({ ...packet({ id, tasks: [task], command: agent('ok') }), ...extra });
 
 describe('stacked runs through the CLI', () => {
-  beforeAll(() => {
-    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
-  }, 120_000);
 
   it('A ← B ← C: each waits (exit 4) for its prerequisite, then starts from its handoff commit', () => {
     const repo = makeRepo();

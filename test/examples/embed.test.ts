@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 // The example imports 'buran' (the built package, through its self-reference), as an app would.
@@ -7,7 +7,6 @@ describe('examples/embed', () => {
   let status: number | null = null;
 
   beforeAll(() => {
-    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
     const run = spawnSync(process.execPath, ['examples/embed/main.mjs'], { encoding: 'utf8', timeout: 90_000 });
     stdout = run.stdout;
     status = run.status;

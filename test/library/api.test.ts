@@ -1,7 +1,7 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exportsWithoutExample } from './jsdoc.js';
 
 /** What an app embedding buran needs from `import … from 'buran'`. */
@@ -52,9 +52,6 @@ describe("the library API ('buran')", () => {
   });
 
   describe('as built (dist, through the exports map)', () => {
-    beforeAll(() => {
-      execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
-    }, 120_000);
 
     it("exports what an embedding app needs from 'buran', and the pure charts from 'buran/machines'", () => {
       const run = node("const b = await import('buran'); const m = await import('buran/machines'); console.log(JSON.stringify({ b: Object.keys(b), m: Object.keys(m) }));");
