@@ -81,6 +81,11 @@ export const taskChart = setup({
       event.type === 'COMPLETION_OBSERVED' &&
       Object.hasOwn(context.ingested, event.attemptId) &&
       context.ingested[event.attemptId] !== event.digest,
+    /** A completion observed while held differs from the one ingested for its attempt (since the last operator grant). */
+    conflictObservedWhileHeld: ({ context }) => {
+      const sinceGrant = context.history.slice(context.history.findLastIndex((h) => h.kind === 'grant') + 1);
+      return sinceGrant.some((h) => h.kind === 'late_completion' && Object.hasOwn(context.ingested, h.attemptId) && context.ingested[h.attemptId] !== h.digest);
+    },
     resumeAt: ({ context }, params: { stage: ResumeStage }) => context.resumeAt === params.stage,
   },
   actions: {
@@ -432,9 +437,16 @@ export const taskChart = setup({
       },
     },
     held: {
-      description: 'The run is paused or blocked: no effect runs; RELEASE returns to where the task was.',
+      description: 'The run is paused or blocked: no effect runs; RELEASE returns to where the task was, or blocks it completion_conflict when a completion observed meanwhile differs from the one ingested.',
       on: {
-        RELEASE: { target: 'working.hist' },
+        RELEASE: [
+          {
+            guard: 'conflictObservedWhileHeld',
+            target: 'blocked',
+            actions: { type: 'block', params: { code: 'completion_conflict', resume: 'attempt' } },
+          },
+          { target: 'working.hist' },
+        ],
         STOP: { target: 'stopped' },
         COMPLETION_OBSERVED: { actions: 'recordLateCompletion' },
       },

@@ -47,11 +47,12 @@ export function observationsToSend(children: TaskChildren, seen: readonly Observ
     if (context === undefined || digest === undefined) continue;
     const ingested = Object.hasOwn(context.ingested, attemptId) ? context.ingested[attemptId] : undefined;
     if (ingested !== undefined) {
-      // Unchanged: nothing to say. Changed: said to a task that is working (the chart blocks it with
-      // completion_conflict) until an operator decided after it was recorded. A held task hears it once
-      // it is working again, so a paused or blocked run does not just file it away.
+      // Unchanged: nothing to say. Changed: said until an operator decided after it was recorded. A
+      // working task blocks with completion_conflict at once; a held one (its run paused, blocked or
+      // re-taking its scope) records it and blocks when it is released, so it is said to it once.
       const held = children[childId]?.snapshot?.value === 'held';
-      if (digest !== ingested && !held && !decidedAfter(context.history, attemptId, digest)) {
+      const heardWhileHeld = held && context.history.some((e) => e.kind === 'late_completion' && e.attemptId === attemptId && e.digest === digest);
+      if (digest !== ingested && !heardWhileHeld && !decidedAfter(context.history, attemptId, digest)) {
         out.push({ childId, event: { type: 'COMPLETION_OBSERVED', attemptId, digest } });
       }
       continue;

@@ -31,7 +31,7 @@ describe('observationsToSend', () => {
     ]);
   });
 
-  it('stops reporting a changed completion once an operator decided after it was recorded, and waits while the task is held', () => {
+  it('stops reporting a changed completion once an operator decided after it was recorded; tells a held task once (it blocks when released)', () => {
     const seen = [{ attemptId: 'alpha.a1', digest: 'sha256:two' }];
     const conflict: TaskHistoryEntry = { kind: 'late_completion', attemptId: 'alpha.a1', digest: 'sha256:two' };
     const recordedOnly = { 'task:alpha': child('alpha', [dispatched('alpha.a1'), conflict], { 'alpha.a1': 'sha256:one' }, 'alpha.a1') };
@@ -39,7 +39,9 @@ describe('observationsToSend', () => {
     const decided = { 'task:alpha': child('alpha', [dispatched('alpha.a1'), conflict, { kind: 'grant', what: 'retry' }], { 'alpha.a1': 'sha256:one' }, 'alpha.a1') };
     expect(observationsToSend(decided, seen)).toEqual([]);
     const held = { 'task:alpha': child('alpha', [dispatched('alpha.a1')], { 'alpha.a1': 'sha256:one' }, 'alpha.a1', 'held') };
-    expect(observationsToSend(held, seen)).toEqual([]);
+    expect(observationsToSend(held, seen)).toEqual([{ childId: 'task:alpha', event: { type: 'COMPLETION_OBSERVED', attemptId: 'alpha.a1', digest: 'sha256:two' } }]);
+    const heldAndTold = { 'task:alpha': child('alpha', [dispatched('alpha.a1'), conflict], { 'alpha.a1': 'sha256:one' }, 'alpha.a1', 'held') };
+    expect(observationsToSend(heldAndTold, seen)).toEqual([]);
   });
 
   it('reports a completion of an attempt the task moved on from, once', () => {

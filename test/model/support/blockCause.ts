@@ -50,7 +50,8 @@ export function taskBlockCodes(event: EventObject): readonly string[] | null {
     default:
       break;
   }
-  if (event.type === 'COMPLETION_OBSERVED') return ['completion_conflict'];
+  // A conflicting completion observed while held blocks when the task is released.
+  if (event.type === 'COMPLETION_OBSERVED' || event.type === 'RELEASE') return ['completion_conflict'];
   if (event.type === 'FIX') return ['fix_exhausted'];
   return null;
 }
