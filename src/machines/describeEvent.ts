@@ -60,6 +60,9 @@ const worker: Describer = (o, details) => {
   return { message: what === '' ? null : `worker outcome ${String(o['kind'])}: ${what}`, details: { ...details, outcome: jsonSafe(o) } };
 };
 
+/** An outcome no chart blocks on by itself (which approval gates apply): kept whole in the details. */
+const plain: Describer = (o, details) => ({ message: null, details: { ...details, output: jsonSafe(o) } });
+
 /**
  * How each effect's output is described when a chart blocks on it, by the
  * effect's name (the invoke id in both charts). One entry per effect: a new
@@ -78,6 +81,7 @@ export const EFFECT_DESCRIBERS: Readonly<Record<string, Describer>> = {
   mergeTask: refusal,
   runVerification: gate,
   runReview: gate,
+  checkApprovals: plain,
   performHandoff: refusal,
 };
 

@@ -38,7 +38,7 @@ describe('examples/embed', () => {
       .filter((t) => t.task === null)
       .map((t) => t.to)
       .filter((to, i, all) => to !== all[i - 1]);
-    expect(stages).toEqual(['active.queued', 'active.prerequisites', 'active.preflight', 'active.leasing', 'active.implementing', 'active.verifying', 'active.reviewing', 'active.handoff', 'readyForReview']);
+    expect(stages).toEqual(['active.queued', 'active.prerequisites', 'active.preflight', 'active.leasing', 'active.implementing', 'active.verifying', 'active.reviewing', 'active.approvals', 'active.handoff', 'readyForReview']);
   });
 
   it('shows each task child dispatched, verified, reviewed and merged, the dependent one only after the first passed', () => {
