@@ -8,7 +8,7 @@ import type { CrashPoint } from '../chaos/crashPoints.js';
 import type { RunAccess, RunEffects } from './effects.js';
 import type { Clock } from './clock.js';
 import { createRunScope } from './runScope.js';
-import { checkPrerequisiteRuns, stackedBase } from './prerequisites.js';
+import { stackedRunReads } from './prerequisites.js';
 import { checkIntake } from './intake.js';
 import type { Config } from '../domain/config.js';
 import { BuranError } from '../domain/errors.js';
@@ -119,10 +119,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   };
   const review = createReviewGate({ registry, config, env, packet, runId, attemptsDir: join(store.runDir(runId), 'attempts'), workspace: ws, putEvidence, redact, now: () => clock.now(), spent, ...sandbox });
 
-  // A stacked run starts from its prerequisite's recorded handoff commit (checked in state prerequisites; a handed-off run's record never changes).
-  const prerequisites = () => checkPrerequisiteRuns(packet.after ?? [], { readSnapshot: (id) => store.readSnapshot(id), branchTip: (branch) => readBranchTip(o.repoRoot, branch) });
-  const prerequisite = packet.after?.[0];
-  const baseRef = (): Promise<string> => (prerequisite === undefined ? Promise.resolve(packet.base) : stackedBase(prerequisite, (id) => store.readSnapshot(id)));
+  // A stacked run starts from its prerequisite's recorded handoff commit (checked in state prerequisites and at every lease).
+  const { prerequisites, baseRef } = stackedRunReads({ store, after: packet.after ?? [], base: packet.base, branchTip: (branch) => readBranchTip(o.repoRoot, branch) });
   const lease = async () => {
     const outcome = await ws.leaseRunWorkspace({ runId, base: await baseRef() });
     if (outcome.status !== 'acquired') throw new BuranError({ code: 'lease_lost', message: `run ${runId}: ${outcome.message}`, details: { runId, ...outcome.details } });

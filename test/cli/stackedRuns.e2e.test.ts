@@ -6,7 +6,8 @@
 // blocks the stacked run with prerequisite_failed; approval refuses a
 // prerequisite that does not exist, and more than one.
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PacketInput } from '../../src/domain/packet.js';
 import { StatusJsonSchema } from '../../src/domain/statusSchema.js';
@@ -86,6 +87,31 @@ describe('stacked runs through the CLI', () => {
     const moved = status(repo, onA);
     expect(moved.blocker?.code).toBe('prerequisite_failed');
     expect(moved.blocker?.details['prerequisiteStatus']).toBe('handoff_moved');
+  }, 180_000);
+
+  it("a prerequisite whose records were edited (its handoff commit pointed elsewhere) is never built on: prerequisite_failed naming the tampering", () => {
+    const repo = makeRepo();
+    const a = approve(repo, 'a.json', work('work-a', 'alpha'));
+    expect(buran(repo, 'run', '--run', a).status).toBe(0);
+    const onA = approve(repo, 'on-a.json', work('on-a', 'beta', { after: [a] }));
+    // What a worker running as the same user (sandbox none) could do: point A's recorded handoff at a commit it chose,
+    // and move A's branch there too, so that the branch check alone would agree with the forged record.
+    const planted = git(repo, 'commit-tree', '-p', 'main', '-m', 'planted', `${git(repo, 'rev-parse', 'main').trim()}^{tree}`).trim();
+    const file = join(repo, '.buran', 'runs', a, 'snapshot.json');
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { context: { handoff: { commit: string } } } };
+    doc.snapshot.context.handoff.commit = planted;
+    writeFileSync(file, JSON.stringify(doc));
+    git(repo, 'branch', '-f', `buran/${a}`, planted);
+
+    const run = buran(repo, 'run', '--run', onA);
+    expect(run.status, run.stdout + run.stderr).toBe(3);
+    const s = status(repo, onA);
+    expect(s.blocker?.code).toBe('prerequisite_failed');
+    expect(s.blocker?.details['prerequisite']).toBe(a);
+    expect(s.blocker?.details['prerequisiteStatus']).toBe('evidence_tampered');
+    expect(s.blocker?.message).toContain('changed outside buran');
+    // Nothing was started from the planted commit: the stacked run has no branch.
+    expect(spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/heads/buran/${onA}`], { cwd: repo }).status).not.toBe(0);
   }, 180_000);
 
   it('approval refuses a prerequisite run that does not exist, and more than one (exit 2)', () => {
