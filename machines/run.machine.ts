@@ -43,9 +43,10 @@ const stepInput = ({ context }: { context: RunContext }): RunStepInput => ({
   retries: context.decisions.filter((d) => d.decision === 'retry').length,
 });
 
-/** A DECIDE naming the approval gate the run asks now (the first still waiting), with `verdict`. */
+/** A DECIDE naming the approval gate the run asks now (the first still waiting), with `verdict`, by someone the gate lets decide. */
 function decidesAskedGate(context: RunContext, event: RunEvent, verdict: 'approve' | 'reject'): boolean {
-  return event.type === 'DECIDE' && event.verdict === verdict && context.approvals?.pending[0]?.name === event.gate;
+  const asked = context.approvals?.pending[0];
+  return event.type === 'DECIDE' && event.verdict === verdict && asked?.name === event.gate && (asked.by === undefined || asked.by.includes(event.by));
 }
 
 const hasSpendBudget = (context: RunContext) => context.limits.budgetUsd !== undefined || context.limits.budgetTokens !== undefined;

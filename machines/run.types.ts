@@ -36,12 +36,25 @@ export interface PendingApproval {
   readonly onReject: 'fix' | 'end';
   /** The changed files its `when.paths` matched; empty when the gate has no `when.paths` (it always applies). */
   readonly matched: readonly string[];
+  /** With `when.dependencies`: the manifests whose change adds dependencies (or could not be read), and the names added. */
+  readonly dependencies?: readonly AddedDependencies[];
+  /** Who may decide it (`by` of the gate); absent: anyone. */
+  readonly by?: readonly string[];
 }
 
-/** A gate whose `when.paths` matched none of the run's changed files at that epoch. */
+/** What one changed manifest adds; `unreadable` says why it could not be read (the gate then applies). */
+export interface AddedDependencies {
+  readonly manifest: string;
+  readonly added: readonly string[];
+  readonly unreadable: string | null;
+}
+
+/** A gate whose conditions all missed at that epoch (no changed file matched, no dependency added, no pull request). */
 export interface SkippedApproval {
   readonly name: string;
   readonly paths: readonly string[];
+  /** Why it was skipped, for people (absent in records made before gates had other conditions than paths). */
+  readonly reason?: string;
 }
 
 /** Which approval gates apply to the run's change (asked after the integration review passed). */

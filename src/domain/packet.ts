@@ -163,20 +163,41 @@ export function reviewPlan(review: z.output<typeof ReviewSchema>): ReviewPlan {
 /** What an approval gate does when its person rejects: an integration fix round with the reason as a finding, or the run ends failed. */
 export const APPROVAL_ON_REJECT = ['fix', 'end'] as const;
 
+/** Where an approval gate stands: before every handoff, or only before a handoff that opens a pull request. */
+export const APPROVAL_BEFORE = ['handoff', 'pullRequest'] as const;
+
 /** A human gate: a named person's decision (`buran decide`) the run waits for before handoff. */
 export const ApprovalGateSchema = z.strictObject({
   name: SlugSchema.describe('Gate name, unique in the packet; `buran decide --gate <name>` names it.'),
-  before: z.literal('handoff').describe('Where the run waits: "handoff" (after the integration review passed, before the handoff commit and report).'),
+  before: z
+    .enum(APPROVAL_BEFORE)
+    .describe(
+      'Where the run waits: "handoff" (after the integration review passed, before the handoff commit and report); "pullRequest" (the same place, ' +
+        'but only when the handoff opens a pull request — config policy.pullRequest.enabled — and skipped, with the reason recorded, when it does not).',
+    ),
   when: z
     .strictObject({
       paths: z
         .array(TextSchema)
         .min(1)
         .optional()
-        .describe("Repo-relative globs: the gate applies only when the run's change touches a matching file, and is skipped (and the skip recorded) otherwise. Default: always applies."),
+        .describe("Repo-relative globs: the gate applies when the run's change touches a matching file."),
+      dependencies: z
+        .literal(true)
+        .optional()
+        .describe(
+          'true: the gate applies when the change adds a dependency to a manifest it touches (package.json, requirements*.txt, go.mod, Cargo.toml, pyproject.toml), ' +
+            'or makes one of them unreadable. A changed version of a dependency already declared is not an addition.',
+        ),
     })
     .optional()
-    .describe('When the gate applies. Default: always.'),
+    .describe('When the gate applies: any one condition given is enough; a gate whose conditions all miss is skipped (and the skip recorded). Default: always.'),
+  by: z
+    .array(TextSchema)
+    .min(1)
+    .max(20)
+    .optional()
+    .describe('Who may decide this gate: the names `buran decide --by` must give (as recorded; buran does not authenticate people). Default: anyone.'),
   onReject: z
     .enum(APPROVAL_ON_REJECT)
     .default('fix')

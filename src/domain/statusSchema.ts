@@ -58,9 +58,17 @@ export const StatusJsonSchema = z.strictObject({
     .strictObject({
       epoch: z.number().int().min(1),
       waitingFor: z.string().nullable(),
-      pending: z.array(z.strictObject({ name: z.string(), onReject: z.enum(['fix', 'end']), matched: z.array(z.string()) })),
+      pending: z.array(
+        z.strictObject({
+          name: z.string(),
+          onReject: z.enum(['fix', 'end']),
+          matched: z.array(z.string()),
+          dependencies: z.array(z.strictObject({ manifest: z.string(), added: z.array(z.string()), unreadable: z.string().nullable() })).optional(),
+          by: z.array(z.string()).optional(),
+        }),
+      ),
       approved: z.array(z.string()),
-      skipped: z.array(z.strictObject({ name: z.string(), paths: z.array(z.string()) })),
+      skipped: z.array(z.strictObject({ name: z.string(), paths: z.array(z.string()), reason: z.string().optional() })),
     })
     .nullable(),
   /** Every operator decision in order (pause, resume, cancel, unblock decisions, approval verdicts): who, why, and the gate and epoch of a verdict. */

@@ -40,11 +40,22 @@ export function decideCommand(runId: string, gate: string): string {
   return `buran decide --run ${runId} --gate ${gate} --approve --by <you> --reason "<why>"`;
 }
 
-/** Why a `buran decide` for `gate` cannot be taken by a run at `stage`: what it waits for instead, and how to see it. */
-export function decideRefusal(runId: string, stage: string, context: Pick<RunContext, 'approvals'>, gate: string): string {
-  const asked = stage === 'active.awaitingApproval' ? (context.approvals?.pending[0]?.name ?? null) : null;
+/** Why a `buran decide` for `gate` by `by` cannot be taken by a run at `stage`: what it waits for instead, or who may decide. */
+export function decideRefusal(runId: string, stage: string, context: Pick<RunContext, 'approvals'>, gate: string, by: string): string {
+  const asked = stage === 'active.awaitingApproval' ? (context.approvals?.pending[0] ?? null) : null;
   if (asked === null) return `run ${runId} is ${stage}: it waits for no approval gate (see buran status --run ${runId})`;
-  return `run ${runId} waits for approval gate ${asked}, not ${gate}: decide ${asked} first (gates are asked in the packet's order)`;
+  if (asked.name !== gate) return `run ${runId} waits for approval gate ${asked.name}, not ${gate}: decide ${asked.name} first (gates are asked in the packet's order)`;
+  return `approval gate ${gate} of run ${runId} may be decided by ${(asked.by ?? []).join(', ')} (the packet's policy.approvals[].by), not by ${by}`;
+}
+
+const few = (items: readonly string[]): string => `${items.slice(0, 5).join(', ')}${items.length > 5 ? ', …' : ''}`;
+
+/** Why a gate applies, for people: the files it matched, the dependencies the change adds (or the manifest it could not read). */
+function whyPending(p: PendingApproval): string {
+  const why: string[] = [];
+  if (p.matched.length > 0) why.push(`the change touches ${few(p.matched)}`);
+  for (const d of p.dependencies ?? []) why.push(d.unreadable ?? `${d.manifest} adds ${few(d.added)}`);
+  return why.length === 0 ? '' : ` — ${why.join('; ')}`;
 }
 
 /** The approval gates as lines for people (report section; status with a pad): each gate waiting, approved or skipped, and why. */
@@ -56,8 +67,8 @@ export function approvalLines(a: ApprovalsView | null, pad: string | null = null
   for (const name of a.approved) lines.push(`${item}${name}: approved`);
   for (const p of a.pending) {
     const state = p.name === a.waitingFor ? 'waiting for a person (buran decide)' : 'to be asked';
-    lines.push(`${item}${p.name}: ${state}${p.matched.length === 0 ? '' : ` — the change touches ${p.matched.slice(0, 5).join(', ')}${p.matched.length > 5 ? ', …' : ''}`}`);
+    lines.push(`${item}${p.name}: ${state}${p.by === undefined ? '' : ` (by ${p.by.join(' or ')})`}${whyPending(p)}`);
   }
-  for (const s of a.skipped) lines.push(`${item}${s.name}: skipped — no changed file matches ${s.paths.join(', ')}`);
+  for (const s of a.skipped) lines.push(`${item}${s.name}: skipped — ${s.reason ?? `no changed file matches ${s.paths.join(', ')}`}`);
   return lines;
 }

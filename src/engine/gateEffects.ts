@@ -2,16 +2,19 @@
 // that will be merged (after the packet's setup there), and review (the
 // built-in reviewer first, then the agent reviewers), for a task and for the
 // run's integration. Bound by localEffects.ts.
-import type { LeaseInfo } from '../../machines/run.types.js';
+import type { AddedDependencies, LeaseInfo } from '../../machines/run.types.js';
 import type { Config } from '../domain/config.js';
 import type { GateResult } from '../domain/gates.js';
 import type { Packet, PacketTask } from '../domain/packet.js';
-import { approvalsFor, builtinReview, runVerification, setupBlockedGate, setupEvidenceRefs, verificationDefinitions } from '../gates/index.js';
+import { addedDependencies, approvalsFor, asksAboutDependencies, builtinReview, manifestKind, runVerification, setupBlockedGate, setupEvidenceRefs, verificationDefinitions } from '../gates/index.js';
 import type { SetupResult } from '../gates/setup.js';
 import type { CleanCheckout, Workspace } from '../workspace/index.js';
 import type { RunEffects } from './effects.js';
 import type { createReviewGate } from './reviewGate.js';
 import type { createWorktreeSetup } from './worktreeSetup.js';
+
+/** A manifest larger than this is not read for the dependencies it adds: it counts as unreadable (the gate applies). */
+const MANIFEST_MAX_BYTES = 1024 * 1024;
 
 export interface GateEffectsDeps {
   readonly runId: string;
@@ -112,7 +115,14 @@ export function createGateEffects(d: GateEffectsDeps): Pick<RunEffects, 'runTask
     if (gates.length === 0) return { pending: [], skipped: [] };
     const runLease = await lease();
     const changed = await ws.changedFilesSince(runLease.worktree, runLease.baseCommit);
-    return approvalsFor(gates, changed.map((f) => f.path));
+    const dependencies: AddedDependencies[] = [];
+    // Manifests are read only when a gate asks about dependencies (two git processes per changed manifest side).
+    for (const file of asksAboutDependencies(gates) ? changed.filter((f) => manifestKind(f.path) !== null) : []) {
+      const sides = await ws.fileSinceFork(runLease.worktree, runLease.baseCommit, file, MANIFEST_MAX_BYTES).catch((error: unknown) => ({ error }));
+      const added = 'error' in sides ? { manifest: file.path, added: [], unreadable: `${file.path} could not be read: ${(sides.error as Error).message}` } : addedDependencies(file.path, sides.before, sides.after);
+      if (added !== null) dependencies.push(added);
+    }
+    return approvalsFor(gates, { changedFiles: changed.map((f) => f.path), dependencies, pullRequest: config.policy.pullRequest.enabled });
   },
   };
 }

@@ -160,7 +160,7 @@ export function createRunner(options: RunnerOptions) {
           code: 'invalid_input',
           message:
             event.type === 'DECIDE'
-              ? decideRefusal(runId, stage, probe.context, event.gate)
+              ? decideRefusal(runId, stage, probe.context, event.gate, event.by)
               : `run ${runId} is ${stage}: ${event.type}${event.type === 'UNBLOCK' ? ` --decision ${event.decision}` : ''} is not allowed there`,
           details: { runId, stage: stageOf(probe.value), event: event.type, allowedDecisions: probe.context.allowedDecisions },
         });

@@ -11,4 +11,6 @@ export type { UnmodelledSyntax } from './glob.js';
 export { OutputTail, cleanText } from './outputTail.js';
 export { runSetup, setupEvidenceRefs, setupFailureMessage, setupFailureDetails, setupBlockedGate, REPO_ROOT_VARIABLE } from './setup.js';
 export type { SetupRequest, SetupResult } from './setup.js';
-export { approvalsFor } from './approvalGates.js';
+export { approvalsFor, asksAboutDependencies } from './approvalGates.js';
+export type { ChangeFacts } from './approvalGates.js';
+export { addedDependencies, manifestKind } from './addedDependencies.js';

@@ -83,6 +83,11 @@ export interface Workspace {
   /** Added line numbers per file since the fork point from `base`. */
   diffLinesSince(worktree: string, base: string): Promise<FileDiffLines[]>;
   diffForFile(worktree: string, base: string, file: string): Promise<FileDiffLines>;
+  /**
+   * A changed file's content at the fork point from `base` and at HEAD, from git's objects (no filters, no textconv):
+   * null where it does not exist (`status` of changedFilesSince says which side). Throws when a blob is over `maxBytes`.
+   */
+  fileSinceFork(worktree: string, base: string, file: ChangedFile, maxBytes: number): Promise<{ before: string | null; after: string | null }>;
   /** The patch HEAD made since it forked from `base` (the same fork point and flags as changedFilesSince): what a reviewer reads. */
   diffSince(worktree: string, base: string): Promise<string>;
   /** HEAD and the full `git status` of the worktree: equal before and after means nothing in it changed. Throws when git fails. */

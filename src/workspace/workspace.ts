@@ -140,6 +140,18 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
       return lines.find((entry) => entry.path === file) ?? { path: file, addedLines: [] };
     },
 
+    async fileSinceFork(worktree, base, file, maxBytes) {
+      const cwd = await ownWorktree(worktree);
+      const from = await mergeBase(cwd, base);
+      const blob = async (rev: string): Promise<string> => {
+        const spec = `${rev}:${file.path}`;
+        const size = Number((await must(cwd, ['cat-file', '-s', spec])).trim());
+        if (!(size <= maxBytes)) throw new BuranError({ code: 'internal', message: `${file.path} is ${size} bytes at ${rev}, over the ${maxBytes}-byte bound for reading it`, details: { path: file.path, size, maxBytes } });
+        return must(cwd, ['cat-file', 'blob', spec]);
+      };
+      return { before: file.status === 'added' ? null : await blob(from), after: file.status === 'deleted' ? null : await blob('HEAD') };
+    },
+
     async diffSince(worktree, base) {
       const cwd = await ownWorktree(worktree);
       const from = await mergeBase(cwd, base);

@@ -40,7 +40,7 @@ describe('approval gates through the CLI', () => {
     const s = status(repo, runId);
     expect(s.status).toBe('waiting');
     expect(s.stage).toBe('active.awaitingApproval');
-    expect(s.approvals).toEqual({ epoch: 1, waitingFor: 'security', pending: [{ name: 'security', onReject: 'fix', matched: ['src/alpha.txt'] }], approved: [], skipped: [{ name: 'docs', paths: ['docs/**'] }] });
+    expect(s.approvals).toEqual({ epoch: 1, waitingFor: 'security', pending: [{ name: 'security', onReject: 'fix', matched: ['src/alpha.txt'] }], approved: [], skipped: [{ name: 'docs', paths: ['docs/**'], reason: 'no changed file matches docs/**' }] });
     expect(s.nextSafeAction.command).toBe(`buran decide --run ${runId} --gate security --approve --by <you> --reason "<why>"`);
     const text = buran(repo, 'status', '--run', runId).stdout;
     expect(text).toContain('security: waiting for a person (buran decide)');
@@ -101,8 +101,50 @@ describe('approval gates through the CLI', () => {
     const runId = approve(repo, gated([{ name: 'schema', before: 'handoff', when: { paths: ['migrations/**', 'src/db'] } }]));
     const done = buran(repo, 'run', '--run', runId);
     expect(done.status, done.stdout + done.stderr).toBe(0);
-    expect(status(repo, runId).approvals).toEqual({ epoch: 1, waitingFor: null, pending: [], approved: [], skipped: [{ name: 'schema', paths: ['migrations/**', 'src/db'] }] });
+    expect(status(repo, runId).approvals).toEqual({ epoch: 1, waitingFor: null, pending: [], approved: [], skipped: [{ name: 'schema', paths: ['migrations/**', 'src/db'], reason: 'no changed file matches migrations/**, src/db' }] });
     const events = buran(repo, 'events', '--run', runId, '--json').stdout;
-    expect(events).toContain('"approvalsSkipped":[{"name":"schema","paths":["migrations/**","src/db"]}]');
+    expect(events).toContain('"approvalsSkipped":[{"name":"schema","paths":["migrations/**","src/db"],"reason":"no changed file matches migrations/**, src/db"}]');
+  }, 180_000);
+
+  it('a when.dependencies gate waits when the change adds a dependency, names it, and only a person the gate names may decide it', () => {
+    const repo = makeRepo();
+    // package.json and pyproject.toml define what verification runs (never changed by a worker); requirements.txt may be.
+    const base = packet({ id: 'deps', command: agent('add-dependency') });
+    const value: PacketInput = {
+      ...base,
+      tasks: base.tasks.map((t) => ({ ...t, scope: [...t.scope, 'requirements.txt'] })),
+      policy: {
+        approvals: [
+          { name: 'dependencies', before: 'handoff', when: { dependencies: true }, by: ['alice', 'bob'] },
+          { name: 'release', before: 'pullRequest' },
+        ],
+      },
+    };
+    const runId = approve(repo, value);
+    const waits = buran(repo, 'run', '--run', runId);
+    expect(waits.status, waits.stdout + waits.stderr).toBe(4);
+    const s = status(repo, runId);
+    expect(s.approvals?.waitingFor).toBe('dependencies');
+    expect(s.approvals?.pending).toEqual([{ name: 'dependencies', onReject: 'fix', matched: [], dependencies: [{ manifest: 'requirements.txt', added: ['requests'], unreadable: null }], by: ['alice', 'bob'] }]);
+    expect(s.approvals?.skipped).toEqual([{ name: 'release', paths: [], reason: 'the handoff opens no pull request (config policy.pullRequest.enabled is false)' }]);
+    const text = buran(repo, 'status', '--run', runId).stdout;
+    expect(text).toContain('dependencies: waiting for a person (buran decide) (by alice or bob) — requirements.txt adds requests');
+
+    const mallory = buran(repo, 'decide', '--run', runId, '--gate', 'dependencies', '--approve', '--by', 'mallory', '--reason', 'looks fine');
+    expect(mallory.status, mallory.stdout + mallory.stderr).toBe(2);
+    expect(mallory.stderr).toContain('may be decided by alice, bob');
+    expect(status(repo, runId).decisions).toEqual([]);
+    expect(buran(repo, 'decide', '--run', runId, '--gate', 'dependencies', '--approve', '--by', 'bob', '--reason', 'requests is vetted').status).toBe(0);
+    const done = buran(repo, 'run', '--run', runId);
+    expect(done.status, done.stdout + done.stderr).toBe(0);
+    expect(status(repo, runId).decisions.map((d) => `${d.decision}:${d.by}:${d.gate ?? ''}`)).toEqual(['approve:bob:dependencies']);
+  }, 180_000);
+
+  it('a when.dependencies gate is skipped when the change adds none', () => {
+    const repo = makeRepo();
+    const runId = approve(repo, gated([{ name: 'dependencies', before: 'handoff', when: { dependencies: true } }]));
+    const done = buran(repo, 'run', '--run', runId);
+    expect(done.status, done.stdout + done.stderr).toBe(0);
+    expect(status(repo, runId).approvals?.skipped).toEqual([{ name: 'dependencies', paths: [], reason: 'the change adds no dependency' }]);
   }, 180_000);
 });

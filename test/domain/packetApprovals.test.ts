@@ -20,6 +20,18 @@ describe('packet policy.approvals', () => {
     ]);
   });
 
+  it('accepts a pull-request gate, a dependencies condition and who may decide; refuses an empty decider list and dependencies: false', () => {
+    const { packet: parsed, problems: found } = checkPacket(withGates([{ name: 'release', before: 'pullRequest', by: ['alice'] }, { name: 'deps', before: 'handoff', when: { dependencies: true } }]));
+    expect(found).toEqual([]);
+    expect(parsed?.policy?.approvals).toEqual([
+      { name: 'release', before: 'pullRequest', by: ['alice'], onReject: 'fix' },
+      { name: 'deps', before: 'handoff', when: { dependencies: true }, onReject: 'fix' },
+    ]);
+    const wrong = problems(withGates([{ name: 'a', before: 'handoff', by: [] }, { name: 'b', before: 'handoff', when: { dependencies: false } }]));
+    expect(wrong.some((p) => p.startsWith('policy.approvals[0].by '))).toBe(true);
+    expect(wrong.some((p) => p.startsWith('policy.approvals[1].when.dependencies '))).toBe(true);
+  });
+
   it('names the field of each wrong gate: unknown place, unknown onReject, missing name, a second gate of the same name', () => {
     const found = problems(withGates([{ name: 'security', before: 'merge' }, { before: 'handoff' }, { name: 'security', before: 'handoff', onReject: 'retry' }]));
     expect(found.some((p) => p.startsWith('policy.approvals[0].before '))).toBe(true);
