@@ -13,7 +13,7 @@ interface SnapshotLike {
     readonly lease?: { readonly branch: string; readonly baseCommit: string } | null;
     readonly handoff?: { readonly branch: string } | null;
     readonly waitingFor?: { readonly runId: string; readonly status: string } | null;
-    readonly approvals?: { readonly pending: readonly { readonly name: string; readonly onReject: string }[] } | null;
+    readonly approvals?: { readonly pending: readonly { readonly name: string; readonly onReject: string; readonly by?: readonly string[] }[] } | null;
   };
 }
 
@@ -84,7 +84,7 @@ export function nextSafeActionOf(snapshot: SnapshotLike, runId: string): NextSaf
       if (gate !== undefined) {
         const onReject = gate.onReject === 'end' ? 'ends the run (failed)' : 'starts a fix round with your reason as the finding';
         return {
-          text: `Waits for a person to decide approval gate ${gate.name}: look at the change (buran report --run ${runId}), then approve, or reject with a reason (a rejection ${onReject}).`,
+          text: `Waits for ${gate.by === undefined ? 'a person' : gate.by.join(' or ')} to decide approval gate ${gate.name}: look at the change (buran report --run ${runId}), then approve, or reject with a reason (a rejection ${onReject}).`,
           command: decideCommand(runId, gate.name),
         };
       }

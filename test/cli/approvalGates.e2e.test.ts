@@ -127,6 +127,7 @@ describe('approval gates through the CLI', () => {
     expect(s.approvals?.waitingFor).toBe('dependencies');
     expect(s.approvals?.pending).toEqual([{ name: 'dependencies', onReject: 'fix', matched: [], dependencies: [{ manifest: 'requirements.txt', added: ['requests'], unreadable: null }], by: ['alice', 'bob'] }]);
     expect(s.approvals?.skipped).toEqual([{ name: 'release', paths: [], reason: 'the handoff opens no pull request (config policy.pullRequest.enabled is false)' }]);
+    expect(s.nextSafeAction.text).toContain('Waits for alice or bob to decide approval gate dependencies');
     const text = buran(repo, 'status', '--run', runId).stdout;
     expect(text).toContain('dependencies: waiting for a person (buran decide) (by alice or bob) — requirements.txt adds requests');
 
