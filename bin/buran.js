@@ -11,7 +11,9 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.exit(0);
 }
 
-const entry = new URL('../dist/src/cli/main.js', import.meta.url);
+// The bundled CLI (dist/cli, a few modules) when built; the compiled modules otherwise.
+const bundled = new URL('../dist/cli/main.js', import.meta.url);
+const entry = existsSync(fileURLToPath(bundled)) ? bundled : new URL('../dist/src/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('buran: dist/ is missing; run `npm run build` (npm install runs it) and try again\n');
   process.exit(1);

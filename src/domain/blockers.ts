@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { OPERATOR_DECISIONS, type OperatorDecision } from './decisions.js';
 
 export { OPERATOR_DECISIONS, type OperatorDecision };

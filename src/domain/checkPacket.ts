@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { globSyntaxProblem } from './globSyntax.js';
 import { type Packet, PacketSchema } from './packet.js';
 import { type Problem, findForbiddenKeys, formatPath, limitProblems, mergeProblems, problemsFromZod, zodErrorMap } from './problems.js';

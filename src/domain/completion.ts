@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SlugSchema } from './packet.js';
 import { type Problem, findForbiddenKeys, limitProblems, mergeProblems, problemsFromZod, zodErrorMap } from './problems.js';
 import { UsageSchema } from './usage.js';

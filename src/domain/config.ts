@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SlugSchema } from './packet.js';
 import { globSyntaxProblem } from './globSyntax.js';
 import { type Problem, findForbiddenKeys, formatPath, limitProblems, mergeProblems, problemsFromZod, zodErrorMap } from './problems.js';

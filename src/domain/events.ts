@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Digest = z.string().regex(/^sha256:[0-9a-f]{64}$/);
 

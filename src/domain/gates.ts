@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { UsageSchema } from './usage.js';
 
 /** A gate's verdict. BLOCKED means the check could not run or could not decide; it is never a pass. */

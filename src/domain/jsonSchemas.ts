@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CompletionSchema } from './completion.js';
 import { ConfigSchema } from './config.js';
 import { PacketSchema } from './packet.js';

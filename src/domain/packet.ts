@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LimitsSchema } from './limits.js';
 import { RUN_ID_PATTERN } from './runId.js';
 

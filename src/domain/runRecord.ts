@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RUN_ID_PATTERN } from './runId.js';
 
 export const RUN_RECORD_SCHEMA_ID = 'buran.run/v1';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SNAPSHOT_SCHEMA_ID = 'buran.snapshot/v1';
 /** Bump when the charts change shape in a way old snapshots cannot restore into; add a migration below. */

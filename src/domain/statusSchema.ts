@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BlockerSchema, NextSafeActionSchema } from './blockers.js';
 import { QuorumSchema, ReviewerVerdictSchema } from './gates.js';
 import { UsageSchema } from './usage.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Spend reported by adapters. Tokens are counts; cost is US dollars. */
 export const UsageSchema = z.strictObject({

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { OPERATOR_DECISIONS } from '../domain/blockers.js';
 
 export const OperatorEventSchema = z.discriminatedUnion('type', [

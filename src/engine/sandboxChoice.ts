@@ -4,7 +4,7 @@
 // processes were confined.
 import { readFile, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../domain/config.js';
 import type { Packet } from '../domain/packet.js';
 import { BuranError } from '../domain/errors.js';

@@ -4,7 +4,7 @@
 // set up twice; a worktree made again (another inode) is set up again.
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BuranError } from '../domain/errors.js';
 import { contentHash } from '../domain/hash.js';
 import type { SetupRecord } from '../domain/setup.js';

@@ -1,7 +1,7 @@
 // The verdict an agent reviewer must answer with, and how it is found in its
 // final message. Pure. Anything that does not validate is no verdict at all:
 // the review is then BLOCKED, never PASS.
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatProblem, problemsFromZod } from '../domain/problems.js';
 
 export const REVIEW_VERDICT_SCHEMA_ID = 'buran.review-verdict/v1';

@@ -1,11 +1,11 @@
 // Whether bubblewrap works here, found once per process by running it: an
 // installed bwrap can still fail (user namespaces off, a container without
 // the needed privileges), and only a real start proves it.
-import { execa } from 'execa';
 import { findOnPath, isExecutableFile } from '../worker/findExecutable.js';
 import type { SandboxChoice, SandboxMode } from './port.js';
 import { UNSANDBOXED } from './port.js';
 import { createBwrapSandbox } from './bwrap.js';
+import { runText } from '../platform/runText.js';
 
 /** What a probe found: the bwrap that works, or why none does. */
 export type BwrapProbe = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly reason: string };
@@ -34,9 +34,9 @@ async function probeNow(at: string | undefined): Promise<BwrapProbe> {
   const path = at === undefined ? await findOnPath('bwrap', BWRAP_DIRS, '/') : (await isExecutableFile(at)) ? at : null;
   if (path === null) return { ok: false, reason: at === undefined ? `bwrap (bubblewrap) is not installed in ${BWRAP_DIRS.join(', ')}` : `bwrap is not an executable file at ${at} (BURAN_BWRAP)` };
   const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--unshare-all', '--share-net', '--die-with-parent', '--', 'true'];
-  const result = await execa(path, args, { reject: false, timeout: 10_000, extendEnv: false, env: {}, stdin: 'ignore' });
+  const result = await runText(path, args, { cwd: '/', env: {}, timeoutMs: 10_000 });
   if (result.exitCode === 0) return { ok: true, path };
-  const reason = (result.stderr || result.message || `exit ${String(result.exitCode)}`).split('\n')[0] ?? '';
+  const reason = (result.stderr || result.failure || `exit ${String(result.exitCode)}`).split('\n')[0] ?? '';
   return { ok: false, reason: `${path} does not start a sandbox here: ${reason}` };
 }
 

@@ -4,7 +4,7 @@
 // (`runs.json.lock`) because drivers of different runs share this one file.
 import { join } from 'node:path';
 import { Low } from 'lowdb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BuranError, isBuranError } from '../domain/errors.js';
 import { createDurableJsonAdapter } from './durableJsonAdapter.js';
 import type { RunIndexEntry, RunIndexFields } from './port.js';

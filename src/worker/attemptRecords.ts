@@ -1,6 +1,6 @@
 // Reading an attempt folder's records on the runner side. A record that
 // exists but does not parse is store corruption: reported, never guessed at.
-import { z } from 'zod';
+import * as z from 'zod';
 import { BuranError } from '../domain/errors.js';
 import { type ExitRecord, type KillRecord, type PidRecord, type SupervisorSpec, readTextIfExists } from './attemptFiles.js';
 

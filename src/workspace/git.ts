@@ -1,7 +1,7 @@
-import { execa } from 'execa';
 import { gitRefProblem } from '../domain/packet.js';
 import { delimiter } from 'node:path';
 import { absoluteFolders } from '../platform/searchPath.js';
+import { runText } from '../platform/runText.js';
 
 /** The outcome of one git invocation. Never thrown: a non-zero exit is data. */
 export interface GitResult {
@@ -125,21 +125,17 @@ export async function userIdentity(cwd: string, envSource: Readonly<Record<strin
  * if (head.exitCode === 0) console.log(head.stdout);
  */
 export async function git(cwd: string, args: readonly string[], opts: GitOptions = {}): Promise<GitResult> {
-  const result = await execa('git', [...PINNED_CONFIG, ...(opts.overrides ?? []), ...args], {
+  const result = await runText('git', [...PINNED_CONFIG, ...(opts.overrides ?? []), ...args], {
     cwd,
     env: gitEnv(opts.identity ?? BURAN_IDENTITY, opts.envSource),
-    extendEnv: false,
-    reject: false,
-    timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    ...(opts.input === undefined ? { stdin: 'ignore' as const } : { input: opts.input }),
-    stripFinalNewline: true,
+    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ...(opts.input === undefined ? {} : { input: opts.input }),
   });
-  const started = result.exitCode !== undefined;
   return {
-    exitCode: result.exitCode ?? null,
+    exitCode: result.exitCode,
     stdout: result.stdout,
-    // When git could not start or was killed, stderr alone may be empty: keep execa's reason.
-    stderr: started || result.stderr !== '' ? result.stderr : (result.message ?? 'git did not run'),
+    // When git could not start or was killed, stderr alone may be empty: keep the reason.
+    stderr: result.failure === null || result.stderr !== '' ? result.stderr : result.failure,
     timedOut: result.timedOut,
   };
 }

@@ -4,7 +4,7 @@
 // the small git steps (branch tips, worktrees, merges) the operations are made of.
 import { mkdir, readFile, realpath, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CrashPoint } from '../chaos/crashPoints.js';
 import type { MergeOutcome } from '../../machines/task.types.js';
 import { BuranError } from '../domain/errors.js';

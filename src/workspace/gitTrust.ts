@@ -7,7 +7,7 @@
 // executables those files name (see gitOverrides).
 import { lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, type BigIntStats } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BuranError } from '../domain/errors.js';
 import { sha256 } from '../domain/hash.js';
 import { writeFileDurable } from '../platform/durableWrite.js';

@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BuranError } from '../domain/errors.js';
 import { scopesOverlap } from '../scheduler/scopeOverlap.js';
 import { writeFileDurable } from '../platform/durableWrite.js';

@@ -14,9 +14,9 @@ describe('lazy command modules', () => {
     expect([...graph.files].filter((f) => f.startsWith('src/cli/actions/') || f.startsWith('src/engine/'))).toEqual([]);
   });
 
-  it('status loads neither the inspector, the exports, YAML, the gates nor the effects', () => {
+  it('status loads neither the inspector, the exports, YAML, the gates, the effects nor execa', () => {
     const graph = importGraph('src/cli/actions/statusRun.ts');
-    for (const heavy of ['elkjs', '@xstate/graph', 'yaml', 'picomatch']) expect(graph.packages.has(heavy), heavy).toBe(false);
+    for (const heavy of ['elkjs', '@xstate/graph', 'yaml', 'picomatch', 'execa']) expect(graph.packages.has(heavy), heavy).toBe(false);
     const effects = ['src/engine/localEffects.ts', 'src/gates/verification.ts', 'src/gates/agentReviewer.ts', 'src/worker/dispatch.ts'];
     const far = [...graph.files].filter((f) => /^src\/(inspect|export|handoff|notify)\//.test(f) || effects.includes(f));
     expect(far).toEqual([]);

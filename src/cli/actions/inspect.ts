@@ -1,7 +1,7 @@
 // What `buran inspect` does; its definition is in ../commands/inspect.ts.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BuranError } from '../../domain/errors.js';
 import { openProject } from '../../engine/project.js';
 import { inspectorPage } from '../../inspect/page.js';

@@ -1,7 +1,7 @@
 // What `buran machine export` does; its definition is in ../commands/machine.ts.
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BuranError } from '../../domain/errors.js';
 import { exportMachine } from '../../export/index.js';
 import { EXPORT_FORMATS, MACHINE_NAMES } from '../../export/names.js';
