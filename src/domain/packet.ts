@@ -186,7 +186,7 @@ export const ApprovalGateSchema = z.strictObject({
         .literal(true)
         .optional()
         .describe(
-          'true: the gate applies when the change adds a dependency to a manifest it touches (package.json, requirements*.txt, go.mod, Cargo.toml, pyproject.toml), ' +
+          'true: the gate applies when the change adds a dependency to a manifest it touches (package.json, pip requirements files, Pipfile, pyproject.toml, go.mod, Cargo.toml, composer.json, Gemfile), ' +
             'or makes one of them unreadable. A changed version of a dependency already declared is not an addition.',
         ),
     })

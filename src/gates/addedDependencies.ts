@@ -1,6 +1,6 @@
 // Pure: which dependencies a change adds, read from the manifests it touches
-// (npm's package.json, pip's requirements*.txt, go.mod, Cargo.toml,
-// pyproject.toml). A name counts as added when the manifest after the change
+// (npm's package.json, pip's requirements files, Pipfile, pyproject.toml,
+// go.mod, Cargo.toml, composer.json, Gemfile). A name counts as added when the manifest after the change
 // declares it and the manifest before did not; a changed version of a name
 // already there is not an addition. Fail closed: a manifest that does not
 // parse after the change is reported as unreadable, and the approval gate
@@ -8,7 +8,7 @@
 import { parse as parseToml } from 'smol-toml';
 import type { AddedDependencies } from '../../machines/run.types.js';
 
-export type ManifestKind = 'npm' | 'pip' | 'go' | 'cargo' | 'pyproject';
+export type ManifestKind = 'npm' | 'pip' | 'pipfile' | 'go' | 'cargo' | 'pyproject' | 'composer' | 'gemfile';
 
 type Names = { ok: true; names: Set<string> } | { ok: false; reason: string };
 
@@ -19,7 +19,11 @@ export function manifestKind(path: string): ManifestKind | null {
   if (name === 'go.mod') return 'go';
   if (name === 'Cargo.toml') return 'cargo';
   if (name === 'pyproject.toml') return 'pyproject';
-  if (/^requirements[\w.-]*\.txt$/.test(name)) return 'pip';
+  if (name === 'Pipfile') return 'pipfile';
+  if (name === 'composer.json') return 'composer';
+  if (name === 'Gemfile' || name === 'gems.rb') return 'gemfile';
+  // requirements.txt, requirements-dev.txt, requirements.in (pip-tools), and any .txt/.in under a requirements/ folder.
+  if (/^requirements[\w.-]*\.(txt|in)$/.test(name) || /(^|\/)requirements\/[^/]+\.(txt|in)$/.test(path)) return 'pip';
   return null;
 }
 
@@ -120,7 +124,47 @@ function pyprojectNames(text: string): Names {
   return { ok: true, names };
 }
 
-const READERS: Readonly<Record<ManifestKind, (text: string) => Names>> = { npm: npmNames, pip: pipNames, go: goNames, cargo: cargoNames, pyproject: pyprojectNames };
+function pipfileNames(text: string): Names {
+  const parsed = tomlDoc(text);
+  if (!parsed.ok) return parsed;
+  return { ok: true, names: new Set([...tableKeys(parsed.doc['packages']), ...tableKeys(parsed.doc['dev-packages'])].map(pipName)) };
+}
+
+function composerNames(text: string): Names {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, reason: `does not parse as JSON (${(error as Error).message})` };
+  }
+  if (!isTable(doc)) return { ok: false, reason: 'is not a JSON object' };
+  const names = new Set<string>();
+  for (const section of ['require', 'require-dev']) {
+    const value = doc[section];
+    if (value === undefined) continue;
+    if (!isTable(value)) return { ok: false, reason: `has a ${section} that is not an object` };
+    for (const name of Object.keys(value)) names.add(name.toLowerCase());
+  }
+  return { ok: true, names };
+}
+
+/** Gemfile: every `gem "name"` line (Ruby is not evaluated; a gem added by code rather than a gem line is not seen). */
+function gemfileNames(text: string): Names {
+  const names = new Set<string>();
+  for (const match of text.matchAll(/^\s*gem\s*\(?\s*["']([^"']+)["']/gm)) if (match[1] !== undefined) names.add(match[1]);
+  return { ok: true, names };
+}
+
+const READERS: Readonly<Record<ManifestKind, (text: string) => Names>> = {
+  npm: npmNames,
+  pip: pipNames,
+  pipfile: pipfileNames,
+  go: goNames,
+  cargo: cargoNames,
+  pyproject: pyprojectNames,
+  composer: composerNames,
+  gemfile: gemfileNames,
+};
 
 /**
  * The dependencies a change to one manifest adds. `before`/`after` are the file's content at the fork point and at the

@@ -14,7 +14,8 @@ describe('manifestKind', () => {
       'cargo',
       'pyproject',
     ]);
-    expect(['package-lock.json', 'src/package.json.bak', 'Cargo.lock', 'requirements.in', 'README.md'].map(manifestKind)).toEqual([null, null, null, null, null]);
+    expect(['requirements.in', 'requirements/base.txt', 'svc/requirements/dev.in', 'Pipfile', 'composer.json', 'Gemfile'].map(manifestKind)).toEqual(['pip', 'pip', 'pip', 'pipfile', 'composer', 'gemfile']);
+    expect(['package-lock.json', 'src/package.json.bak', 'Cargo.lock', 'Pipfile.lock', 'docs/requirements.md', 'README.md'].map(manifestKind)).toEqual([null, null, null, null, null, null]);
   });
 });
 
@@ -90,6 +91,15 @@ describe('addedDependencies', () => {
       'mkdocs = "^1.6"',
     ].join('\n');
     expect(addedDependencies('pyproject.toml', before, after)?.added).toEqual(['mkdocs', 'pydantic', 'pytest', 'typer']);
+  });
+
+  it('Pipfile, composer.json and Gemfile', () => {
+    expect(addedDependencies('Pipfile', '[packages]\nrequests = "*"\n', '[packages]\nrequests = "*"\nFlask = "*"\n[dev-packages]\npytest = "*"\n')?.added).toEqual(['flask', 'pytest']);
+    expect(addedDependencies('composer.json', '{"require":{"php":">=8.2"}}', '{"require":{"php":">=8.2","Monolog/Monolog":"^3"},"require-dev":{"phpunit/phpunit":"^11"}}')?.added).toEqual([
+      'monolog/monolog',
+      'phpunit/phpunit',
+    ]);
+    expect(addedDependencies('Gemfile', "source 'https://rubygems.org'\ngem 'rails', '~> 7.1'\n", "source 'https://rubygems.org'\ngem 'rails', '~> 7.2'\n  gem \"pg\"\ngem('puma')\n")?.added).toEqual(['pg', 'puma']);
   });
 
   it('files that are not manifests add nothing', () => {
