@@ -35,6 +35,8 @@ export interface MakespanDag {
   readonly sequentialMs: number;
   /** `buran run` started → exited. */
   readonly buranMs: number;
+  /** CPU of `buran run` and everything it started (see childrenCpuMs), per task. */
+  readonly cpuPerTaskMs: number;
   readonly exitCode: number | null;
   readonly ratio: number;
   readonly listRatio: number;
@@ -72,15 +74,34 @@ function cli(repo: string, args: readonly string[]): string {
   return r.stdout;
 }
 
-/** `buran run`, timed from spawn to exit on the wall clock (epoch ms, as the events and stamps are). */
-function timedRun(repo: string, runId: string): Promise<{ spawnedAt: number; exitedAt: number; code: number | null; stderr: string }> {
+const TICK_MS = 1000 / (Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100);
+
+/**
+ * CPU ms of this process's reaped children (Linux: /proc/self/stat cutime +
+ * cstime; NaN elsewhere). Once `buran run` has exited and been reaped it holds
+ * its CPU and that of every process it reaped in turn: git, the supervisors,
+ * the sandboxes, the workers, the verification commands.
+ */
+function childrenCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) * TICK_MS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** `buran run`, timed from spawn to exit on the wall clock (epoch ms, as the events and stamps are), and its CPU. */
+function timedRun(repo: string, runId: string): Promise<{ spawnedAt: number; exitedAt: number; cpuMs: number; code: number | null; stderr: string }> {
   return new Promise((done, fail) => {
+    const cpuBefore = childrenCpuMs();
     const spawnedAt = Date.now();
     const child = spawn(process.execPath, [BIN, 'run', '--run', runId, '--json'], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.once('error', fail);
-    child.once('exit', (code) => done({ spawnedAt, exitedAt: Date.now(), code, stderr }));
+    child.once('exit', (code) => done({ spawnedAt, exitedAt: Date.now(), cpuMs: childrenCpuMs() - cpuBefore, code, stderr }));
   });
 }
 
@@ -134,6 +155,7 @@ async function measureOne(inst: Instance, index: number): Promise<MakespanDag> {
     wavesMs,
     sequentialMs,
     buranMs,
+    cpuPerTaskMs: run.cpuMs / inst.dag.length,
     exitCode: run.code,
     ratio: buranMs / bound,
     listRatio: listMs / bound,

@@ -1,7 +1,8 @@
 // The makespan study as text: the schedules side by side, where buran's time
 // went, and the two targets.
 import { MAKESPAN_TARGETS, type MakespanStudy } from './makespan.js';
-import { table } from './stats.js';
+import os from 'node:os';
+import { median, table } from './stats.js';
 
 export interface MakespanTarget {
   readonly name: string;
@@ -34,6 +35,11 @@ export function makespanTargets(study: MakespanStudy): MakespanTarget[] {
   ];
 }
 
+/** The run's CPU spread over every core, as a multiple of the lower bound. */
+function cpuFloor(study: MakespanStudy): string {
+  return x(median(study.dags.map((d) => (d.cpuPerTaskMs * d.tasks) / os.cpus().length / d.lowerBoundMs)));
+}
+
 export function makespanLines(study: MakespanStudy): string[] {
   const { shape } = study;
   return [
@@ -60,15 +66,17 @@ export function makespanLines(study: MakespanStudy): string[] {
       ]),
     ),
     `median buran ÷ lower bound ${x(study.medianRatio)} (target ≤ ${MAKESPAN_TARGETS.medianRatio.toFixed(2)}×), worst ${x(study.worstRatio)} (target ≤ ${MAKESPAN_TARGETS.worstRatio.toFixed(2)}× for every DAG)`,
+    `CPU of buran and the processes it started: median ${msCell(median(study.dags.map((d) => d.cpuPerTaskMs)))} ms per task; on this machine's ${os.cpus().length} cores that alone needs ${cpuFloor(study)} of the lower bound (median over the DAGs)`,
     '',
     'where the time went (ms; per task: median / p95 over the DAG\'s tasks):',
     table(
-      ['DAG', 'start → 1st dispatch', 'last pass → exit', 'overhead/task', 'dispatch → worker up', 'completion → outcome', 'verify', 'review', 'commit + merge', 'a pass → next dispatch (med/max)', 'list on measured task times', '÷ buran'],
+      ['DAG', 'CPU/task', 'start → 1st dispatch', 'last pass → exit', 'overhead/task', 'dispatch → worker up', 'completion → outcome', 'verify', 'review', 'commit + merge', 'a pass → next dispatch (med/max)', 'list on measured task times', '÷ buran'],
       study.dags.map((d) => {
         const p = d.phases;
         const mp = (v: { median: number; p95: number }) => `${msCell(v.median)} / ${msCell(v.p95)}`;
         return [
           String(d.index),
+          msCell(d.cpuPerTaskMs),
           msCell(p.startupMs),
           msCell(p.tailMs),
           mp(p.overhead),
@@ -83,7 +91,8 @@ export function makespanLines(study: MakespanStudy): string[] {
         ];
       }),
     ),
-    '(overhead/task = dispatch granted → task passed, minus its sleep: the time buran holds the slot beyond the work. "list on measured task times" is the',
+    '(CPU/task = CPU of `buran run` and every process it reaped (git, supervisors, sandboxes, workers, verification), divided by the tasks.',
+    'overhead/task = dispatch granted → task passed, minus its sleep: the time buran holds the slot beyond the work. "list on measured task times" is the',
     'zero-overhead critical-path schedule rerun with each task taking its measured slot time, plus the start and the end: near 1.00× of buran means',
     'the excess is per-task cost, not the order or timing of dispatches)',
   ];
