@@ -46,7 +46,7 @@ const SANDBOX_N = 40;
 const CLI_N = 11;
 const STATUS_ALL_SIZES = [10, 100, 1000] as const;
 
-/** The makespan study's default seed and number of DAGs (about 5 minutes here); `--seed=N`, `--dags=N` change them. */
+/** The makespan study's default seed and number of DAGs (about 10 minutes on this shared 2-core machine under load); `--seed=N`, `--dags=N` change them. */
 const MAKESPAN_SEED = 20_261_205;
 const MAKESPAN_DAGS = 6;
 
