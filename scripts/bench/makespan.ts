@@ -35,8 +35,10 @@ export interface MakespanDag {
   readonly sequentialMs: number;
   /** `buran run` started → exited. */
   readonly buranMs: number;
-  /** CPU of `buran run` and everything it started (see childrenCpuMs), per task. */
+  /** CPU of `buran run` and everything it started (see TimedRun), per task. */
   readonly cpuPerTaskMs: number;
+  /** Of that, the engine's own process, per task. */
+  readonly engineCpuPerTaskMs: number;
   readonly exitCode: number | null;
   readonly ratio: number;
   readonly listRatio: number;
@@ -76,32 +78,51 @@ function cli(repo: string, args: readonly string[]): string {
 
 const TICK_MS = 1000 / (Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100);
 
-/**
- * CPU ms of this process's reaped children (Linux: /proc/self/stat cutime +
- * cstime; NaN elsewhere). Once `buran run` has exited and been reaped it holds
- * its CPU and that of every process it reaped in turn: git, the supervisors,
- * the sandboxes, the workers, the verification commands.
- */
-function childrenCpuMs(): number {
+/** CPU ms from /proc/<pid>/stat (Linux): the process's own (utime + stime) and that of its reaped children (cutime + cstime); NaN elsewhere. */
+function cpuOf(pid: number | 'self'): { own: number; children: number } {
   try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[13]) + Number(fields[14])) * TICK_MS;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    return { own: ((f[11] ?? NaN) + (f[12] ?? NaN)) * TICK_MS, children: ((f[13] ?? NaN) + (f[14] ?? NaN)) * TICK_MS };
   } catch {
-    return Number.NaN;
+    return { own: Number.NaN, children: Number.NaN };
   }
 }
 
+interface TimedRun {
+  readonly spawnedAt: number;
+  readonly exitedAt: number;
+  /** CPU of `buran run` and every process it reaped (git, supervisors, sandboxes, workers, verification): this process's children's CPU, before and after. */
+  readonly cpuMs: number;
+  /** Of that, the `buran run` process itself (the engine), from its last /proc sample before it exited (≤ SAMPLE_MS old). */
+  readonly engineCpuMs: number;
+  readonly code: number | null;
+  readonly stderr: string;
+}
+
+const SAMPLE_MS = 100;
+
 /** `buran run`, timed from spawn to exit on the wall clock (epoch ms, as the events and stamps are), and its CPU. */
-function timedRun(repo: string, runId: string): Promise<{ spawnedAt: number; exitedAt: number; cpuMs: number; code: number | null; stderr: string }> {
+function timedRun(repo: string, runId: string): Promise<TimedRun> {
   return new Promise((done, fail) => {
-    const cpuBefore = childrenCpuMs();
+    const before = cpuOf('self').children;
     const spawnedAt = Date.now();
     const child = spawn(process.execPath, [BIN, 'run', '--run', runId, '--json'], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
+    let engine = Number.NaN;
+    const sampler = setInterval(() => {
+      const own = child.pid === undefined ? Number.NaN : cpuOf(child.pid).own;
+      if (Number.isFinite(own)) engine = own;
+    }, SAMPLE_MS);
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.once('error', fail);
-    child.once('exit', (code) => done({ spawnedAt, exitedAt: Date.now(), cpuMs: childrenCpuMs() - cpuBefore, code, stderr }));
+    child.once('error', (error) => {
+      clearInterval(sampler);
+      fail(error);
+    });
+    child.once('exit', (code) => {
+      clearInterval(sampler);
+      done({ spawnedAt, exitedAt: Date.now(), cpuMs: cpuOf('self').children - before, engineCpuMs: engine, code, stderr });
+    });
   });
 }
 
@@ -156,6 +177,7 @@ async function measureOne(inst: Instance, index: number): Promise<MakespanDag> {
     sequentialMs,
     buranMs,
     cpuPerTaskMs: run.cpuMs / inst.dag.length,
+    engineCpuPerTaskMs: run.engineCpuMs / inst.dag.length,
     exitCode: run.code,
     ratio: buranMs / bound,
     listRatio: listMs / bound,
