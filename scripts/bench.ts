@@ -5,7 +5,9 @@
 // stderr; the tables and one JSON line (last) go to stdout. Nothing here is
 // hard-coded; see docs/performance.md. `npm run bench -- --only=sandbox` runs
 // the sandbox section alone (seconds, not minutes); `--only=cli` the CLI's cold
-// starts and `--only=status-all` status over 10, 100 and 1,000 runs (dist/ built).
+// starts and `--only=status-all` status over 10, 100 and 1,000 runs (dist/ built);
+// `--only=makespan` the real-run makespan study (dist/ built; `--seed=N` and
+// `--dags=N` to repeat or widen it).
 import os from 'node:os';
 import { machineInfo } from './bench/machine.js';
 import { measureFsyncFloor } from './bench/fsyncFloor.js';
@@ -17,6 +19,8 @@ import { bytes, ms, progress, round, table } from './bench/stats.js';
 import { measureTransitionCost, type TransitionCost } from './bench/storeCost.js';
 import { measureSandboxCost, type SandboxCost } from './bench/sandbox.js';
 import { CHAINS, CONCURRENCY, MAX_DISPATCHES } from './bench/workload.js';
+import { measureMakespan, type MakespanStudy } from './bench/makespan.js';
+import { makespanLines, makespanTargets } from './bench/makespanReport.js';
 import { CLI_HEADER, type CliCost, type StatusAllCost, cliRows, cliTargets, measureCli, measureStatusAll } from './bench/cli.js';
 
 const SIZES = [10, 100, 1000] as const;
@@ -41,6 +45,10 @@ const SANDBOX_N = 40;
 /** Pairs (node -e 0, command) per CLI figure; run counts of the status-all section. */
 const CLI_N = 11;
 const STATUS_ALL_SIZES = [10, 100, 1000] as const;
+
+/** The makespan study's default seed and number of DAGs (about 10 minutes on this shared 2-core machine under load); `--seed=N`, `--dags=N` change them. */
+const MAKESPAN_SEED = 20_261_205;
+const MAKESPAN_DAGS = 6;
 
 const TARGETS = { overheadMsPerTask: 5, detectionP95Ms: 250, resumeMs: 500, sandboxMsPerProcess: 20 } as const;
 
@@ -116,6 +124,32 @@ async function cliOnly(sections: readonly ('cli' | 'status-all')[]): Promise<voi
   process.stdout.write(`${out.join('\n')}\n${JSON.stringify(rounded({ bench: 'buran', only: sections, machine, cli, statusAll: all, targets }))}\n`);
 }
 
+function numberOption(name: string, fallback: number): number {
+  const raw = process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name}=${raw}: expected a positive integer`);
+  return value;
+}
+
+async function makespanStudy(): Promise<MakespanStudy> {
+  const seed = numberOption('seed', MAKESPAN_SEED);
+  const dags = numberOption('dags', MAKESPAN_DAGS);
+  return measureMakespan(seed, dags);
+}
+
+/** `--only=makespan`: the real-run makespan study alone, with its targets and JSON line. */
+async function makespanOnly(): Promise<void> {
+  const machine = machineInfo();
+  const load = os.loadavg()[0] ?? NaN;
+  const makespan = await makespanStudy();
+  const targets = makespanTargets(makespan);
+  const out = [`buran bench (makespan) — ${new Date().toISOString()}`, `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; 1-minute load ${load.toFixed(2)} at start, ${(os.loadavg()[0] ?? NaN).toFixed(2)} at end`, ''];
+  out.push(...makespanLines(makespan), '');
+  out.push(table(['target', 'bound', 'measured', 'result'], targets.map((t) => [t.name, t.target, t.value, t.met ? 'met' : 'NOT MET']), 4));
+  process.stdout.write(`${out.join('\n')}\n${JSON.stringify(rounded({ bench: 'buran', only: 'makespan', machine, loadAverage: { start: load, end: os.loadavg()[0] ?? NaN }, makespan, targets }))}\n`);
+}
+
 function cliLines(cli: CliCost | null, all: StatusAllCost | null): string {
   const ratio = all === null ? '' : ` (status at ${all.sizes.at(-1)?.label ?? '?'} ÷ at ${all.sizes[0]?.label ?? '?'}, by pair ratio: ${((all.sizes.at(-1)?.ratio ?? NaN) / (all.sizes[0]?.ratio ?? NaN)).toFixed(2)}×)`;
   return `7. CLI cold start — \`node bin/buran.js …\` (dist/ built), each run paired with \`node -e 0\`, ${CLI_N} pairs${ratio}\n${table(CLI_HEADER, cliRows(cli, all))}`;
@@ -168,6 +202,8 @@ async function main(): Promise<void> {
   const cli = await measureCli(CLI_N);
   const statusAll = await measureStatusAll(STATUS_ALL_SIZES, CLI_N);
 
+  const makespan = await makespanStudy();
+
   // ---- targets
   const perTask = (kind: StoreKind, tasks: number) => overhead.find((o) => o.store === kind && o.tasks === tasks);
   const ratio = (kind: StoreKind) => (perTask(kind, 1000)?.wallPerTaskMs ?? NaN) / (perTask(kind, 10)?.wallPerTaskMs ?? NaN);
@@ -208,6 +244,7 @@ async function main(): Promise<void> {
     },
     sandboxTarget(sandbox),
     ...cliTargets(cli, statusAll),
+    ...makespanTargets(makespan),
   ];
 
   // ---- report
@@ -315,6 +352,8 @@ async function main(): Promise<void> {
   out.push('');
   out.push(cliLines(cli, statusAll));
   out.push('');
+  out.push(...makespanLines(makespan));
+  out.push('');
   out.push('Targets');
   out.push(table(['target', 'bound', 'measured', 'result'], targets.map((t) => [t.name, t.target, t.value, t.met ? 'met' : 'NOT MET']), 4));
   out.push(`bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -334,6 +373,7 @@ async function main(): Promise<void> {
     sandbox,
     cli,
     statusAll,
+    makespan,
     targets,
   };
   process.stdout.write(`${JSON.stringify(rounded(json))}\n`);
@@ -343,4 +383,5 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.
 if (only === undefined) await main();
 else if (only === 'sandbox') await sandboxOnly();
 else if (only === 'cli' || only === 'status-all') await cliOnly([only]);
-else throw new Error(`--only=${only}: the sections that run alone are sandbox, cli and status-all`);
+else if (only === 'makespan') await makespanOnly();
+else throw new Error(`--only=${only}: the sections that run alone are sandbox, cli, status-all and makespan`);

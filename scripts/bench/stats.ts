@@ -13,6 +13,14 @@ export function summary(sample: readonly number[]): { n: number; median: number;
   return { n: sorted.length, median: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), max: sorted.at(-1) ?? Number.NaN, mean };
 }
 
+/** The middle value of a sample (any order), the mean of the two middle values when even; NaN when empty. */
+export function median(sample: readonly number[]): number {
+  const sorted = [...sample].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  if (sorted.length === 0) return Number.NaN;
+  return Number.isInteger(mid) ? ((sorted[mid - 1] ?? Number.NaN) + (sorted[mid] ?? Number.NaN)) / 2 : (sorted[Math.floor(mid)] ?? Number.NaN);
+}
+
 /** Arithmetic mean (NaN when empty). */
 export function mean(sample: readonly number[]): number {
   return sample.length === 0 ? Number.NaN : sample.reduce((s, x) => s + x, 0) / sample.length;
