@@ -5,6 +5,7 @@
 // process group; the job then fails and no result is returned.
 import { join } from 'node:path';
 import type { WorkerOutcome } from '../../machines/task.types.js';
+import type { Config } from '../domain/config.js';
 import { secretValuesOf } from '../domain/redact.js';
 import { redactOutcome, redactorOf } from '../engine/redactResults.js';
 import { type SandboxPlan, chooseSandbox, probeBwrap } from '../sandbox/index.js';
@@ -22,7 +23,8 @@ export interface AgentContext {
   readonly name: string;
   /** The agent's environment; only allowlisted variables reach the worker. */
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly registry: AdapterRegistry;
+  /** The adapters an attempt may use, for the job's configuration and its worktree. */
+  readonly registryFor: (config: Config, worktree: string) => AdapterRegistry;
   /** The bwrap to use instead of searching the system folders. */
   readonly bwrap?: string;
   /** Serialises git administration of one clone (worktree add / remove). */
@@ -54,13 +56,14 @@ export async function runAttemptJob(ctx: AgentContext, job: AttemptJob, signal: 
     if (choice.status !== 'ok') return result('unavailable', null, null, choice.message);
     const plan: SandboxPlan = { sandbox: choice.sandbox, storeDir: paths.work, repoRoot: repo.gitDir, network: job.sandbox.network };
     const trusted = cloneFingerprint(repo);
+    const registry = ctx.registryFor(job.config, paths.worktree);
     // From here an abort ends the attempt's whole process group.
     const kill = () => void killAttempt(paths.attemptDir, { reason: 'cancel' });
     signal.addEventListener('abort', kill, { once: true });
     try {
       const started = await dispatchAttempt({
         sandbox: plan,
-        registry: ctx.registry,
+        registry,
         config: job.config,
         worker: job.worker,
         env: ctx.env,
@@ -73,7 +76,7 @@ export async function runAttemptJob(ctx: AgentContext, job: AttemptJob, signal: 
       if (started.status !== 'started') return result('unavailable', null, null, started.message);
       if (signal.aborted) kill();
       const awaited = await awaitAttempt({
-        registry: ctx.registry,
+        registry,
         adapter: job.worker.adapter,
         attemptDir: paths.attemptDir,
         expected: { runId: job.runId, taskId: job.taskId, attemptId: job.attemptId, epoch: job.epoch },

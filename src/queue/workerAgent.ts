@@ -102,15 +102,21 @@ export async function startWorkerAgent(o: WorkerAgentOptions): Promise<RunningAg
   events.on('error', onError);
 
   let closing: Promise<void> | null = null;
-  const close = (force: boolean) =>
+  // Closing waits for the running processors; a stop first aborts them, so they end as soon as their attempts are killed.
+  const close = () =>
     (closing ??= (async () => {
-      if (force) for (const id of controllers.keys()) abort(id, 'agent stopped');
-      await worker.close(force);
+      await worker.close();
       await events.close();
       connection.disconnect();
       await lock.release();
     })());
-  return { drain: () => close(false), stop: () => close(true) };
+  return {
+    drain: close,
+    stop: () => {
+      for (const id of controllers.keys()) abort(id, 'agent stopped');
+      return close();
+    },
+  };
 }
 
 /** One agent per folder: two would share worktrees and attempt records. */
