@@ -37,8 +37,10 @@ export async function openBullmqQueue(url: string, options: BullmqQueueOptions =
       return { added: true };
     },
     async find(attemptId) {
-      const job = await queue.getJob(attemptId);
-      return job === undefined ? { state: 'absent' } : stateOf(job, await job.getState());
+      // The state first: a job read after it is at least as far along (a completed job's result is in it).
+      const state = await queue.getJobState(attemptId);
+      const job = state === 'unknown' ? undefined : await queue.getJob(attemptId);
+      return job === undefined ? { state: 'absent' } : stateOf(job, state);
     },
     async cancel(attemptId) {
       // Marker first, then the event: a holder that starts after the marker sees it; one that started before hears the event.
@@ -57,7 +59,7 @@ export async function openBullmqQueue(url: string, options: BullmqQueueOptions =
 }
 
 function stateOf(job: Job<AttemptJob, unknown>, state: string): AttemptJobState {
-  const agent = job.processedBy ?? null;
+  const agent = holderOf(job);
   if (state === 'completed') {
     const parsed = AttemptResultSchema.safeParse(job.returnvalue);
     if (!parsed.success) return { state, agent, result: null, problem: parsed.error.message };
@@ -67,4 +69,11 @@ function stateOf(job: Job<AttemptJob, unknown>, state: string): AttemptJobState 
   if (state === 'failed') return { state, agent, reason: job.failedReason, stalled: /stalled/i.test(job.failedReason) };
   if (state === 'active') return { state, agent };
   return { state: 'waiting', agent: null };
+}
+
+/** The agent that took the job, as it said when it started (BullMQ's own processedBy is rewritten by the agent that fails a stalled job). */
+function holderOf(job: Job<AttemptJob, unknown>): string | null {
+  const progress: unknown = job.progress;
+  if (typeof progress === 'object' && progress !== null && 'agent' in progress && typeof progress.agent === 'string') return progress.agent;
+  return job.processedBy ?? null;
 }

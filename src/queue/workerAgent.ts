@@ -2,14 +2,16 @@
 // runAttemptJob. Its lock on a job is its heartbeat; a job whose lock it
 // loses (or that is cancelled) has its attempt killed at once, since BullMQ
 // does not stop a job's code by itself.
-import { mkdir, realpath } from 'node:fs/promises';
+import { mkdir, readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Job, QueueEvents, type QueueEventsListener, UnrecoverableError, Worker } from 'bullmq';
 import { BuranError } from '../domain/errors.js';
+import { errnoCode } from '../platform/errno.js';
 import { type HeldLock, tryLockFile } from '../platform/lockFile.js';
+import { attemptStatus, killAttempt } from '../worker/index.js';
 import { ATTEMPT_QUEUE, AttemptJobSchema, type AttemptResult, CANCEL_EVENT } from './attemptJob.js';
 import { cancelKey, preflightRedis, queueConnection } from './redis.js';
-import { type AgentContext, runAttemptJob } from './runAttemptJob.js';
+import { type AgentContext, agentPaths, runAttemptJob } from './runAttemptJob.js';
 
 /** How long a job's lock lasts without renewal (ms); it is renewed at half of it. */
 export const DEFAULT_LOCK_MS = 10_000;
@@ -48,6 +50,7 @@ export async function startWorkerAgent(o: WorkerAgentOptions): Promise<RunningAg
   await mkdir(o.dir, { recursive: true });
   const dir = await realpath(o.dir);
   const lock = await holdFolder(dir);
+  await killLeftovers(dir, o.log);
   const name = o.queueName ?? ATTEMPT_QUEUE;
   const onError = (error: Error) => o.log(`redis: ${error.message}`);
   const connection = queueConnection(o.url, onError);
@@ -65,6 +68,7 @@ export async function startWorkerAgent(o: WorkerAgentOptions): Promise<RunningAg
     controllers.set(attemptId, controller);
     signal?.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
     try {
+      await job.updateProgress({ agent: o.name });
       if ((await connection.exists(cancelKey(name, attemptId))) === 1) controller.abort(new Error('cancelled before it started'));
       o.log(`attempt ${attemptId}: taken`);
       const result = await runAttemptJob(ctx, parsed.data, controller.signal);
@@ -92,7 +96,9 @@ export async function startWorkerAgent(o: WorkerAgentOptions): Promise<RunningAg
       worker.cancelJob(id, 'lock lost');
     }
   });
-  const events = new QueueEvents(name, { connection: queueConnection(o.url, onError) });
+  // Its own connection: it blocks on the events stream. BullMQ closes neither connection it was given.
+  const eventsConnection = queueConnection(o.url, onError);
+  const events = new QueueEvents(name, { connection: eventsConnection });
   events.on<CancelListener, typeof CANCEL_EVENT>(CANCEL_EVENT, (args: { attemptId?: string }) => {
     const attemptId = args.attemptId;
     if (attemptId === undefined) return;
@@ -107,6 +113,7 @@ export async function startWorkerAgent(o: WorkerAgentOptions): Promise<RunningAg
     (closing ??= (async () => {
       await worker.close();
       await events.close();
+      eventsConnection.disconnect();
       connection.disconnect();
       await lock.release();
     })());
@@ -128,6 +135,25 @@ async function holdFolder(dir: string): Promise<HeldLock> {
     message: `another worker agent uses ${dir}${attempt.holder === null ? '' : ` (pid ${attempt.holder.pid} on ${attempt.holder.host})`}; give each agent its own --dir`,
     details: { dir, holder: attempt.holder },
   });
+}
+
+/**
+ * Attempts still running in the folder belong to an earlier agent process
+ * that died: their jobs failed as stalled and will never be completed by
+ * anyone, so nothing of them may keep running.
+ */
+async function killLeftovers(dir: string, log: (line: string) => void): Promise<void> {
+  const attempts = agentPaths(dir, '').attemptDir;
+  const names = await readdir(attempts).catch((error: unknown) => {
+    if (errnoCode(error) === 'ENOENT') return [] as string[];
+    throw error;
+  });
+  for (const attemptId of names) {
+    const attemptDir = join(attempts, attemptId);
+    if (attemptStatus(attemptDir).state !== 'running') continue;
+    const killed = await killAttempt(attemptDir, { reason: 'orphan' });
+    if (killed.signalled) log(`attempt ${attemptId}: killed, left running by an earlier agent in this folder`);
+  }
 }
 
 /** Runs work for one key at a time, in order. */
