@@ -266,6 +266,7 @@ describe('attempts over the queue (BullMQ on redis-server)', () => {
       expect(state).toMatchObject({ state: 'failed', stalled: false });
       // Supervisor, worker and its grandchildren (one ignores SIGTERM): none is left.
       expect(await survivorsAfter(attemptProcesses)).toEqual([]);
+      figures['noProcessLeftMs'] = Date.now() - cancelledAt;
       expect(markerLines(c, 'early.a1')).toEqual([]);
       expect(() => git(c.root, '--git-dir', c.remote, 'rev-parse', '--verify', '--quiet', attemptRef('held.a1'))).toThrow();
       await c.queue.close();
