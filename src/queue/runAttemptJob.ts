@@ -37,7 +37,12 @@ export function agentPaths(dir: string, attemptId: string) {
   return { work: join(dir, 'work'), worktree: join(dir, 'work', 'worktrees', attemptId), attemptDir: join(dir, 'work', 'attempts', attemptId) };
 }
 
-export async function runAttemptJob(ctx: AgentContext, job: AttemptJob, signal: AbortSignal): Promise<AttemptResult> {
+/**
+ * `holdsLock` asks the queue whether this agent still holds the job (and
+ * extends the lock): checked before the push, so a holder whose lock lapsed
+ * while it was stopped or cut off pushes nothing.
+ */
+export async function runAttemptJob(ctx: AgentContext, job: AttemptJob, signal: AbortSignal, holdsLock: () => Promise<boolean>): Promise<AttemptResult> {
   const now = ctx.now ?? Date.now;
   const startedAt = now();
   const paths = agentPaths(ctx.dir, job.attemptId);
@@ -94,6 +99,7 @@ export async function runAttemptJob(ctx: AgentContext, job: AttemptJob, signal: 
       const commit = await commitAttempt(paths.worktree, { attemptId: job.attemptId, runId: job.runId, message: `${job.taskId}: ${outcome.summary.split('\n')[0] ?? ''}`, identity: job.config.commits.author ?? BURAN_IDENTITY });
       if (commit === null) return result('started', { ...outcome, changedFiles: [] }, null, null);
       signal.throwIfAborted();
+      if (!(await holdsLock())) throw new Error(`attempt ${job.attemptId}: this agent no longer holds the job (its lock lapsed); nothing pushed`);
       await pushAttempt(repo, job.attemptId, commit.commit);
       return result('started', { ...outcome, changedFiles: commit.changedFiles }, commit.commit, null);
     } finally {

@@ -58,7 +58,8 @@ export async function startWorkerAgent(o: WorkerAgentOptions): Promise<RunningAg
   const abort = (attemptId: string, why: string) => controllers.get(attemptId)?.abort(new Error(why));
   const ctx: AgentContext = { ...o, dir, exclusive: serialiser() };
 
-  const processor = async (job: Job<unknown, AttemptResult>, _token?: string, signal?: AbortSignal): Promise<AttemptResult> => {
+  const lockMs = o.lockMs ?? DEFAULT_LOCK_MS;
+  const processor = async (job: Job<unknown, AttemptResult>, token?: string, signal?: AbortSignal): Promise<AttemptResult> => {
     const parsed = AttemptJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`not an attempt job: ${parsed.error.message}`);
     const attemptId = parsed.data.attemptId;
@@ -71,7 +72,8 @@ export async function startWorkerAgent(o: WorkerAgentOptions): Promise<RunningAg
       await job.updateProgress({ agent: o.name });
       if ((await connection.exists(cancelKey(name, attemptId))) === 1) controller.abort(new Error('cancelled before it started'));
       o.log(`attempt ${attemptId}: taken`);
-      const result = await runAttemptJob(ctx, parsed.data, controller.signal);
+      const holdsLock = async () => token !== undefined && (await job.extendLock(token, lockMs)) === 1;
+      const result = await runAttemptJob(ctx, parsed.data, controller.signal, holdsLock);
       o.log(`attempt ${attemptId}: ${result.status}${result.outcome === null ? '' : ` (${result.outcome.kind})`}`);
       return result;
     } finally {
@@ -84,7 +86,7 @@ export async function startWorkerAgent(o: WorkerAgentOptions): Promise<RunningAg
     concurrency: o.concurrency,
     name: o.name,
     maxStalledCount: 0,
-    lockDuration: o.lockMs ?? DEFAULT_LOCK_MS,
+    lockDuration: lockMs,
     stalledInterval: o.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
   });
   worker.on('error', onError);

@@ -243,6 +243,42 @@ describe('attempts over the queue (BullMQ on redis-server)', () => {
     process.stdout.write(`queue figures: ${JSON.stringify(figures)}\n`);
   });
 
+  it.runIf(runs(false))('an agent stopped past its lock, then resumed: its job failed as stalled, it pushes nothing and completes nothing, its attempt is gone', async () => {
+    await counted(FAMILY, 'agent stopped past its lock', async () => {
+      const c = await world('stop');
+      const stopped = agent(c, 'stopped');
+      const watcher = agent(c, 'watcher');
+      await Promise.all([stopped.ready, watcher.ready]);
+      // Only the agent to be stopped takes it: the watcher is busy with a job of its own first.
+      await c.queue.add(job(c, 'busy.a1', { sleepMs: 20_000 }));
+      await until('the watcher to take the busy job', async () => ((await c.queue.find('busy.a1')).state === 'active' ? true : null));
+      const busy = await c.queue.find('busy.a1');
+      const [held, other] = busy.state === 'active' && busy.agent === 'stopped' ? ['busy.a1', 'late.a1'] : ['late.a1', 'busy.a1'];
+      await c.queue.add(job(c, 'late.a1', { sleepMs: 3_000 }));
+      await until(`${held} to run on the stopped agent`, async () => {
+        const s = await c.queue.find(held);
+        return s.state === 'active' && s.agent === 'stopped' && markerLines(c, held).length === 1 ? true : null;
+      });
+      stopped.cli.child.kill('SIGSTOP');
+      const state = await ended(c, held);
+      expect(state, watcher.log()).toMatchObject({ state: 'failed', stalled: true, agent: 'stopped' });
+      // The worker finished its work meanwhile (it is not stopped: it runs under its own supervisor).
+      await until('the stopped agent\'s worker to write its completion', () => Promise.resolve(existsSync(join(stopped.dir, 'work', 'attempts', held, 'out')) && markerLines(c, held).length === 1 ? true : null));
+      await sleep(4_000);
+      stopped.cli.child.kill('SIGCONT');
+      await until('the resumed agent to give the job up', () => Promise.resolve(/attempt .*: (failed|killed)|lock/.test(stopped.log()) ? true : null), 30_000);
+      await sleep(LOCK_MS);
+      expect((await c.queue.find(held)).state).toBe('failed');
+      expect(markerLines(c, held)).toHaveLength(1);
+      expect(() => git(c.root, '--git-dir', c.remote, 'rev-parse', '--verify', '--quiet', attemptRef(held))).toThrow();
+      expect(await survivorsAfter(join(stopped.dir, 'work'))).toEqual([]);
+      await c.queue.cancel(other);
+      await c.queue.close();
+      await stopAgents([stopped, watcher]);
+      process.stdout.write(`queue figures: stopped agent held ${held}; its log after SIGCONT: ${JSON.stringify(stopped.log().split('\n').slice(-6))}\n`);
+    });
+  });
+
   it.runIf(runs(false))('cancel: a taken attempt is killed with its whole group, a waiting one is never handed out', async () => {
     const figures: Record<string, unknown> = {};
     await counted(FAMILY, 'cancel', async () => {
