@@ -5,6 +5,9 @@ import { ATTEMPT_QUEUE, type AttemptJob, AttemptResultSchema, CANCEL_EVENT } fro
 import type { AttemptJobState, AttemptQueue } from './port.js';
 import { cancelKey, preflightRedis, queueConnection } from './redis.js';
 
+/** BullMQ states of a job no agent has taken yet. */
+const NOT_TAKEN = new Set<string>(['waiting', 'delayed', 'prioritized', 'waiting-children']);
+
 /** How long a cancel marker is kept (s): past any attempt's life. */
 const CANCEL_MARKER_TTL_SEC = 7 * 24 * 3600;
 
@@ -46,9 +49,9 @@ export async function openBullmqQueue(url: string, options: BullmqQueueOptions =
       // Marker first, then the event: a holder that starts after the marker sees it; one that started before hears the event.
       await connection.set(cancelKey(name, attemptId), '1', 'EX', CANCEL_MARKER_TTL_SEC);
       await events.publishEvent({ eventName: CANCEL_EVENT, attemptId });
-      const job = await queue.getJob(attemptId);
-      // Not taken yet: removed, never handed out. (Removing a taken job does nothing; its holder ends it.)
-      if (job !== undefined && (await job.getState()) !== 'active') await queue.remove(attemptId);
+      // Not taken yet: removed, never handed out. A taken job is ended by its holder (removing it would do nothing);
+      // a finished one keeps its record.
+      if (NOT_TAKEN.has(await queue.getJobState(attemptId))) await queue.remove(attemptId);
     },
     async close() {
       await events.close();
