@@ -19,7 +19,11 @@ export interface DurabilityProblem {
   readonly why: string;
 }
 
-/** Which settings keep Redis from being durable. Pure: `settings` is what CONFIG GET answered. */
+/**
+ * Which settings keep Redis from being durable. Pure: `settings` is what CONFIG GET answered.
+ * @example
+ * judgeDurability({ appendonly: 'yes', appendfsync: 'everysec', 'maxmemory-policy': 'noeviction' }); // [{ setting: 'appendfsync', actual: 'everysec', want: 'always', ... }]
+ */
 export function judgeDurability(settings: Readonly<Record<string, string>>): DurabilityProblem[] {
   const problems: DurabilityProblem[] = [];
   for (const { name, want, why } of DURABLE_SETTINGS) {
@@ -53,6 +57,8 @@ export interface ConfigReader {
  * Ask Redis for its durability settings and refuse (`queue_not_durable`) when
  * any is missing; `queue_unavailable` when it cannot be asked (a managed Redis
  * that disables CONFIG cannot be checked, so it is refused too).
+ * @example
+ * await checkRedisDurability(new Redis(url), url); // throws BuranError queue_not_durable naming each setting
  */
 export async function checkRedisDurability(client: ConfigReader, url: string): Promise<void> {
   const settings: Record<string, string> = {};

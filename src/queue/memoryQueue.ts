@@ -17,6 +17,13 @@ interface Entry {
   state: AttemptJobState;
 }
 
+/**
+ * @example
+ * const queue = createMemoryAttemptQueue();
+ * await queue.add(job);
+ * queue.take('agent-1');
+ * queue.finish(job.attemptId, { reason: 'job stalled more than allowable limit', stalled: true });
+ */
 export function createMemoryAttemptQueue(): MemoryAttemptQueue {
   const entries = new Map<string, Entry>();
   const cancelled: string[] = [];

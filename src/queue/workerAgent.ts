@@ -44,6 +44,9 @@ interface CancelListener extends QueueEventsListener {
 /**
  * Start an agent: durability preflight, the folder lock, then jobs at
  * `concurrency`. Workers never re-run a stalled job (`maxStalledCount: 0`).
+ * @example
+ * const agent = await startWorkerAgent({ url, dir: '/srv/agent', concurrency: 3, name: 'box-7', env: process.env, registryFor, log: console.error });
+ * process.once('SIGTERM', () => void agent.drain());
  */
 export async function startWorkerAgent(o: WorkerAgentOptions): Promise<RunningAgent> {
   await preflightRedis(o.url);

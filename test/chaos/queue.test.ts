@@ -279,6 +279,30 @@ describe('attempts over the queue (BullMQ on redis-server)', () => {
     });
   });
 
+  it.runIf(runs(false))('Redis restarted while an attempt runs and another waits: both complete once, nothing lost', async () => {
+    const figures: Record<string, unknown> = {};
+    await counted(FAMILY, 'redis restarted mid-attempt', async () => {
+      const c = await world('restart');
+      const a = agent(c, 'm1');
+      await a.ready;
+      await c.queue.add(job(c, 'first.a1', { sleepMs: 3_000 }));
+      await until('the first attempt to start', async () => ((await c.queue.find('first.a1')).state === 'active' && markerLines(c, 'first.a1').length === 1 ? true : null));
+      await c.queue.add(job(c, 'second.a1', { sleepMs: 200 }));
+      const restartAt = Date.now();
+      await c.redis.restart();
+      figures['restartMs'] = Date.now() - restartAt;
+      for (const id of ['first.a1', 'second.a1']) {
+        const state = await ended(c, id, 60_000);
+        if (state.state !== 'completed' || state.result === null) throw new Error(`${id}: ${JSON.stringify(state)}\n${a.log()}`);
+        expect(markerLines(c, id)).toHaveLength(1);
+        expect(git(c.root, '--git-dir', c.remote, 'rev-parse', attemptRef(id)).trim()).toBe(state.result.commit);
+      }
+      await c.queue.close();
+      await stopAgents([a]);
+    }, () => figures);
+    process.stdout.write(`queue figures: ${JSON.stringify(figures)}\n`);
+  });
+
   it.runIf(runs(false))('cancel: a taken attempt is killed with its whole group, a waiting one is never handed out', async () => {
     const figures: Record<string, unknown> = {};
     await counted(FAMILY, 'cancel', async () => {

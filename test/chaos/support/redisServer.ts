@@ -15,6 +15,8 @@ export interface RedisServer {
   readonly port: number;
   readonly dir: string;
   readonly pid: number;
+  /** Stop it (SIGTERM: the append-only file is complete) and start it again on the same port and folder. */
+  restart(): Promise<void>;
   /** SIGTERM (SIGKILL after 5 s), wait for the exit, remove the folder. */
   stop(): Promise<void>;
 }
@@ -36,16 +38,43 @@ export async function startRedis(o: { readonly durable?: boolean } = {}): Promis
   const port = await freePort();
   const durable = o.durable ?? true;
   const settings = durable ? ['--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory-policy', 'noeviction'] : ['--appendonly', 'no', '--maxmemory-policy', 'allkeys-lru'];
-  const child: ChildProcess = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--logfile', join(dir, 'redis.log'), ...settings], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  let running = await launch(url, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--logfile', join(dir, 'redis.log'), ...settings]);
+  const args = running.args;
+  return {
+    url,
+    port,
+    dir,
+    get pid() {
+      return running.pid;
+    },
+    async restart() {
+      await running.stop();
+      running = await launch(url, args);
+    },
+    async stop() {
+      await running.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Running {
+  readonly pid: number;
+  readonly args: readonly string[];
+  stop(): Promise<void>;
+}
+
+/** Start redis-server with `args` and wait until it answers PING (10 s at most). */
+async function launch(url: string, args: readonly string[]): Promise<Running> {
+  const child: ChildProcess = spawn(REDIS_SERVER, [...args], { stdio: 'ignore' });
   if (child.pid === undefined) throw new Error(`${REDIS_SERVER} did not start`);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `redis://127.0.0.1:${port}`;
   const stop = async () => {
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
     await exited;
     clearTimeout(timer);
-    rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 10_000;
   for (;;) {
@@ -53,12 +82,11 @@ export async function startRedis(o: { readonly durable?: boolean } = {}): Promis
     client.on('error', () => undefined);
     const ok = await client.connect().then(() => client.ping()).then(() => true, () => false);
     client.disconnect();
-    if (ok) break;
+    if (ok) return { pid: child.pid, args, stop };
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`redis-server on port ${port} did not answer within 10 s`);
+      throw new Error(`redis-server at ${url} did not answer within 10 s`);
     }
     await new Promise((r) => setTimeout(r, 20));
   }
-  return { url, port, dir, pid: child.pid, stop };
 }
