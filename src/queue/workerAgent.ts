@@ -84,6 +84,19 @@ export async function startWorkerAgent(o: WorkerAgentOptions): Promise<RunningAg
     }
   };
 
+  let taking: Worker<unknown, AttemptResult> | null = null;
+  // Its own connection: it blocks on the events stream. BullMQ closes neither connection it was given.
+  const eventsConnection = queueConnection(o.url, onError);
+  const events = new QueueEvents(name, { connection: eventsConnection });
+  events.on<CancelListener, typeof CANCEL_EVENT>(CANCEL_EVENT, (args: { attemptId?: string }) => {
+    const attemptId = args.attemptId;
+    if (attemptId === undefined) return;
+    abort(attemptId, 'cancelled');
+    taking?.cancelJob(attemptId, 'cancelled');
+  });
+  events.on('error', onError);
+  // Listening before taking any job: a cancel published while a job starts is heard (the marker covers the rest).
+  await events.waitUntilReady();
   const worker = new Worker<unknown, AttemptResult>(name, processor, {
     connection,
     concurrency: o.concurrency,
@@ -92,6 +105,7 @@ export async function startWorkerAgent(o: WorkerAgentOptions): Promise<RunningAg
     lockDuration: lockMs,
     stalledInterval: o.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
   });
+  taking = worker;
   worker.on('error', onError);
   worker.on('failed', (job, error) => o.log(`attempt ${String(job?.id)}: failed: ${error.message}`));
   // The lock lapsed (this process was stopped, or Redis was out of reach): whatever the job does now is refused, so end it.
@@ -101,16 +115,6 @@ export async function startWorkerAgent(o: WorkerAgentOptions): Promise<RunningAg
       worker.cancelJob(id, 'lock lost');
     }
   });
-  // Its own connection: it blocks on the events stream. BullMQ closes neither connection it was given.
-  const eventsConnection = queueConnection(o.url, onError);
-  const events = new QueueEvents(name, { connection: eventsConnection });
-  events.on<CancelListener, typeof CANCEL_EVENT>(CANCEL_EVENT, (args: { attemptId?: string }) => {
-    const attemptId = args.attemptId;
-    if (attemptId === undefined) return;
-    abort(attemptId, 'cancelled');
-    worker.cancelJob(attemptId, 'cancelled');
-  });
-  events.on('error', onError);
 
   let closing: Promise<void> | null = null;
   // Closing waits for the running processors; a stop first aborts them, so they end as soon as their attempts are killed.
