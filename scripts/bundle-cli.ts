@@ -24,6 +24,8 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
+  // BullMQ loads its Lua scripts from files beside its own modules: it (and its Redis client) stay in node_modules.
+  external: ['bullmq', 'ioredis'],
   // Bundled CommonJS dependencies call require() for Node's builtins; ES modules have none of their own.
   banner: { js: "import { createRequire as __buranRequire } from 'node:module'; const require = __buranRequire(import.meta.url);" },
 });

@@ -11,6 +11,7 @@ import { registerPrune } from './commands/prune.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
+import { registerWorker } from './commands/worker.js';
 import { packageVersion } from '../platform/packageRoot.js';
 import { EXIT } from './exitCodes.js';
 import { type Io, processIo } from './io.js';
@@ -31,6 +32,7 @@ export function buildProgram(io: Io): Command {
   registerInspect(program, io);
   registerPrune(program, io);
   registerDoctor(program, io);
+  registerWorker(program, io);
   return program;
 }
 

@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   not_a_git_repo: 'The command needs a git repository.',
   run_locked: 'Another driver holds the run lock.',
   store_unwritable: 'The store could not write (disk full, quota, read-only or I/O error); everything written before stands.',
+  queue_not_durable: 'The Redis behind the attempt queue is not configured to keep what it acknowledged (appendonly, appendfsync, maxmemory-policy).',
+  queue_unavailable: 'The attempt queue (Redis) could not be reached or answered unexpectedly.',
   internal: 'An unexpected internal error.',
 } as const;
 export type ErrorOnlyCode = keyof typeof ERROR_CODES;

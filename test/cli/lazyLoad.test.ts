@@ -28,6 +28,14 @@ describe('lazy command modules', () => {
     expect([...graph.files].filter((f) => f.startsWith('machines/') || f === 'src/engine/runner.ts')).toEqual([]);
   });
 
+  it('only the worker agent loads the queue (bullmq, ioredis): status, run and the CLI entry do not', () => {
+    for (const entry of ['src/cli/main.ts', 'src/cli/actions/statusRun.ts', 'src/cli/actions/status.ts', 'src/cli/actions/run.ts']) {
+      const graph = importGraph(entry);
+      expect(['bullmq', 'ioredis'].filter((p) => graph.packages.has(p)), entry).toEqual([]);
+    }
+    expect(importGraph('src/cli/actions/worker.ts').packages.has('bullmq')).toBe(true);
+  });
+
   it('the graph walk sees what a command module imports (a probe that would pass vacuously otherwise)', () => {
     expect(importGraph('src/cli/actions/inspect.ts').packages.has('elkjs')).toBe(true);
   });

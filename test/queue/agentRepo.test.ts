@@ -1,0 +1,72 @@
+// The worker agent's git on real repositories: a bare clone per remote, a
+// detached worktree at a commit that is only on the remote, one commit per
+// attempt pushed to its ref (never forced), and the clone fingerprint.
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { addWorktree, cloneFingerprint, commitAttempt, ensureClone, fetchCommit, pushAttempt, removeWorktree } from '../../src/queue/agentRepo.js';
+import { BURAN_IDENTITY } from '../../src/workspace/git.js';
+import { git } from '../engine/fixtures/project.js';
+
+const folders: string[] = [];
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+function remoteWithCommit(): { root: string; seed: string; remote: string; base: string } {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'buran-agent-repo-')));
+  folders.push(root);
+  const seed = join(root, 'seed');
+  git(root, 'init', '-q', '-b', 'main', seed);
+  writeFileSync(join(seed, 'README.md'), '# seed\n');
+  git(seed, 'add', '-A');
+  git(seed, 'commit', '-q', '-m', 'seed');
+  const remote = join(root, 'remote.git');
+  git(root, 'clone', '-q', '--bare', seed, remote);
+  return { root, seed, remote, base: git(seed, 'rev-parse', 'HEAD').trim() };
+}
+
+describe("the worker agent's git", () => {
+  it('clones once, fetches a commit pushed later, and commits an attempt at it that lands on refs/buran/attempts/<id>', async () => {
+    const { root, seed, remote, base } = remoteWithCommit();
+    const dir = join(root, 'agent');
+    const repo = await ensureClone(dir, remote);
+    expect(await ensureClone(dir, remote)).toEqual(repo);
+    // A commit the clone has not seen yet (the runner pushed the task's base after the clone was made).
+    writeFileSync(join(seed, 'later.txt'), 'later\n');
+    git(seed, 'add', '-A');
+    git(seed, 'commit', '-q', '-m', 'later');
+    git(seed, 'push', '-q', remote, 'main');
+    const later = git(seed, 'rev-parse', 'HEAD').trim();
+    await fetchCommit(repo, later);
+    const worktree = join(dir, 'work', 'worktrees', 'a.a1');
+    await addWorktree(repo, worktree, later);
+    expect(git(worktree, 'rev-parse', 'HEAD').trim()).toBe(later);
+    expect(await commitAttempt(worktree, { attemptId: 'a.a1', runId: 'r1', message: 'a: nothing', identity: BURAN_IDENTITY })).toBeNull();
+    writeFileSync(join(worktree, 'work.txt'), 'done\n');
+    const commit = await commitAttempt(worktree, { attemptId: 'a.a1', runId: 'r1', message: 'a: did it', identity: BURAN_IDENTITY });
+    expect(commit?.changedFiles).toEqual(['work.txt']);
+    if (commit === null) return;
+    await pushAttempt(repo, 'a.a1', commit.commit);
+    expect(git(root, '--git-dir', remote, 'rev-parse', 'refs/buran/attempts/a.a1').trim()).toBe(commit.commit);
+    expect(git(root, '--git-dir', remote, 'log', '-1', '--format=%P%n%(trailers:key=Buran-Attempt,valueonly)%(trailers:key=Buran-Run,valueonly)', commit.commit).trim().split('\n')).toEqual([later, 'a.a1', 'r1']);
+    // A different commit for the same attempt is never forced over the first.
+    await removeWorktree(repo, worktree);
+    await addWorktree(repo, worktree, base);
+    writeFileSync(join(worktree, 'other.txt'), 'other\n');
+    const other = await commitAttempt(worktree, { attemptId: 'a.a1', runId: 'r1', message: 'a: again', identity: BURAN_IDENTITY });
+    if (other === null) throw new Error('nothing committed');
+    await expect(pushAttempt(repo, 'a.a1', other.commit)).rejects.toThrow(/push/);
+    expect(git(root, '--git-dir', remote, 'rev-parse', 'refs/buran/attempts/a.a1').trim()).toBe(commit.commit);
+  });
+
+  it("the clone's fingerprint changes when its config or attributes change", async () => {
+    const { root, remote } = remoteWithCommit();
+    const repo = await ensureClone(join(root, 'agent'), remote);
+    const before = cloneFingerprint(repo);
+    expect(cloneFingerprint(repo)).toBe(before);
+    writeFileSync(join(repo.gitDir, 'config'), '[core]\n\tfsmonitor = ./evil\n', { flag: 'a' });
+    expect(cloneFingerprint(repo)).not.toBe(before);
+  });
+});

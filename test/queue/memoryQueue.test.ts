@@ -1,0 +1,56 @@
+// The in-memory twin keeps the port's promises a driver relies on: one job per
+// attempt id, re-attach by id, cancel ends a job wherever it is.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../src/domain/config.js';
+import { ATTEMPT_JOB_SCHEMA_ID, ATTEMPT_RESULT_SCHEMA_ID, type AttemptJob, AttemptJobSchema, AttemptResultSchema } from '../../src/queue/attemptJob.js';
+import { createMemoryAttemptQueue } from '../../src/queue/memoryQueue.js';
+
+const job = (attemptId: string): AttemptJob => ({
+  schema: ATTEMPT_JOB_SCHEMA_ID,
+  runId: 'r1',
+  taskId: attemptId.split('.')[0] ?? 'a',
+  attemptId,
+  attempt: 1,
+  epoch: 1,
+  remote: '/srv/remote.git',
+  baseCommit: 'a'.repeat(40),
+  worker: { adapter: 'command', command: ['node', 'agent.mjs'] },
+  config: DEFAULT_CONFIG,
+  sandbox: { mode: 'auto', network: true, writable: [] },
+  prompt: { task: { id: 'a', title: 't', instructions: 'i', acceptance: [], scope: [] }, packet: { title: 't', goal: 'g' }, findings: [] },
+  timeoutMs: 60_000,
+  heartbeatTimeoutMs: 10_000,
+});
+
+describe('the attempt queue (in-memory twin) and its formats', () => {
+  it('adds one job per attempt id and finds it again by that id', async () => {
+    const q = createMemoryAttemptQueue();
+    expect(await q.add(job('a.a1'))).toEqual({ added: true });
+    expect(await q.add(job('a.a1'))).toEqual({ added: false });
+    expect(await q.find('a.a1')).toEqual({ state: 'waiting', agent: null });
+    expect(q.take('m1')?.attemptId).toBe('a.a1');
+    expect(q.take('m2')).toBeNull();
+    expect(await q.find('a.a1')).toEqual({ state: 'active', agent: 'm1' });
+    q.finish('a.a1', { reason: 'job stalled more than allowable limit', stalled: true });
+    expect(await q.find('a.a1')).toMatchObject({ state: 'failed', agent: 'm1', stalled: true });
+    expect(await q.find('b.a1')).toEqual({ state: 'absent' });
+  });
+
+  it('cancel ends a waiting or taken job; the job is never handed out afterwards', async () => {
+    const q = createMemoryAttemptQueue();
+    await q.add(job('a.a1'));
+    await q.cancel('a.a1');
+    expect(q.take('m1')).toBeNull();
+    expect(await q.find('a.a1')).toMatchObject({ state: 'failed', stalled: false });
+    expect(q.cancelled).toEqual(['a.a1']);
+  });
+
+  it('a job and a result pass their schemas; an attempt id that could escape a folder or ref does not', () => {
+    expect(AttemptJobSchema.safeParse(job('a.a1')).success).toBe(true);
+    expect(AttemptJobSchema.safeParse(job('../x')).success).toBe(false);
+    expect(AttemptJobSchema.safeParse({ ...job('a.a1'), baseCommit: 'main' }).success).toBe(false);
+    const result = { schema: ATTEMPT_RESULT_SCHEMA_ID, attemptId: 'a.a1', agent: 'm1', status: 'started', outcome: { kind: 'timeout', reason: 'wall' }, commit: null, message: null, startedAt: 1, endedAt: 2 };
+    expect(AttemptResultSchema.safeParse(result).success).toBe(true);
+    expect(AttemptResultSchema.safeParse({ ...result, outcome: { kind: 'completion', status: 'completed' } }).success).toBe(false);
+  });
+});
