@@ -69,14 +69,15 @@ function writeProject(dir: string, tarball: string): void {
     },
   };
   for (const [path, entry] of Object.entries(lock.packages)) {
-    if (path.startsWith('node_modules/') && entry.dev !== true && entry.devOptional !== true && entry.link !== true) packages[path] = entry;
+    // devOptional: needed by a production dependency's optional one as well as by a dev tool (e.g. detect-libc), so kept.
+    if (path.startsWith('node_modules/') && entry.dev !== true && entry.link !== true) packages[path] = entry;
   }
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'buran-install-check', version: '1.0.0', private: true, dependencies: { buran: spec } }, null, 2)}\n`);
   writeFileSync(join(dir, 'package-lock.json'), `${JSON.stringify({ name: 'buran-install-check', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2)}\n`);
 }
 
 /** What `npm pack` reads and builds from: the published files' sources and the build configuration. */
-const SOURCES = ['package.json', 'package-lock.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'src', 'machines', 'docs', 'examples/greeting'];
+const SOURCES = ['package.json', 'package-lock.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'src', 'machines', 'docs', 'examples/greeting', 'scripts/bundle-cli.ts'];
 
 /** A copy of the package sources in `dir`, with this checkout's dependencies linked in for the build. */
 function copySources(dir: string): void {
@@ -117,5 +118,7 @@ describe('the packed package', () => {
     const demoRepo = /remove it when done: rm -rf (\S+)/.exec(demo.stdout)?.[1];
     if (demoRepo !== undefined) temp.push(demoRepo);
     expect(demo.stdout).toContain('status:** handoff_ready');
+    // The installed CLI is the bundle (a few modules), with the supervisor beside it.
+    for (const file of ['main.js', 'supervisor-main.js']) expect(existsSync(join(project, 'node_modules', 'buran', 'dist', 'cli', file)), file).toBe(true);
   }, 1_200_000);
 });
