@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { gitRefProblem } from '../domain/packet.js';
 import { delimiter } from 'node:path';
 import { absoluteFolders } from '../platform/searchPath.js';
+import { isBuranBranchName } from './layout.js';
 
 /** The outcome of one git invocation. Never thrown: a non-zero exit is data. */
 export interface GitResult {
@@ -144,9 +145,13 @@ export async function git(cwd: string, args: readonly string[], opts: GitOptions
   };
 }
 
-/** True when `name` is an acceptable branch name: the domain's conservative rules, then git's own. */
+/**
+ * True when `name` is an acceptable branch name: the domain's conservative rules, then git's own
+ * (no git process for the names buran makes itself, see isBuranBranchName).
+ */
 export async function isValidBranchName(name: string, cwd: string): Promise<boolean> {
   if (gitRefProblem(name) !== null) return false;
+  if (isBuranBranchName(name)) return true;
   const checked = await git(cwd, ['check-ref-format', '--branch', name]);
   // `--branch` also expands `@{-n}`; insist the name is taken literally.
   return checked.exitCode === 0 && checked.stdout === name;

@@ -32,7 +32,7 @@ export interface CleanCheckout {
 }
 
 export type TaskWorkspaceOutcome =
-  | { readonly status: 'ready'; readonly branch: string; readonly worktree: string; readonly head: string }
+  | { readonly status: 'ready'; readonly branch: string; readonly worktree: string }
   | { readonly status: 'conflict'; readonly files: readonly string[]; readonly message: string };
 
 export interface CommitRequest {
@@ -82,6 +82,8 @@ export interface Workspace {
   changedFilesSince(worktree: string, base: string): Promise<ChangedFile[]>;
   /** Added line numbers per file since the fork point from `base`. */
   diffLinesSince(worktree: string, base: string): Promise<FileDiffLines[]>;
+  /** changedFilesSince and diffLinesSince together, from one diff. */
+  changesSince(worktree: string, base: string): Promise<{ readonly changedFiles: ChangedFile[]; readonly diffLines: FileDiffLines[] }>;
   diffForFile(worktree: string, base: string, file: string): Promise<FileDiffLines>;
   /** The patch HEAD made since it forked from `base` (the same fork point and flags as changedFilesSince): what a reviewer reads. */
   diffSince(worktree: string, base: string): Promise<string>;
