@@ -28,9 +28,9 @@ export function createWorkspaceLeases(access: GitAccess, options: GitWorkspaceOp
   const leases = new Map<string, { readonly base: string; readonly lease: LeaseInfo }>();
   const tasks = new Map<string, HeldTask>();
 
-  /** The worktree is there, registered from the repository's side, and its HEAD names `branch`: read from git's files. */
+  /** The worktree is there, registered from the repository's side, its HEAD names `branch`, and that branch exists: read from git's files. */
   const onBranch = async (worktree: string, branch: string) =>
-    (await stat(worktree).then((s) => s.isDirectory(), () => false)) && (await roots()).gitDirs.branchOf(worktree) === branch;
+    (await stat(worktree).then((s) => s.isDirectory(), () => false)) && (await roots()).gitDirs.headOf(worktree, branch) !== null;
 
   async function leaseRunWorkspace({ runId, base }: RunLeaseRequest): Promise<LeaseOutcome> {
     const problem = branchProblem('run', runId);
