@@ -6,7 +6,7 @@
 // hard-coded; see docs/performance.md. `npm run bench -- --only=sandbox` runs
 // the sandbox section alone (seconds, not minutes); `--only=cli` the CLI's cold
 // starts and `--only=status-all` status over 10, 100 and 1,000 runs (dist/ built);
-// `--only=task-cost` git processes, wall and CPU per task of real runs.
+// `--only=task-cost` git processes, wall and CPU per task of real runs (dist/ built).
 import os from 'node:os';
 import { machineInfo } from './bench/machine.js';
 import { measureFsyncFloor } from './bench/fsyncFloor.js';

@@ -4,12 +4,16 @@
 // handoff) and a `command` worker that writes its file and its completion at
 // once. Counted: git processes by subcommand (a `git` wrapper first on PATH:
 // buran runs `git` through PATH, see src/workspace/git.ts); timed, in separate
-// runs without the wrapper: wall and CPU per task.
+// runs without the wrapper: wall and CPU per task. The built library (dist/)
+// drives the run, as an installed buran does: from the sources, every
+// supervisor would start through the tsx loader (seconds under load).
 import { execFileSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { openProject } from '../../src/engine/project.js';
+import { delimiter, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type * as ProjectSource from '../../src/engine/project.js';
+import type { EventRecord } from '../../src/domain/events.js';
 import { summary } from './stats.js';
 
 /** The instant worker: POSIX sh (no runtime start-up of its own), its file, its completion (temp + rename). */
@@ -36,6 +40,7 @@ for a in "$@"; do
   esac
 done
 echo "$sub" >> '${log}'
+[ -n "$BURAN_BENCH_GIT_ARGS" ] && echo "$*" >> "$BURAN_BENCH_GIT_ARGS"
 exec '${realGit}' "$@"
 `;
 
@@ -50,6 +55,15 @@ function findOnPath(name: string): string {
     }
   }
   throw new Error(`${name} is not on PATH`);
+}
+
+type ProjectModule = typeof ProjectSource;
+
+/** openProject of the built library. */
+async function builtOpenProject(): Promise<ProjectModule['openProject']> {
+  const file = resolve('dist/src/engine/project.js');
+  if (!existsSync(file)) throw new Error('dist/ is missing: run `npm run build` first (the task-cost section drives the built library)');
+  return ((await import(pathToFileURL(file).href)) as ProjectModule).openProject;
 }
 
 export interface TaskCostRun {
@@ -116,7 +130,10 @@ export async function measureTaskCostRun(tasks: number, concurrency: number, cou
   const bin = join(root, 'bin');
   const savedPath = process.env['PATH'];
   try {
-    const project = await openProject({ cwd: repo });
+    const trace = process.env['BURAN_BENCH_TRACE'] === '1';
+    const t00 = performance.now();
+    const openProject = await builtOpenProject();
+    const project = await openProject({ cwd: repo, ...(trace ? { onEvent: (e: EventRecord) => void process.stderr.write(`${(performance.now() - t00).toFixed(0)} ${e.taskId ?? '-'} ${e.type} ${e.to ?? ''}\n`) } : {}) });
     const { runId } = await project.approve(packetFile, 'bench');
     if (countGit) {
       mkdirSync(bin);
