@@ -1,7 +1,7 @@
 // One commit per attempt in a task worktree: everything the worker left (but
 // the setup's outputs) staged and committed with the attempt's trailer, or the
-// commit a repeated call already made. Four git processes on the happy path:
-// HEAD with its trailers, add, commit, and the commit's id, tree and numstat.
+// commit a repeated call already made. Three git processes on the happy path:
+// add, commit, and the commit's id, tree and numstat.
 import { BuranError } from '../domain/errors.js';
 import { describeGitFailure } from './git.js';
 import type { GitAccess, GitWorkspaceOptions } from './gitAccess.js';
@@ -75,16 +75,18 @@ export function createAttemptCommit(access: GitAccess, options: GitWorkspaceOpti
       trees.set(parsed.commit, parsed.tree);
       return { committed: true, commit: parsed.commit, changedFiles: parsed.changedFiles, diffstat: parsed.diffstat, reused };
     };
-    const [head = '', ...values] = (await must(cwd, ['log', '-1', `--format=%H%n%(trailers:key=${ATTEMPT_TRAILER},valueonly)`, 'HEAD', '--'])).split('\n');
-    if (values.some((value) => value.trim() === attemptId)) return summary(head, true);
     await must(cwd, ['add', '--all', '--', '.', ...exclude.map((path) => `:(exclude,literal)${path}`)]);
     options.crash?.('commit.before-commit');
     const commitArgs = ['commit', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '-F', '-'];
     const committed = await run(cwd, commitArgs, attemptMessage(message, attemptId, options.trailers));
     if (committed.exitCode === 0) return summary('HEAD', false);
-    // git commit refuses when nothing is staged: only then is there nothing to commit (no empty commits).
+    // git commit refuses when nothing is staged. Then HEAD may be this attempt's commit already (a repeat after a
+    // crash: everything was committed, so nothing is left to stage), or there is nothing to commit (no empty commits).
     const staged = await run(cwd, ['diff', '--cached', '--quiet', '--ignore-submodules=all']);
-    if (staged.exitCode === 0) return { committed: false, head };
+    if (staged.exitCode === 0) {
+      const [head = '', ...values] = (await must(cwd, ['log', '-1', `--format=%H%n%(trailers:key=${ATTEMPT_TRAILER},valueonly)`, 'HEAD', '--'])).split('\n');
+      return values.some((value) => value.trim() === attemptId) ? summary(head, true) : { committed: false, head };
+    }
     throw new BuranError({ code: 'internal', message: describeGitFailure(commitArgs, committed), details: { worktree: cwd, stderr: committed.stderr } });
   };
 }

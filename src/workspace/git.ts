@@ -105,15 +105,20 @@ export function gitEnv(identity: GitIdentity, source: Readonly<Record<string, st
 
 /**
  * The user's git identity in `cwd` (user.name and user.email as git config
- * resolves them), or null when either is unset. Read with the pinned settings.
+ * resolves them: the last value of each), or null when either is unset. Read
+ * with the pinned settings, in one process.
  */
 export async function userIdentity(cwd: string, envSource: Readonly<Record<string, string | undefined>> = process.env): Promise<GitIdentity | null> {
-  const read = async (key: string) => {
-    const r = await git(cwd, ['config', '--get', key], { envSource });
-    return r.exitCode === 0 && r.stdout.trim() !== '' ? r.stdout.trim() : null;
-  };
-  const [name, email] = [await read('user.name'), await read('user.email')];
-  return name === null || email === null ? null : { name, email };
+  const r = await git(cwd, ['config', '-z', '--get-regexp', '^user\\.(name|email)$'], { envSource });
+  const values = new Map<string, string>();
+  // `-z`: each entry is `<key>\n<value>\0`; a later value wins, as with `git config --get`.
+  if (r.exitCode === 0) for (const entry of r.stdout.split('\0')) {
+    const cut = entry.indexOf('\n');
+    if (cut > 0) values.set(entry.slice(0, cut).toLowerCase(), entry.slice(cut + 1).trim());
+  }
+  const name = values.get('user.name') ?? '';
+  const email = values.get('user.email') ?? '';
+  return name === '' || email === '' ? null : { name, email };
 }
 
 /**

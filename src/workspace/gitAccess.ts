@@ -100,8 +100,10 @@ export function createGitAccess(options: GitWorkspaceOptions) {
   let resolved: Roots | null = null;
   const roots = (): Promise<Roots> => (rootsPromise ??= resolveRoots());
   async function resolveRoots(): Promise<Roots> {
-    const top = await run(options.repoRoot, ['rev-parse', '--show-toplevel']);
-    if (top.exitCode !== 0) {
+    // One process for both: `--path-format=absolute` applies to the option after it only.
+    const asked = await run(options.repoRoot, ['rev-parse', '--show-toplevel', '--path-format=absolute', '--git-common-dir']);
+    const [top = '', common = ''] = asked.exitCode === 0 ? asked.stdout.split('\n') : [];
+    if (top === '' || common === '') {
       rootsPromise = null;
       throw new BuranError({ code: 'not_a_git_repo', message: `${options.repoRoot} is not a git repository`, details: { repoRoot: options.repoRoot } });
     }
@@ -109,10 +111,8 @@ export function createGitAccess(options: GitWorkspaceOptions) {
     await mkdir(worktrees, { recursive: true });
     // The store may sit inside the repository: keep worktrees out of the user's `git status`.
     await writeFile(join(worktrees, '.gitignore'), '*\n', { flag: 'w' });
-    const common = await run(options.repoRoot, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
-    if (common.exitCode !== 0) throw new BuranError({ code: 'not_a_git_repo', message: describeGitFailure(['rev-parse', '--git-common-dir'], common), details: { repoRoot: options.repoRoot } });
-    const commonDir = await realpath(common.stdout);
-    resolved = { repo: await realpath(top.stdout), store: await realpath(options.storeDir), worktrees: await realpath(worktrees), commonDir, gitDirs: worktreeGitDirs(commonDir) };
+    const commonDir = await realpath(common);
+    resolved = { repo: await realpath(top), store: await realpath(options.storeDir), worktrees: await realpath(worktrees), commonDir, gitDirs: worktreeGitDirs(commonDir) };
     return resolved;
   }
 
@@ -217,6 +217,8 @@ export function createGitAccess(options: GitWorkspaceOptions) {
     // Registered (from the repository's side), there, on `branch`: what `worktree list` would say, read without git.
     if (present && gitDirs.branchOf(real) === branch) return null;
     if (from !== undefined) await must(repo, ['branch', '--no-track', '--', branch, from]);
+    // Nothing there and nothing registered for it: git adds it (asked what it has registered only when it refuses).
+    if (!present && gitDirs.adminDirOf(real) === null && (await run(repo, ['worktree', 'add', '--', real, branch])).exitCode === 0) return null;
     const registered = await registeredWorktrees(repo);
     const exists = await stat(real).then(() => true, () => false);
     if (registered.has(real) && exists) {

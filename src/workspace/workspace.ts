@@ -28,21 +28,39 @@ export { attemptMessage, parseShortstat } from './attemptCommit.js';
  */
 export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
   const access = createGitAccess(options);
-  const { run, must, roots, checkBranch, branchTip, ownWorktree, registeredWorktrees, mergeBase, diffFlags, patchFlags, exclusive, mergeInto } = access;
+  const { run, must, roots, checkBranch, branchTip, ownWorktree, registeredWorktrees, mergeBase, diffFlags, patchFlags, exclusive, mergeInto, headCommit } = access;
   const leases = createWorkspaceLeases(access, options);
   // Each commit's tree, learnt when buran committed it (a commit's tree never changes).
   const trees = new Map<string, string>();
 
   /**
    * `git diff <args> <fork point> HEAD [-- paths]`, the fork point being the merge base of HEAD and `base`: one
-   * process (--merge-base) when that base is unique; otherwise the one `git merge-base` names, as before.
+   * process (--merge-base) when that base is unique; otherwise the one `git merge-base` names, as before. When that
+   * diff is empty because `base` has already merged HEAD in (a review run again after a crash that followed the
+   * task's merge), the fork point is taken from `base` as it was before that merge, so the answer does not change.
    */
   async function diffFromForkPoint(cwd: string, base: string, args: readonly string[], paths: readonly string[] = []): Promise<string> {
+    let diff: string | null = null;
     if (gitRefProblem(base) === null || /^[0-9a-f]{7,64}$/.test(base)) {
       const once = await run(cwd, ['diff', ...args, '--merge-base', base, 'HEAD', '--', ...paths]);
-      if (once.exitCode === 0) return once.stdout;
+      if (once.exitCode === 0) diff = once.stdout;
     }
-    return must(cwd, ['diff', ...args, await mergeBase(cwd, base), 'HEAD', '--', ...paths]);
+    diff ??= await must(cwd, ['diff', ...args, await mergeBase(cwd, base), 'HEAD', '--', ...paths]);
+    if (diff !== '') return diff;
+    const before = await baseBeforeMergeOf(cwd, base);
+    return before === null ? diff : must(cwd, ['diff', ...args, await mergeBase(cwd, before), 'HEAD', '--', ...paths]);
+  }
+
+  /** The first parent of the merge on `base`'s first-parent line whose second parent is HEAD, or null (HEAD not merged so). */
+  async function baseBeforeMergeOf(cwd: string, base: string): Promise<string | null> {
+    const head = await headCommit(cwd);
+    const merges = await run(cwd, ['log', '--first-parent', '--merges', '--format=%H %P', base, `^${head}`, '--']);
+    if (merges.exitCode !== 0) return null;
+    for (const line of merges.stdout.split('\n')) {
+      const [, first, second] = line.split(' ');
+      if (second === head && first !== undefined) return first;
+    }
+    return null;
   }
 
   return {

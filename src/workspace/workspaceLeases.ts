@@ -51,15 +51,17 @@ export function createWorkspaceLeases(access: GitAccess, options: GitWorkspaceOp
     if (record !== null && record.base !== base) {
       return conflict(`run ${runId} was leased from base ${record.base}, not ${base}`, { leasedBase: record.base });
     }
+    let tip: string | null | undefined;
     if (record === null) {
-      if ((await branchTip(repo, branch)) !== null) return conflict(`branch ${branch} already exists and was not created for this run`);
+      if ((tip = await branchTip(repo, branch)) !== null) return conflict(`branch ${branch} already exists and was not created for this run`);
       const baseCommit = await resolveCommit(repo, base);
       if (baseCommit === null) return conflict(`base ${base} does not resolve to a commit`);
       record = { runId, base, branch, worktree, baseCommit };
       // The record goes first: after a crash, a re-lease finds the same base commit.
       await writeFileDurable(leaseRecordPath(store, runId), `${JSON.stringify(record, null, 2)}\n`);
     }
-    if ((await branchTip(repo, branch)) === null) {
+    // Just asked when the record was made now (one driver per run): not asked twice.
+    if ((tip === undefined ? await branchTip(repo, branch) : tip) === null) {
       if (record.established === true) {
         return conflict(`branch ${branch} was deleted after the run leased it; the work merged into it is gone with it`, { lost: 'branch' });
       }

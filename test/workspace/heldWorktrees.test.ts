@@ -87,3 +87,23 @@ describe('a held lease', () => {
     await expect(ws.mergeTaskIntoRun({ runWorktree: run.worktree, taskBranch: 'buran-task/r1/none', taskId: 'none', epoch: 1 })).rejects.toMatchObject({ code: 'not_found' });
   });
 });
+
+describe('a review run again after its task merged', () => {
+  it('still sees the changes the task made (a crash right after the merge restores the run before it)', async () => {
+    const { ws, run } = await setup();
+    const tree = await taskTree(ws, 't');
+    await writeFiles(tree, { 't.txt': 'one\ntwo\n' });
+    await ws.commitAttempt({ worktree: tree, attemptId: 't.a1', message: 't' });
+    const before = await ws.changesSince(tree, 'buran/r1');
+    expect(before.changedFiles).toEqual([{ path: 't.txt', status: 'added' }]);
+    await ws.mergeTaskIntoRun({ runWorktree: run.worktree, taskBranch: 'buran-task/r1/t', taskId: 't', epoch: 1 });
+    expect(await ws.changesSince(tree, 'buran/r1')).toEqual(before);
+    expect(await ws.changedFilesSince(tree, 'buran/r1')).toEqual(before.changedFiles);
+  });
+
+  it('a task that changed nothing still has no changes', async () => {
+    const { ws } = await setup();
+    const tree = await taskTree(ws, 't');
+    expect(await ws.changesSince(tree, 'buran/r1')).toEqual({ changedFiles: [], diffLines: [] });
+  });
+});
