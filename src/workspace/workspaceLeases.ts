@@ -94,7 +94,8 @@ export function createWorkspaceLeases(access: GitAccess, options: GitWorkspaceOp
     const held = tasks.get(key);
     tasks.delete(key);
     const leased = (await readLease(store, runId)) !== null;
-    if (held?.epoch === epoch && leased && (await onBranch(worktree, branch))) return ready();
+    // The run branch too: a step of a task whose run lost its branch is lease_lost (asked of git below), whatever the step.
+    if (held?.epoch === epoch && leased && (await onBranch(worktree, branch)) && (await roots()).gitDirs.tipOf(runBranch) !== null) return ready();
     // A task's first worktree: a new branch from the run branch as it stands now (after its dependencies merged), one git process.
     if (epoch === 1 && leased && (await addNewWorktree(worktree, branch, `refs/heads/${runBranch}`))) return ready();
     const tips = await branchTips(repo, [runBranch, branch]);

@@ -5,6 +5,7 @@
 // worktree's `.git` file, which the worker could repoint at a fake repository.
 import { lstatSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { gitRefProblem } from '../domain/packet.js';
 
 export interface WorktreeGitDirs {
   /** The admin folder of `worktree` (a real path), or null when git has no worktree registered there. */
@@ -23,6 +24,8 @@ export interface WorktreeGitDirs {
    * otherwise (packed, another backend, another branch): then ask git.
    */
   headOf(worktree: string, branch: string): string | null;
+  /** The commit of `branch` when it is a loose ref (see headOf), read without git; null otherwise (gone, packed, another backend). */
+  tipOf(branch: string): string | null;
   /** Every worktree git has registered (real path → admin folder), read again now. */
   registered(): ReadonlyMap<string, string>;
 }
@@ -54,6 +57,12 @@ export function worktreeGitDirs(commonDir: string): WorktreeGitDirs {
     known = scan();
     return known.get(worktree) ?? null;
   };
+  const tipOf = (branch: string): string | null => {
+    // A name from a HEAD file a worker may have written: only a valid ref name is a path, and never one outside refs/heads.
+    if (gitRefProblem(branch) !== null) return null;
+    const id = readPlainFile(join(commonDir, 'refs', 'heads', ...branch.split('/')));
+    return id !== null && /^([0-9a-f]{40}|[0-9a-f]{64})$/.test(id) ? id : null;
+  };
   const branchOf = (worktree: string): string | null => {
     const admin = adminDirOf(worktree);
     if (admin === null) return null;
@@ -65,10 +74,9 @@ export function worktreeGitDirs(commonDir: string): WorktreeGitDirs {
     branchOf,
     headOf(worktree, branch) {
       // The branch is compared first: only a name buran expects is ever turned into a path.
-      if (branchOf(worktree) !== branch) return null;
-      const id = readPlainFile(join(commonDir, 'refs', 'heads', ...branch.split('/')));
-      return id !== null && /^([0-9a-f]{40}|[0-9a-f]{64})$/.test(id) ? id : null;
+      return branchOf(worktree) === branch ? tipOf(branch) : null;
     },
+    tipOf,
     registered() {
       known = scan();
       return known;

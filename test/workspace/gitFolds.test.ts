@@ -138,3 +138,21 @@ describe("a worktree's branch and HEAD read from git's files", () => {
     expect(dirs.branchOf(real)).toBeNull();
   });
 });
+
+describe('a HEAD file a worker rewrote', () => {
+  it('never turns a name outside refs/heads into a file read', async () => {
+    const { repo, head } = await repoWithHistory();
+    const { dir, cleanup } = await tempDir('folds-wt');
+    cleanups.push(cleanup);
+    const wt = join(dir, 'wt');
+    await gitOk(repo, ['worktree', 'add', '-q', '-b', 'buran-task/r1/t', wt, head]);
+    const dirs = worktreeGitDirs(await realpath(join(repo, '.git')));
+    const real = await realpath(wt);
+    const admin = dirs.adminDirOf(real) ?? '';
+    await writeFile(join(repo, '.git', 'planted'), `${head}\n`);
+    await writeFile(join(admin, 'HEAD'), 'ref: refs/heads/../../planted\n');
+    expect(dirs.branchOf(real)).toBe('../../planted');
+    expect(dirs.headOf(real, '../../planted')).toBeNull();
+    expect(dirs.tipOf('../../planted')).toBeNull();
+  });
+});

@@ -43,6 +43,13 @@ describe('held task worktrees', () => {
     expect(refused instanceof Error ? refused.message : '').toContain('elsewhere');
   });
 
+  it('are lease_lost once the run branch is gone, whatever the step', async () => {
+    const { repo, ws, run } = await setup();
+    await taskTree(ws, 't');
+    await gitOk(repo, ['update-ref', '-d', `refs/heads/${run.branch}`]);
+    await expect(ws.taskWorkspace({ runId: 'r1', taskId: 't', epoch: 1, attemptId: 't.a1' })).rejects.toMatchObject({ code: 'lease_lost' });
+  });
+
   it('are re-added when the worktree was deleted, on the same branch', async () => {
     const { ws } = await setup();
     const tree = await taskTree(ws, 't');
