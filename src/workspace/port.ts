@@ -22,6 +22,12 @@ export interface TaskWorkspaceRequest {
   /** 1 for the implementation; a fix round (> 1) first merges the run branch tip into the task branch. */
   readonly epoch: number;
   readonly attemptId: string;
+  /**
+   * False for the steps after an attempt was prepared (its commit, gates, merge): the worktree is re-attached but a
+   * fix round does not take the run branch in again, so what is verified, reviewed and merged is what the attempt
+   * committed. Default true (preparing the attempt).
+   */
+  readonly update?: boolean;
 }
 
 /** A checkout verification runs in, and exactly what it holds. */

@@ -78,7 +78,7 @@ export function createWorkspaceLeases(access: GitAccess, options: GitWorkspaceOp
     return { status: 'acquired', lease };
   }
 
-  async function taskWorkspace({ runId, taskId, epoch }: TaskWorkspaceRequest): Promise<TaskWorkspaceOutcome> {
+  async function taskWorkspace({ runId, taskId, epoch, update = true }: TaskWorkspaceRequest): Promise<TaskWorkspaceOutcome> {
     const problem = branchProblem('task', runId, taskId);
     if (problem !== null) throw new BuranError({ code: 'invalid_input', message: problem, details: { runId, taskId } });
     const { repo, store } = await roots();
@@ -107,7 +107,7 @@ export function createWorkspaceLeases(access: GitAccess, options: GitWorkspaceOp
     if (attachProblem !== null) {
       throw new BuranError({ code: 'lease_lost', message: attachProblem, details: { runId, taskId, worktree } });
     }
-    if (epoch > 1) {
+    if (epoch > 1 && update) {
       const upToDate = await run(worktree, ['merge-base', '--is-ancestor', runTip, 'HEAD']);
       if (upToDate.exitCode !== 0) {
         const merged = await mergeInto(worktree, runTip, '--ff', `buran: update task ${taskId} from ${runBranch} (epoch ${epoch})`, [`Buran-Task: ${taskId}`, `Buran-Epoch: ${epoch}`, ...(options.trailers ?? [])].join('\n'));

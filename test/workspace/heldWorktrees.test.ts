@@ -108,6 +108,27 @@ describe('a review run again after its task merged', () => {
     expect(await ws.changedFilesSince(tree, 'buran/r1')).toEqual(before.changedFiles);
   });
 
+  it('also in a fix round, after the task merged the run branch in', async () => {
+    const { repo, ws, run } = await setup();
+    const tree = await taskTree(ws, 't');
+    await writeFiles(tree, { 't.txt': 'bad\n' });
+    await ws.commitAttempt({ worktree: tree, attemptId: 't.a1', message: 't' });
+    const other = await taskTree(ws, 'o');
+    await writeFiles(other, { 'o.txt': 'o\n' });
+    await ws.commitAttempt({ worktree: other, attemptId: 'o.a1', message: 'o' });
+    await ws.mergeTaskIntoRun({ runWorktree: run.worktree, taskBranch: 'buran-task/r1/o', taskId: 'o', epoch: 1 });
+    expect(await ws.taskWorkspace({ runId: 'r1', taskId: 't', epoch: 2, attemptId: 't.a2' })).toMatchObject({ status: 'ready' });
+    await writeFiles(tree, { 't.txt': 'good\n' });
+    await ws.commitAttempt({ worktree: tree, attemptId: 't.a2', message: 't fixed' });
+    const before = await ws.changesSince(tree, 'buran/r1');
+    expect(before.changedFiles).toEqual([{ path: 't.txt', status: 'added' }]);
+    await ws.mergeTaskIntoRun({ runWorktree: run.worktree, taskBranch: 'buran-task/r1/t', taskId: 't', epoch: 2 });
+    // A restarted driver (a new workspace) re-attaches for the review: the task branch must not take the run branch in again.
+    const restarted = createGitWorkspace({ repoRoot: repo, storeDir: join(repo, '.buran') });
+    expect(await restarted.taskWorkspace({ runId: 'r1', taskId: 't', epoch: 2, attemptId: 't.a2', update: false })).toMatchObject({ status: 'ready' });
+    expect(await restarted.changesSince(tree, 'buran/r1')).toEqual(before);
+  });
+
   it('a task that changed nothing still has no changes', async () => {
     const { ws } = await setup();
     const tree = await taskTree(ws, 't');
