@@ -7,6 +7,8 @@
 // runs without the wrapper: wall and CPU per task. The built library (dist/)
 // drives the run, as an installed buran does: from the sources, every
 // supervisor would start through the tsx loader (seconds under load).
+// Diagnostics: BURAN_BENCH_TRACE=1 prints every event with its time (ms) on
+// stderr; BURAN_BENCH_GIT_ARGS=<file> appends each counted git call's argv.
 import { execFileSync } from 'node:child_process';
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
