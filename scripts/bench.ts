@@ -7,7 +7,8 @@
 // the sandbox section alone (seconds, not minutes); `--only=cli` the CLI's cold
 // starts and `--only=status-all` status over 10, 100 and 1,000 runs (dist/ built);
 // `--only=makespan` the real-run makespan study (dist/ built; `--seed=N` and
-// `--dags=N` to repeat or widen it).
+// `--dags=N` to repeat or widen it); `--only=task-cost` git processes, wall and
+// CPU per task of real runs (dist/ built).
 import os from 'node:os';
 import { machineInfo } from './bench/machine.js';
 import { measureFsyncFloor } from './bench/fsyncFloor.js';
@@ -22,6 +23,7 @@ import { CHAINS, CONCURRENCY, MAX_DISPATCHES } from './bench/workload.js';
 import { measureMakespan, type MakespanStudy } from './bench/makespan.js';
 import { makespanLines, makespanTargets } from './bench/makespanReport.js';
 import { CLI_HEADER, type CliCost, type StatusAllCost, cliRows, cliTargets, measureCli, measureStatusAll } from './bench/cli.js';
+import { measureTaskCost, taskCostLines, taskCostTargets, type TaskCostSize } from './bench/taskCost.js';
 
 const SIZES = [10, 100, 1000] as const;
 /** Repetitions per size (the run with the median wall time is reported). */
@@ -379,9 +381,28 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(rounded(json))}\n`);
 }
 
+/** Task counts of the task-cost section, its timing runs per size and its concurrency. */
+const TASK_COST_SIZES = [10, 30] as const;
+const TASK_COST_REPS = 3;
+const TASK_COST_CONCURRENCY = 4;
+
+/** `--only=task-cost`: real runs with an instant worker, git processes counted by subcommand. */
+async function taskCostOnly(): Promise<void> {
+  const machine = machineInfo();
+  const load = os.loadavg()[0] ?? NaN;
+  const sizes: TaskCostSize[] = [];
+  for (const n of TASK_COST_SIZES) sizes.push(await measureTaskCost(n, TASK_COST_CONCURRENCY, TASK_COST_REPS, progress));
+  const targets = taskCostTargets(sizes);
+  const out = [`buran bench (task-cost) — ${new Date().toISOString()}`, `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; 1-minute load ${load.toFixed(2)} at start, ${(os.loadavg()[0] ?? NaN).toFixed(2)} at end`, ''];
+  out.push(...taskCostLines(sizes, TASK_COST_CONCURRENCY, table), '');
+  out.push(table(['target', 'bound', 'measured', 'result'], targets.map((t) => [t.name, t.target, t.value, t.met ? 'met' : 'NOT MET']), 4));
+  process.stdout.write(`${out.join('\n')}\n${JSON.stringify(rounded({ bench: 'buran', only: 'task-cost', machine, taskCost: sizes, targets }))}\n`);
+}
+
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 if (only === undefined) await main();
 else if (only === 'sandbox') await sandboxOnly();
 else if (only === 'cli' || only === 'status-all') await cliOnly([only]);
 else if (only === 'makespan') await makespanOnly();
-else throw new Error(`--only=${only}: the sections that run alone are sandbox, cli, status-all and makespan`);
+else if (only === 'task-cost') await taskCostOnly();
+else throw new Error(`--only=${only}: the sections that run alone are sandbox, cli, status-all, makespan and task-cost`);

@@ -71,13 +71,14 @@ export function createGateEffects(d: GateEffectsDeps): Pick<RunEffects, 'runTask
     requireSandbox();
     const tw = await taskTree(taskId, epoch, attemptId);
     const base = `buran/${runId}`;
+    const changes = await ws.changesSince(tw.worktree, base);
     const builtin = builtinReview({
       subject: 'task',
       taskId,
       epoch,
       attemptKind: epoch > 1 ? 'fix' : 'implementation',
-      changedFiles: await ws.changedFilesSince(tw.worktree, base),
-      diffLines: await ws.diffLinesSince(tw.worktree, base),
+      changedFiles: changes.changedFiles,
+      diffLines: changes.diffLines,
       task: { scope: taskOf(taskId).scope },
       protectedPaths,
       verifyDefinitions,
@@ -97,12 +98,13 @@ export function createGateEffects(d: GateEffectsDeps): Pick<RunEffects, 'runTask
   async runReview({ epoch, retries }) {
     requireSandbox();
     const runLease = await lease();
+    const changes = await ws.changesSince(runLease.worktree, runLease.baseCommit);
     const builtin = builtinReview({
       subject: 'integration',
       epoch,
       attemptKind: 'implementation',
-      changedFiles: await ws.changedFilesSince(runLease.worktree, runLease.baseCommit),
-      diffLines: await ws.diffLinesSince(runLease.worktree, runLease.baseCommit),
+      changedFiles: changes.changedFiles,
+      diffLines: changes.diffLines,
       task: { scope: [...new Set(packet.tasks.flatMap((t) => t.scope))] },
       protectedPaths,
       verifyDefinitions,

@@ -127,7 +127,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
     return outcome.lease;
   };
   const taskTree = async (taskId: string, epoch: number, attemptId: string) => {
-    const tw = await ws.taskWorkspace({ runId, taskId, epoch, attemptId });
+    // After the attempt was prepared: re-attached, never updated from the run branch again (that would change what is checked).
+    const tw = await ws.taskWorkspace({ runId, taskId, epoch, attemptId, update: false });
     if (tw.status !== 'ready') {
       throw new BuranError({ code: 'integration_conflict', message: `task ${taskId}: the run branch does not merge into the task branch: ${tw.message}`, details: { runId, taskId, files: tw.files } });
     }

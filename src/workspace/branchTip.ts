@@ -16,6 +16,15 @@ export interface BranchTip {
  */
 export async function readBranchTip(repoRoot: string, branch: string): Promise<BranchTip | null> {
   const ref = `refs/heads/${branch}`;
+  // One process: the ref (matched exactly below; the pattern also matches refs under it) with its commit and tree.
+  const listed = await git(repoRoot, ['for-each-ref', '--format=%(refname)%00%(objecttype)%00%(objectname)%00%(tree)', ref]);
+  if (listed.exitCode === 0) {
+    const entry = listed.stdout.split('\n').map((line) => line.split('\0')).find(([name]) => name === ref);
+    if (entry === undefined) return null;
+    const [, type, commit, tree] = entry;
+    if (type === 'commit' && commit !== undefined && tree !== undefined && tree !== '') return { commit, tree };
+  }
+  // Not a plain commit (or git failed): asked the long way, which peels and tells missing from unreadable.
   const exists = await git(repoRoot, ['show-ref', '--verify', '--quiet', ref]);
   if (exists.exitCode === 1) return null;
   const ids = exists.exitCode === 0 ? await git(repoRoot, ['rev-parse', `${ref}^{commit}`, `${ref}^{tree}`]) : exists;

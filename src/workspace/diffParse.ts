@@ -33,6 +33,22 @@ export function parseNameStatus(output: string): ChangedFile[] {
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/**
+ * Parses `git diff --patch-with-raw -z --no-renames` output: the raw entries
+ * (`:<modes> <ids> <status>\0<path>\0`, statuses as parseNameStatus reads
+ * them), an empty field, then the patch exactly as `git diff -p` prints it.
+ */
+export function parseRawWithPatch(output: string): { changedFiles: ChangedFile[]; patch: string } {
+  const fields = output.split('\0');
+  const raw: string[] = [];
+  let i = 0;
+  for (; i + 1 < fields.length && (fields[i] ?? '').startsWith(':'); i += 2) {
+    raw.push((fields[i] ?? '').split(' ').at(-1) ?? '', fields[i + 1] ?? '');
+  }
+  const rest = fields.slice(i);
+  return { changedFiles: parseNameStatus(raw.join('\0')), patch: (rest[0] === '' ? rest.slice(1) : rest).join('\0') };
+}
+
 const ESCAPES: Readonly<Record<string, number>> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, '\\': 92 };
 
 /** Undoes git's C-style quoting of a path (`"a\tb\303\251"`); unquoted text is returned as is. */

@@ -2,6 +2,7 @@ import { gitRefProblem } from '../domain/packet.js';
 import { delimiter } from 'node:path';
 import { absoluteFolders } from '../platform/searchPath.js';
 import { runText } from '../platform/runText.js';
+import { isBuranBranchName } from './layout.js';
 
 /** The outcome of one git invocation. Never thrown: a non-zero exit is data. */
 export interface GitResult {
@@ -104,15 +105,20 @@ export function gitEnv(identity: GitIdentity, source: Readonly<Record<string, st
 
 /**
  * The user's git identity in `cwd` (user.name and user.email as git config
- * resolves them), or null when either is unset. Read with the pinned settings.
+ * resolves them: the last value of each), or null when either is unset. Read
+ * with the pinned settings, in one process.
  */
 export async function userIdentity(cwd: string, envSource: Readonly<Record<string, string | undefined>> = process.env): Promise<GitIdentity | null> {
-  const read = async (key: string) => {
-    const r = await git(cwd, ['config', '--get', key], { envSource });
-    return r.exitCode === 0 && r.stdout.trim() !== '' ? r.stdout.trim() : null;
-  };
-  const [name, email] = [await read('user.name'), await read('user.email')];
-  return name === null || email === null ? null : { name, email };
+  const r = await git(cwd, ['config', '-z', '--get-regexp', '^user\\.(name|email)$'], { envSource });
+  const values = new Map<string, string>();
+  // `-z`: each entry is `<key>\n<value>\0`; a later value wins, as with `git config --get`.
+  if (r.exitCode === 0) for (const entry of r.stdout.split('\0')) {
+    const cut = entry.indexOf('\n');
+    if (cut > 0) values.set(entry.slice(0, cut).toLowerCase(), entry.slice(cut + 1).trim());
+  }
+  const name = values.get('user.name') ?? '';
+  const email = values.get('user.email') ?? '';
+  return name === '' || email === '' ? null : { name, email };
 }
 
 /**
@@ -140,9 +146,13 @@ export async function git(cwd: string, args: readonly string[], opts: GitOptions
   };
 }
 
-/** True when `name` is an acceptable branch name: the domain's conservative rules, then git's own. */
+/**
+ * True when `name` is an acceptable branch name: the domain's conservative rules, then git's own
+ * (no git process for the names buran makes itself, see isBuranBranchName).
+ */
 export async function isValidBranchName(name: string, cwd: string): Promise<boolean> {
   if (gitRefProblem(name) !== null) return false;
+  if (isBuranBranchName(name)) return true;
   const checked = await git(cwd, ['check-ref-format', '--branch', name]);
   // `--branch` also expands `@{-n}`; insist the name is taken literally.
   return checked.exitCode === 0 && checked.stdout === name;

@@ -2,16 +2,14 @@
 // checked against the run's trusted configuration and addressed through the
 // worktree's registered admin folder, the repository's roots resolved once, and
 // the small git steps (branch tips, worktrees, merges) the operations are made of.
-import { mkdir, readFile, realpath, stat, writeFile } from 'node:fs/promises';
+import { mkdir, realpath, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
-import * as z from 'zod';
 import type { CrashPoint } from '../chaos/crashPoints.js';
 import type { MergeOutcome } from '../../machines/task.types.js';
 import { BuranError } from '../domain/errors.js';
 import { gitRefProblem } from '../domain/packet.js';
-import { errnoCode } from '../platform/errno.js';
 import { type GitIdentity, type GitResult, describeGitFailure, git, isValidBranchName } from './git.js';
-import { leaseRecordPath, worktreesRoot } from './layout.js';
+import { worktreesRoot } from './layout.js';
 import type { GitTrustChange } from './gitTrust.js';
 import { type WorktreeGitDirs, worktreeGitDirs } from './worktreeGitDir.js';
 
@@ -31,20 +29,6 @@ export interface GitWorkspaceOptions {
   readonly guard?: GitGuard;
 }
 
-const LeaseRecordSchema = z.strictObject({
-  runId: z.string(),
-  base: z.string(),
-  branch: z.string(),
-  worktree: z.string(),
-  baseCommit: z.string().regex(/^[0-9a-f]{40,64}$/),
-  /**
-   * True once the branch and worktree were first in place. From then on the
-   * branch may hold merged work, so a missing branch is never re-created from
-   * the base (that would silently drop the merges): the lease is lost.
-   */
-  established: z.boolean().optional(),
-});
-type LeaseRecord = z.output<typeof LeaseRecordSchema>;
 
 interface Roots {
   readonly repo: string;
@@ -116,8 +100,10 @@ export function createGitAccess(options: GitWorkspaceOptions) {
   let resolved: Roots | null = null;
   const roots = (): Promise<Roots> => (rootsPromise ??= resolveRoots());
   async function resolveRoots(): Promise<Roots> {
-    const top = await run(options.repoRoot, ['rev-parse', '--show-toplevel']);
-    if (top.exitCode !== 0) {
+    // One process for both: `--path-format=absolute` applies to the option after it only.
+    const asked = await run(options.repoRoot, ['rev-parse', '--show-toplevel', '--path-format=absolute', '--git-common-dir']);
+    const [top = '', common = ''] = asked.exitCode === 0 ? asked.stdout.split('\n') : [];
+    if (top === '' || common === '') {
       rootsPromise = null;
       throw new BuranError({ code: 'not_a_git_repo', message: `${options.repoRoot} is not a git repository`, details: { repoRoot: options.repoRoot } });
     }
@@ -125,10 +111,8 @@ export function createGitAccess(options: GitWorkspaceOptions) {
     await mkdir(worktrees, { recursive: true });
     // The store may sit inside the repository: keep worktrees out of the user's `git status`.
     await writeFile(join(worktrees, '.gitignore'), '*\n', { flag: 'w' });
-    const common = await run(options.repoRoot, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
-    if (common.exitCode !== 0) throw new BuranError({ code: 'not_a_git_repo', message: describeGitFailure(['rev-parse', '--git-common-dir'], common), details: { repoRoot: options.repoRoot } });
-    const commonDir = await realpath(common.stdout);
-    resolved = { repo: await realpath(top.stdout), store: await realpath(options.storeDir), worktrees: await realpath(worktrees), commonDir, gitDirs: worktreeGitDirs(commonDir) };
+    const commonDir = await realpath(common);
+    resolved = { repo: await realpath(top), store: await realpath(options.storeDir), worktrees: await realpath(worktrees), commonDir, gitDirs: worktreeGitDirs(commonDir) };
     return resolved;
   }
 
@@ -142,6 +126,13 @@ export function createGitAccess(options: GitWorkspaceOptions) {
   async function checkBranch(cwd: string, problem: string | null, branch: string, details: Record<string, unknown>): Promise<void> {
     if (problem === null && (await isValidBranchName(branch, cwd))) return;
     throw new BuranError({ code: 'invalid_input', message: problem ?? `${branch} is not a valid branch name`, details: { ...details, branch } });
+  }
+
+  /** The commit HEAD is at in `cwd`: from git's files when a buran worktree's HEAD names a loose branch ref, else from git. */
+  async function headCommit(cwd: string): Promise<string> {
+    const { gitDirs } = await roots();
+    const branch = gitDirs.branchOf(cwd);
+    return (branch === null ? null : gitDirs.headOf(cwd, branch)) ?? must(cwd, ['rev-parse', '--verify', 'HEAD^{commit}']);
   }
 
   async function branchTip(cwd: string, branch: string): Promise<string | null> {
@@ -186,15 +177,48 @@ export function createGitAccess(options: GitWorkspaceOptions) {
     return found;
   }
 
-  /** Makes `path` a worktree with `branch` checked out; re-attaches when it already is. One at a time per repository. */
-  async function ensureWorktree(path: string, branch: string): Promise<string | null> {
-    const { repo } = await roots();
-    return exclusive(`worktrees:${repo}`, () => ensureWorktreeNow(repo, path, branch));
+  /**
+   * The tips of local branches in one git process (null: no such branch). A
+   * ref that does not name a commit directly is asked of git on its own.
+   */
+  async function branchTips(cwd: string, branches: readonly string[]): Promise<Map<string, string | null>> {
+    const listed = await must(cwd, ['for-each-ref', '--format=%(refname)%00%(objecttype)%00%(objectname)', ...branches.map((b) => `refs/heads/${b}`)]);
+    const found = new Map(listed.split('\n').map((line) => line.split('\0')).map(([ref = '', type = '', id = '']) => [ref, { type, id }] as const));
+    const tips = new Map<string, string | null>();
+    for (const branch of branches) {
+      const entry = found.get(`refs/heads/${branch}`);
+      tips.set(branch, entry === undefined ? null : entry.type === 'commit' ? entry.id : await branchTip(cwd, branch));
+    }
+    return tips;
   }
 
-  async function ensureWorktreeNow(repo: string, path: string, branch: string): Promise<string | null> {
+  /** Makes `path` a worktree with `branch` checked out (created from `from` when it does not exist); re-attaches when it already is. One at a time per repository. */
+  async function ensureWorktree(path: string, branch: string, from?: string): Promise<string | null> {
+    const { repo } = await roots();
+    return exclusive(`worktrees:${repo}`, () => ensureWorktreeNow(repo, path, branch, from));
+  }
+
+  /** Adds a new worktree at `path` on a new `branch` from `from`, only when nothing is there or registered for it; false when git refused. */
+  async function addNewWorktree(path: string, branch: string, from: string): Promise<boolean> {
+    const { repo, gitDirs } = await roots();
+    return exclusive(`worktrees:${repo}`, async () => {
+      await mkdir(dirname(path), { recursive: true });
+      const real = join(await realpath(dirname(path)), basename(path));
+      if ((await stat(real).then(() => true, () => false)) || gitDirs.adminDirOf(real) !== null) return false;
+      return (await run(repo, ['worktree', 'add', '--no-track', '-b', branch, '--', real, from])).exitCode === 0;
+    });
+  }
+
+  async function ensureWorktreeNow(repo: string, path: string, branch: string, from: string | undefined): Promise<string | null> {
     await mkdir(dirname(path), { recursive: true });
     const real = join(await realpath(dirname(path)), basename(path));
+    const { gitDirs } = await roots();
+    const present = await stat(real).then(() => true, () => false);
+    // Registered (from the repository's side), there, on `branch`: what `worktree list` would say, read without git.
+    if (present && gitDirs.branchOf(real) === branch) return null;
+    if (from !== undefined) await must(repo, ['branch', '--no-track', '--', branch, from]);
+    // Nothing there and nothing registered for it: git adds it (asked what it has registered only when it refuses).
+    if (!present && gitDirs.adminDirOf(real) === null && (await run(repo, ['worktree', 'add', '--', real, branch])).exitCode === 0) return null;
     const registered = await registeredWorktrees(repo);
     const exists = await stat(real).then(() => true, () => false);
     if (registered.has(real) && exists) {
@@ -206,19 +230,6 @@ export function createGitAccess(options: GitWorkspaceOptions) {
     const args = ['worktree', 'add', ...(registered.has(real) ? ['--force'] : []), '--', real, branch];
     const added = await run(repo, args);
     return added.exitCode === 0 ? null : describeGitFailure(args, added);
-  }
-
-  async function readLease(store: string, runId: string): Promise<LeaseRecord | null> {
-    const text = await readFile(leaseRecordPath(store, runId), 'utf8').catch((error: unknown) => {
-      if (errnoCode(error) === 'ENOENT') return null;
-      throw error;
-    });
-    if (text === null) return null;
-    const parsed = LeaseRecordSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) {
-      throw new BuranError({ code: 'store_corrupt', message: `lease record of run ${runId} is malformed`, details: { runId, path: leaseRecordPath(store, runId) } });
-    }
-    return parsed.data;
   }
 
   async function mergeBase(cwd: string, base: string): Promise<string> {
@@ -246,7 +257,7 @@ export function createGitAccess(options: GitWorkspaceOptions) {
   async function mergeInto(cwd: string, commit: string, ff: '--ff' | '--no-ff', subject: string, body: string): Promise<MergeOutcome> {
     const args = ['merge', ff, '--no-edit', '--no-verify-signatures', '--no-autostash', '-m', subject, '-m', body, '--', commit];
     const merged = await run(cwd, args);
-    if (merged.exitCode === 0) return { status: 'merged', commit: await must(cwd, ['rev-parse', 'HEAD']) };
+    if (merged.exitCode === 0) return { status: 'merged', commit: await headCommit(cwd) };
     const unmerged = (await must(cwd, ['diff', '--name-only', '--diff-filter=U', '-z'])).split('\0').filter((f) => f !== '');
     const inMerge = await run(cwd, ['rev-parse', '--verify', '--quiet', 'MERGE_HEAD']);
     if (inMerge.exitCode === 0) await must(cwd, ['merge', '--abort']);
@@ -258,5 +269,5 @@ export function createGitAccess(options: GitWorkspaceOptions) {
   }
 
 
-  return { run, must, roots, resolveCommit, checkBranch, branchTip, ownWorktree, registeredWorktrees, ensureWorktree, readLease, mergeBase, diffFlags, patchFlags, exclusive, mergeInto };
+  return { run, must, roots, resolveCommit, checkBranch, branchTip, branchTips, ownWorktree, registeredWorktrees, ensureWorktree, addNewWorktree, mergeBase, headCommit, diffFlags, patchFlags, exclusive, mergeInto };
 }

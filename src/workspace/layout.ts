@@ -19,6 +19,22 @@ export function workspaceIdProblem(id: string): string | null {
   return null;
 }
 
+/**
+ * True when `name` has the shape of a branch buran itself names (`buran/<id>`,
+ * `buran-task/<id>/<id>`, every id passing workspaceIdProblem). Such a name is
+ * a valid branch name by `git check-ref-format --branch`'s rules, without asking
+ * git: its components are fixed words and ids of letters, digits, `.`, `_`, `-`
+ * that start with a letter or digit (no component starts with `.` or `-`), hold
+ * no `..`, `@`, control or special character, and do not end with `.` or `.lock`;
+ * the name has no empty component, is not `HEAD` and is taken literally (no `@{-n}`).
+ * Any other name is for git to judge.
+ */
+export function isBuranBranchName(name: string): boolean {
+  const parts = name.split('/');
+  const ids = parts[0] === 'buran' && parts.length === 2 ? parts.slice(1) : parts[0] === 'buran-task' && parts.length === 3 ? parts.slice(1) : null;
+  return ids !== null && ids.every((id) => workspaceIdProblem(id) === null);
+}
+
 /** The run branch, which is also the handoff branch. */
 export function runBranchName(runId: string): string {
   return `buran/${runId}`;

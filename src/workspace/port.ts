@@ -22,6 +22,12 @@ export interface TaskWorkspaceRequest {
   /** 1 for the implementation; a fix round (> 1) first merges the run branch tip into the task branch. */
   readonly epoch: number;
   readonly attemptId: string;
+  /**
+   * False for the steps after an attempt was prepared (its commit, gates, merge): the worktree is re-attached but a
+   * fix round does not take the run branch in again, so what is verified, reviewed and merged is what the attempt
+   * committed. Default true (preparing the attempt).
+   */
+  readonly update?: boolean;
 }
 
 /** A checkout verification runs in, and exactly what it holds. */
@@ -32,7 +38,7 @@ export interface CleanCheckout {
 }
 
 export type TaskWorkspaceOutcome =
-  | { readonly status: 'ready'; readonly branch: string; readonly worktree: string; readonly head: string }
+  | { readonly status: 'ready'; readonly branch: string; readonly worktree: string }
   | { readonly status: 'conflict'; readonly files: readonly string[]; readonly message: string };
 
 export interface CommitRequest {
@@ -82,6 +88,8 @@ export interface Workspace {
   changedFilesSince(worktree: string, base: string): Promise<ChangedFile[]>;
   /** Added line numbers per file since the fork point from `base`. */
   diffLinesSince(worktree: string, base: string): Promise<FileDiffLines[]>;
+  /** changedFilesSince and diffLinesSince together, from one diff. */
+  changesSince(worktree: string, base: string): Promise<{ readonly changedFiles: ChangedFile[]; readonly diffLines: FileDiffLines[] }>;
   diffForFile(worktree: string, base: string, file: string): Promise<FileDiffLines>;
   /**
    * A changed file's content at the fork point from `base` and at HEAD, from git's objects (no filters, no textconv):

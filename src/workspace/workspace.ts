@@ -1,22 +1,23 @@
 // The Workspace port over git worktrees: run and task worktrees, one commit per
 // attempt, merges into the run branch, clean verification checkouts. The git
 // steps they are made of live in gitAccess.ts.
-import { mkdir, realpath, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, sep } from 'node:path';
-import type { LeaseInfo, LeaseOutcome } from '../../machines/run.types.js';
+import { rm } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import type { MergeOutcome } from '../../machines/task.types.js';
 import { BuranError } from '../domain/errors.js';
 import { gitRefProblem } from '../domain/packet.js';
-import { writeFileDurable } from '../platform/durableWrite.js';
-import { parseNameStatus, parseZeroContextDiff } from './diffParse.js';
-import { describeGitFailure } from './git.js';
-import { branchProblem, leaseRecordPath, runBranchName, runDir, runWorktreePath, taskBranchName, taskWorktreePath, verifyWorktreePath, workspaceIdProblem } from './layout.js';
-import { ATTEMPT_TRAILER, type CommitOutcome, type Diffstat, type Workspace } from './port.js';
+import { createAttemptCommit } from './attemptCommit.js';
+import { createCleanCheckout } from './cleanCheckout.js';
+import { parseNameStatus, parseRawWithPatch, parseZeroContextDiff } from './diffParse.js';
+import { branchProblem, runBranchName } from './layout.js';
+import type { Workspace } from './port.js';
 import { type GitWorkspaceOptions, createGitAccess } from './gitAccess.js';
+import { createWorkspaceLeases } from './workspaceLeases.js';
 
 export type * from './port.js';
 export { ATTEMPT_TRAILER, RUN_TRAILER } from './port.js';
 export type { GitGuard, GitWorkspaceOptions } from './gitAccess.js';
+export { attemptMessage, parseShortstat } from './attemptCommit.js';
 
 /**
  * A Workspace over git worktrees.
@@ -26,117 +27,62 @@ export type { GitGuard, GitWorkspaceOptions } from './gitAccess.js';
  * const lease = await ws.leaseRunWorkspace({ runId: 'r1', base: 'main' });
  */
 export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
-  const { run, must, roots, resolveCommit, checkBranch, branchTip, ownWorktree, registeredWorktrees, ensureWorktree, readLease, mergeBase, diffFlags, patchFlags, exclusive, mergeInto } = createGitAccess(options);
+  const access = createGitAccess(options);
+  const { run, must, roots, checkBranch, branchTip, ownWorktree, registeredWorktrees, mergeBase, diffFlags, patchFlags, exclusive, mergeInto, headCommit } = access;
+  const leases = createWorkspaceLeases(access, options);
+  // Each commit's tree, learnt when buran committed it (a commit's tree never changes).
+  const trees = new Map<string, string>();
+
+  /**
+   * `git diff <args> <fork point> HEAD [-- paths]`, the fork point being the merge base of HEAD and `base`: one
+   * process (--merge-base) when that base is unique; otherwise the one `git merge-base` names, as before. When that
+   * diff is empty because `base` has already merged HEAD in (a review run again after a crash that followed the
+   * task's merge), the fork point is taken from `base` as it was before that merge, so the answer does not change.
+   */
+  async function diffFromForkPoint(cwd: string, base: string, args: readonly string[], paths: readonly string[] = []): Promise<string> {
+    let diff: string | null = null;
+    if (gitRefProblem(base) === null || /^[0-9a-f]{7,64}$/.test(base)) {
+      const once = await run(cwd, ['diff', ...args, '--merge-base', base, 'HEAD', '--', ...paths]);
+      if (once.exitCode === 0) diff = once.stdout;
+    }
+    diff ??= await must(cwd, ['diff', ...args, await mergeBase(cwd, base), 'HEAD', '--', ...paths]);
+    if (diff !== '') return diff;
+    const before = await baseBeforeMergeOf(cwd, base);
+    return before === null ? diff : must(cwd, ['diff', ...args, await mergeBase(cwd, before), 'HEAD', '--', ...paths]);
+  }
+
+  /** The first parent of the merge on `base`'s first-parent line whose second parent is HEAD, or null (HEAD not merged so). */
+  async function baseBeforeMergeOf(cwd: string, base: string): Promise<string | null> {
+    const head = await headCommit(cwd);
+    const merges = await run(cwd, ['log', '--first-parent', '--merges', '--format=%H %P', base, `^${head}`, '--']);
+    if (merges.exitCode !== 0) return null;
+    for (const line of merges.stdout.split('\n')) {
+      const [, first, second] = line.split(' ');
+      if (second === head && first !== undefined) return first;
+    }
+    return null;
+  }
 
   return {
-    async leaseRunWorkspace({ runId, base }) {
-      const problem = branchProblem('run', runId);
-      if (problem !== null) throw new BuranError({ code: 'invalid_input', message: problem, details: { runId } });
-      const { repo, store } = await roots();
-      const branch = runBranchName(runId);
-      await checkBranch(repo, problem, branch, { runId });
-      const worktree = runWorktreePath(store, runId);
-      const conflict = (message: string, details: Record<string, unknown> = {}): LeaseOutcome => ({
-        status: 'conflict',
-        message,
-        details: { runId, branch, base, ...details },
-      });
-      await mkdir(runDir(store, runId), { recursive: true });
-      let record = await readLease(store, runId);
-      if (record !== null && record.base !== base) {
-        return conflict(`run ${runId} was leased from base ${record.base}, not ${base}`, { leasedBase: record.base });
-      }
-      if (record === null) {
-        if ((await branchTip(repo, branch)) !== null) return conflict(`branch ${branch} already exists and was not created for this run`);
-        const baseCommit = await resolveCommit(repo, base);
-        if (baseCommit === null) return conflict(`base ${base} does not resolve to a commit`);
-        record = { runId, base, branch, worktree, baseCommit };
-        // The record goes first: after a crash, a re-lease finds the same base commit.
-        await writeFileDurable(leaseRecordPath(store, runId), `${JSON.stringify(record, null, 2)}\n`);
-      }
-      if ((await branchTip(repo, branch)) === null) {
-        if (record.established === true) {
-          return conflict(`branch ${branch} was deleted after the run leased it; the work merged into it is gone with it`, { lost: 'branch' });
-        }
-        await must(repo, ['branch', '--no-track', '--', branch, record.baseCommit]);
-      }
-      const attachProblem = await ensureWorktree(worktree, branch);
-      if (attachProblem !== null) return conflict(attachProblem);
-      if (record.established !== true) {
-        record = { ...record, established: true };
-        await writeFileDurable(leaseRecordPath(store, runId), `${JSON.stringify(record, null, 2)}\n`);
-      }
-      const lease: LeaseInfo = { branch, worktree: record.worktree, baseCommit: record.baseCommit };
-      return { status: 'acquired', lease };
-    },
-
-    async taskWorkspace({ runId, taskId, epoch }) {
-      const problem = branchProblem('task', runId, taskId);
-      if (problem !== null) throw new BuranError({ code: 'invalid_input', message: problem, details: { runId, taskId } });
-      const { repo, store } = await roots();
-      await checkBranch(repo, problem, taskBranchName(runId, taskId), { runId, taskId });
-      const runBranch = runBranchName(runId);
-      const runTip = await branchTip(repo, runBranch);
-      if ((await readLease(store, runId)) === null || runTip === null) {
-        throw new BuranError({ code: 'lease_lost', message: `run ${runId} has no leased workspace (branch ${runBranch})`, details: { runId } });
-      }
-      const branch = taskBranchName(runId, taskId);
-      const worktree = taskWorktreePath(store, runId, taskId);
-      // A new task branch starts from the run branch as it stands now, so it sees its dependencies' merges.
-      if ((await branchTip(repo, branch)) === null) await must(repo, ['branch', '--no-track', '--', branch, runTip]);
-      const attachProblem = await ensureWorktree(worktree, branch);
-      if (attachProblem !== null) {
-        throw new BuranError({ code: 'lease_lost', message: attachProblem, details: { runId, taskId, worktree } });
-      }
-      if (epoch > 1) {
-        const upToDate = await run(worktree, ['merge-base', '--is-ancestor', runTip, 'HEAD']);
-        if (upToDate.exitCode !== 0) {
-          const merged = await mergeInto(worktree, runTip, '--ff', `buran: update task ${taskId} from ${runBranch} (epoch ${epoch})`, [`Buran-Task: ${taskId}`, `Buran-Epoch: ${epoch}`, ...(options.trailers ?? [])].join('\n'));
-          if (merged.status === 'conflict') return merged;
-        }
-      }
-      return { status: 'ready', branch, worktree, head: await must(worktree, ['rev-parse', 'HEAD']) };
-    },
-
-    async commitAttempt({ worktree, attemptId, message, exclude = [] }) {
-      const idProblem = workspaceIdProblem(attemptId);
-      if (idProblem !== null) throw new BuranError({ code: 'invalid_input', message: `attemptId ${idProblem}`, details: { attemptId } });
-      const cwd = await ownWorktree(worktree);
-      const summary = async (commit: string, reused: boolean): Promise<CommitOutcome> => {
-        const names = await must(cwd, ['diff', ...diffFlags, '--name-only', '-z', `${commit}^1`, commit]);
-        const stat = await must(cwd, ['diff', ...diffFlags, '--shortstat', `${commit}^1`, commit]);
-        return { committed: true, commit, changedFiles: names.split('\0').filter((f) => f !== '').sort(), diffstat: parseShortstat(stat), reused };
-      };
-      const head = await must(cwd, ['rev-parse', 'HEAD']);
-      const trailers = await must(cwd, ['log', '-1', `--format=%(trailers:key=${ATTEMPT_TRAILER},valueonly)`, 'HEAD']);
-      if (trailers.split('\n').some((value) => value.trim() === attemptId)) return summary(head, true);
-      await must(cwd, ['add', '--all', '--', '.', ...exclude.map((path) => `:(exclude,literal)${path}`)]);
-      const staged = await run(cwd, ['diff', '--cached', '--quiet', '--ignore-submodules=all']);
-      if (staged.exitCode === 0) return { committed: false, head };
-      if (staged.exitCode !== 1) {
-        throw new BuranError({ code: 'internal', message: describeGitFailure(['diff', '--cached', '--quiet'], staged), details: { worktree: cwd } });
-      }
-      options.crash?.('commit.before-commit');
-      await must(cwd, ['commit', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '-F', '-'], attemptMessage(message, attemptId, options.trailers));
-      return summary(await must(cwd, ['rev-parse', 'HEAD']), false);
-    },
+    leaseRunWorkspace: leases.leaseRunWorkspace,
+    taskWorkspace: leases.taskWorkspace,
+    commitAttempt: createAttemptCommit(access, options, trees),
 
     async changedFilesSince(worktree, base) {
-      const cwd = await ownWorktree(worktree);
-      const from = await mergeBase(cwd, base);
-      return parseNameStatus(await must(cwd, ['diff', ...diffFlags, '--name-status', '-z', from, 'HEAD']));
+      return parseNameStatus(await diffFromForkPoint(await ownWorktree(worktree), base, [...diffFlags, '--name-status', '-z']));
     },
 
     async diffLinesSince(worktree, base) {
-      const cwd = await ownWorktree(worktree);
-      const from = await mergeBase(cwd, base);
-      return parseZeroContextDiff(await must(cwd, ['diff', ...patchFlags, from, 'HEAD']));
+      return parseZeroContextDiff(await diffFromForkPoint(await ownWorktree(worktree), base, [...patchFlags]));
+    },
+
+    async changesSince(worktree, base) {
+      const { changedFiles, patch } = parseRawWithPatch(await diffFromForkPoint(await ownWorktree(worktree), base, [...patchFlags, '--patch-with-raw', '-z']));
+      return { changedFiles, diffLines: parseZeroContextDiff(patch) };
     },
 
     async diffForFile(worktree, base, file) {
-      const cwd = await ownWorktree(worktree);
-      const from = await mergeBase(cwd, base);
-      const lines = parseZeroContextDiff(await must(cwd, ['diff', ...patchFlags, from, 'HEAD', '--', `:(literal)${file}`]));
+      const lines = parseZeroContextDiff(await diffFromForkPoint(await ownWorktree(worktree), base, [...patchFlags], [`:(literal)${file}`]));
       return lines.find((entry) => entry.path === file) ?? { path: file, addedLines: [] };
     },
 
@@ -153,9 +99,7 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
     },
 
     async diffSince(worktree, base) {
-      const cwd = await ownWorktree(worktree);
-      const from = await mergeBase(cwd, base);
-      return must(cwd, ['diff', ...diffFlags, '--src-prefix=a/', '--dst-prefix=b/', from, 'HEAD']);
+      return diffFromForkPoint(await ownWorktree(worktree), base, [...diffFlags, '--src-prefix=a/', '--dst-prefix=b/']);
     },
 
     async stateOf(worktree) {
@@ -180,49 +124,36 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
       // Tasks that pass together merge into the same worktree: one merge at a time (one driver per run).
       return exclusive(cwd, async (): Promise<MergeOutcome> => {
         await checkBranch(cwd, gitRefProblem(taskBranch), taskBranch, { taskId });
-        const tip = await branchTip(cwd, taskBranch);
-        if (tip === null) throw new BuranError({ code: 'not_found', message: `task branch ${taskBranch} does not exist`, details: { taskBranch, taskId } });
-        const already = await run(cwd, ['merge-base', '--is-ancestor', tip, 'HEAD']);
-        if (already.exitCode === 0) return { status: 'merged', commit: await must(cwd, ['rev-parse', 'HEAD']) };
-        const merged = await mergeInto(cwd, tip, '--no-ff', `buran: merge task ${taskId} (epoch ${epoch})`, [`Buran-Task: ${taskId}`, `Buran-Epoch: ${epoch}`, ...(options.trailers ?? [])].join('\n'));
+        // A tip the run branch already contains: git merges nothing and says so (a repeated call after a crash).
+        const merging = mergeInto(cwd, `refs/heads/${taskBranch}`, '--no-ff', `buran: merge task ${taskId} (epoch ${epoch})`, [`Buran-Task: ${taskId}`, `Buran-Epoch: ${epoch}`, ...(options.trailers ?? [])].join('\n'));
+        const merged = await merging.catch(async (error: unknown) => {
+          if ((await branchTip(cwd, taskBranch)) === null) throw new BuranError({ code: 'not_found', message: `task branch ${taskBranch} does not exist`, details: { taskBranch, taskId } });
+          if ((await run(cwd, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])).exitCode !== 0) throw new BuranError({ code: 'lease_lost', message: `the run branch checked out in ${cwd} is gone`, details: { worktree: cwd, taskId } });
+          throw error;
+        });
         options.crash?.('merge.after-merge');
         return merged;
       });
     },
 
-    async cleanCheckout({ runId, name, worktree }) {
-      const idProblem = workspaceIdProblem(name);
-      if (idProblem !== null) throw new BuranError({ code: 'invalid_input', message: `checkout name ${idProblem}`, details: { name } });
-      const from = await ownWorktree(worktree);
-      const commit = await must(from, ['rev-parse', '--verify', 'HEAD^{commit}']);
-      const tree = await must(from, ['rev-parse', '--verify', 'HEAD^{tree}']);
-      const { repo, store } = await roots();
-      const target = verifyWorktreePath(store, runId, name);
-      await mkdir(dirname(target), { recursive: true });
-      const path = join(await realpath(dirname(target)), basename(target));
-      await exclusive(`worktrees:${repo}`, async () => {
-        const registered = await registeredWorktrees(repo);
-        if (registered.has(path) && (await stat(path).then(() => true, () => false))) return;
-        await rm(path, { recursive: true, force: true });
-        await must(repo, ['worktree', 'add', '--force', '--detach', '--', path, commit]);
-      });
-      await must(path, ['checkout', '--quiet', '--detach', '--force', commit]);
-      await must(path, ['clean', '-ffdxq']);
-      const status = await must(path, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=matching', '--ignore-submodules=all']);
-      const head = await must(path, ['rev-parse', '--verify', 'HEAD^{commit}']);
-      if (head !== commit || status !== '') {
-        throw new BuranError({ code: 'internal', message: `the verification checkout ${path} is not a clean checkout of ${commit}`, details: { path, commit, head, status } });
-      }
-      return { path, commit, tree };
-    },
+    cleanCheckout: createCleanCheckout(access, trees),
 
     async releaseRunWorkspace(runId) {
       const problem = branchProblem('run', runId);
       if (problem !== null) throw new BuranError({ code: 'invalid_input', message: problem, details: { runId } });
-      const { repo, worktrees } = await roots();
+      const { repo, worktrees, gitDirs } = await roots();
+      leases.forgetRun(runId);
       const prefix = join(worktrees, runId) + sep;
       for (const path of (await registeredWorktrees(repo)).keys()) {
-        if (path.startsWith(prefix)) await must(repo, ['worktree', 'remove', '--force', '--force', '--', path]);
+        if (!path.startsWith(prefix)) continue;
+        // What `git worktree remove --force --force` does, without a process per worktree: the working tree, then git's admin folder of it.
+        const admin = gitDirs.adminDirOf(path);
+        if (admin === null) {
+          await must(repo, ['worktree', 'remove', '--force', '--force', '--', path]);
+          continue;
+        }
+        await rm(path, { recursive: true, force: true });
+        await rm(admin, { recursive: true, force: true });
       }
       // Only buran's own directories, and only after git has let go of them.
       await rm(join(worktrees, runId, 'run'), { recursive: true, force: true });
@@ -252,19 +183,3 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
     },
   };
 }
-
-/** The commit message with the trailers buran writes removed from what the caller wrote, and the real ones appended. */
-export function attemptMessage(message: string, attemptId: string, trailers: readonly string[] = []): string {
-  const keys = [ATTEMPT_TRAILER, ...trailers.map((t) => t.split(':')[0]?.trim() ?? '')].filter((k) => k !== '');
-  const ours = (line: string) => keys.some((key) => new RegExp(`^\\s*${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:`, 'i').test(line));
-  const text = message.split('\n').filter((line) => !ours(line)).join('\n').trim();
-  return `${text === '' ? `buran: attempt ${attemptId}` : text}\n\n${[`${ATTEMPT_TRAILER}: ${attemptId}`, ...trailers].join('\n')}\n`;
-}
-
-/** Parses `git diff --shortstat`: " 2 files changed, 3 insertions(+), 1 deletion(-)". */
-export function parseShortstat(text: string): Diffstat {
-  const count = (pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? 0);
-  return { filesChanged: count(/(\d+) files? changed/), insertions: count(/(\d+) insertions?\(\+\)/), deletions: count(/(\d+) deletions?\(-\)/) };
-}
-
-

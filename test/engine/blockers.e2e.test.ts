@@ -106,7 +106,9 @@ describe('blocker codes reached end to end', () => {
   it('lease_conflict: a second run whose scope overlaps a running one; once the first is done, retry reaches handoff', async () => {
     const repo = makeRepo();
     const marker = markerFile(repo);
-    const first = await approvedRun(packet({ command: ['node', fixture('slow-agent.mjs'), marker, '2500'] }), { repo });
+    // Long enough that the first run still holds its scope when the second, started only now, reaches its lease
+    // (a task's own cost after its worker is small since issue 15; on a loaded machine 2.5 s was not always enough).
+    const first = await approvedRun(packet({ command: ['node', fixture('slow-agent.mjs'), marker, '8000'] }), { repo });
     const driver = spawnDriver(repo, first.runId);
     await waitFor('the first run to hold its lease and run its worker', () => markerLines(marker).length >= 1, 20_000);
 

@@ -167,8 +167,10 @@ describe('task workspaces', () => {
     expect(await readFile(join(next, 'src/dep.ts'), 'utf8')).toBe('export const dep = true;\n');
     expect(await gitOk(next, ['symbolic-ref', '--short', 'HEAD'])).toBe('buran-task/r1/next');
     // Idempotent: asking again returns the same worktree at the same commit.
+    const head = await gitOk(next, ['rev-parse', 'HEAD']);
     const again = await ws.taskWorkspace({ runId: 'r1', taskId: 'next', epoch: 1, attemptId: 'next.a2' });
-    expect(again).toEqual({ status: 'ready', branch: 'buran-task/r1/next', worktree: next, head: await gitOk(next, ['rev-parse', 'HEAD']) });
+    expect(again).toEqual({ status: 'ready', branch: 'buran-task/r1/next', worktree: next });
+    expect(await gitOk(next, ['rev-parse', 'HEAD'])).toBe(head);
   });
 
   it('in a fix round continues from the task tip and merges the run branch tip into it', async () => {
