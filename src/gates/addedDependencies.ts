@@ -31,7 +31,8 @@ const NPM_SECTIONS = ['dependencies', 'devDependencies', 'optionalDependencies',
 
 const isTable = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function npmNames(text: string): Names {
+/** The keys of the named object sections of a JSON manifest (package.json, composer.json). */
+function jsonSectionNames(text: string, sections: readonly string[], normalise: (name: string) => string = (name) => name): Names {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -40,14 +41,16 @@ function npmNames(text: string): Names {
   }
   if (!isTable(doc)) return { ok: false, reason: 'is not a JSON object' };
   const names = new Set<string>();
-  for (const section of NPM_SECTIONS) {
+  for (const section of sections) {
     const value = doc[section];
     if (value === undefined) continue;
     if (!isTable(value)) return { ok: false, reason: `has a ${section} that is not an object` };
-    for (const name of Object.keys(value)) names.add(name);
+    for (const name of Object.keys(value)) names.add(normalise(name));
   }
   return { ok: true, names };
 }
+
+const npmNames = (text: string): Names => jsonSectionNames(text, NPM_SECTIONS);
 
 /** A Python requirement's project name, normalised as pip compares them (PEP 503); an option line is kept whole. */
 function pipName(line: string): string {
@@ -130,23 +133,8 @@ function pipfileNames(text: string): Names {
   return { ok: true, names: new Set([...tableKeys(parsed.doc['packages']), ...tableKeys(parsed.doc['dev-packages'])].map(pipName)) };
 }
 
-function composerNames(text: string): Names {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, reason: `does not parse as JSON (${(error as Error).message})` };
-  }
-  if (!isTable(doc)) return { ok: false, reason: 'is not a JSON object' };
-  const names = new Set<string>();
-  for (const section of ['require', 'require-dev']) {
-    const value = doc[section];
-    if (value === undefined) continue;
-    if (!isTable(value)) return { ok: false, reason: `has a ${section} that is not an object` };
-    for (const name of Object.keys(value)) names.add(name.toLowerCase());
-  }
-  return { ok: true, names };
-}
+/** composer.json: package names compare without case. */
+const composerNames = (text: string): Names => jsonSectionNames(text, ['require', 'require-dev'], (name) => name.toLowerCase());
 
 /** Gemfile: every `gem "name"` line (Ruby is not evaluated; a gem added by code rather than a gem line is not seen). */
 function gemfileNames(text: string): Names {
