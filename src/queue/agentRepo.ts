@@ -2,7 +2,7 @@
 // detached worktree per attempt at the job's base commit, one commit per
 // attempt, pushed to refs/buran/attempts/<attemptId>. Every call goes through
 // the pinned git of src/workspace (no hooks, fsmonitor or pager).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BuranError } from '../domain/errors.js';
@@ -63,16 +63,35 @@ export function cloneFingerprint(repo: AgentRepo): string {
 
 export type AttemptCommit = { readonly commit: string; readonly changedFiles: readonly string[] } | null;
 
-/** Commit everything the attempt left in `worktree` (one commit, naming the attempt and run); null when it changed nothing. */
-export async function commitAttempt(worktree: string, o: { readonly attemptId: string; readonly runId: string; readonly message: string; readonly identity: GitIdentity }): Promise<AttemptCommit> {
+/**
+ * The clone's admin folder of `worktree` (`<clone>/worktrees/<name>`), found from the clone's side: the worktree's own
+ * `.git` file is the worker's to rewrite, and a redirected one would hand buran's git another repository's config.
+ */
+function adminDirOf(repo: AgentRepo, worktree: string): string {
+  const admins = join(repo.gitDir, 'worktrees');
+  const names = existsSync(admins) ? readdirSync(admins) : [];
+  const wanted = new Set([join(worktree, '.git'), join(realpathSync(worktree), '.git')]);
+  for (const name of names) {
+    const pointer = join(admins, name, 'gitdir');
+    if (existsSync(pointer) && wanted.has(readFileSync(pointer, 'utf8').trim())) return join(admins, name);
+  }
+  throw new BuranError({ code: 'internal', message: `${worktree} is not a worktree of the clone ${repo.gitDir}`, details: { worktree, gitDir: repo.gitDir } });
+}
+
+/**
+ * Commit everything the attempt left in `worktree` (one commit, naming the attempt and run); null when it changed nothing.
+ * git is addressed through the clone's admin folder (`--git-dir`, `--work-tree`), never by discovery from the worktree.
+ */
+export async function commitAttempt(repo: AgentRepo, worktree: string, o: { readonly attemptId: string; readonly runId: string; readonly message: string; readonly identity: GitIdentity }): Promise<AttemptCommit> {
   const opts = { identity: o.identity };
-  await mustIn(worktree, ['add', '--all', '--', '.'], opts);
-  const staged = await git(worktree, ['diff', '--cached', '--quiet', '--ignore-submodules=all'], opts);
+  const at = [`--git-dir=${adminDirOf(repo, worktree)}`, `--work-tree=${worktree}`];
+  await mustIn(worktree, [...at, 'add', '--all', '--', '.'], opts);
+  const staged = await git(worktree, [...at, 'diff', '--cached', '--quiet', '--ignore-submodules=all'], opts);
   if (staged.exitCode === 0) return null;
   if (staged.exitCode !== 1) throw failure(['diff', '--cached', '--quiet'], staged, { worktree });
-  await mustIn(worktree, ['commit', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '-F', '-'], { ...opts, input: attemptMessage(o.message, o.attemptId, [`${RUN_TRAILER}: ${o.runId}`]) });
-  const commit = (await mustIn(worktree, ['rev-parse', 'HEAD'], opts)).stdout.trim();
-  const names = await mustIn(worktree, ['diff', '--no-ext-diff', '--no-textconv', '--name-only', '-z', `${commit}^1`, commit], opts);
+  await mustIn(worktree, [...at, 'commit', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '-F', '-'], { ...opts, input: attemptMessage(o.message, o.attemptId, [`${RUN_TRAILER}: ${o.runId}`]) });
+  const commit = (await mustIn(worktree, [...at, 'rev-parse', 'HEAD'], opts)).stdout.trim();
+  const names = await mustIn(worktree, [...at, 'diff', '--no-ext-diff', '--no-textconv', '--name-only', '-z', `${commit}^1`, commit], opts);
   return { commit, changedFiles: names.stdout.split('\0').filter((f) => f !== '').sort() };
 }
 

@@ -96,7 +96,7 @@ export async function runAttemptJob(ctx: AgentContext, job: AttemptJob, signal: 
       const violation = checkLeftovers(paths.worktree, trusted === cloneFingerprint(repo));
       if (violation !== null) return result('started', violation, null, null);
       if (outcome.kind !== 'completion' || outcome.status !== 'completed') return result('started', outcome, null, null);
-      const commit = await commitAttempt(paths.worktree, { attemptId: job.attemptId, runId: job.runId, message: `${job.taskId}: ${outcome.summary.split('\n')[0] ?? ''}`, identity: job.config.commits.author ?? BURAN_IDENTITY });
+      const commit = await commitAttempt(repo, paths.worktree, { attemptId: job.attemptId, runId: job.runId, message: `${job.taskId}: ${outcome.summary.split('\n')[0] ?? ''}`, identity: job.config.commits.author ?? BURAN_IDENTITY });
       if (commit === null) return result('started', { ...outcome, changedFiles: [] }, null, null);
       signal.throwIfAborted();
       if (!(await holdsLock())) throw new Error(`attempt ${job.attemptId}: this agent no longer holds the job (its lock lapsed); nothing pushed`);

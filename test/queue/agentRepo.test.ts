@@ -1,7 +1,7 @@
 // The worker agent's git on real repositories: a bare clone per remote, a
 // detached worktree at a commit that is only on the remote, one commit per
 // attempt pushed to its ref (never forced), and the clone fingerprint.
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -43,9 +43,9 @@ describe("the worker agent's git", () => {
     const worktree = join(dir, 'work', 'worktrees', 'a.a1');
     await addWorktree(repo, worktree, later);
     expect(git(worktree, 'rev-parse', 'HEAD').trim()).toBe(later);
-    expect(await commitAttempt(worktree, { attemptId: 'a.a1', runId: 'r1', message: 'a: nothing', identity: BURAN_IDENTITY })).toBeNull();
+    expect(await commitAttempt(repo, worktree, { attemptId: 'a.a1', runId: 'r1', message: 'a: nothing', identity: BURAN_IDENTITY })).toBeNull();
     writeFileSync(join(worktree, 'work.txt'), 'done\n');
-    const commit = await commitAttempt(worktree, { attemptId: 'a.a1', runId: 'r1', message: 'a: did it', identity: BURAN_IDENTITY });
+    const commit = await commitAttempt(repo, worktree, { attemptId: 'a.a1', runId: 'r1', message: 'a: did it', identity: BURAN_IDENTITY });
     expect(commit?.changedFiles).toEqual(['work.txt']);
     if (commit === null) return;
     await pushAttempt(repo, 'a.a1', commit.commit);
@@ -55,10 +55,32 @@ describe("the worker agent's git", () => {
     await removeWorktree(repo, worktree);
     await addWorktree(repo, worktree, base);
     writeFileSync(join(worktree, 'other.txt'), 'other\n');
-    const other = await commitAttempt(worktree, { attemptId: 'a.a1', runId: 'r1', message: 'a: again', identity: BURAN_IDENTITY });
+    const other = await commitAttempt(repo, worktree, { attemptId: 'a.a1', runId: 'r1', message: 'a: again', identity: BURAN_IDENTITY });
     if (other === null) throw new Error('nothing committed');
     await expect(pushAttempt(repo, 'a.a1', other.commit)).rejects.toThrow(/push/);
     expect(git(root, '--git-dir', remote, 'rev-parse', 'refs/buran/attempts/a.a1').trim()).toBe(commit.commit);
+  });
+
+  it("a worktree whose .git file a worker redirected to a repository it planted: the commit still goes to the clone, and the planted config's filter never runs", async () => {
+    const { root, remote, base } = remoteWithCommit();
+    const dir = join(root, 'agent');
+    const repo = await ensureClone(dir, remote);
+    const worktree = join(dir, 'work', 'worktrees', 'b.a1');
+    await addWorktree(repo, worktree, base);
+    // The worker (sandbox none: it writes where the agent's user can) plants a repository whose config defines a filter that
+    // runs its code, points the worktree's .git at it, and asks for the filter.
+    const planted = join(root, 'planted');
+    git(root, 'init', '-q', planted);
+    const marker = join(root, 'filter-ran');
+    writeFileSync(join(planted, '.git', 'config'), `[filter "evil"]\n\tclean = sh -c 'touch ${marker}; cat'\n`, { flag: 'a' });
+    writeFileSync(join(worktree, '.git'), `gitdir: ${join(planted, '.git')}\n`);
+    writeFileSync(join(worktree, '.gitattributes'), '* filter=evil\n');
+    writeFileSync(join(worktree, 'work.txt'), 'done\n');
+    const commit = await commitAttempt(repo, worktree, { attemptId: 'b.a1', runId: 'r1', message: 'b: did it', identity: BURAN_IDENTITY });
+    expect(existsSync(marker)).toBe(false);
+    if (commit === null) throw new Error('nothing committed');
+    expect(git(root, '--git-dir', repo.gitDir, 'cat-file', '-t', commit.commit).trim()).toBe('commit');
+    expect(git(root, '--git-dir', repo.gitDir, 'rev-parse', `${commit.commit}^1`).trim()).toBe(base);
   });
 
   it("the clone's fingerprint changes when its config or attributes change", async () => {
