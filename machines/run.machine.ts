@@ -21,7 +21,7 @@ import type {
   RunStepInput,
   ScopeOutcome,
 } from './run.types.js';
-import { addedUsage, gateGuards, gateOf as gate, notProvided, outputOf } from './shared.js';
+import { addedUsage, gateGuards, gateOf as gate, leaseLost, notProvided, outputOf } from './shared.js';
 import { taskChart } from './task.machine.js';
 import type { BlockParams } from './task.types.js';
 
@@ -99,6 +99,7 @@ export const runChart = setup({
     checkApprovals: notProvided<ApprovalOutcome, RunStepInput>('checkApprovals'),
   },
   guards: {
+    leaseLost: ({ event }) => leaseLost({ event }),
     packetInsufficient: ({ event }) => outputOf<IntakeOutcome>(event)?.status === 'insufficient',
     approvalMismatch: ({ event }) => outputOf<IntakeOutcome>(event)?.status === 'tampered',
     prerequisitesReady: ({ event }) => outputOf<PrerequisiteOutcome>(event)?.status === 'ready',
@@ -423,7 +424,7 @@ export const runChart = setup({
               { guard: 'verificationSetupFailed', target: '#run.blocked', actions: ['recordGate', { type: 'block', params: { code: 'setup_failed' } }] },
               { target: '#run.blocked', actions: ['recordGate', { type: 'block', params: { code: 'verification_blocked' } }] },
             ],
-            onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },
+            onError: [{ guard: 'leaseLost', target: '#run.blocked', actions: { type: 'block', params: { code: 'lease_lost' } } }, { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } }],
           },
         },
         reviewing: {
@@ -439,7 +440,7 @@ export const runChart = setup({
               { guard: 'gateFailed', target: 'fixing', actions: ['recordGate', 'addGateUsage'] },
               { target: '#run.blocked', actions: ['recordGate', 'addGateUsage', { type: 'block', params: { code: 'review_blocked' } }] },
             ],
-            onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },
+            onError: [{ guard: 'leaseLost', target: '#run.blocked', actions: { type: 'block', params: { code: 'lease_lost' } } }, { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } }],
           },
         },
         fixing: {
@@ -459,7 +460,7 @@ export const runChart = setup({
               { guard: 'approvalsPending', target: 'awaitingApproval', actions: 'recordApprovals' },
               { target: 'handoff', actions: 'recordApprovals' },
             ],
-            onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },
+            onError: [{ guard: 'leaseLost', target: '#run.blocked', actions: { type: 'block', params: { code: 'lease_lost' } } }, { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } }],
           },
         },
         awaitingApproval: {
@@ -484,7 +485,7 @@ export const runChart = setup({
               { guard: 'handoffDone', target: '#run.readyForReview', actions: 'recordHandoff' },
               { target: '#run.blocked', actions: { type: 'block', params: { code: 'handoff_failed' } } },
             ],
-            onError: { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } },
+            onError: [{ guard: 'leaseLost', target: '#run.blocked', actions: { type: 'block', params: { code: 'lease_lost' } } }, { target: '#run.blocked', actions: { type: 'block', params: { code: 'internal_error' } } }],
           },
         },
         hist: { type: 'history', history: 'deep' },

@@ -16,6 +16,20 @@ export function outputOf<T>(event: { type: string }): T | undefined {
   return 'output' in event ? (event as { output: T }).output : undefined;
 }
 
+/**
+ * An effect that failed because the run's workspace lease is gone (it threw an
+ * error with code `lease_lost`): the run's to handle (it blocks `lease_lost`),
+ * not the step's.
+ */
+export const leaseLost = ({ event }: { event: { type: string } }): boolean =>
+  event.type.startsWith('xstate.error.actor.') && (event as { error?: { code?: unknown } }).error?.code === 'lease_lost';
+
+/** The message of the error an effect failed with (its error event), or a fixed text when it has none. */
+export function errorMessageOf(event: { type: string }): string {
+  const error = (event as { error?: { message?: unknown } }).error;
+  return typeof error?.message === 'string' ? error.message : 'the run lost its workspace lease';
+}
+
 /** The gate result a verification or review effect returned. */
 export const gateOf = (event: { type: string }): GateResult | undefined => outputOf<GateResult>(event);
 

@@ -5,8 +5,10 @@
 import { assign, enqueueActions, sendParent, setup } from 'xstate';
 import type { GateResult } from '../src/domain/gates.js';
 import type {
+  AttemptCommitOutcome,
   AwaitInput,
   BlockParams,
+  CommitInput,
   DispatchInput,
   DispatchOutcome,
   MergeOutcome,
@@ -18,13 +20,20 @@ import type {
   TaskToRunEvent,
   WorkerOutcome,
 } from './task.types.js';
-import { addedUsage, gateGuards, gateOf as gate, notProvided, outputOf } from './shared.js';
+import { addedUsage, errorMessageOf, gateGuards, gateOf as gate, leaseLost, notProvided, outputOf } from './shared.js';
 
 const worker = (event: { type: string }) => outputOf<WorkerOutcome>(event);
 
 /** The attempt in flight; only absent in a state no path reaches without one (the effect then sees an empty id). */
 const attemptOf = (context: TaskContext) =>
   context.current ?? { attemptId: '', number: 0, epoch: context.epoch, startedAt: null, deadlineAt: null };
+
+/** The summary ingested for the attempt in flight (empty when none was). */
+const summaryOf = (context: TaskContext): string => {
+  const attemptId = context.current?.attemptId;
+  const ingested = context.history.findLast((h) => h.kind === 'outcome' && h.attemptId === attemptId);
+  return ingested?.kind === 'outcome' ? ingested.summary : '';
+};
 
 /** Input of the verify, review and merge effects. */
 const stageInput = ({ context }: { context: TaskContext }): TaskGateInput => ({
@@ -45,11 +54,13 @@ export const taskChart = setup({
   actors: {
     dispatchWorker: notProvided<DispatchOutcome, DispatchInput>('dispatchWorker'),
     awaitCompletion: notProvided<WorkerOutcome, AwaitInput>('awaitCompletion'),
+    commitAttempt: notProvided<AttemptCommitOutcome, CommitInput>('commitAttempt'),
     runTaskVerification: notProvided<GateResult, TaskGateInput>('runTaskVerification'),
     runTaskReview: notProvided<GateResult, TaskGateInput>('runTaskReview'),
     mergeTask: notProvided<MergeOutcome, TaskGateInput>('mergeTask'),
   },
   guards: {
+    leaseLost: ({ event }) => leaseLost({ event }),
     workerUnavailable: ({ event }) => outputOf<DispatchOutcome>(event)?.status === 'unavailable',
     workspaceConflict: ({ event }) => outputOf<DispatchOutcome>(event)?.status === 'conflict',
     setupFailed: ({ event }) => outputOf<DispatchOutcome>(event)?.status === 'setup_failed',
@@ -197,6 +208,8 @@ export const taskChart = setup({
         ? { history: [...context.history, { kind: 'late_completion' as const, attemptId: event.attemptId, digest: event.digest }] }
         : {},
     ),
+    /** The run's lease is gone under this step: the run blocks `lease_lost` (and holds its tasks); RELEASE after a retry runs the step again. */
+    reportLeaseLost: sendParent(({ event }): TaskToRunEvent => ({ type: 'LEASE_LOST', message: errorMessageOf(event) })),
     reportDispatchRequest: sendParent(({ context }): TaskToRunEvent => ({ type: 'DISPATCH_REQUEST', taskId: context.taskId })),
     reportUsage: sendParent(({ context, event }): TaskToRunEvent => {
       const o = worker(event);
@@ -301,10 +314,10 @@ export const taskChart = setup({
               },
               { target: 'awaiting', actions: ['recordSetup', 'markStarted'] },
             ],
-            onError: {
-              target: '#task.blocked',
-              actions: { type: 'block', params: { code: 'internal_error', resume: 'dispatch' } },
-            },
+            onError: [
+              { guard: 'leaseLost', target: '#task.held', actions: 'reportLeaseLost' },
+              { target: '#task.blocked', actions: { type: 'block', params: { code: 'internal_error', resume: 'dispatch' } } },
+            ],
           },
         },
         awaiting: {
@@ -324,7 +337,7 @@ export const taskChart = setup({
                 target: '#task.blocked',
                 actions: ['ingestOutcome', 'reportUsage', { type: 'block', params: { code: 'policy_denied', resume: 'attempt' } }],
               },
-              { guard: 'completedOk', target: 'verifying', actions: ['ingestOutcome', 'reportUsage'] },
+              { guard: 'completedOk', target: 'committing', actions: ['ingestOutcome', 'reportUsage'] },
               {
                 guard: 'workerReportedBlocked',
                 target: '#task.blocked',
@@ -351,7 +364,25 @@ export const taskChart = setup({
                 actions: ['ingestOutcome', 'reportUsage', { type: 'block', params: { code: 'completion_missing', resume: 'attempt' } }],
               },
             ],
-            onError: { target: '#task.blocked', actions: { type: 'block', params: { code: 'internal_error', resume: 'await' } } },
+            onError: [{ guard: 'leaseLost', target: '#task.held', actions: 'reportLeaseLost' }, { target: '#task.blocked', actions: { type: 'block', params: { code: 'internal_error', resume: 'await' } } }],
+          },
+        },
+        committing: {
+          description: "Commit what the attempt changed in the task's worktree as one commit: git's changed files, not the worker's claim; what setup made is left out.",
+          invoke: {
+            id: 'commitAttempt',
+            src: 'commitAttempt',
+            input: ({ context }) => ({
+              runId: context.runId,
+              taskId: context.taskId,
+              attempt: attemptOf(context),
+              summary: summaryOf(context),
+            }),
+            onDone: { target: 'verifying' },
+            onError: [
+              { guard: 'leaseLost', target: '#task.held', actions: 'reportLeaseLost' },
+              { target: '#task.blocked', actions: { type: 'block', params: { code: 'internal_error', resume: 'commit' } } },
+            ],
           },
         },
         verifying: {
@@ -378,7 +409,7 @@ export const taskChart = setup({
                 actions: ['recordGate', { type: 'block', params: { code: 'verification_blocked', resume: 'verify' } }],
               },
             ],
-            onError: { target: '#task.blocked', actions: { type: 'block', params: { code: 'internal_error', resume: 'verify' } } },
+            onError: [{ guard: 'leaseLost', target: '#task.held', actions: 'reportLeaseLost' }, { target: '#task.blocked', actions: { type: 'block', params: { code: 'internal_error', resume: 'verify' } } }],
           },
         },
         reviewing: {
@@ -400,7 +431,7 @@ export const taskChart = setup({
                 actions: ['recordGate', 'reportReviewUsage', { type: 'block', params: { code: 'review_blocked', resume: 'review' } }],
               },
             ],
-            onError: { target: '#task.blocked', actions: { type: 'block', params: { code: 'internal_error', resume: 'review' } } },
+            onError: [{ guard: 'leaseLost', target: '#task.held', actions: 'reportLeaseLost' }, { target: '#task.blocked', actions: { type: 'block', params: { code: 'internal_error', resume: 'review' } } }],
           },
         },
         merging: {
@@ -413,7 +444,7 @@ export const taskChart = setup({
               { guard: 'merged', target: 'passed', actions: 'recordMerge' },
               { target: 'fixing', actions: 'recordConflict' },
             ],
-            onError: { target: '#task.blocked', actions: { type: 'block', params: { code: 'internal_error', resume: 'merge' } } },
+            onError: [{ guard: 'leaseLost', target: '#task.held', actions: 'reportLeaseLost' }, { target: '#task.blocked', actions: { type: 'block', params: { code: 'internal_error', resume: 'merge' } } }],
           },
         },
         fixing: {
@@ -437,7 +468,7 @@ export const taskChart = setup({
       },
     },
     held: {
-      description: 'The run is paused or blocked: no effect runs; RELEASE returns to where the task was, or blocks it completion_conflict when a completion observed meanwhile differs from the one ingested.',
+      description: 'The run is paused or blocked (or a step found the run\'s lease gone and told the run): no effect runs; RELEASE returns to where the task was, or blocks it completion_conflict when a completion observed meanwhile differs from the one ingested.',
       on: {
         RELEASE: [
           {
@@ -461,6 +492,7 @@ export const taskChart = setup({
           { guard: { type: 'resumeAt', params: { stage: 'attempt' } }, target: 'working.requesting', actions: ['clearBlocker', 'grantRetry'] },
           { guard: { type: 'resumeAt', params: { stage: 'dispatch' } }, target: 'working.dispatching', actions: ['clearBlocker', 'grantResume'] },
           { guard: { type: 'resumeAt', params: { stage: 'await' } }, target: 'working.awaiting', actions: ['clearBlocker', 'grantResume'] },
+          { guard: { type: 'resumeAt', params: { stage: 'commit' } }, target: 'working.committing', actions: ['clearBlocker', 'grantResume'] },
           { guard: { type: 'resumeAt', params: { stage: 'verify' } }, target: 'working.verifying', actions: ['clearBlocker', 'grantResume'] },
           { guard: { type: 'resumeAt', params: { stage: 'review' } }, target: 'working.reviewing', actions: ['clearBlocker', 'grantResume'] },
           { guard: { type: 'resumeAt', params: { stage: 'merge' } }, target: 'working.merging', actions: ['clearBlocker', 'grantResume'] },

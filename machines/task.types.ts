@@ -15,7 +15,7 @@ export interface TaskInput {
 }
 
 /** Where a RETRY of a blocked task resumes. */
-export type ResumeStage = 'attempt' | 'dispatch' | 'await' | 'verify' | 'review' | 'merge' | 'fix';
+export type ResumeStage = 'attempt' | 'dispatch' | 'await' | 'commit' | 'verify' | 'review' | 'merge' | 'fix';
 
 /** The attempt in flight. Deadlines are epoch milliseconds from the injected clock. */
 export interface CurrentAttempt {
@@ -103,6 +103,15 @@ export type WorkerOutcome =
    */
   | { readonly kind: 'violation'; readonly reason: string; readonly files: readonly string[] };
 
+/**
+ * Output of the `commitAttempt` actor: what the attempt changed in its
+ * worktree, as one commit (git's changed files, never the worker's claim), or
+ * nothing changed. Idempotent per attempt: asked again, it finds its commit.
+ */
+export type AttemptCommitOutcome =
+  | { readonly status: 'committed'; readonly commit: string; readonly changedFiles: readonly string[] }
+  | { readonly status: 'unchanged' };
+
 /** Output of the `mergeTask` actor. */
 export type MergeOutcome =
   | { readonly status: 'merged'; readonly commit: string }
@@ -119,6 +128,13 @@ export interface AwaitInput {
   readonly taskId: string;
   readonly attempt: CurrentAttempt;
   readonly heartbeatTimeoutSec: number;
+}
+export interface CommitInput {
+  readonly runId: string;
+  readonly taskId: string;
+  readonly attempt: CurrentAttempt;
+  /** The attempt's summary as ingested (redacted): the commit message's first line. */
+  readonly summary: string;
 }
 export interface TaskGateInput {
   readonly runId: string;
@@ -144,6 +160,8 @@ export type TaskToRunEvent =
   | { readonly type: 'DISPATCH_REQUEST'; readonly taskId: string }
   | { readonly type: 'TASK_USAGE'; readonly taskId: string; readonly attemptId: string; readonly usage: Usage | null }
   | { readonly type: 'TASK_PASSED'; readonly taskId: string; readonly epoch: number; readonly gates: readonly GateRecord[] }
+  /** A step of this task found the run's workspace lease gone: the run blocks `lease_lost`; the task waits held. */
+  | { readonly type: 'LEASE_LOST'; readonly message: string }
   | {
       readonly type: 'TASK_BLOCKED';
       readonly taskId: string;

@@ -64,6 +64,7 @@ function oneAnswer(inner: RunEffects): RunEffects {
     reacquireScope: (i) => once(() => inner.reacquireScope(i)),
     dispatchWorker: (i) => once(() => inner.dispatchWorker(i)),
     awaitCompletion: (i, signal) => once(() => inner.awaitCompletion(i, signal)),
+    commitAttempt: (i) => once(() => inner.commitAttempt(i)),
     runTaskVerification: (i) => once(() => inner.runTaskVerification(i)),
     runTaskReview: (i) => once(() => inner.runTaskReview(i)),
     mergeTask: (i) => once(() => inner.mergeTask(i)),

@@ -61,6 +61,7 @@ const TASK_WORDS: Readonly<Record<string, string>> = {
   'working.requesting': 'waiting to start',
   'working.dispatching': 'starting the agent',
   'working.awaiting': 'agent working',
+  'working.committing': 'committing the attempt',
   'working.verifying': 'verifying',
   'working.reviewing': 'reviewing',
   'working.merging': 'merging',

@@ -1,10 +1,10 @@
 // Bind an effects port to the charts: one named actor per effect, and the
 // final-state hooks as named actions. This is the only place the charts meet
-// the outside world.
+// the outside world. An effect that finds the run's lease gone rejects with a
+// `lease_lost` error; the charts' `leaseLost` guards block the run on it.
 import { fromPromise } from 'xstate';
 import type { ApprovalOutcome, HandoffOutcome, IntakeOutcome, LeaseOutcome, PreflightOutcome, PrerequisiteOutcome, RunStepInput, ScopeOutcome } from '../../machines/run.types.js';
-import type { AwaitInput, DispatchInput, DispatchOutcome, MergeOutcome, TaskGateInput, WorkerOutcome } from '../../machines/task.types.js';
-import { isBuranError } from '../domain/errors.js';
+import type { AttemptCommitOutcome, AwaitInput, CommitInput, DispatchInput, DispatchOutcome, MergeOutcome, TaskGateInput, WorkerOutcome } from '../../machines/task.types.js';
 import type { GateResult } from '../domain/gates.js';
 import { runMachine, taskMachine } from '../machines/index.js';
 import type { RunEffects } from './effects.js';
@@ -14,13 +14,6 @@ export interface BindOptions {
   readonly onHook: (name: HookName, done: Promise<void>) => void;
   /** Operator commands change state only: effect actors never settle and call nothing. Hooks still run. */
   readonly inert?: boolean;
-  /**
-   * Called, before the effect's actor sees the rejection, when an effect fails
-   * because the run's workspace lease is gone (a BuranError with code
-   * `lease_lost`), so the session can send the run LEASE_LOST: the run blocks
-   * with `lease_lost` instead of the task reporting an internal error.
-   */
-  readonly onLeaseLost?: (message: string) => void;
 }
 
 /** The effects the charts fire and forget (the session awaits them before it stops). */
@@ -45,6 +38,7 @@ export function bindEffects(given: RunEffects, bind: BindOptions) {
           reacquireScope: never,
           dispatchWorker: never,
           awaitCompletion: never,
+          commitAttempt: never,
           runTaskVerification: never,
           runTaskReview: never,
           mergeTask: never,
@@ -57,18 +51,14 @@ export function bindEffects(given: RunEffects, bind: BindOptions) {
           cancelWorkers: (runId) => given.cancelWorkers(runId),
         }
       : given;
-  const watch = <T>(done: Promise<T>): Promise<T> =>
-    done.catch((error: unknown) => {
-      if (isBuranError(error) && error.code === 'lease_lost') bind.onLeaseLost?.(error.message);
-      throw error;
-    });
   const task = taskMachine.provide({
     actors: {
-      dispatchWorker: fromPromise<DispatchOutcome, DispatchInput>(({ input }) => watch(effects.dispatchWorker(input))),
-      awaitCompletion: fromPromise<WorkerOutcome, AwaitInput>(({ input, signal }) => watch(effects.awaitCompletion(input, signal))),
-      runTaskVerification: fromPromise<GateResult, TaskGateInput>(({ input }) => watch(effects.runTaskVerification(input))),
-      runTaskReview: fromPromise<GateResult, TaskGateInput>(({ input }) => watch(effects.runTaskReview(input))),
-      mergeTask: fromPromise<MergeOutcome, TaskGateInput>(({ input }) => watch(effects.mergeTask(input))),
+      dispatchWorker: fromPromise<DispatchOutcome, DispatchInput>(({ input }) => effects.dispatchWorker(input)),
+      awaitCompletion: fromPromise<WorkerOutcome, AwaitInput>(({ input, signal }) => effects.awaitCompletion(input, signal)),
+      commitAttempt: fromPromise<AttemptCommitOutcome, CommitInput>(({ input }) => effects.commitAttempt(input)),
+      runTaskVerification: fromPromise<GateResult, TaskGateInput>(({ input }) => effects.runTaskVerification(input)),
+      runTaskReview: fromPromise<GateResult, TaskGateInput>(({ input }) => effects.runTaskReview(input)),
+      mergeTask: fromPromise<MergeOutcome, TaskGateInput>(({ input }) => effects.mergeTask(input)),
     },
   });
   const hook = (name: HookName) => ({ context }: { context: { runId: string } }) => {
@@ -82,10 +72,10 @@ export function bindEffects(given: RunEffects, bind: BindOptions) {
       checkAdapters: fromPromise<PreflightOutcome, RunStepInput>(({ input }) => effects.checkAdapters(input)),
       acquireLease: fromPromise<LeaseOutcome, RunStepInput>(({ input }) => effects.acquireLease(input)),
       reacquireScope: fromPromise<ScopeOutcome, RunStepInput>(({ input }) => effects.reacquireScope(input)),
-      runVerification: fromPromise<GateResult, RunStepInput>(({ input }) => watch(effects.runVerification(input))),
-      runReview: fromPromise<GateResult, RunStepInput>(({ input }) => watch(effects.runReview(input))),
-      performHandoff: fromPromise<HandoffOutcome, RunStepInput>(({ input }) => watch(effects.performHandoff(input))),
-      checkApprovals: fromPromise<ApprovalOutcome, RunStepInput>(({ input }) => watch(effects.checkApprovals(input))),
+      runVerification: fromPromise<GateResult, RunStepInput>(({ input }) => effects.runVerification(input)),
+      runReview: fromPromise<GateResult, RunStepInput>(({ input }) => effects.runReview(input)),
+      performHandoff: fromPromise<HandoffOutcome, RunStepInput>(({ input }) => effects.performHandoff(input)),
+      checkApprovals: fromPromise<ApprovalOutcome, RunStepInput>(({ input }) => effects.checkApprovals(input)),
     },
     actions: { releaseLease: hook('releaseLease'), releaseScope: hook('releaseScope'), cancelWorkers: hook('cancelWorkers') },
   });

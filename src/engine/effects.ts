@@ -11,7 +11,7 @@ import type {
   RunStepInput,
   ScopeOutcome,
 } from '../../machines/run.types.js';
-import type { AwaitInput, DispatchInput, DispatchOutcome, MergeOutcome, TaskGateInput, WorkerOutcome } from '../../machines/task.types.js';
+import type { AttemptCommitOutcome, AwaitInput, CommitInput, DispatchInput, DispatchOutcome, MergeOutcome, TaskGateInput, WorkerOutcome } from '../../machines/task.types.js';
 import type { GateResult } from '../domain/gates.js';
 import type { RunSnapshot } from './runView.js';
 
@@ -49,6 +49,8 @@ export interface RunEffects {
   dispatchWorker(input: DispatchInput): Promise<DispatchOutcome>;
   /** Resolves when the attempt ends or times out; `signal` aborts waiting (not the worker) when the task is held. */
   awaitCompletion(input: AwaitInput, signal: AbortSignal): Promise<WorkerOutcome>;
+  /** After a completed attempt: commit what it changed in the task's worktree (one commit; found again when asked again). */
+  commitAttempt(input: CommitInput): Promise<AttemptCommitOutcome>;
   runTaskVerification(input: TaskGateInput): Promise<GateResult>;
   runTaskReview(input: TaskGateInput): Promise<GateResult>;
   mergeTask(input: TaskGateInput): Promise<MergeOutcome>;

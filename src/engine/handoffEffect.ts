@@ -1,6 +1,6 @@
 // The handoff effect: the run branch's tip read once, the report built from
 // the run as its driver holds it, and a pull request pushing that commit by id
-// when policy enables it. A lost lease is the run's to handle (LEASE_LOST), not
+// when policy enables it. A lost lease is the run's to handle (it blocks lease_lost), not
 // a failed handoff.
 import { join } from 'node:path';
 import type { HandoffOutcome, LeaseInfo } from '../../machines/run.types.js';
@@ -75,7 +75,7 @@ export async function performHandoff(d: HandoffDeps): Promise<HandoffOutcome> {
     if (pr.status === 'failed') return { status: 'failed', message: pr.message, details: { runId, ...pr.details } };
     return { status: 'done', handoff: { branch: runLease.branch, commit: tip.commit, tree: tip.tree, reportHash, pullRequest: pr.status === 'skipped' ? null : pr.url } };
   } catch (error) {
-    // A lost lease is the run's to handle (LEASE_LOST, see bindEffects), not a failed handoff.
+    // A lost lease is the run's to handle (the chart's `leaseLost` guard blocks it lease_lost), not a failed handoff.
     if (isBuranError(error) && error.code === 'lease_lost') throw error;
     return { status: 'failed', message: error instanceof Error ? error.message : String(error), details: { runId } };
   }

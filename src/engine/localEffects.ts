@@ -242,14 +242,16 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         const why = nested.truncated ? `more than ${NESTED_SCAN_LIMIT} entries to check for embedded repositories` : `embedded git repositories: ${files.join(', ')}`;
         return { kind: 'violation', reason: `the attempt left ${why}; buran runs no git on a worktree that holds one`, files };
       }
-      const outcome = redactOutcome(awaited, redact);
-      if (outcome.kind !== 'completion' || outcome.status !== 'completed') return outcome;
-      // One commit per attempt; the changed files are git's, not the worker's claim.
-      const tw = tree;
+      return redactOutcome(awaited, redact);
+    },
+
+    // One commit per attempt (its own step in the task chart); the changed files are git's, not the worker's claim.
+    async commitAttempt({ taskId, attempt, summary }) {
+      const tw = await taskTree(taskId, attempt.epoch, attempt.attemptId);
       // What setup made (installed dependencies, a linked folder, a copied .env) is never part of the attempt.
       const exclude = await setups.outputs(tw.worktree, attempt.epoch);
-      const commit = await ws.commitAttempt({ worktree: tw.worktree, attemptId: attempt.attemptId, message: `${taskId}: ${outcome.summary.split('\n')[0] ?? ''}`, exclude });
-      return { ...outcome, changedFiles: commit.committed ? commit.changedFiles : [] };
+      const commit = await ws.commitAttempt({ worktree: tw.worktree, attemptId: attempt.attemptId, message: `${taskId}: ${summary.split('\n')[0] ?? ''}`, exclude });
+      return commit.committed ? { status: 'committed', commit: commit.commit, changedFiles: commit.changedFiles } : { status: 'unchanged' };
     },
 
     runTaskVerification: gates.runTaskVerification,

@@ -119,6 +119,7 @@ export function redactingEffects(effects: RunEffects, redact: (text: string) => 
     reacquireScope: (input) => guard(effects.reacquireScope(input), notice),
     dispatchWorker: (input) => guard(effects.dispatchWorker(input), notice),
     awaitCompletion: (input, signal) => guard(effects.awaitCompletion(input, signal)),
+    commitAttempt: (input) => guard(effects.commitAttempt(input)),
     runTaskVerification: (input) => guard(effects.runTaskVerification(input), gate),
     runTaskReview: (input) => guard(effects.runTaskReview(input), gate),
     mergeTask: (input) => guard(effects.mergeTask(input), notice),

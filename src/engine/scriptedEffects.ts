@@ -93,6 +93,7 @@ export function createScriptedEffects(script: Script = {}): RunEffects & { reado
         ? await script.worker(input)
         : { kind: 'completion', status: 'completed', digest: `sha256:${input.attempt.attemptId}`, summary: 'done', changedFiles: [], usage: null };
     },
+    commitAttempt: (input) => log('commitAttempt', input, { status: 'committed' as const, commit: `commit-${input.attempt.attemptId}`, changedFiles: [] }),
     runTaskVerification: (input) => log('runTaskVerification', input, verification('task', `verify task-${input.taskId}`, input, script.taskVerification?.(input) ?? 'PASS')),
     runTaskReview: (input) => log('runTaskReview', input, gateResult('review', 'task', input.epoch, 'PASS', input.taskId)),
     mergeTask: (input) => log('mergeTask', input, { status: 'merged' as const, commit: `merge-${input.taskId}-${input.epoch}` }),

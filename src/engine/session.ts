@@ -160,11 +160,6 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   const hooks: Promise<void>[] = [];
   const machine = bindEffects(effects, {
     inert,
-    onLeaseLost: (message) => {
-      if (actor === null || closed) return;
-      actor.send({ type: 'LEASE_LOST', message } satisfies RunEvent);
-      schedule();
-    },
     onHook: (hook, done) => {
       hooks.push(
         done.catch((error: unknown) => {

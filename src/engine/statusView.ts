@@ -89,7 +89,7 @@ export function statusJson(
     const child = childOf(view, t.id);
     if (child === null) continue;
     const state = stageOf(child.value);
-    if (!['working.dispatching', 'working.awaiting', 'working.verifying', 'working.reviewing', 'working.merging', 'held', 'blocked'].includes(state)) continue;
+    if (!['working.dispatching', 'working.awaiting', 'working.committing', 'working.verifying', 'working.reviewing', 'working.merging', 'held', 'blocked'].includes(state)) continue;
     const current = child.context.current;
     const live = current !== null && runDir !== null ? attemptStatus(join(runDir, 'attempts', current.attemptId), now) : null;
     currentTask = {

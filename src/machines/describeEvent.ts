@@ -76,6 +76,7 @@ export const EFFECT_DESCRIBERS: Readonly<Record<string, Describer>> = {
   reacquireScope: refusal,
   dispatchWorker: refusal,
   awaitCompletion: worker,
+  commitAttempt: plain,
   runTaskVerification: gate,
   runTaskReview: gate,
   mergeTask: refusal,

@@ -8,7 +8,7 @@ import { RUN_SPAWNS, allTasksPassed, blockRun, blockTask, spawnReadyTasks } from
 /**
  * The task chart with its pure logic provided.
  * @example
- * const task = taskMachine.provide({ actors: { dispatchWorker, awaitCompletion, runTaskVerification, runTaskReview, mergeTask } });
+ * const task = taskMachine.provide({ actors: { dispatchWorker, awaitCompletion, commitAttempt, runTaskVerification, runTaskReview, mergeTask } });
  */
 export const taskMachine = taskChart.provide({ actions: { block: blockTask } });
 

@@ -33,7 +33,7 @@ describe('the model walk catches broken guards', () => {
     });
     const result = walkRun(broken, 1);
     expect(result.violations.some((v) => /^1: task \w+ is done without both gates PASS at its current epoch/.test(v)), result.violations[0]).toBe(true);
-  }, 120_000);
+  }, 240_000);
 
   it('reports a handoff with an approval gate still waiting when approving any gate counts as approving the last', () => {
     const broken = runSubject({
@@ -41,7 +41,7 @@ describe('the model walk catches broken guards', () => {
     });
     const result = walkRun(broken, 1);
     expect(result.violations.some((v) => v.startsWith('1: ready for review without every approval gate')), result.violations[0]).toBe(true);
-  }, 120_000);
+  }, 240_000);
 
   it('reports dispatches beyond maxDispatches when the dispatch guard always allows', () => {
     const broken = runSubject({ guards: { dispatchAllowed: () => true } });

@@ -8,6 +8,8 @@ import type { EventObject } from 'xstate';
 type Out = Record<string, unknown>;
 
 const outputOf = (event: EventObject): Out => ((event as { output?: unknown }).output ?? {}) as Out;
+/** An effect's error that says the run's lease is gone: the run blocks lease_lost, the task never blocks on it (it waits held). */
+const leaseLostError = (event: EventObject): boolean => (event as { error?: { code?: unknown } }).error?.code === 'lease_lost';
 const actorOf = (event: EventObject, kind: 'done' | 'error'): string | null => {
   const prefix = `xstate.${kind}.actor.`;
   return event.type.startsWith(prefix) ? event.type.slice(prefix.length) : null;
@@ -33,7 +35,7 @@ const WORKER_OUTCOME: Readonly<Record<string, string>> = {
 
 /** The codes a task may block with after `event`; null when nothing may block on it. */
 export function taskBlockCodes(event: EventObject): readonly string[] | null {
-  if (actorOf(event, 'error') !== null) return ['internal_error'];
+  if (actorOf(event, 'error') !== null) return leaseLostError(event) ? null : ['internal_error'];
   const out = outputOf(event);
   switch (actorOf(event, 'done')) {
     case 'dispatchWorker':
@@ -58,7 +60,7 @@ export function taskBlockCodes(event: EventObject): readonly string[] | null {
 
 /** The codes the run may block with after `event`; null when nothing may block on it. */
 export function runBlockCodes(event: EventObject): readonly string[] | null {
-  if (actorOf(event, 'error') !== null) return ['internal_error'];
+  if (actorOf(event, 'error') !== null) return leaseLostError(event) ? ['lease_lost'] : ['internal_error'];
   const out = outputOf(event);
   switch (actorOf(event, 'done')) {
     case 'checkIntake':

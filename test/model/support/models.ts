@@ -5,6 +5,7 @@ import type { RunContext, RunInput } from '../../../machines/run.types.js';
 import type { TaskContext, TaskInput } from '../../../machines/task.types.js';
 import type { GateResult } from '../../../src/domain/gates.js';
 import { makeBlocker } from '../../../src/domain/blockers.js';
+import { BuranError } from '../../../src/domain/errors.js';
 
 interface Snap<C> {
   readonly value: unknown;
@@ -17,6 +18,8 @@ export const pending = <TOutput, TInput>() => fromPromise<TOutput, TInput>(() =>
 
 const done = (id: string, output: unknown): EventObject => ({ type: `xstate.done.actor.${id}`, output }) as EventObject;
 const failed = (id: string): EventObject => ({ type: `xstate.error.actor.${id}`, error: new Error(`${id} crashed`) }) as EventObject;
+/** The effect found the run's workspace lease gone (its branch or worktree deleted under it). */
+const leaseGone = (id: string): EventObject => ({ type: `xstate.error.actor.${id}`, error: new BuranError({ code: 'lease_lost', message: `${id}: the run branch is gone` }) }) as EventObject;
 
 const setupRecord = (where: string) => ({ where, status: 'failed', commands: [{ argv: ['npm', 'ci'], exitCode: 1, timedOut: false, durationMs: 5, evidence: 'sha256:' + '3'.repeat(64) }] });
 
@@ -77,6 +80,7 @@ export function taskEvents(s: Snap<TaskContext>): EventObject[] {
     ev.push(done('dispatchWorker', { status: 'conflict', message: 'run branch does not merge', details: { files: ['src/a.ts'] } }));
     ev.push(done('dispatchWorker', { status: 'setup_failed', message: 'setup command ["npm","ci"] failed in task t1 (exit code 1)', details: { where: 'task t1' }, setup: setupRecord('task t1') }));
     ev.push(failed('dispatchWorker'));
+    ev.push(leaseGone('dispatchWorker'));
   }
   if (inState(s.value, 'working.awaiting')) {
     const completion = (status: string) => ({ kind: 'completion', status, digest: `d-${attemptId}`, summary: `worker ${status}`, changedFiles: ['src/a.ts'], usage });
@@ -88,22 +92,31 @@ export function taskEvents(s: Snap<TaskContext>): EventObject[] {
     ev.push(done('awaitCompletion', { kind: 'timeout', reason: 'heartbeat' }));
     ev.push(done('awaitCompletion', { kind: 'violation', reason: 'git configuration changed: .git/config', files: ['.git/config'] }));
     ev.push(failed('awaitCompletion'));
+    ev.push(leaseGone('awaitCompletion'));
+  }
+  if (inState(s.value, 'working.committing')) {
+    ev.push(done('commitAttempt', { status: 'committed', commit: `c-${attemptId}`, changedFiles: ['src/a.ts'] }));
+    ev.push(failed('commitAttempt'));
+    ev.push(leaseGone('commitAttempt'));
   }
   if (inState(s.value, 'working.verifying')) {
     for (const status of ['PASS', 'FAIL', 'BLOCKED'] as const) ev.push(done('runTaskVerification', gateResult('verification', 'task', c.epoch, status)));
     ev.push(done('runTaskVerification', gateResult('verification', 'task', c.epoch, 'FAIL', { policy: true })));
     ev.push(done('runTaskVerification', gateResult('verification', 'task', c.epoch, 'BLOCKED', { setupFailed: true })));
     ev.push(failed('runTaskVerification'));
+    ev.push(leaseGone('runTaskVerification'));
   }
   if (inState(s.value, 'working.reviewing')) {
     for (const status of ['PASS', 'FAIL', 'BLOCKED'] as const) ev.push(done('runTaskReview', gateResult('review', 'task', c.epoch, status)));
     ev.push(done('runTaskReview', gateResult('review', 'task', c.epoch, 'FAIL', { policy: true })));
     ev.push(failed('runTaskReview'));
+    ev.push(leaseGone('runTaskReview'));
   }
   if (inState(s.value, 'working.merging')) {
     ev.push(done('mergeTask', { status: 'merged', commit: `c${c.epoch}` }));
     ev.push(done('mergeTask', { status: 'conflict', files: ['src/a.ts'], message: 'both modified' }));
     ev.push(failed('mergeTask'));
+    ev.push(leaseGone('mergeTask'));
   }
   if (inState(s.value, 'working.passed') && c.integrationFixes < 1) {
     ev.push({ type: 'FIX', findings: [{ message: 'integration failed', severity: 'error' }] } as EventObject);
@@ -153,6 +166,8 @@ const passGates = (epoch: number) => [
 
 export function runEvents(s: Snap<RunContext>): EventObject[] {
   const c = s.context;
+  // Rare events (a lost lease under a step, approval gates) only on the plainest way there: first epoch, no decision, no spend, one dispatch per task.
+  const plainest = c.epoch === 1 && c.decisions.length === 0 && c.usage.costUsd === 0 && c.dispatches === c.tasks.length;
   const ev: EventObject[] = [];
   const operatorBudget = c.decisions.length === 0;
   if (inState(s.value, 'active')) {
@@ -225,6 +240,7 @@ export function runEvents(s: Snap<RunContext>): EventObject[] {
     ev.push(done('runVerification', gateResult('verification', 'integration', c.epoch, 'FAIL', { policy: true })));
     ev.push(done('runVerification', gateResult('verification', 'integration', c.epoch, 'BLOCKED', { setupFailed: true })));
     ev.push(failed('runVerification'));
+    if (plainest) ev.push(leaseGone('runVerification'));
   }
   if (inState(s.value, 'active.reviewing')) {
     for (const status of ['PASS', 'FAIL', 'BLOCKED'] as const) ev.push(done('runReview', gateResult('review', 'integration', c.epoch, status)));
@@ -232,15 +248,17 @@ export function runEvents(s: Snap<RunContext>): EventObject[] {
     // An agent reviewer whose spend passes the run's budget (budgetUsd 1).
     ev.push(done('runReview', { ...gateResult('review', 'integration', c.epoch, 'PASS'), usage: { inputTokens: 10, outputTokens: 10, costUsd: 2, unknownAttempts: 0 } }));
     ev.push(failed('runReview'));
+    if (plainest) ev.push(leaseGone('runReview'));
   }
   if (inState(s.value, 'active.approvals')) {
     // No gate applies (one skipped: its when.paths matched nothing); two that apply, the first rejects to a fix round, the second ends the run.
     ev.push(done('checkApprovals', { pending: [], skipped: [{ name: 'docs', paths: ['docs/**'] }] }));
-    // Gates that apply only on the plainest way there (first epoch, no operator decision, no spend, one dispatch per task): the walk stays small.
-    if (c.epoch === 1 && c.decisions.length === 0 && c.usage.costUsd === 0 && c.dispatches === c.tasks.length) {
+    // Gates that apply only on the plainest way there: the walk stays small.
+    if (plainest) {
       ev.push(done('checkApprovals', { pending: [{ name: 'security', onReject: 'fix', matched: ['src/a/x.ts'] }, { name: 'legal', onReject: 'end', matched: [] }], skipped: [] }));
     }
     ev.push(failed('checkApprovals'));
+    if (plainest) ev.push(leaseGone('checkApprovals'));
   }
   if (inState(s.value, 'active.awaitingApproval')) {
     const asked = c.approvals?.pending[0]?.name ?? 'none';
@@ -252,6 +270,7 @@ export function runEvents(s: Snap<RunContext>): EventObject[] {
     ev.push(done('performHandoff', { status: 'done', handoff: { branch: 'buran/run-1', commit: 'def', reportHash: 'sha256:' + '2'.repeat(64), pullRequest: null } }));
     ev.push(done('performHandoff', { status: 'failed', message: 'git commit failed', details: { exitCode: 128 } }));
     ev.push(failed('performHandoff'));
+    if (plainest) ev.push(leaseGone('performHandoff'));
   }
   const lateReports = (): EventObject[] => {
     const t = c.tasks.find((task) => c.progress[task.id] === 'running');

@@ -2,7 +2,7 @@
 // every effect replaced by a stub that never settles.
 import type { AnyStateMachine } from 'xstate';
 import type { ApprovalOutcome, HandoffOutcome, IntakeOutcome, LeaseOutcome, PreflightOutcome, PrerequisiteOutcome, RunStepInput, ScopeOutcome } from '../../../machines/run.types.js';
-import type { AwaitInput, DispatchInput, DispatchOutcome, MergeOutcome, TaskGateInput, WorkerOutcome } from '../../../machines/task.types.js';
+import type { AttemptCommitOutcome, AwaitInput, CommitInput, DispatchInput, DispatchOutcome, MergeOutcome, TaskGateInput, WorkerOutcome } from '../../../machines/task.types.js';
 import type { GateResult } from '../../../src/domain/gates.js';
 import { runMachine, taskMachine } from '../../../src/machines/index.js';
 import { pending } from './models.js';
@@ -13,6 +13,7 @@ export const taskSubject = (overrides: Parameters<typeof taskMachine.provide>[0]
     actors: {
       dispatchWorker: pending<DispatchOutcome, DispatchInput>(),
       awaitCompletion: pending<WorkerOutcome, AwaitInput>(),
+      commitAttempt: pending<AttemptCommitOutcome, CommitInput>(),
       runTaskVerification: pending<GateResult, TaskGateInput>(),
       runTaskReview: pending<GateResult, TaskGateInput>(),
       mergeTask: pending<MergeOutcome, TaskGateInput>(),
@@ -22,6 +23,7 @@ export const taskSubject = (overrides: Parameters<typeof taskMachine.provide>[0]
       reportUsage: () => undefined,
       reportPassed: () => undefined,
       reportBlocked: () => undefined,
+      reportLeaseLost: () => undefined,
       ...overrides.actions,
     },
   });
@@ -35,11 +37,12 @@ export const runSubject = (overrides: Parameters<typeof runMachine.provide>[0] =
         actors: {
           dispatchWorker: pending<DispatchOutcome, DispatchInput>(),
           awaitCompletion: pending<WorkerOutcome, AwaitInput>(),
+          commitAttempt: pending<AttemptCommitOutcome, CommitInput>(),
           runTaskVerification: pending<GateResult, TaskGateInput>(),
           runTaskReview: pending<GateResult, TaskGateInput>(),
           mergeTask: pending<MergeOutcome, TaskGateInput>(),
         },
-        actions: { reportDispatchRequest: () => undefined, reportUsage: () => undefined, reportPassed: () => undefined, reportBlocked: () => undefined },
+        actions: { reportDispatchRequest: () => undefined, reportUsage: () => undefined, reportPassed: () => undefined, reportBlocked: () => undefined, reportLeaseLost: () => undefined },
       }),
       checkIntake: pending<IntakeOutcome, RunStepInput>(),
       checkPrerequisites: pending<PrerequisiteOutcome, RunStepInput>(),
