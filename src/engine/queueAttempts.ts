@@ -11,7 +11,7 @@ import type { PreflightOutcome } from '../../machines/run.types.js';
 import type { Config } from '../domain/config.js';
 import { isBuranError } from '../domain/errors.js';
 import type { Packet } from '../domain/packet.js';
-import { attemptRef } from '../queue/attemptJob.js';
+import { AGENT_NAME, attemptRef } from '../queue/attemptJob.js';
 import { redactUrl } from '../queue/durability.js';
 import type { AttemptQueue } from '../queue/port.js';
 import { NESTED_SCAN_LIMIT, findNestedGitEntries } from '../workspace/nestedRepos.js';
@@ -117,7 +117,9 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
       const record = readQueuedAttempt(o.runDir, attempt.attemptId);
       if (record === null) return { kind: 'missing', reason: `attempt ${attempt.attemptId} was never sent to the queue` };
       let agent = record.agent;
-      const noteAgent = async (name: string | null) => {
+      const noteAgent = async (said: string | null) => {
+        // The name comes from Redis (the job's progress, the result): shown in status and the report, so only a plain one.
+        const name = said === null ? null : AGENT_NAME.test(said) ? said : '(unreadable agent name)';
         if (name === null || name === agent) return;
         agent = name;
         await writeQueuedAttempt(o.runDir, { ...record, agent: name });
