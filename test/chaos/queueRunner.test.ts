@@ -65,7 +65,7 @@ interface QueuedRecord {
 }
 const queuedRecords = (w: World, runId: string): QueuedRecord[] => {
   const folder = join(runDir(w.repo, runId), 'queue');
-  return existsSync(folder) ? readdirSync(folder).sort().map((f) => JSON.parse(readFileSync(join(folder, f), 'utf8')) as QueuedRecord) : [];
+  return existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(folder, f), 'utf8')) as QueuedRecord) : [];
 };
 
 /** How many times each job id was added, from the queue's own event stream in Redis. */
