@@ -9,7 +9,7 @@
 import type { AwaitInput, DispatchInput, DispatchOutcome, WorkerOutcome } from '../../machines/task.types.js';
 import type { PreflightOutcome } from '../../machines/run.types.js';
 import type { Config } from '../domain/config.js';
-import { isBuranError } from '../domain/errors.js';
+import { BuranError } from '../domain/errors.js';
 import type { Packet } from '../domain/packet.js';
 import { AGENT_NAME, attemptRef } from '../queue/attemptJob.js';
 import { redactUrl } from '../queue/durability.js';
@@ -40,7 +40,7 @@ export interface QueueAttemptsOptions {
 }
 
 export interface QueueAttempts {
-  /** The queue's durability preflight and settings: an outcome that blocks the run, or null when they are fine. */
+  /** The queue's settings and durability preflight: null when fine, an outcome that blocks the run, or throws queue_not_durable / queue_unavailable. */
   preflight(): Promise<PreflightOutcome | null>;
   dispatch(input: DispatchInput): Promise<DispatchOutcome>;
   await(input: AwaitInput, signal: AbortSignal): Promise<WorkerOutcome>;
@@ -67,19 +67,14 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
     async preflight() {
       const details = { url: redactUrl(url) };
       if (settings.remote === null) {
-        return { status: 'unavailable', message: `the queue at ${redactUrl(url)} needs queue.remote in .buran/config.json: a git URL the runner and every worker machine can fetch from and push to`, details };
+        throw new BuranError({ code: 'queue_unavailable', message: `the queue at ${redactUrl(url)} needs queue.remote in .buran/config.json: a git URL the runner and every worker machine can fetch from and push to`, details });
       }
       if ((o.packet.setup ?? []).length > 0) {
-        return { status: 'unavailable', message: "the packet has setup commands, and worker agents do not run them yet: run it without the queue (unset BURAN_QUEUE_URL and config queue), or without setup", details };
+        return { status: 'unavailable', message: 'the packet has setup commands, and worker agents do not run them yet: run it without the queue (unset BURAN_QUEUE_URL and config queue), or without setup', details };
       }
-      try {
-        await open();
-        return null;
-      } catch (error) {
-        if (!isBuranError(error)) throw error;
-        // queue_not_durable / queue_unavailable: the run blocks before anything is leased or added, saying what to change.
-        return { status: 'unavailable', message: `${error.code}: ${error.message}${error.nextSafeAction === null ? '' : `; ${error.nextSafeAction.text}`}`, details: { ...error.details, code: error.code } };
-      }
+      // Throws queue_not_durable / queue_unavailable (blocker codes): the run blocks before anything is leased or added.
+      await open();
+      return null;
     },
 
     async dispatch(input) {

@@ -165,7 +165,7 @@ describe('queue-backed attempts', () => {
   it('preflight refuses a queue without a remote and a packet with setup commands; with neither configured there is no queue', async () => {
     const noRemote = await setup();
     const q = createQueueAttempts({ runId: 'r1', runDir: noRemote.runDir, repoRoot: noRemote.repo, packet: packetOf(), config: ConfigSchema.parse({ schema: 'buran.config/v1' }), env: { BURAN_QUEUE_URL: 'redis://x:1' }, ws: createGitWorkspace({ repoRoot: noRemote.repo, storeDir: join(noRemote.repo, '.buran') }), now: () => 0, redact: (t) => t, openQueue: () => Promise.resolve(noRemote.queue) });
-    expect(await q?.preflight()).toMatchObject({ status: 'unavailable', message: expect.stringContaining('queue.remote') as unknown });
+    await expect(q?.preflight()).rejects.toMatchObject({ code: 'queue_unavailable', message: expect.stringContaining('queue.remote') as unknown });
     const withSetup = await setup({ setup: true });
     expect(await withSetup.make()?.preflight()).toMatchObject({ status: 'unavailable', message: expect.stringContaining('setup commands') as unknown });
     expect(await (await setup()).make()?.preflight()).toBeNull();
