@@ -21,6 +21,16 @@ const FSCK = ['-c', 'fetch.fsckObjects=true', '-c', 'transfer.fsckObjects=true']
 
 const COMMIT_ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
+/**
+ * A remote on this file system (a path, file://) is served by a git started here, in the remote repository, with that
+ * repository's config and hooks: whoever can write the remote's folder (worker machines on shared storage) would run
+ * code on the runner. Its receive-pack and upload-pack are told to run no hook. Network remotes run theirs remotely.
+ */
+function packPrograms(remote: string): string[] {
+  const local = remote.startsWith('/') || remote.startsWith('./') || remote.startsWith('../') || remote.startsWith('file:');
+  return local ? ['--receive-pack=git -c core.hooksPath=/dev/null receive-pack', '--upload-pack=git -c core.hooksPath=/dev/null upload-pack'] : [];
+}
+
 export function createRemoteAttempts(access: GitAccess) {
   const { run, must, roots, ownWorktree, headCommit, diffFlags } = access;
 
@@ -28,7 +38,7 @@ export function createRemoteAttempts(access: GitAccess) {
   async function publishCommit({ remote, commit, ref }: PublishCommitRequest): Promise<void> {
     if (!COMMIT_ID.test(commit) || !ref.startsWith('refs/buran/')) throw new BuranError({ code: 'internal', message: `publishCommit: ${commit} -> ${ref} is not a commit id and a refs/buran/ ref`, details: { commit, ref } });
     const { repo } = await roots();
-    await must(repo, ['push', '--quiet', '--no-verify', '--', remote, `${commit}:${ref}`]);
+    await must(repo, ['push', '--quiet', '--no-verify', ...packPrograms(remote).slice(0, 1), '--', remote, `${commit}:${ref}`]);
   }
 
   async function adoptRemoteAttempt(r: AdoptRemoteAttemptRequest): Promise<AdoptRemoteAttemptOutcome> {
@@ -42,7 +52,7 @@ export function createRemoteAttempts(access: GitAccess) {
     if (head !== r.base) throw new BuranError({ code: 'internal', message: `task worktree ${cwd} is at ${head}, not at the attempt's base ${r.base}`, details: { worktree: cwd, head, base: r.base } });
     const { repo } = await roots();
     const local = `${FETCHED_ATTEMPT_PREFIX}${r.attemptId}`;
-    const fetched = await run(repo, [...FSCK, 'fetch', '--no-tags', '--no-write-fetch-head', '--quiet', '--', r.remote, `+${r.ref}:${local}`]);
+    const fetched = await run(repo, [...FSCK, 'fetch', '--no-tags', '--no-write-fetch-head', '--quiet', ...packPrograms(r.remote).slice(1), '--', r.remote, `+${r.ref}:${local}`]);
     if (fetched.exitCode !== 0) return refused(`could not fetch ${r.ref} from the remote: ${fetched.stderr.trim().split('\n').slice(-3).join(' ')}`);
     const tip = (await must(repo, ['rev-parse', '--verify', '--end-of-options', `${local}^{commit}`])).trim();
     if (tip !== r.commit) return refused(`${r.ref} on the remote holds ${tip}, not the commit ${r.commit} the accepted result names`);

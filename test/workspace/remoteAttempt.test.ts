@@ -3,6 +3,7 @@
 // accepted job result names is taken, as a child of that base, naming its
 // attempt, without submodule entries. Real repositories throughout; the
 // "agent" is a plain clone that pushes what a hostile worker could push.
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Workspace, createGitWorkspace } from '../../src/workspace/workspace.js';
@@ -102,6 +103,20 @@ describe('attempts from another machine', () => {
     const got = await adopt(f, commit);
     expect(got).toMatchObject({ status: 'refused', files: ['vendor/evil'] });
     expect(await head(f)).toBe(f.base);
+  });
+
+  it("a remote on this file system runs none of its own hooks when the base is published (its folder may be the workers' to write)", async () => {
+    const f = await setup();
+    const marker = join(f.agent, '..', 'hook-ran');
+    for (const hook of ['pre-receive', 'update', 'post-receive', 'reference-transaction']) {
+      writeFileSync(join(f.remote, 'hooks', hook), `#!/bin/sh\necho ${hook} >> ${marker}\n`, { mode: 0o755 });
+    }
+    await f.ws.publishCommit({ remote: f.remote, commit: f.base, ref: 'refs/buran/bases/a.a2' });
+    expect((await gitOk(f.remote, ['--git-dir', f.remote, 'rev-parse', 'refs/buran/bases/a.a2'])).trim()).toBe(f.base);
+    expect(existsSync(marker)).toBe(false);
+    // The same hooks do run for an ordinary push (the check above can fail).
+    await gitOk(f.agent, ['push', '-q', 'origin', `${f.base}:refs/buran/bases/a.a3`]);
+    expect(existsSync(marker)).toBe(true);
   });
 
   it('nothing at the ref (the agent pushed nothing) is refused, not an error', async () => {
