@@ -20,6 +20,8 @@ export const FETCHED_ATTEMPT_PREFIX = 'refs/buran/fetched/';
 const FSCK = ['-c', 'fetch.fsckObjects=true', '-c', 'transfer.fsckObjects=true'] as const;
 
 const COMMIT_ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
+/** Further tries of a failed fetch (another process's fetch into the same repository can fail it once). */
+const FETCH_RETRIES = 2;
 
 /**
  * A remote on this file system (a path, file://) is served by a git started here, in the remote repository, with that
@@ -32,7 +34,7 @@ function packPrograms(remote: string): string[] {
 }
 
 export function createRemoteAttempts(access: GitAccess) {
-  const { run, must, roots, ownWorktree, headCommit, diffFlags } = access;
+  const { run, must, roots, ownWorktree, headCommit, diffFlags, exclusive } = access;
 
   /** Push `commit` to `ref` on `remote` (never forced; the same value again is a no-op). */
   async function publishCommit({ remote, commit, ref }: PublishCommitRequest): Promise<void> {
@@ -51,8 +53,25 @@ export function createRemoteAttempts(access: GitAccess) {
     if (head === r.commit) return summary(cwd);
     if (head !== r.base) throw new BuranError({ code: 'internal', message: `task worktree ${cwd} is at ${head}, not at the attempt's base ${r.base}`, details: { worktree: cwd, head, base: r.base } });
     const { repo } = await roots();
+    // One fetch at a time into the repository: a fetch's connectivity check walks every worktree's HEAD, and one moved
+    // meanwhile onto a pack another fetch just wrote is "bad object" to it. Across processes, a failed fetch is tried again.
+    return exclusive(`fetch:${repo}`, async () => {
+      const refusal = await fetchAndCheck(repo, r);
+      if (refusal !== null) return refusal;
+      await must(cwd, ['merge', '--ff-only', '--no-verify', '--no-edit', '--quiet', r.commit]);
+      return summary(cwd);
+    });
+  }
+
+  /** The attempt's commit fetched into a private ref and checked; the refusal, or null when it may be taken. */
+  async function fetchAndCheck(repo: string, r: AdoptRemoteAttemptRequest): Promise<AdoptRemoteAttemptOutcome | null> {
     const local = `${FETCHED_ATTEMPT_PREFIX}${r.attemptId}`;
-    const fetched = await run(repo, [...FSCK, 'fetch', '--no-tags', '--no-write-fetch-head', '--quiet', ...packPrograms(r.remote).slice(1), '--', r.remote, `+${r.ref}:${local}`]);
+    const args = [...FSCK, 'fetch', '--no-tags', '--no-write-fetch-head', '--quiet', ...packPrograms(r.remote).slice(1), '--', r.remote, `+${r.ref}:${local}`];
+    let fetched = await run(repo, args);
+    for (let retry = 0; fetched.exitCode !== 0 && retry < FETCH_RETRIES; retry++) {
+      await new Promise((resolve) => setTimeout(resolve, 200 * (retry + 1)));
+      fetched = await run(repo, args);
+    }
     if (fetched.exitCode !== 0) return refused(`could not fetch ${r.ref} from the remote: ${fetched.stderr.trim().split('\n').slice(-3).join(' ')}`);
     const tip = (await must(repo, ['rev-parse', '--verify', '--end-of-options', `${local}^{commit}`])).trim();
     if (tip !== r.commit) return refused(`${r.ref} on the remote holds ${tip}, not the commit ${r.commit} the accepted result names`);
@@ -63,8 +82,7 @@ export function createRemoteAttempts(access: GitAccess) {
     const tree = await must(repo, ['ls-tree', '-r', '-z', '--full-tree', r.commit]);
     const gitlinks = tree.split('\0').filter((entry) => entry.startsWith('160000 ')).map((entry) => entry.split('\t')[1] ?? '');
     if (gitlinks.length > 0) return refused(`the attempt's commit holds submodule entries: ${gitlinks.slice(0, 20).join(', ')}`, gitlinks.slice(0, 20));
-    await must(cwd, ['merge', '--ff-only', '--no-verify', '--no-edit', '--quiet', r.commit]);
-    return summary(cwd);
+    return null;
   }
 
   async function summary(cwd: string): Promise<AdoptRemoteAttemptOutcome> {

@@ -152,6 +152,12 @@ describe('buran run through the queue (BullMQ on redis-server, buran worker agen
       expect(await addsPerJob(w)).toEqual(Object.fromEntries(ids.map((id) => [id, 1])));
       const shown = await expectAgentsShown(w, runId, ids);
       figures['agents'] = shown;
+      // The same packet on the runner's machine alone (no queue), for comparison.
+      const local = makeRepo();
+      const localRun = await approve(local, chaosPacket({ tag: w.tag, markers: join(local, 'markers'), sleepMs: 1_000, tasks, limits: { concurrency: 3 } }));
+      const localStart = Date.now();
+      await expectHandoff(await cli(local, ['run', '--run', localRun]), local, localRun);
+      figures['localRunMs'] = Date.now() - localStart;
       await stopAgents(agents);
       expect(await survivorsAfter(w.tag)).toEqual([]);
     }, () => figures);
@@ -183,6 +189,33 @@ describe('buran run through the queue (BullMQ on redis-server, buran worker agen
       await stopAgents(agents);
       expect(await survivorsAfter(w.tag)).toEqual([]);
     });
+  });
+
+  it.runIf(runs(false))('buran cancel while an attempt runs on an agent: the cancel reaches the agent, the attempt and its grandchildren end, nothing is pushed', async () => {
+    const figures: Record<string, unknown> = {};
+    await counted(FAMILY, 'cancel reaches the agent', async () => {
+      const w = await world('cancel');
+      const m1 = agent(w, 'm1');
+      await m1.ready;
+      const runId = await approve(w.repo, chaosPacket({ tag: w.tag, markers: w.markers, mode: 'fork-hang', sleepMs: 0, tasks: ['a'] }));
+      const running = startCli(w.repo, ['run', '--run', runId], w.env);
+      await waitFor('a.a1 to run on m1', () => markerLines(w, 'a.a1').length === 1, 60_000);
+      await sleep(300);
+      expect(survivors(join(m1.dir, 'work')).length).toBeGreaterThan(2);
+      const cancelledAt = Date.now();
+      const cancel = await cli(w.repo, ['cancel', '--run', runId, '--by', 'chaos', '--reason', 'stop it']);
+      expect([0, 4], cancel.stderr).toContain(cancel.code);
+      const r = await running.done;
+      expect(JSON.parse((await cli(w.repo, ['status', '--run', runId, '--json'])).stdout)).toMatchObject({ status: 'cancelled' });
+      // Supervisor, worker and grandchildren (one ignores SIGTERM) on the agent: none left.
+      expect(await survivorsAfter(join(m1.dir, 'work'), 15_000), `${r.stdout}\n${m1.log()}`).toEqual([]);
+      figures['cancelToNoProcessMs'] = Date.now() - cancelledAt;
+      expect(m1.log()).toMatch(/attempt a\.a1: failed: cancelled/);
+      expect(() => git(w.root, '--git-dir', w.remote, 'rev-parse', '--verify', '--quiet', 'refs/buran/attempts/a.a1')).toThrow();
+      expect(markerLines(w, 'a.a1')).toHaveLength(1);
+      await stopAgents([m1]);
+    }, () => figures);
+    process.stdout.write(`queue runner figures: ${JSON.stringify(figures)}\n`);
   });
 
   it.runIf(runs(false))('an agent killed mid-attempt: the job stalls, a new attempt runs on another agent, the dead attempt is never merged', async () => {
