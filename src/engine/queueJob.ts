@@ -2,7 +2,7 @@
 // queue (config `queue`, BURAN_QUEUE_URL), the job a task's attempt becomes,
 // and what a finished job means for the task chart.
 import type { DispatchInput, WorkerOutcome } from '../../machines/task.types.js';
-import type { Config } from '../domain/config.js';
+import { type Config, DEFAULT_CONFIG } from '../domain/config.js';
 import type { Packet } from '../domain/packet.js';
 import { ATTEMPT_JOB_SCHEMA_ID, type AttemptJob, type AttemptResult } from '../queue/attemptJob.js';
 import type { AttemptJobState } from '../queue/port.js';
@@ -26,7 +26,7 @@ export function queueSettingsOf(config: Config, env: Readonly<Record<string, str
   return { url, remote: config.queue?.remote ?? null };
 }
 
-/** The job of one attempt: the runner's config without its queue settings, the run's sandbox policy, the task's prompt. */
+/** The job of one attempt: the runner's config without its queue and notification settings, the run's sandbox policy, the task's prompt. */
 export function attemptJobOf(o: {
   readonly runId: string;
   readonly packet: Packet;
@@ -38,7 +38,9 @@ export function attemptJobOf(o: {
   const { packet, input } = o;
   const task = packet.tasks.find((t) => t.id === input.taskId);
   if (task === undefined) throw new Error(`run ${o.runId}: unknown task ${input.taskId}`);
-  const { queue: _queue, ...config } = o.config;
+  // Not for agents: the queue settings (a Redis password) and the notification targets (a webhook's token).
+  const { queue: _queue, ...rest } = o.config;
+  const config = { ...rest, notify: DEFAULT_CONFIG.notify };
   const policy = effectiveSandboxPolicy(o.config.sandbox, packet.policy?.sandbox);
   return {
     schema: ATTEMPT_JOB_SCHEMA_ID,

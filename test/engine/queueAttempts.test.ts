@@ -41,7 +41,7 @@ async function setup(o: { readonly setup?: boolean } = {}) {
   await initRepo(repo, { 'README.md': 'hello\n' });
   const remote = join(dir, 'remote.git');
   await gitOk(dir, ['init', '-q', '--bare', remote]);
-  const config: Config = ConfigSchema.parse({ schema: 'buran.config/v1', queue: { remote, url: 'redis://10.0.0.5:6379' } });
+  const config: Config = ConfigSchema.parse({ schema: 'buran.config/v1', queue: { remote, url: 'redis://10.0.0.5:6379' }, notify: { webhook: 'https://hooks.example/T0KEN' } });
   const ws = createGitWorkspace({ repoRoot: repo, storeDir: join(repo, '.buran') });
   const leased = await ws.leaseRunWorkspace({ runId: 'r1', base: 'main' });
   if (leased.status !== 'acquired') throw new Error(leased.message);
@@ -92,6 +92,7 @@ describe('queue-backed attempts', () => {
     const job = w.queue.take('m1');
     expect(job).toMatchObject({ attemptId: 'a.a1', taskId: 'a', remote: w.remote, sandbox: { mode: 'auto', writable: [] }, timeoutMs: 60_000 });
     expect(job?.config).not.toHaveProperty('queue');
+    expect(job?.config.notify).toEqual(ConfigSchema.parse({ schema: 'buran.config/v1' }).notify);
     expect(w.queue.take('m2')).toBeNull();
     const base = readQueuedAttempt(w.runDir, 'a.a1')?.baseCommit;
     expect(job?.baseCommit).toBe(base);
