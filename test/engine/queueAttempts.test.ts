@@ -10,7 +10,8 @@ import { type Config, ConfigSchema } from '../../src/domain/config.js';
 import { PacketSchema } from '../../src/domain/packet.js';
 import { ATTEMPT_RESULT_SCHEMA_ID, type AttemptResult } from '../../src/queue/attemptJob.js';
 import { createMemoryAttemptQueue } from '../../src/queue/memoryQueue.js';
-import { createQueueAttempts } from '../../src/engine/queueAttempts.js';
+import { type QueueAttempts, createQueueAttempts, routeThroughQueue } from '../../src/engine/queueAttempts.js';
+import { createScriptedEffects } from '../../src/engine/scriptedEffects.js';
 import { queueSettingsOf } from '../../src/engine/queueJob.js';
 import { readQueuedAttempt } from '../../src/engine/queueRecords.js';
 import { createGitWorkspace } from '../../src/workspace/workspace.js';
@@ -171,5 +172,26 @@ describe('queue-backed attempts', () => {
     expect(await withSetup.make()?.preflight()).toMatchObject({ status: 'unavailable', message: expect.stringContaining('setup commands') as unknown });
     expect(await (await setup()).make()?.preflight()).toBeNull();
     expect(createQueueAttempts({ runId: 'r1', runDir: noRemote.runDir, repoRoot: noRemote.repo, packet: packetOf(), config: ConfigSchema.parse({ schema: 'buran.config/v1' }), env: {}, ws: createGitWorkspace({ repoRoot: noRemote.repo, storeDir: join(noRemote.repo, '.buran') }), now: () => 0, redact: (t) => t })).toBeNull();
+  });
+
+  it('routing: without a queue the effects are the same object; with one, dispatch, await and cancel go to the queue, preflight first', async () => {
+    const calls: string[] = [];
+    const local = createScriptedEffects();
+    expect(routeThroughQueue(local, null)).toBe(local);
+    const queued: QueueAttempts = {
+      preflight: () => (calls.push('preflight'), Promise.resolve({ status: 'unavailable', message: 'no', details: {} })),
+      dispatch: () => (calls.push('dispatch'), Promise.resolve({ status: 'started', startedAt: 1, pid: null })),
+      await: () => (calls.push('await'), Promise.resolve({ kind: 'missing', reason: 'x' })),
+      cancelAll: () => (calls.push('cancelAll'), Promise.resolve()),
+    };
+    const routed = routeThroughQueue(local, queued);
+    expect(await routed.checkAdapters({ runId: 'r1', epoch: 1, retries: 0 })).toEqual({ status: 'unavailable', message: 'no', details: {} });
+    await routed.dispatchWorker(input());
+    await routed.awaitCompletion(awaitInput(), new AbortController().signal);
+    // A cancel, and a budget block (the run chart's cancelWorkers action), reach the queued attempts.
+    await routed.cancelWorkers('r1');
+    expect(calls).toEqual(['preflight', 'dispatch', 'await', 'cancelAll']);
+    // The local effects were asked to cancel too (they have no attempts here), and never to dispatch.
+    expect(local.calls.map((c) => c.effect)).toEqual(['cancelWorkers']);
   });
 });
