@@ -187,8 +187,8 @@ export const BLOCKER_CODES = {
     decisions: RETRYABLE,
   },
   queue_unavailable: {
-    meaning: 'The attempt queue (Redis) could not be reached, would not say how it keeps data, or the queue settings are incomplete.',
-    action: 'Check the queue URL and that Redis answers (redis-cli -u <url> PING), and that config queue.remote is set, then retry.',
+    meaning: "The attempt queue (Redis) could not be reached, would not say how it keeps data, or the queue settings are incomplete; or the run's git remote did not answer when an attempt's commit was fetched.",
+    action: 'Check the queue URL and that Redis answers (redis-cli -u <url> PING), that config queue.remote is set and reachable (git ls-remote <remote>), then retry.',
     command: 'buran unblock --run {runId} --decision retry',
     decisions: RETRYABLE,
   },

@@ -154,6 +154,8 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
     let changedFiles: readonly string[] = [];
     if (commit !== null) {
       const adopted = await o.ws.adoptRemoteAttempt({ worktree: tree.worktree, attemptId, remote: remoteOf(), ref: attemptRef(attemptId), commit, base });
+      // A remote that does not answer says nothing about the attempt: the task blocks retryably (queue_unavailable, resume at await).
+      if (adopted.status === 'unreachable') throw new BuranError({ code: 'queue_unavailable', message: `attempt ${attemptId}: ${adopted.reason}`, details: { attemptId, commit } });
       if (adopted.status === 'refused') return { kind: 'violation', reason: o.redact(`the attempt's commit was not taken: ${adopted.reason}`), files: adopted.files.map(o.redact) };
       changedFiles = adopted.changedFiles;
     }

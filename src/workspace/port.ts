@@ -99,7 +99,9 @@ export interface AdoptRemoteAttemptRequest {
 export type AdoptRemoteAttemptOutcome =
   | { readonly status: 'adopted'; readonly commit: string; readonly changedFiles: readonly string[] }
   /** Not taken: the worker's output is not what the result named, or not a child of the base (files: what is named). */
-  | { readonly status: 'refused'; readonly reason: string; readonly files: readonly string[] };
+  | { readonly status: 'refused'; readonly reason: string; readonly files: readonly string[] }
+  /** The remote did not answer: nothing is known about the attempt's commit yet (try again later). */
+  | { readonly status: 'unreachable'; readonly reason: string };
 
 /**
  * The workspace port: isolated git worktrees for a run and its tasks. Every

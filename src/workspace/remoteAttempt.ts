@@ -72,7 +72,13 @@ export function createRemoteAttempts(access: GitAccess) {
       await new Promise((resolve) => setTimeout(resolve, 200 * (retry + 1)));
       fetched = await run(repo, args);
     }
-    if (fetched.exitCode !== 0) return refused(`could not fetch ${r.ref} from the remote: ${fetched.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    if (fetched.exitCode !== 0) {
+      const why = fetched.stderr.trim().split('\n').slice(-3).join(' ');
+      // The remote answering, without the ref or with objects that fail fsck, is the attempt's doing; not answering is not.
+      const listed = await run(repo, ['ls-remote', '--refs', ...packPrograms(r.remote).slice(1), '--', r.remote, r.ref]);
+      if (listed.exitCode !== 0) return { status: 'unreachable', reason: `could not fetch ${r.ref} from the remote: ${why}` };
+      return refused(listed.stdout.trim() === '' ? `nothing was pushed to ${r.ref}` : `could not fetch ${r.ref} from the remote: ${why}`);
+    }
     const tip = (await must(repo, ['rev-parse', '--verify', '--end-of-options', `${local}^{commit}`])).trim();
     if (tip !== r.commit) return refused(`${r.ref} on the remote holds ${tip}, not the commit ${r.commit} the accepted result names`);
     const [, ...parents] = (await must(repo, ['rev-list', '--parents', '-n', '1', r.commit, '--'])).trim().split(' ');

@@ -3,6 +3,7 @@
 // agents with take / finish): one add per attempt id across repeated
 // dispatches, the job's shape, what each way a job ends becomes for the task
 // chart, cancels, and the preflight's refusals.
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CurrentAttempt } from '../../machines/task.types.js';
@@ -130,6 +131,18 @@ describe('queue-backed attempts', () => {
     w.queue.finish('a.a1', { result: result('a.a1', 'b'.repeat(40)) });
     const outcome = await q.await(awaitInput(), new AbortController().signal);
     expect(outcome).toMatchObject({ kind: 'violation' });
+    expect((await gitOk(w.repo, ['rev-parse', 'refs/heads/buran-task/r1/a'])).trim()).toBe(readQueuedAttempt(w.runDir, 'a.a1')?.baseCommit);
+  });
+
+  it('a remote that does not answer when the commit is fetched: queue_unavailable (retryable), the task branch untouched', async () => {
+    const w = await setup();
+    const q = w.make();
+    if (q === null) throw new Error('no queue');
+    await q.dispatch(input());
+    w.queue.take('m1');
+    w.queue.finish('a.a1', { result: result('a.a1', 'c'.repeat(40)) });
+    await rm(w.remote, { recursive: true, force: true });
+    await expect(q.await(awaitInput(), new AbortController().signal)).rejects.toMatchObject({ code: 'queue_unavailable' });
     expect((await gitOk(w.repo, ['rev-parse', 'refs/heads/buran-task/r1/a'])).trim()).toBe(readQueuedAttempt(w.runDir, 'a.a1')?.baseCommit);
   });
 

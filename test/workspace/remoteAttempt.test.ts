@@ -122,6 +122,13 @@ describe('attempts from another machine', () => {
   it('nothing at the ref (the agent pushed nothing) is refused, not an error', async () => {
     const f = await setup();
     const got = await adopt(f, 'a'.repeat(40));
-    expect(got.status === 'refused' && got.reason).toContain('could not fetch');
+    expect(got.status === 'refused' && got.reason).toContain('nothing was pushed');
+  });
+
+  it('a remote that does not answer is unreachable (a retry may take the commit), not a refusal', async () => {
+    const f = await setup();
+    const got = await f.ws.adoptRemoteAttempt({ worktree: f.worktree, attemptId: 'a.a1', remote: join(f.remote, 'gone.git'), ref: 'refs/buran/attempts/a.a1', commit: 'a'.repeat(40), base: f.base });
+    expect(got.status).toBe('unreachable');
+    expect(await head(f)).toBe(f.base);
   });
 });
