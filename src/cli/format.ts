@@ -26,6 +26,8 @@ export function statusLines(s: StatusJson, reasons: Reasons = NO_REASONS): strin
   lines.push(...reasonLines(reasons, '  '));
   lines.push(`  next: ${s.nextSafeAction.text}${s.nextSafeAction.command === null ? '' : `\n        ${s.nextSafeAction.command}`}`);
   for (const t of s.tasks) lines.push(`  - ${t.id}: ${t.state}, ${t.attempts} attempt(s), epoch ${t.epoch}`);
+  const agents = Object.entries(s.agents);
+  if (agents.length > 0) lines.push(`  worker agents: ${agents.map(([attemptId, agent]) => `${attemptId} on ${agent}`).join(', ')}`);
   for (const r of s.reviews) lines.push(...quorumReviewLines(r, '  '));
   lines.push(...setupLines(s.setup, '  '));
   lines.push(...approvalLines(s.approvals, '  '));

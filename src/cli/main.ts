@@ -1,6 +1,7 @@
 // The buran CLI: one commander program, thin commands, one error boundary.
 // Only commander and the command definitions load up front: each command's
 // code is imported when it runs (lazyAction.ts), the error table on an error.
+import { closeQueues } from '../queue/openQueues.js';
 import { Command, CommanderError } from 'commander';
 import { registerControlCommands } from './commands/control.js';
 import { registerDemo } from './commands/demo.js';
@@ -45,20 +46,27 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     await program.parseAsync([...argv]);
     return code;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
-    }
-    const { isBuranError } = await import('../domain/errors.js');
-    if (isBuranError(error)) {
-      io.err(`error [${error.code}]: ${error.message}`);
-      if (error.nextSafeAction !== null) io.err(`next: ${error.nextSafeAction.text}${error.nextSafeAction.command === null ? '' : `\n  ${error.nextSafeAction.command}`}`);
-      if (error.code === 'run_locked') return EXIT.locked;
-      if (error.code === 'invalid_input' || error.code === 'not_found' || error.code === 'not_a_git_repo') return EXIT.badInput;
-      return error.code === 'internal' ? EXIT.internal : EXIT.blocked;
-    }
-    io.err(`internal error: ${error instanceof Error ? error.message : String(error)}`);
-    if (argv.includes('--debug') && error instanceof Error && error.stack !== undefined) io.err(error.stack);
-    else io.err('run again with --debug for the stack trace, and report it as a bug');
-    return EXIT.internal;
+    return await reportError(error, argv, io);
+  } finally {
+    // Attempt queues a run opened (config `queue`): their connections would keep the process alive.
+    await closeQueues();
   }
+}
+
+async function reportError(error: unknown, argv: readonly string[], io: Io): Promise<number> {
+  if (error instanceof CommanderError) {
+    return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  }
+  const { isBuranError } = await import('../domain/errors.js');
+  if (isBuranError(error)) {
+    io.err(`error [${error.code}]: ${error.message}`);
+    if (error.nextSafeAction !== null) io.err(`next: ${error.nextSafeAction.text}${error.nextSafeAction.command === null ? '' : `\n  ${error.nextSafeAction.command}`}`);
+    if (error.code === 'run_locked') return EXIT.locked;
+    if (error.code === 'invalid_input' || error.code === 'not_found' || error.code === 'not_a_git_repo') return EXIT.badInput;
+    return error.code === 'internal' ? EXIT.internal : EXIT.blocked;
+  }
+  io.err(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+  if (argv.includes('--debug') && error instanceof Error && error.stack !== undefined) io.err(error.stack);
+  else io.err('run again with --debug for the stack trace, and report it as a bug');
+  return EXIT.internal;
 }

@@ -180,6 +180,18 @@ export const BLOCKER_CODES = {
     command: 'buran unblock --run {runId} --decision retry',
     decisions: RETRYABLE,
   },
+  queue_not_durable: {
+    meaning: 'The Redis behind the attempt queue (config queue, BURAN_QUEUE_URL) could lose what it acknowledged (appendonly, appendfsync, maxmemory-policy), so no attempt was sent to it.',
+    action: 'Set the Redis settings the message names (appendonly yes, appendfsync always, maxmemory-policy noeviction; docs/distributed.md), then retry; or unset the queue to run attempts on this machine.',
+    command: 'buran unblock --run {runId} --decision retry',
+    decisions: RETRYABLE,
+  },
+  queue_unavailable: {
+    meaning: "The attempt queue (Redis) could not be reached, would not say how it keeps data, or the queue settings are incomplete; or the run's git remote did not answer when an attempt's commit was fetched.",
+    action: 'Check the queue URL and that Redis answers (redis-cli -u <url> PING), that config queue.remote is set and reachable (git ls-remote <remote>), then retry.',
+    command: 'buran unblock --run {runId} --decision retry',
+    decisions: RETRYABLE,
+  },
 } as const satisfies Record<string, BlockerCodeEntry>;
 
 export type BlockerCode = keyof typeof BLOCKER_CODES;

@@ -96,6 +96,24 @@ export const SandboxPolicySchema = z.strictObject({
     .describe('Further absolute folders confined processes may write (a shared package cache, for example). Default: none; never the repository or the store.'),
 });
 
+/**
+ * Where a run's attempts go when they run on worker agents (`buran worker`) instead of this machine.
+ * `url` may come from BURAN_QUEUE_URL instead (it wins); without either, attempts run here.
+ */
+export const QueueConfigSchema = z
+  .strictObject({
+    url: z
+      .string()
+      .regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' })
+      .optional()
+      .describe('The Redis the attempt queue lives on (it must keep what it acknowledges: appendonly yes, appendfsync always, maxmemory-policy noeviction). BURAN_QUEUE_URL wins over it.'),
+    remote: z
+      .string()
+      .min(1)
+      .describe('A git URL the runner and every worker machine can fetch from and push to (a bare repository path works): task bases go there, attempt commits come back from refs/buran/attempts/<attemptId>.'),
+  })
+  .describe('Run attempts on worker agents over BullMQ and Redis (docs/distributed.md). Default: unset, attempts run on this machine.');
+
 /** The run statuses that notify: the places a run stops and waits for a person (`waiting`: an approval gate, not a prerequisite run). */
 export const NOTIFY_STATUSES = ['blocked', 'paused', 'waiting', 'handoff_ready'] as const;
 
@@ -181,6 +199,7 @@ export const ConfigSchema = z
       })
       .prefault({})
       .describe('The commits buran makes on task and run branches; each carries a "Buran-Run: <runId>" trailer.'),
+    queue: QueueConfigSchema.optional(),
     store: z
       .strictObject({
         dir: z
@@ -200,6 +219,7 @@ export type AdapterConfig = z.output<typeof AdapterConfigSchema>;
 export type SandboxPolicy = z.output<typeof SandboxPolicySchema>;
 export type ModelPrice = z.output<typeof ModelPriceSchema>;
 export type NotifyConfig = z.output<typeof NotifySchema>;
+export type QueueConfig = z.output<typeof QueueConfigSchema>;
 export type NotifyStatus = (typeof NOTIFY_STATUSES)[number];
 
 /**

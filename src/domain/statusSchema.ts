@@ -71,6 +71,8 @@ export const StatusJsonSchema = z.strictObject({
       skipped: z.array(z.strictObject({ name: z.string(), paths: z.array(z.string()), reason: z.string().optional() })),
     })
     .nullable(),
+  /** Attempt id → the worker agent (`buran worker --name`) that ran it, for attempts a queue carried (docs/distributed.md); empty when attempts ran on the runner's machine. */
+  agents: z.record(z.string(), z.string()),
   /** Every operator decision in order (pause, resume, cancel, unblock decisions, approval verdicts): who, why, and the gate and epoch of a verdict. */
   decisions: z.array(
     z.strictObject({

@@ -16,6 +16,7 @@ import { runChanges } from './changes.js';
 import type { Clock } from './clock.js';
 import type { RunAccess } from './effects.js';
 import { gatherReasons } from './reasons.js';
+import { attemptAgents } from './queueRecords.js';
 import { buildReport, reportMarkdown } from './report.js';
 
 export interface HandoffDeps {
@@ -53,7 +54,7 @@ export async function performHandoff(d: HandoffDeps): Promise<HandoffOutcome> {
     const events = (await store.readEvents(runId)).map((e) => EventRecordSchema.parse(e));
     const reasons = await gatherReasons(snap, null, { runId, getArtifact: (id, hash) => store.getArtifact(id, hash), runDir: store.runDir(runId), redact });
     const changes = await runChanges(d.repoRoot, snap, { base: runLease.baseCommit, branch: runLease.branch, commit: tip.commit }, redact);
-    const report = buildReport(snap, events, { packetId: packet.id, title: packet.title, headCommit: tip.commit, headTree: tip.tree }, null, d.sandboxRecord, { reasons, changes });
+    const report = buildReport(snap, events, { packetId: packet.id, title: packet.title, headCommit: tip.commit, headTree: tip.tree }, null, d.sandboxRecord, { reasons, changes, agents: attemptAgents(store.runDir(runId)) });
     const reportHash = await store.putArtifact(runId, reportMarkdown(report));
     await store.putArtifact(runId, JSON.stringify(report, null, 2));
     d.crash?.('handoff.after-report');

@@ -33,6 +33,7 @@ import { openRunGitTrust } from './runGitTrust.js';
 import { checkProcessTable } from './processTableCheck.js';
 import { performHandoff } from './handoffEffect.js';
 import { createGateEffects } from './gateEffects.js';
+import { createQueueAttempts, routeThroughQueue } from './queueAttempts.js'; // attempts on worker agents when a queue is configured
 
 export interface LocalEffectsOptions {
   readonly repoRoot: string;
@@ -139,7 +140,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   const gates = createGateEffects({ runId, packet, config, env, ws, setups, sandbox, requireSandbox, taskTree, lease, review, taskOf, putEvidence, verifyTimeoutMs });
   const handoff = () => performHandoff({ repoRoot: o.repoRoot, runId, store, packet, config, env, clock, redact, sandboxRecord: confine.record, lease, current: o.current, ...crash });
 
-  return redactingEffects({
+  return redactingEffects(routeThroughQueue({
     async checkIntake() {
       return (await checkIntake(record.packetFile, record.approval.hash)).outcome;
     },
@@ -296,5 +297,5 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         sweepAttempt(runId, name, join(dir, name));
       }
     },
-  }, redact);
+  }, createQueueAttempts({ runId, runDir: store.runDir(runId), repoRoot: o.repoRoot, packet, config, env, ws, now: () => clock.now(), redact })), redact);
 }

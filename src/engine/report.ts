@@ -18,7 +18,7 @@ export interface TaskReport {
   readonly state: string;
   readonly epoch: number;
   /** `usage`: what the attempt reported; null when unknown (or recorded before usage was kept per attempt). */
-  readonly attempts: readonly { attemptId: string; epoch: number; outcome: string | null; summary: string | null; usage: Usage | null }[];
+  readonly attempts: readonly { attemptId: string; epoch: number; outcome: string | null; summary: string | null; usage: Usage | null; agent?: string }[];
   readonly gates: readonly { gate: string; epoch: number; status: string }[];
 }
 
@@ -59,6 +59,8 @@ export interface RunReport {
 export interface ReportExtras {
   readonly reasons?: Reasons;
   readonly changes?: RunChanges | null;
+  /** Attempt id → the worker agent that ran it (attempts a queue carried; queueRecords.ts). */
+  readonly agents?: Readonly<Record<string, string>>;
 }
 
 const isSetupRecord = (value: unknown): value is SetupRecord =>
@@ -112,6 +114,7 @@ export function buildReport(
         outcome: outcome?.kind === 'outcome' ? outcome.outcome : null,
         summary: outcome?.kind === 'outcome' ? outcome.summary : null,
         usage: outcome?.kind === 'outcome' ? (outcome.usage ?? null) : null,
+        ...(more.agents?.[d.attemptId] === undefined ? {} : { agent: more.agents[d.attemptId] }),
       };
     });
     return {
@@ -223,8 +226,10 @@ export function reportMarkdown(r: RunReport): string {
   for (const t of r.tasks) {
     lines.push(`### ${t.id} — ${t.state} (epoch ${t.epoch})`, '');
     if (t.attempts.length > 0) {
-      lines.push('| attempt | epoch | outcome | usage | summary |', '|---|---|---|---|---|');
-      for (const a of t.attempts) lines.push(`| ${a.attemptId} | ${a.epoch} | ${a.outcome ?? 'in flight'} | ${a.usage === null ? (a.outcome === null ? '' : 'unknown') : usageText(a.usage)} | ${cell((a.summary ?? '').slice(0, 200))} |`);
+      // Attempts a queue carried name their worker agent (the machine that ran them).
+      const onAgents = t.attempts.some((a) => a.agent !== undefined);
+      lines.push(`| attempt | epoch |${onAgents ? ' agent |' : ''} outcome | usage | summary |`, `|---|---|${onAgents ? '---|' : ''}---|---|---|`);
+      for (const a of t.attempts) lines.push(`| ${a.attemptId} | ${a.epoch} |${onAgents ? ` ${cell(a.agent ?? 'here')} |` : ''} ${a.outcome ?? 'in flight'} | ${a.usage === null ? (a.outcome === null ? '' : 'unknown') : usageText(a.usage)} | ${cell((a.summary ?? '').slice(0, 200))} |`);
       lines.push('');
     }
     if (t.gates.length > 0) lines.push(`Gates: ${t.gates.map((g) => `${g.gate}@${g.epoch} ${g.status}`).join(', ')}`, '');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Blocker, NextSafeAction } from '../domain/blockers.js';
 import type { Usage } from '../domain/usage.js';
 import { attemptStatus } from '../worker/attempt.js';
+import { attemptAgents } from './queueRecords.js';
 import { taskSnapshot } from './report.js';
 import type { RunView } from './runner.js';
 import type { RunStatus } from './runStatus.js';
@@ -43,6 +44,8 @@ export interface StatusJson {
   /** The approval gates at the current epoch and the one waited for now (src/engine/approvalView.ts). */
   readonly approvals: ApprovalsView | null;
   readonly decisions: readonly DecisionView[];
+  /** Attempt id → the worker agent (`buran worker --name`) that ran it, for attempts sent to a queue; empty otherwise. */
+  readonly agents: Readonly<Record<string, string>>;
 }
 
 /** The holder of a run lock, as statusJson reads it. */
@@ -120,5 +123,6 @@ export function statusJson(
     setup,
     approvals: approvalsView(c, view.stage),
     decisions: decisionsView(c.decisions),
+    agents: runDir === null ? {} : attemptAgents(runDir),
   };
 }

@@ -7,6 +7,7 @@ import { gatherReasons } from './reasons.js';
 import { redactorOf } from './redactResults.js';
 import type { ReportExtras } from './report.js';
 import type { RunView } from './runner.js';
+import { attemptAgents } from './queueRecords.js';
 
 /** Reasons and changes of a run as the views show them; every text redacted with this process's secrets. */
 export async function viewExtras(project: Pick<Project, 'root' | 'store'>, view: RunView, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Required<ReportExtras>> {
@@ -19,5 +20,5 @@ export async function viewExtras(project: Pick<Project, 'root' | 'store'>, view:
     redact,
   });
   const target = view.status === 'handoff_ready' ? handedOff(view.snapshot.context) : null;
-  return { reasons, changes: target === null ? null : await runChanges(project.root, snap, target, redact) };
+  return { reasons, changes: target === null ? null : await runChanges(project.root, snap, target, redact), agents: attemptAgents(project.store.runDir(view.runId)) };
 }

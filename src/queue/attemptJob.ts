@@ -15,6 +15,9 @@ export const CANCEL_EVENT = 'buran-cancel';
 export const ATTEMPT_JOB_SCHEMA_ID = 'buran.attempt-job/v1';
 export const ATTEMPT_RESULT_SCHEMA_ID = 'buran.attempt-result/v1';
 
+/** A worker agent's name (`buran worker --name`), as status and reports show it. */
+export const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 /** Where a worker agent pushes an attempt's commit on the run's remote. */
 export function attemptRef(attemptId: string): string {
   return `refs/buran/attempts/${attemptId}`;

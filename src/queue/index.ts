@@ -6,6 +6,7 @@ export type { AttemptJobState, AttemptQueue } from './port.js';
 export { openBullmqQueue } from './bullmqQueue.js';
 export type { BullmqQueueOptions } from './bullmqQueue.js';
 export { createMemoryAttemptQueue } from './memoryQueue.js';
+export { closeQueues } from './openQueues.js';
 export type { MemoryAttemptQueue } from './memoryQueue.js';
 export { DURABLE_SETTINGS, checkRedisDurability, judgeDurability } from './durability.js';
 export type { ConfigReader, DurabilityProblem } from './durability.js';

@@ -75,6 +75,34 @@ export interface MergeRequest {
   readonly epoch: number;
 }
 
+export interface PublishCommitRequest {
+  /** A git URL (a bare repository path works). */
+  readonly remote: string;
+  readonly commit: string;
+  /** Under refs/buran/. */
+  readonly ref: string;
+}
+
+export interface AdoptRemoteAttemptRequest {
+  /** The task worktree, at `base`. */
+  readonly worktree: string;
+  readonly attemptId: string;
+  readonly remote: string;
+  /** Where the worker agent pushed it (refs/buran/attempts/<attemptId>). */
+  readonly ref: string;
+  /** The commit the accepted job result names: the only one taken. */
+  readonly commit: string;
+  /** The task's base the job carried: the commit's one parent. */
+  readonly base: string;
+}
+
+export type AdoptRemoteAttemptOutcome =
+  | { readonly status: 'adopted'; readonly commit: string; readonly changedFiles: readonly string[] }
+  /** Not taken: the worker's output is not what the result named, or not a child of the base (files: what is named). */
+  | { readonly status: 'refused'; readonly reason: string; readonly files: readonly string[] }
+  /** The remote did not answer: nothing is known about the attempt's commit yet (try again later). */
+  | { readonly status: 'unreachable'; readonly reason: string };
+
 /**
  * The workspace port: isolated git worktrees for a run and its tasks. Every
  * method is idempotent (a repeated call after a crash re-attaches), and none
@@ -84,6 +112,10 @@ export interface Workspace {
   leaseRunWorkspace(request: RunLeaseRequest): Promise<LeaseOutcome>;
   taskWorkspace(request: TaskWorkspaceRequest): Promise<TaskWorkspaceOutcome>;
   commitAttempt(request: CommitRequest): Promise<CommitOutcome>;
+  /** Push a commit to a refs/buran/ ref of a remote (a task's base, for worker agents on other machines). */
+  publishCommit(request: PublishCommitRequest): Promise<void>;
+  /** Fetch an attempt's commit that ran on another machine and fast-forward the task worktree to it, or refuse it. */
+  adoptRemoteAttempt(request: AdoptRemoteAttemptRequest): Promise<AdoptRemoteAttemptOutcome>;
   /** Files HEAD changed since it forked from `base` (three-dot: changes `base` gained meanwhile are not counted). */
   changedFilesSince(worktree: string, base: string): Promise<ChangedFile[]>;
   /** Added line numbers per file since the fork point from `base`. */

@@ -8,6 +8,7 @@ import { BuranError } from '../domain/errors.js';
 import { gitRefProblem } from '../domain/packet.js';
 import { createAttemptCommit } from './attemptCommit.js';
 import { createCleanCheckout } from './cleanCheckout.js';
+import { createRemoteAttempts } from './remoteAttempt.js';
 import { parseNameStatus, parseRawWithPatch, parseZeroContextDiff } from './diffParse.js';
 import { branchProblem, runBranchName } from './layout.js';
 import type { Workspace } from './port.js';
@@ -67,6 +68,7 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
     leaseRunWorkspace: leases.leaseRunWorkspace,
     taskWorkspace: leases.taskWorkspace,
     commitAttempt: createAttemptCommit(access, options, trees),
+    ...createRemoteAttempts(access),
 
     async changedFilesSince(worktree, base) {
       return parseNameStatus(await diffFromForkPoint(await ownWorktree(worktree), base, [...diffFlags, '--name-status', '-z']));

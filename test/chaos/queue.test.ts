@@ -13,16 +13,11 @@ import { isBuranError } from '../../src/domain/errors.js';
 import { ATTEMPT_JOB_SCHEMA_ID, ATTEMPT_QUEUE, type AttemptJob, attemptRef } from '../../src/queue/attemptJob.js';
 import { openBullmqQueue } from '../../src/queue/bullmqQueue.js';
 import type { AttemptJobState, AttemptQueue } from '../../src/queue/port.js';
-import { AGENT, type CliProcess, FULL, cleanup, counted, git, sleep, startCli, survivors, survivorsAfter, tagFor } from './support/harness.js';
+import { AGENT, FULL, cleanup, counted, git, sleep, startCli, survivors, survivorsAfter, tagFor } from './support/harness.js';
 import { type RedisServer, startRedis } from './support/redisServer.js';
+import { LOCK_MS, STALLED_MS, agent, stopAgents, until } from './support/queueAgents.js';
 
 const FAMILY = 'queue';
-/**
- * Lock settings of the agents in this family: a dead holder is noticed within about LOCK_MS + STALLED_MS.
- * 2 s was too tight here: at a load average of 11 on two CPUs a live agent missed a renewal and lost its job.
- */
-const LOCK_MS = 5_000;
-const STALLED_MS = 1_000;
 /** The one case CHAOS_PROFILE=ci runs: the quickest, and the one that refuses before anything is queued. */
 const runs = (ci: boolean): boolean => FULL || ci;
 
@@ -83,45 +78,6 @@ function job(c: Case, attemptId: string, o: { readonly mode?: string; readonly s
   };
 }
 
-interface Agent {
-  readonly name: string;
-  readonly dir: string;
-  readonly cli: CliProcess;
-  /** What it printed on stderr so far (its log), for failure messages. */
-  readonly log: () => string;
-  /** Resolves once it said it takes attempts (preflight passed, folder locked, worker running). */
-  readonly ready: Promise<void>;
-}
-
-/** `buran worker` with its own --dir and HOME, as on another machine. */
-function agent(c: Case, name: string, concurrency = 1): Agent {
-  const home = join(c.root, 'homes', name);
-  mkdirSync(home, { recursive: true });
-  const dir = join(c.root, 'agents', name);
-  const args = ['worker', '--queue', c.redis.url, '--dir', dir, '--concurrency', String(concurrency), '--name', name, '--lock-ms', String(LOCK_MS), '--stalled-interval-ms', String(STALLED_MS)];
-  const cli = startCli(c.root, args, { HOME: home });
-  let printed = '';
-  cli.child.stderr?.on('data', (s: string) => (printed += s));
-  const ready = new Promise<void>((resolve) => {
-    let out = '';
-    cli.child.stdout?.on('data', (s: string) => {
-      out += s;
-      if (out.includes('taking attempts')) resolve();
-    });
-  });
-  return { name, dir, cli, log: () => printed, ready };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 const ended = (c: Case, attemptId: string, timeoutMs = 30_000) =>
   until(`attempt ${attemptId} to end`, async () => {
     const state = await c.queue.find(attemptId);
@@ -132,14 +88,6 @@ const markerLines = (c: Case, attemptId: string): string[] => {
   const file = join(c.markers, attemptId);
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l !== '') : [];
 };
-
-async function stopAgents(agents: readonly Agent[]): Promise<void> {
-  for (const a of agents) a.cli.child.kill('SIGTERM');
-  for (const a of agents) {
-    const r = await a.cli.done;
-    expect(r.code, `${a.name}: ${r.stderr}`).toBe(0);
-  }
-}
 
 describe('attempts over the queue (BullMQ on redis-server)', () => {
   it.runIf(runs(true))('a Redis that does not keep what it acknowledged is refused, by the library and by buran worker', async () => {

@@ -13,6 +13,9 @@
 //   in handoffMoved.e2e.test.ts and test/handoff/pullRequest.e2e.test.ts.
 // - store_corrupt: never a run blocker; a corrupt store makes drive() reject
 //   with a BuranError of that code (tested below).
+// - queue_not_durable: a run whose config names a Redis that could lose jobs, in
+//   test/chaos/queueRunner.test.ts (a real redis-server); queue_unavailable (no
+//   queue.remote) in test/engine/queueAttempts.test.ts.
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -40,6 +40,7 @@ describe('sandbox summary', () => {
       setup: [],
       approvals: null,
       decisions: [],
+      agents: {},
     });
     expect(lines).toContain('  unsandboxed: no bwrap');
   });

@@ -31,6 +31,7 @@ function hostileModel(): InspectModel {
     setup: [],
     approvals: null,
     decisions: [],
+    agents: {},
   };
   return {
     schema: INSPECT_MODEL_SCHEMA,

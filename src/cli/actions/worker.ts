@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import * as z from 'zod';
 import { BuranError } from '../../domain/errors.js';
+import { AGENT_NAME } from '../../queue/attemptJob.js';
 import { startWorkerAgent } from '../../queue/workerAgent.js';
 import { createAdapterRegistry, createCommandAdapter } from '../../worker/index.js';
 import { createAgentAdapters } from '../../worker/adapters/index.js';
@@ -18,7 +19,7 @@ const OptionsSchema = z.strictObject({
   queue: z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }),
   dir: z.string().min(1),
   concurrency: count(1, 64),
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'must be 1-64 letters, digits, ".", "_" or "-"' }).optional(),
+  name: z.string().regex(AGENT_NAME, { error: 'must be 1-64 letters, digits, ".", "_" or "-"' }).optional(),
   lockMs: count(1_000, 600_000),
   stalledIntervalMs: count(500, 600_000),
 });

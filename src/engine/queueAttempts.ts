@@ -1,0 +1,209 @@
+// Attempts on worker agents (`buran worker`) instead of this machine, when the
+// config names a queue: the same task chart, the same dispatch intent and
+// deadlines, the same checks of what comes back. Dispatch pushes the task's
+// base to the run's git remote and adds one job per attempt id (a restarted
+// runner finds it and never adds again); awaiting reads the job's result,
+// then takes ONLY the commit that result names, as a child of the base,
+// checked like a local attempt's output. A stalled or failed job is the
+// task's worker-lost path. See docs/distributed.md.
+import type { AwaitInput, DispatchInput, DispatchOutcome, WorkerOutcome } from '../../machines/task.types.js';
+import type { PreflightOutcome } from '../../machines/run.types.js';
+import type { Config } from '../domain/config.js';
+import { BuranError } from '../domain/errors.js';
+import type { Packet } from '../domain/packet.js';
+import { AGENT_NAME, attemptRef } from '../queue/attemptJob.js';
+import { redactUrl } from '../queue/durability.js';
+import type { AttemptQueue } from '../queue/port.js';
+import { NESTED_SCAN_LIMIT, findNestedGitEntries } from '../workspace/nestedRepos.js';
+import { readBranchTip } from '../workspace/index.js';
+import type { Workspace } from '../workspace/port.js';
+import type { RunEffects } from './effects.js';
+import { redactOutcome } from './redactResults.js';
+import { queueSettingsOf, attemptJobOf, jobOutcome } from './queueJob.js';
+import { queuedAttempts, readQueuedAttempt, writeQueuedAttempt } from './queueRecords.js';
+
+/** How often (ms) a waiting runner asks the queue about an attempt's job. */
+const POLL_MS = 250;
+
+export interface QueueAttemptsOptions {
+  readonly runId: string;
+  readonly runDir: string;
+  readonly repoRoot: string;
+  readonly packet: Packet;
+  readonly config: Config;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly ws: Workspace;
+  readonly now: () => number;
+  readonly redact: (text: string) => string;
+  /** The queue on the Redis at `url` (default: the process's shared BullMQ queue, opened after the durability preflight). */
+  readonly openQueue?: (url: string) => Promise<AttemptQueue>;
+}
+
+export interface QueueAttempts {
+  /** The queue's settings and durability preflight: null when fine, an outcome that blocks the run, or throws queue_not_durable / queue_unavailable. */
+  preflight(): Promise<PreflightOutcome | null>;
+  dispatch(input: DispatchInput): Promise<DispatchOutcome>;
+  await(input: AwaitInput, signal: AbortSignal): Promise<WorkerOutcome>;
+  /** Publish the cancel of every attempt of the run whose job has not ended. */
+  cancelAll(): Promise<void>;
+}
+
+/** The queue-backed attempts of one run, or null when the config names no queue (attempts run on this machine). */
+export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | null {
+  const settings = queueSettingsOf(o.config, o.env);
+  if (settings === null) return null;
+  const { url } = settings;
+  const open = () => (o.openQueue ?? defaultOpen)(url);
+  const remoteOf = (): string => {
+    if (settings.remote === null) throw new Error('queue.remote is not set');
+    return settings.remote;
+  };
+
+  async function taskTree(taskId: string, epoch: number, attemptId: string, update: boolean) {
+    return o.ws.taskWorkspace({ runId: o.runId, taskId, epoch, attemptId, update });
+  }
+
+  return {
+    async preflight() {
+      const details = { url: redactUrl(url) };
+      if (settings.remote === null) {
+        throw new BuranError({ code: 'queue_unavailable', message: `the queue at ${redactUrl(url)} needs queue.remote in .buran/config.json: a git URL the runner and every worker machine can fetch from and push to`, details });
+      }
+      if ((o.packet.setup ?? []).length > 0) {
+        return { status: 'unavailable', message: 'the packet has setup commands, and worker agents do not run them yet: run it without the queue (unset BURAN_QUEUE_URL and config queue), or without setup', details };
+      }
+      // Throws queue_not_durable / queue_unavailable (blocker codes): the run blocks before anything is leased or added.
+      await open();
+      return null;
+    },
+
+    async dispatch(input) {
+      const { taskId, attempt } = input;
+      const prepared = await taskTree(taskId, attempt.epoch, attempt.attemptId, true);
+      if (prepared.status !== 'ready') {
+        return { status: 'conflict', message: `task ${taskId}: the run branch does not merge into the task branch: ${prepared.message}`, details: { runId: o.runId, taskId, files: prepared.files } };
+      }
+      const queue = await open();
+      // Intent: the base is recorded before anything leaves this machine (the chart recorded the dispatch before this).
+      let record = readQueuedAttempt(o.runDir, attempt.attemptId);
+      if (record === null) {
+        const tip = await readBranchTip(o.repoRoot, prepared.branch);
+        if (tip === null) throw new Error(`task ${taskId}: branch ${prepared.branch} has no commit`);
+        record = { schema: 'buran.queued-attempt/v1', attemptId: attempt.attemptId, taskId, baseCommit: tip.commit, addedAt: null, agent: null };
+        await writeQueuedAttempt(o.runDir, record);
+      }
+      const remote = remoteOf();
+      await o.ws.publishCommit({ remote, commit: record.baseCommit, ref: `refs/buran/bases/${attempt.attemptId}` });
+      // Added once: a job for this id already in the queue (a restarted runner, or a crash after the add) is re-attached.
+      // One that was added and is gone (cancelled before anyone took it) is not added again: awaiting reports it missing.
+      if (record.addedAt === null) {
+        if ((await queue.find(attempt.attemptId)).state === 'absent') {
+          await queue.add(attemptJobOf({ runId: o.runId, packet: o.packet, config: o.config, remote, baseCommit: record.baseCommit, input }));
+        }
+        record = { ...record, addedAt: o.now() };
+        await writeQueuedAttempt(o.runDir, record);
+      }
+      return { status: 'started', startedAt: record.addedAt ?? o.now(), pid: null };
+    },
+
+    async await(input, signal) {
+      const { taskId, attempt } = input;
+      const queue = await open();
+      const record = readQueuedAttempt(o.runDir, attempt.attemptId);
+      if (record === null) return { kind: 'missing', reason: `attempt ${attempt.attemptId} was never sent to the queue` };
+      let agent = record.agent;
+      const noteAgent = async (said: string | null) => {
+        // The name comes from Redis (the job's progress, the result): shown in status and the report, so only a plain one.
+        const name = said === null ? null : AGENT_NAME.test(said) ? said : '(unreadable agent name)';
+        if (name === null || name === agent) return;
+        agent = name;
+        await writeQueuedAttempt(o.runDir, { ...record, agent: name });
+      };
+      for (;;) {
+        signal.throwIfAborted();
+        const state = await queue.find(attempt.attemptId);
+        if (state.state !== 'absent') await noteAgent(state.agent);
+        const ended = jobOutcome(state);
+        if (ended !== null) {
+          await noteAgent(ended.result?.agent ?? null);
+          const outcome = redactOutcome(ended.outcome, o.redact);
+          if (outcome.kind !== 'completion' || outcome.status !== 'completed') return outcome;
+          return ingestCommit(taskId, attempt.epoch, attempt.attemptId, record.baseCommit, ended.result?.commit ?? null, outcome);
+        }
+        if (attempt.deadlineAt !== null && o.now() >= attempt.deadlineAt) {
+          await queue.cancel(attempt.attemptId);
+          return { kind: 'timeout', reason: 'wall' };
+        }
+        await pause(POLL_MS, signal);
+      }
+    },
+
+    async cancelAll() {
+      const queue = await open();
+      for (const record of queuedAttempts(o.runDir)) {
+        const state = (await queue.find(record.attemptId)).state;
+        if (state === 'waiting' || state === 'active') await queue.cancel(record.attemptId);
+      }
+    },
+  };
+
+  /** The completed attempt's commit into the task worktree, or the violation that keeps it out. */
+  async function ingestCommit(taskId: string, epoch: number, attemptId: string, base: string, commit: string | null, outcome: WorkerOutcome & { kind: 'completion' }): Promise<WorkerOutcome> {
+    const tree = await taskTree(taskId, epoch, attemptId, false);
+    if (tree.status !== 'ready') throw new Error(`task ${taskId}: its worktree is gone: ${tree.message}`);
+    let changedFiles: readonly string[] = [];
+    if (commit !== null) {
+      const adopted = await o.ws.adoptRemoteAttempt({ worktree: tree.worktree, attemptId, remote: remoteOf(), ref: attemptRef(attemptId), commit, base });
+      // A remote that does not answer says nothing about the attempt: the task blocks retryably (queue_unavailable, resume at await).
+      if (adopted.status === 'unreachable') throw new BuranError({ code: 'queue_unavailable', message: `attempt ${attemptId}: ${adopted.reason}`, details: { attemptId, commit } });
+      if (adopted.status === 'refused') return { kind: 'violation', reason: o.redact(`the attempt's commit was not taken: ${adopted.reason}`), files: adopted.files.map(o.redact) };
+      changedFiles = adopted.changedFiles;
+    }
+    // As after a local attempt: buran runs no git on a worktree that holds an embedded repository.
+    const nested = findNestedGitEntries(tree.worktree);
+    if (nested.found.length > 0 || nested.truncated) {
+      const files = nested.found.slice(0, 20);
+      const why = nested.truncated ? `more than ${NESTED_SCAN_LIMIT} entries to check for embedded repositories` : `embedded git repositories: ${files.join(', ')}`;
+      return { kind: 'violation', reason: `the attempt left ${why}; buran runs no git on a worktree that holds one`, files };
+    }
+    // The changed files are git's, never the worker's claim.
+    return { ...outcome, changedFiles };
+  }
+}
+
+/**
+ * The run's effects with attempts routed through the queue (`queued` null: unchanged). Preflight checks the queue
+ * first; a cancel reaches the local attempts (none) and the queued ones.
+ */
+export function routeThroughQueue(effects: RunEffects, queued: QueueAttempts | null): RunEffects {
+  if (queued === null) return effects;
+  return {
+    ...effects,
+    checkAdapters: async (input) => (await queued.preflight()) ?? effects.checkAdapters(input),
+    dispatchWorker: (input) => queued.dispatch(input),
+    awaitCompletion: (input, signal) => queued.await(input, signal),
+    cancelWorkers: async (runId) => {
+      await effects.cancelWorkers(runId);
+      await queued.cancelAll();
+    },
+  };
+}
+
+async function defaultOpen(url: string): Promise<AttemptQueue> {
+  const { sharedQueue } = await import('../queue/openQueues.js');
+  return sharedQueue(url);
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

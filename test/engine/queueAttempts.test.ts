@@ -1,0 +1,210 @@
+// The runner's queue-backed attempts on a real repository and remote, with
+// the in-memory queue twin standing in for BullMQ (the test plays the worker
+// agents with take / finish): one add per attempt id across repeated
+// dispatches, the job's shape, what each way a job ends becomes for the task
+// chart, cancels, and the preflight's refusals.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CurrentAttempt } from '../../machines/task.types.js';
+import { type Config, ConfigSchema } from '../../src/domain/config.js';
+import { PacketSchema } from '../../src/domain/packet.js';
+import { ATTEMPT_RESULT_SCHEMA_ID, type AttemptResult } from '../../src/queue/attemptJob.js';
+import { createMemoryAttemptQueue } from '../../src/queue/memoryQueue.js';
+import { type QueueAttempts, createQueueAttempts, routeThroughQueue } from '../../src/engine/queueAttempts.js';
+import { createScriptedEffects } from '../../src/engine/scriptedEffects.js';
+import { queueSettingsOf } from '../../src/engine/queueJob.js';
+import { readQueuedAttempt } from '../../src/engine/queueRecords.js';
+import { createGitWorkspace } from '../../src/workspace/workspace.js';
+import { commitFiles, gitOk, initRepo, tempDir } from '../workspace/support/tempRepo.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+const packetOf = (setup = false) =>
+  PacketSchema.parse({
+    schema: 'buran.packet/v1',
+    id: 'p',
+    title: 'Queue',
+    goal: 'Work elsewhere.',
+    tasks: [{ id: 'a', title: 'A', instructions: 'Write src/a.txt.', acceptance: ['it exists'], scope: ['src/a.txt'] }],
+    verify: [['true']],
+    worker: { adapter: 'command', command: ['true'] },
+    limits: { taskTimeoutSec: 60, heartbeatTimeoutSec: 10 },
+    ...(setup ? { setup: [['true']] } : {}),
+  });
+
+async function setup(o: { readonly setup?: boolean } = {}) {
+  const { dir, cleanup } = await tempDir('queue-attempts');
+  cleanups.push(cleanup);
+  const repo = join(dir, 'repo');
+  await initRepo(repo, { 'README.md': 'hello\n' });
+  const remote = join(dir, 'remote.git');
+  await gitOk(dir, ['init', '-q', '--bare', remote]);
+  const config: Config = ConfigSchema.parse({ schema: 'buran.config/v1', queue: { remote, url: 'redis://10.0.0.5:6379' }, notify: { webhook: 'https://hooks.example/T0KEN' } });
+  const ws = createGitWorkspace({ repoRoot: repo, storeDir: join(repo, '.buran') });
+  const leased = await ws.leaseRunWorkspace({ runId: 'r1', base: 'main' });
+  if (leased.status !== 'acquired') throw new Error(leased.message);
+  const queue = createMemoryAttemptQueue();
+  const runDir = join(repo, '.buran', 'runs', 'r1');
+  let now = 1_000;
+  const make = (env: Record<string, string> = {}) =>
+    createQueueAttempts({ runId: 'r1', runDir, repoRoot: repo, packet: packetOf(o.setup === true), config, env, ws, now: () => now, redact: (t) => t, openQueue: () => Promise.resolve(queue) });
+  return { dir, repo, remote, queue, runDir, make, tick: (ms: number) => (now += ms) };
+}
+
+const attempt = (n = 1): CurrentAttempt => ({ attemptId: `a.a${n}`, number: n, epoch: 1, startedAt: null, deadlineAt: null });
+const input = (n = 1) => ({ runId: 'r1', taskId: 'a', attempt: attempt(n), findings: [] });
+const awaitInput = (n = 1, deadlineAt: number | null = null) => ({ runId: 'r1', taskId: 'a', attempt: { ...attempt(n), startedAt: 1_000, deadlineAt }, heartbeatTimeoutSec: 10 });
+
+function result(attemptId: string, commit: string | null, agent = 'm1'): AttemptResult {
+  return {
+    schema: ATTEMPT_RESULT_SCHEMA_ID,
+    attemptId,
+    agent,
+    status: 'started',
+    outcome: { kind: 'completion', status: 'completed', digest: 'sha256:x', summary: 'did it', changedFiles: ['claimed/by/worker.txt'], usage: null },
+    commit,
+    message: null,
+    startedAt: 1,
+    endedAt: 2,
+  };
+}
+
+describe('queue-backed attempts', () => {
+  it('settings: BURAN_QUEUE_URL wins over queue.url; no URL at all means attempts run here', () => {
+    const config = ConfigSchema.parse({ schema: 'buran.config/v1', queue: { url: 'redis://a:6379', remote: '/r.git' } });
+    expect(queueSettingsOf(config, {})).toEqual({ url: 'redis://a:6379', remote: '/r.git' });
+    expect(queueSettingsOf(config, { BURAN_QUEUE_URL: 'redis://b:6379' })).toEqual({ url: 'redis://b:6379', remote: '/r.git' });
+    expect(queueSettingsOf(ConfigSchema.parse({ schema: 'buran.config/v1' }), {})).toBeNull();
+    expect(queueSettingsOf(ConfigSchema.parse({ schema: 'buran.config/v1' }), { BURAN_QUEUE_URL: 'redis://b:6379' })).toEqual({ url: 'redis://b:6379', remote: null });
+  });
+
+  it('dispatch publishes the base and adds one job per attempt id, however often it is called; the job carries no queue settings', async () => {
+    const w = await setup();
+    const q = w.make();
+    if (q === null) throw new Error('no queue');
+    const first = await q.dispatch(input());
+    expect(first).toEqual({ status: 'started', startedAt: 1_000, pid: null });
+    w.tick(5_000);
+    // A restarted runner dispatches the same attempt again: re-attached, same start, nothing added.
+    expect(await q.dispatch(input())).toEqual(first);
+    const job = w.queue.take('m1');
+    expect(job).toMatchObject({ attemptId: 'a.a1', taskId: 'a', remote: w.remote, sandbox: { mode: 'auto', writable: [] }, timeoutMs: 60_000 });
+    expect(job?.config).not.toHaveProperty('queue');
+    expect(job?.config.notify).toEqual(ConfigSchema.parse({ schema: 'buran.config/v1' }).notify);
+    expect(w.queue.take('m2')).toBeNull();
+    const base = readQueuedAttempt(w.runDir, 'a.a1')?.baseCommit;
+    expect(job?.baseCommit).toBe(base);
+    expect((await gitOk(w.remote, ['--git-dir', w.remote, 'rev-parse', 'refs/buran/bases/a.a1'])).trim()).toBe(base);
+  });
+
+  it('a completed job: its commit becomes the task commit, the changed files are git\'s, and the agent is recorded', async () => {
+    const w = await setup();
+    const q = w.make();
+    if (q === null) throw new Error('no queue');
+    await q.dispatch(input());
+    const job = w.queue.take('m1');
+    if (job === null) throw new Error('no job');
+    // The agent's side: a clone at the base, one commit, pushed to the attempt ref.
+    const agent = join(w.dir, 'agent');
+    await gitOk(w.dir, ['clone', '-q', w.remote, agent]);
+    await gitOk(agent, ['fetch', '-q', 'origin', 'refs/buran/bases/a.a1']);
+    await gitOk(agent, ['checkout', '-q', '--detach', job.baseCommit]);
+    const commit = (await commitFiles(agent, { 'src/a.txt': 'ok\n' }, 'a: work\n\nBuran-Attempt: a.a1')).trim();
+    await gitOk(agent, ['push', '-q', 'origin', `${commit}:refs/buran/attempts/a.a1`]);
+    w.queue.finish('a.a1', { result: result('a.a1', commit, 'box-7') });
+    const outcome = await q.await(awaitInput(), new AbortController().signal);
+    expect(outcome).toMatchObject({ kind: 'completion', status: 'completed', changedFiles: ['src/a.txt'] });
+    expect(readQueuedAttempt(w.runDir, 'a.a1')?.agent).toBe('box-7');
+    expect((await gitOk(w.repo, ['rev-parse', 'refs/heads/buran-task/r1/a'])).trim()).toBe(commit);
+  });
+
+  it('a result naming a commit nobody pushed is a violation; the task branch stays at its base', async () => {
+    const w = await setup();
+    const q = w.make();
+    if (q === null) throw new Error('no queue');
+    await q.dispatch(input());
+    w.queue.take('m1');
+    w.queue.finish('a.a1', { result: result('a.a1', 'b'.repeat(40)) });
+    const outcome = await q.await(awaitInput(), new AbortController().signal);
+    expect(outcome).toMatchObject({ kind: 'violation' });
+    expect((await gitOk(w.repo, ['rev-parse', 'refs/heads/buran-task/r1/a'])).trim()).toBe(readQueuedAttempt(w.runDir, 'a.a1')?.baseCommit);
+  });
+
+  it('a remote that does not answer when the commit is fetched: queue_unavailable (retryable), the task branch untouched', async () => {
+    const w = await setup();
+    const q = w.make();
+    if (q === null) throw new Error('no queue');
+    await q.dispatch(input());
+    w.queue.take('m1');
+    w.queue.finish('a.a1', { result: result('a.a1', 'c'.repeat(40)) });
+    await rm(w.remote, { recursive: true, force: true });
+    await expect(q.await(awaitInput(), new AbortController().signal)).rejects.toMatchObject({ code: 'queue_unavailable' });
+    expect((await gitOk(w.repo, ['rev-parse', 'refs/heads/buran-task/r1/a'])).trim()).toBe(readQueuedAttempt(w.runDir, 'a.a1')?.baseCommit);
+  });
+
+  it('a stalled job, a failed one and an agent that could not start are the worker-lost path (missing), naming the agent', async () => {
+    const w = await setup();
+    const q = w.make();
+    if (q === null) throw new Error('no queue');
+    for (const n of [1, 2, 3]) await q.dispatch(input(n));
+    w.queue.take('dead');
+    w.queue.take('m2');
+    w.queue.take('m3');
+    w.queue.finish('a.a1', { reason: 'job stalled more than allowable limit', stalled: true });
+    w.queue.finish('a.a2', { reason: 'boom', stalled: false });
+    w.queue.finish('a.a3', { result: { ...result('a.a3', null, 'm3'), status: 'unavailable', outcome: null, message: 'bwrap missing' } });
+    const signal = new AbortController().signal;
+    expect(await q.await(awaitInput(1), signal)).toEqual({ kind: 'missing', reason: expect.stringMatching(/stalled on worker agent dead/) as unknown });
+    expect(await q.await(awaitInput(2), signal)).toEqual({ kind: 'missing', reason: expect.stringMatching(/failed on worker agent m2: boom/) as unknown });
+    expect(await q.await(awaitInput(3), signal)).toEqual({ kind: 'missing', reason: expect.stringMatching(/m3 could not start the attempt: bwrap missing/) as unknown });
+  });
+
+  it('past its deadline a job is cancelled and the attempt timed out; cancelAll cancels only jobs not ended', async () => {
+    const w = await setup();
+    const q = w.make();
+    if (q === null) throw new Error('no queue');
+    await q.dispatch(input(1));
+    await q.dispatch(input(2));
+    w.queue.take('m1');
+    w.tick(10_000);
+    expect(await q.await(awaitInput(1, 5_000), new AbortController().signal)).toEqual({ kind: 'timeout', reason: 'wall' });
+    expect(w.queue.cancelled).toEqual(['a.a1']);
+    await q.cancelAll();
+    expect(w.queue.cancelled).toEqual(['a.a1', 'a.a2']);
+  });
+
+  it('preflight refuses a queue without a remote and a packet with setup commands; with neither configured there is no queue', async () => {
+    const noRemote = await setup();
+    const q = createQueueAttempts({ runId: 'r1', runDir: noRemote.runDir, repoRoot: noRemote.repo, packet: packetOf(), config: ConfigSchema.parse({ schema: 'buran.config/v1' }), env: { BURAN_QUEUE_URL: 'redis://x:1' }, ws: createGitWorkspace({ repoRoot: noRemote.repo, storeDir: join(noRemote.repo, '.buran') }), now: () => 0, redact: (t) => t, openQueue: () => Promise.resolve(noRemote.queue) });
+    await expect(q?.preflight()).rejects.toMatchObject({ code: 'queue_unavailable', message: expect.stringContaining('queue.remote') as unknown });
+    const withSetup = await setup({ setup: true });
+    expect(await withSetup.make()?.preflight()).toMatchObject({ status: 'unavailable', message: expect.stringContaining('setup commands') as unknown });
+    expect(await (await setup()).make()?.preflight()).toBeNull();
+    expect(createQueueAttempts({ runId: 'r1', runDir: noRemote.runDir, repoRoot: noRemote.repo, packet: packetOf(), config: ConfigSchema.parse({ schema: 'buran.config/v1' }), env: {}, ws: createGitWorkspace({ repoRoot: noRemote.repo, storeDir: join(noRemote.repo, '.buran') }), now: () => 0, redact: (t) => t })).toBeNull();
+  });
+
+  it('routing: without a queue the effects are the same object; with one, dispatch, await and cancel go to the queue, preflight first', async () => {
+    const calls: string[] = [];
+    const local = createScriptedEffects();
+    expect(routeThroughQueue(local, null)).toBe(local);
+    const queued: QueueAttempts = {
+      preflight: () => (calls.push('preflight'), Promise.resolve({ status: 'unavailable', message: 'no', details: {} })),
+      dispatch: () => (calls.push('dispatch'), Promise.resolve({ status: 'started', startedAt: 1, pid: null })),
+      await: () => (calls.push('await'), Promise.resolve({ kind: 'missing', reason: 'x' })),
+      cancelAll: () => (calls.push('cancelAll'), Promise.resolve()),
+    };
+    const routed = routeThroughQueue(local, queued);
+    expect(await routed.checkAdapters({ runId: 'r1', epoch: 1, retries: 0 })).toEqual({ status: 'unavailable', message: 'no', details: {} });
+    await routed.dispatchWorker(input());
+    await routed.awaitCompletion(awaitInput(), new AbortController().signal);
+    // A cancel, and a budget block (the run chart's cancelWorkers action), reach the queued attempts.
+    await routed.cancelWorkers('r1');
+    expect(calls).toEqual(['preflight', 'dispatch', 'await', 'cancelAll']);
+    // The local effects were asked to cancel too (they have no attempts here), and never to dispatch.
+    expect(local.calls.map((c) => c.effect)).toEqual(['cancelWorkers']);
+  });
+});
