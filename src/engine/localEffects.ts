@@ -19,12 +19,12 @@ import { setupFailureDetails, setupFailureMessage } from '../gates/index.js';
 import { createWorktreeSetup } from './worktreeSetup.js';
 import { errnoCode } from '../platform/errno.js';
 import type { RunStore } from '../store/port.js';
-import { type AdapterRegistry, awaitAttempt, createAdapterRegistry, createCommandAdapter, dispatchAttempt, killAttempt } from '../worker/index.js';
+import { type AdapterRegistry, awaitAttempt, createAdapterRegistry, createCommandAdapter, createSupervisorPool, dispatchAttempt, killAttempt, supervisorCommand } from '../worker/index.js';
 import { createAgentAdapters } from '../worker/adapters/index.js';
 import { checkReviewer, createReviewGate } from './reviewGate.js';
 import { redactEvidence, redactOutcome, redactingEffects, redactorOf } from './redactResults.js';
 import { observeAttempt } from '../worker/observeAttempt.js';
-import { sweepAttempt } from '../worker/sweepAttempt.js';
+import { sweepAttempt, sweepConfinedAttempt } from '../worker/sweepAttempt.js';
 import { NESTED_SCAN_LIMIT, findNestedGitEntries } from '../workspace/nestedRepos.js';
 import { RUN_TRAILER, createGitWorkspace, createScopeLocks, readBranchTip } from '../workspace/index.js';
 import { BURAN_IDENTITY, userIdentity } from '../workspace/git.js';
@@ -95,6 +95,12 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   // Workers, agent reviewers and verification commands run confined by one plan (src/sandbox); decided once per driver.
   const confine = await resolveSandbox({ config, packet, repoRoot: o.repoRoot, storeDir: o.storeDir, runDir: store.runDir(runId), now: clock.now(), ...(o.bwrap === undefined ? {} : { bwrap: o.bwrap }) });
   const sandbox = confine.plan === null ? {} : { sandbox: confine.plan };
+  // Attempts this driver started in a PID namespace of their own: their sweep needs no scan of every process's environment.
+  const confinedHere = new Set<string>();
+  // Supervisors started ahead of their attempts (src/worker/supervisorPool.ts): a slot freed by a pass starts its next worker at once.
+  const pool = createSupervisorPool({ command: supervisorCommand(), size: Math.min(packet.limits.concurrency, 2) });
+  const sweep = (attemptId: string) =>
+    confinedHere.has(attemptId) ? sweepConfinedAttempt(attemptDir(attemptId)) : sweepAttempt(runId, attemptId, attemptDir(attemptId));
   /** Fails closed: nothing runs on the worker's behalf unconfined when the policy requires a sandbox. */
   const requireSandbox = () => {
     if (confine.choice.status !== 'ok') throw new BuranError({ code: 'sandbox_unavailable', message: confine.choice.message, details: { runId, ...confine.choice.details } });
@@ -209,6 +215,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         // The supervisor's own backstop sits past the runner's deadline, so the runner decides first.
         timeoutMs: packet.limits.taskTimeoutSec * 1000 + 60_000,
         now: () => clock.now(),
+        pool,
+        ...(confine.plan?.sandbox.pidNamespace === true ? { onStarted: () => confinedHere.add(attempt.attemptId) } : {}),
         ...crash,
       });
       return setup === null || started.status !== 'started' ? started : { ...started, setup: setup.record };
@@ -227,7 +235,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         ...crash,
       });
       // The attempt has ended: nothing of it keeps running (unsandboxed, its setsid'd or double-forked descendants too).
-      sweepAttempt(runId, attempt.attemptId, attemptDir(attempt.attemptId));
+      sweep(attempt.attemptId);
       // Whatever the worker reported: a changed git configuration is put back first, and the attempt is a policy violation.
       const changed = await trust.restore();
       if (changed.length > 0) {

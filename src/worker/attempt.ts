@@ -22,6 +22,7 @@ import {
 import { type IntentRecord, readExitRecord, readIntentRecord, readKillRecord, readPidRecord } from './attemptRecords.js';
 import { isProcessAlive, procAvailable, signalProcess } from '../platform/process.js';
 import { SUPERVISOR_EXIT, supervisorCommand } from './supervisor.js';
+import type { SupervisorPool } from './supervisorPool.js';
 import { tail } from './tail.js';
 
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1_000;
@@ -44,6 +45,8 @@ export interface StartAttemptSpec {
   readonly attempt?: ExpectedAttempt;
   /** argv that starts the supervisor; default supervisorCommand(). */
   readonly supervisor?: readonly string[];
+  /** Supervisors started ahead (used unless `supervisor` is given); a cold one starts when none is ready. */
+  readonly pool?: SupervisorPool;
   readonly now?: () => number;
   /** Crash points (src/chaos) around the dispatch intent; omit in production. */
   readonly crash?: CrashPoint;
@@ -117,8 +120,11 @@ export async function startAttempt(spec: StartAttemptSpec): Promise<StartedAttem
     how = 'recovered';
     appendFileDurableSync(paths.recovered, json({ at: now(), intentWrittenAt: intent.writtenAt, sameSpec: intent.specDigest === sha256(specText) }));
   }
-  const child = spawnSupervisor(paths, spec.supervisor ?? supervisorCommand(), spec.invocation.env);
-  return waitForClaim(paths, child, startTimeoutMs, how);
+  const cold = () => waitForClaim(paths, spawnSupervisor(paths, spec.supervisor ?? supervisorCommand(), spec.invocation.env), startTimeoutMs, how, null);
+  const warm = spec.supervisor === undefined ? (spec.pool?.take() ?? null) : null;
+  // A warm supervisor that ended before it claimed the folder never started a worker: a cold one may.
+  if (warm?.assign({ attemptDir: paths.dir, specFile: paths.spec, env: spec.invocation.env }) === true) return waitForClaim(paths, warm.child, startTimeoutMs, how, cold);
+  return cold();
 }
 
 /**
@@ -151,9 +157,20 @@ function spawnSupervisor(paths: AttemptPaths, command: readonly string[], env: R
   }
 }
 
-/** Wait until pid.json names the worker (or the attempt already ended), or fail with the supervisor's log. */
-async function waitForClaim(paths: AttemptPaths, child: ChildProcess, timeoutMs: number, how: 'spawned' | 'recovered'): Promise<StartedAttempt> {
-  const spawned: { ended: { code: number | null; error: string | null } | null } = { ended: null };
+/**
+ * Wait until pid.json names the worker (or the attempt already ended), or fail with the supervisor's log;
+ * `unclaimed`, when given, is the start to try instead when the supervisor ended without claiming the folder.
+ */
+async function waitForClaim(
+  paths: AttemptPaths,
+  child: ChildProcess,
+  timeoutMs: number,
+  how: 'spawned' | 'recovered',
+  unclaimed: (() => Promise<StartedAttempt>) | null,
+): Promise<StartedAttempt> {
+  // A warm supervisor may have ended before these listeners were attached.
+  const exited = child.exitCode !== null || child.signalCode !== null;
+  const spawned: { ended: { code: number | null; error: string | null } | null } = { ended: exited ? { code: child.exitCode, error: null } : null };
   child.once('error', (error) => (spawned.ended = { code: null, error: error.message }));
   child.once('exit', (code) => (spawned.ended ??= { code, error: null }));
   const deadline = Date.now() + timeoutMs;
@@ -163,6 +180,7 @@ async function waitForClaim(paths: AttemptPaths, child: ChildProcess, timeoutMs:
     const ended = spawned.ended;
     if (ended !== null && ended.code !== SUPERVISOR_EXIT.claimed) {
       // Re-read: the supervisor may have claimed and then failed.
+      if (readPidRecord(paths.pid) === null && unclaimed !== null) return unclaimed();
       if (readPidRecord(paths.pid) === null) throw supervisorFailed(paths, `the supervisor ended (${ended.error ?? `exit ${ended.code}`}) before claiming the attempt`);
       continue;
     }

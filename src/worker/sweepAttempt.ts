@@ -21,6 +21,19 @@ export function sweepAttempt(runId: string, attemptId: string, attemptDir: strin
   return left;
 }
 
+/**
+ * The sweep of an attempt this runner started in a PID namespace of its own
+ * (bwrap `--unshare-pid`, with `--die-with-parent`): once its sandbox has
+ * ended, the kernel has killed every process of the namespace, so no other
+ * process can carry its tag; what may be left is its process group (the
+ * supervisor), killed here. No scan of every process's environment. Only for
+ * attempts this runner confined itself (a re-attached attempt may have started
+ * unconfined under another driver: sweepAttempt). Returns the pids killed.
+ */
+export function sweepConfinedAttempt(attemptDir: string, facts: ProcessFacts = systemProcessFacts): number[] {
+  return sweepGroup(attemptDir, facts);
+}
+
 /** The live members of the attempt's own group (never the runner's, see ownsGroup), killed. */
 function sweepGroup(attemptDir: string, facts: ProcessFacts): number[] {
   const pid = readPidRecord(attemptPaths(attemptDir).pid);
