@@ -8,7 +8,7 @@ import type { ExpectedAttempt } from '../domain/completion.js';
 import { BuranError } from '../domain/errors.js';
 import { sha256 } from '../domain/hash.js';
 import type { Invocation } from './adapter.js';
-import { appendFileDurableSync, writeFileDurableSync } from '../platform/durableWrite.js';
+import { appendFileDurableSync, writeFileDurable } from '../platform/durableWrite.js';
 import { errnoCode } from '../platform/errno.js';
 import {
   type AttemptPaths,
@@ -105,13 +105,13 @@ export async function startAttempt(spec: StartAttemptSpec): Promise<StartedAttem
   };
   const specText = json(supervisorSpec);
   const intent = readIntentRecord(paths.intent);
-  if (spec.prompt !== undefined) writeFileDurableSync(paths.prompt, spec.prompt);
-  writeFileDurableSync(paths.spec, specText);
+  // Off the event loop (the other tasks' steps go on meanwhile); both are on disk before the intent.
+  await Promise.all([spec.prompt === undefined ? null : writeFileDurable(paths.prompt, spec.prompt), writeFileDurable(paths.spec, specText)]);
   let how: 'spawned' | 'recovered' = 'spawned';
   if (intent === null) {
     const record: IntentRecord = { schema: 'buran.attempt-intent/v1', writtenAt: now(), specDigest: sha256(specText), attempt: spec.attempt ?? null };
     spec.crash?.('dispatch.before-intent');
-    writeFileDurableSync(paths.intent, json(record));
+    await writeFileDurable(paths.intent, json(record));
     spec.crash?.('dispatch.after-intent');
   } else {
     // A runner recorded the intent and died before any supervisor claimed the

@@ -26,12 +26,13 @@ export function sweepAttempt(runId: string, attemptId: string, attemptDir: strin
  * (bwrap `--unshare-pid`, with `--die-with-parent`): once its sandbox has
  * ended, the kernel has killed every process of the namespace, so no other
  * process can carry its tag; what may be left is its process group (the
- * supervisor), killed here. No scan of every process's environment. Only for
+ * supervisor, exiting), which gets SIGKILL. No scan of every process. Only for
  * attempts this runner confined itself (a re-attached attempt may have started
- * unconfined under another driver: sweepAttempt). Returns the pids killed.
+ * unconfined under another driver: sweepAttempt). True when the group was still there (a zombie leader counts).
  */
-export function sweepConfinedAttempt(attemptDir: string, facts: ProcessFacts = systemProcessFacts): number[] {
-  return sweepGroup(attemptDir, facts);
+export function sweepConfinedAttempt(attemptDir: string, facts: ProcessFacts = systemProcessFacts): boolean {
+  const pid = readPidRecord(attemptPaths(attemptDir).pid);
+  return pid !== null && ownsGroup(pid, facts) && signalGroup(pid.pgid, 'SIGKILL');
 }
 
 /** The live members of the attempt's own group (never the runner's, see ownsGroup), killed. */
