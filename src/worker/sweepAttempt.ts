@@ -43,3 +43,15 @@ function sweepGroup(attemptDir: string, facts: ProcessFacts): number[] {
   if (members.length > 0) signalGroup(pid.pgid, 'SIGKILL');
   return members;
 }
+
+/** The sweeps of one run's attempts: those marked `confined` (started by this driver in a PID namespace) by their group, the others by their tag. */
+export function createRunSweeper(runId: string, attemptDir: (attemptId: string) => string): { confined(attemptId: string): void; sweep(attemptId: string): void } {
+  const confined = new Set<string>();
+  return {
+    confined: (attemptId) => void confined.add(attemptId),
+    sweep(attemptId) {
+      if (confined.has(attemptId)) sweepConfinedAttempt(attemptDir(attemptId));
+      else sweepAttempt(runId, attemptId, attemptDir(attemptId));
+    },
+  };
+}
