@@ -159,6 +159,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         return outcome;
       }
       const dropped = got.recovered === undefined ? {} : { recovered: got.recovered };
+      pool.warm(); // the first attempts start soon
       // Setup runs confined or not at all (a required sandbox that is missing blocked at preflight).
       if ((packet.setup ?? []).length > 0) requireSandbox();
       const setup = await setups.once('run', outcome.lease.worktree, 1);

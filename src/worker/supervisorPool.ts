@@ -25,6 +25,8 @@ export interface WarmSupervisor {
 export interface SupervisorPool {
   /** A waiting supervisor, or null (none is ready yet: start one cold); either way the pool refills to its size. */
   take(): WarmSupervisor | null;
+  /** Start the spares now (attempts are about to start), so the first ones find them waiting. */
+  warm(): void;
   /** Retire every spare; take() returns null from now on. */
   close(): void;
 }
@@ -45,8 +47,8 @@ interface Spare {
 const waiting = (child: ChildProcess): boolean => child.exitCode === null && child.signalCode === null && child.stdin?.writable === true;
 
 /**
- * A pool of warm supervisors. Empty until first asked: the first take()
- * starts the spares, so a process that never dispatches starts none.
+ * A pool of warm supervisors. Empty until first asked (warm() or take()),
+ * so a process that never dispatches starts none.
  * @example
  * const pool = createSupervisorPool({ command: supervisorCommand(), size: 2 });
  * await startAttempt({ attemptDir, invocation, timeoutMs, pool });
@@ -83,7 +85,13 @@ export function createSupervisorPool(o: SupervisorPoolOptions): SupervisorPool {
     spares.push(spare);
     return true;
   };
+  const fill = (): void => {
+    for (let n = spares.length; n < o.size; n += 1) if (!start()) break;
+  };
   return {
+    warm() {
+      if (!closed) fill();
+    },
     take() {
       if (closed) return null;
       let spare = spares.shift();
@@ -92,7 +100,7 @@ export function createSupervisorPool(o: SupervisorPoolOptions): SupervisorPool {
         spare = spares.shift();
       }
       if (spare !== undefined) clearTimeout(spare.timer);
-      for (let n = spares.length; n < o.size; n += 1) if (!start()) break;
+      fill();
       if (spare === undefined) return null;
       const { child } = spare;
       return {

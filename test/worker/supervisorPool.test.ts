@@ -52,9 +52,22 @@ describe('a pool of warm supervisors', () => {
     }
   });
 
-  it('returns none once closed', () => {
+  it('hands out a spare started by warm() to the first attempt', async () => {
+    const pool = createSupervisorPool({ command: supervisorCommand(), size: 1 });
+    try {
+      pool.warm();
+      const { dir, started } = await startFixture('complete.mjs', ['--delay=1000'], { pool });
+      expect(cmdline(started.supervisorPid)).toContain(WARM_FLAG);
+      expect(await wait(dir)).toMatchObject({ kind: 'completion', status: 'completed' });
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('returns none once closed, and warm() starts nothing then', () => {
     const pool = createSupervisorPool({ command: supervisorCommand(), size: 1 });
     pool.close();
+    pool.warm();
     expect(pool.take()).toBeNull();
   });
 
@@ -63,7 +76,7 @@ describe('a pool of warm supervisors', () => {
     dead.kill('SIGKILL');
     await once(dead, 'exit');
     // A pool that hands out a supervisor already gone (as if it died between take and claim).
-    const pool: SupervisorPool = { take: () => ({ child: dead, assign: () => true }), close: () => undefined };
+    const pool: SupervisorPool = { take: () => ({ child: dead, assign: () => true }), warm: () => undefined, close: () => undefined };
     const { dir, started } = await startFixture('complete.mjs', [], { pool });
     expect(started.how).toBe('spawned');
     expect(started.supervisorPid).not.toBe(dead.pid);
