@@ -19,7 +19,7 @@ import { setupFailureDetails, setupFailureMessage } from '../gates/index.js';
 import { createWorktreeSetup } from './worktreeSetup.js';
 import { errnoCode } from '../platform/errno.js';
 import type { RunStore } from '../store/port.js';
-import { type AdapterRegistry, awaitAttempt, createAdapterRegistry, createCommandAdapter, createSupervisorPool, dispatchAttempt, killAttempt, supervisorCommand } from '../worker/index.js';
+import { type AdapterRegistry, awaitAttempt, createAdapterRegistry, createCommandAdapter, dispatchAttempt, killAttempt, sharedSupervisorPool, supervisorCommand } from '../worker/index.js';
 import { createAgentAdapters } from '../worker/adapters/index.js';
 import { checkReviewer, createReviewGate } from './reviewGate.js';
 import { redactEvidence, redactOutcome, redactingEffects, redactorOf } from './redactResults.js';
@@ -87,8 +87,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   const sandbox = confine.plan === null ? {} : { sandbox: confine.plan };
   // Attempts this driver started in a PID namespace of their own are swept by their group, the others by their tag.
   const sweeper = createRunSweeper(runId, attemptDir);
-  // Supervisors started ahead of their attempts (src/worker/supervisorPool.ts): a slot freed by a pass starts its next worker at once.
-  const pool = createSupervisorPool({ command: supervisorCommand(), size: Math.min(packet.limits.concurrency, 2) });
+  // Supervisors started ahead of their attempts, shared by the runs of this process (src/worker/supervisorPool.ts).
+  const pool = sharedSupervisorPool(supervisorCommand());
   /** Fails closed: nothing runs on the worker's behalf unconfined when the policy requires a sandbox. */
   const requireSandbox = () => {
     if (confine.choice.status !== 'ok') throw new BuranError({ code: 'sandbox_unavailable', message: confine.choice.message, details: { runId, ...confine.choice.details } });

@@ -118,3 +118,24 @@ export function createSupervisorPool(o: SupervisorPoolOptions): SupervisorPool {
     },
   };
 }
+
+/** Spares kept by the process's shared pool: a pass frees one slot at a time, two cover near-simultaneous passes. */
+export const SHARED_POOL_SIZE = 2;
+
+const shared = new Map<string, SupervisorPool>();
+
+/**
+ * The process's pool for `command`: spares carry nothing of a run (their
+ * attempt, environment included, arrives with the assignment), so every run
+ * this process drives shares them, and a process holds at most
+ * SHARED_POOL_SIZE idle supervisors however many runs it drives.
+ */
+export function sharedSupervisorPool(command: readonly string[]): SupervisorPool {
+  const key = command.join('\0');
+  let pool = shared.get(key);
+  if (pool === undefined) {
+    pool = createSupervisorPool({ command, size: SHARED_POOL_SIZE });
+    shared.set(key, pool);
+  }
+  return pool;
+}

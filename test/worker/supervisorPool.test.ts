@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { attemptPaths } from '../../src/worker/attemptFiles.js';
 import { SUPERVISOR_EXIT, supervisorCommand } from '../../src/worker/supervisor.js';
 import { WARM_FLAG, assignmentLine, parseAssignment } from '../../src/worker/supervisorAssignment.js';
-import { type SupervisorPool, createSupervisorPool } from '../../src/worker/supervisorPool.js';
+import { type SupervisorPool, createSupervisorPool, sharedSupervisorPool } from '../../src/worker/supervisorPool.js';
 import { waitForOutcome } from '../../src/worker/waitForOutcome.js';
 import { EXPECTED, startFixture, tempDir } from './helpers.js';
 
@@ -81,6 +81,14 @@ describe('a pool of warm supervisors', () => {
     expect(started.how).toBe('spawned');
     expect(started.supervisorPid).not.toBe(dead.pid);
     expect(await wait(dir)).toMatchObject({ kind: 'completion', status: 'completed' });
+  });
+});
+
+describe('sharedSupervisorPool', () => {
+  it('is one pool per supervisor command in a process, whatever the number of runs it drives', () => {
+    const command = ['/nonexistent/node', 'supervisor-main.js'];
+    expect(sharedSupervisorPool(command)).toBe(sharedSupervisorPool([...command]));
+    expect(sharedSupervisorPool(command)).not.toBe(sharedSupervisorPool([...command, 'other']));
   });
 });
 
