@@ -8,23 +8,23 @@ import type { CrashPoint } from '../chaos/crashPoints.js';
 import type { RunAccess, RunEffects } from './effects.js';
 import type { Clock } from './clock.js';
 import { createRunScope } from './runScope.js';
+import { readApprovedPacket } from './runRecords.js';
 import { stackedRunReads } from './prerequisites.js';
 import { checkIntake } from './intake.js';
 import type { Config } from '../domain/config.js';
 import { BuranError } from '../domain/errors.js';
-import { PacketSchema, type Packet } from '../domain/packet.js';
 import { secretValuesOf } from '../domain/redact.js';
 import type { RunRecord } from '../domain/runRecord.js';
 import { setupFailureDetails, setupFailureMessage } from '../gates/index.js';
 import { createWorktreeSetup } from './worktreeSetup.js';
 import { errnoCode } from '../platform/errno.js';
 import type { RunStore } from '../store/port.js';
-import { type AdapterRegistry, awaitAttempt, createAdapterRegistry, createCommandAdapter, dispatchAttempt, killAttempt } from '../worker/index.js';
+import { type AdapterRegistry, awaitAttempt, createAdapterRegistry, createCommandAdapter, dispatchAttempt, killAttempt, sharedSupervisorPool, supervisorCommand } from '../worker/index.js';
 import { createAgentAdapters } from '../worker/adapters/index.js';
 import { checkReviewer, createReviewGate } from './reviewGate.js';
 import { redactEvidence, redactOutcome, redactingEffects, redactorOf } from './redactResults.js';
 import { observeAttempt } from '../worker/observeAttempt.js';
-import { sweepAttempt } from '../worker/sweepAttempt.js';
+import { createRunSweeper, sweepAttempt } from '../worker/sweepAttempt.js';
 import { NESTED_SCAN_LIMIT, findNestedGitEntries } from '../workspace/nestedRepos.js';
 import { RUN_TRAILER, createGitWorkspace, createScopeLocks, readBranchTip } from '../workspace/index.js';
 import { BURAN_IDENTITY, userIdentity } from '../workspace/git.js';
@@ -55,16 +55,6 @@ export interface LocalEffectsOptions {
   readonly current: RunAccess['current'];
 }
 
-/** The approved packet, from the copy stored at approval (the file may have changed since; intake checks that). */
-async function approvedPacket(store: RunStore, record: RunRecord): Promise<Packet> {
-  const bytes = await store.getArtifact(record.runId, record.approval.hash);
-  const parsed = PacketSchema.safeParse(JSON.parse(Buffer.from(bytes).toString('utf8')));
-  if (!parsed.success) {
-    throw new BuranError({ code: 'store_corrupt', message: `run ${record.runId}: the approved packet copy does not parse`, details: { runId: record.runId, hash: record.approval.hash } });
-  }
-  return parsed.data;
-}
-
 /**
  * The real effects for one run: git worktrees and scope locks under `storeDir`, workers through `registry` (default: the command and agent adapters), verification commands, the built-in reviewer, the report.
  * @example
@@ -73,7 +63,7 @@ async function approvedPacket(store: RunStore, record: RunRecord): Promise<Packe
 export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEffects> {
   const { store, record, config, env, clock } = o;
   const runId = record.runId;
-  const packet = await approvedPacket(store, record);
+  const packet = await readApprovedPacket(store, record);
   const registry = o.registry ?? createAdapterRegistry([createCommandAdapter(), ...createAgentAdapters(config, o.repoRoot)]);
   const crash = o.crash === undefined ? {} : { crash: o.crash };
   // The repository's git configuration as the run trusts it (captured before any of its workers ran): checked before every
@@ -96,6 +86,10 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   // Workers, agent reviewers and verification commands run confined by one plan (src/sandbox); decided once per driver.
   const confine = await resolveSandbox({ config, packet, repoRoot: o.repoRoot, storeDir: o.storeDir, runDir: store.runDir(runId), now: clock.now(), ...(o.bwrap === undefined ? {} : { bwrap: o.bwrap }) });
   const sandbox = confine.plan === null ? {} : { sandbox: confine.plan };
+  // Attempts this driver started in a PID namespace of their own are swept by their group, the others by their tag.
+  const sweeper = createRunSweeper(runId, attemptDir);
+  // Supervisors started ahead of their attempts, shared by the runs of this process (src/worker/supervisorPool.ts).
+  const pool = sharedSupervisorPool(supervisorCommand());
   /** Fails closed: nothing runs on the worker's behalf unconfined when the policy requires a sandbox. */
   const requireSandbox = () => {
     if (confine.choice.status !== 'ok') throw new BuranError({ code: 'sandbox_unavailable', message: confine.choice.message, details: { runId, ...confine.choice.details } });
@@ -166,6 +160,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         return outcome;
       }
       const dropped = got.recovered === undefined ? {} : { recovered: got.recovered };
+      pool.warm(); // the first attempts start soon
       // Setup runs confined or not at all (a required sandbox that is missing blocked at preflight).
       if ((packet.setup ?? []).length > 0) requireSandbox();
       const setup = await setups.once('run', outcome.lease.worktree, 1);
@@ -210,6 +205,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         // The supervisor's own backstop sits past the runner's deadline, so the runner decides first.
         timeoutMs: packet.limits.taskTimeoutSec * 1000 + 60_000,
         now: () => clock.now(),
+        pool,
+        ...(confine.plan?.sandbox.pidNamespace === true ? { onStarted: () => sweeper.confined(attempt.attemptId) } : {}),
         ...crash,
       });
       return setup === null || started.status !== 'started' ? started : { ...started, setup: setup.record };
@@ -228,7 +225,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         ...crash,
       });
       // The attempt has ended: nothing of it keeps running (unsandboxed, its setsid'd or double-forked descendants too).
-      sweepAttempt(runId, attempt.attemptId, attemptDir(attempt.attemptId));
+      sweeper.sweep(attempt.attemptId);
       // Whatever the worker reported: a changed git configuration is put back first, and the attempt is a policy violation.
       const changed = await trust.restore();
       if (changed.length > 0) {

@@ -6,6 +6,8 @@ import type { Blocker } from '../domain/blockers.js';
 import { makeBlocker } from '../domain/blockers.js';
 import { BuranError, isBuranError } from '../domain/errors.js';
 import { EventRecordSchema, type EventRecord } from '../domain/events.js';
+import { PacketSchema, type Packet } from '../domain/packet.js';
+import type { RunRecord } from '../domain/runRecord.js';
 import { SNAPSHOT_SCHEMA_ID, SnapshotDocSchema, migrateSnapshot, type SnapshotDoc } from '../domain/snapshotDoc.js';
 import { type ReadBranchTip, handoffMoved } from './handoffCheck.js';
 import type { RunSnapshot } from './runView.js';
@@ -126,3 +128,13 @@ export function createRunRecords(o: RunRecordsOptions) {
 }
 
 export type RunRecords = ReturnType<typeof createRunRecords>;
+
+/** The approved packet, from the copy stored at approval (the file may have changed since; intake checks that). */
+export async function readApprovedPacket(store: Pick<EngineStore, 'getArtifact'>, record: RunRecord): Promise<Packet> {
+  const bytes = await store.getArtifact(record.runId, record.approval.hash);
+  const parsed = PacketSchema.safeParse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+  if (!parsed.success) {
+    throw new BuranError({ code: 'store_corrupt', message: `run ${record.runId}: the approved packet copy does not parse`, details: { runId: record.runId, hash: record.approval.hash } });
+  }
+  return parsed.data;
+}

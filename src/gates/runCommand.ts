@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
-import { execa } from 'execa';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { CommandEvidence } from '../domain/gates.js';
 import { signalGroup } from '../platform/process.js';
 import { OutputTail } from './outputTail.js';
@@ -49,23 +49,22 @@ export async function runCommand(argv: readonly string[], options: RunCommandOpt
     return { argv: [...argv], exitCode: null, timedOut: false, durationMs: 0, stdoutTail: '', stderrTail: '', error: 'empty command' };
   }
 
-  const subprocess = execa(file, args, {
-    cwd: options.cwd,
-    env: { ...options.env },
-    extendEnv: false,
-    detached: true,
-    cleanup: false,
-    stdin: 'ignore',
-    buffer: false,
-    reject: false,
-    encoding: 'buffer',
-    stripFinalNewline: false,
-  });
-  const streams: (Readable | null)[] = [subprocess.stdout, subprocess.stderr];
-  subprocess.stdout?.on('data', (chunk: Uint8Array) => stdout.push(chunk));
-  subprocess.stderr?.on('data', (chunk: Uint8Array) => stderr.push(chunk));
+  let child: ChildProcess;
+  try {
+    // Its own process group (detached), so a timeout or the end can reach everything it started.
+    child = spawn(file, args, { cwd: options.cwd, env: { ...options.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+  } catch (error) {
+    return { argv: [...argv], exitCode: null, timedOut: false, durationMs: 0, stdoutTail: '', stderrTail: '', error: `could not start: ${startFailure(error)}` };
+  }
+  const streams: (Readable | null)[] = [child.stdout, child.stderr];
+  child.stdout?.on('data', (chunk: Uint8Array) => stdout.push(chunk));
+  child.stderr?.on('data', (chunk: Uint8Array) => stderr.push(chunk));
+  let startError: unknown = null;
+  child.on('error', (error) => (startError ??= error));
+  // 'close': the process ended and its output streams are drained (or destroyed after a timeout).
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
 
-  const pid = subprocess.pid;
+  const pid = child.pid;
   let timedOut = false;
   const timers: NodeJS.Timeout[] = [];
   if (pid !== undefined) {
@@ -84,16 +83,24 @@ export async function runCommand(argv: readonly string[], options: RunCommandOpt
     );
   }
 
-  const result = await subprocess;
+  const result = await ended;
   timers.forEach(clearTimeout);
   if (pid !== undefined) signalGroup(pid, 'SIGKILL');
   const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-  const exitCode = result.exitCode ?? null;
+  const exitCode = startError === null ? result.code : null;
   const evidence = { argv: [...argv], exitCode, timedOut, durationMs, stdoutTail: stdout.text(), stderrTail: stderr.text() };
   if (timedOut) return { ...evidence, error: `timed out after ${options.timeoutMs} ms; process group ended` };
-  if (pid === undefined || (exitCode === null && result.signal === undefined)) {
-    return { ...evidence, error: `could not start: ${result.code ?? result.originalMessage ?? result.shortMessage ?? 'unknown error'}` };
+  if (pid === undefined || startError !== null || (exitCode === null && result.signal === null)) {
+    return { ...evidence, error: `could not start: ${startFailure(startError)}` };
   }
   if (exitCode === null) return { ...evidence, error: `killed by ${result.signal ?? 'a signal'}` };
   return evidence;
+}
+
+/** Why a command could not start: its errno code (ENOENT, EACCES) when there is one. */
+function startFailure(error: unknown): string {
+  if (error === null || error === undefined) return 'unknown error';
+  const code = (error as NodeJS.ErrnoException).code;
+  if (typeof code === 'string') return code;
+  return error instanceof Error ? error.message : JSON.stringify(error);
 }

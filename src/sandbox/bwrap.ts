@@ -45,5 +45,6 @@ export function bwrapArgs(argv: readonly string[], c: Confinement): string[] {
 
 /** A sandbox that runs argvs under the bwrap executable at `bwrapPath`. */
 export function createBwrapSandbox(bwrapPath: string): Sandbox {
-  return { kind: 'bwrap', wrap: (argv, confinement) => [bwrapPath, ...bwrapArgs(argv, confinement)] };
+  // --unshare-all takes a PID namespace, and --die-with-parent ends it with the supervisor.
+  return { kind: 'bwrap', pidNamespace: true, wrap: (argv, confinement) => [bwrapPath, ...bwrapArgs(argv, confinement)] };
 }

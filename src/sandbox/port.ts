@@ -33,6 +33,11 @@ export interface Confinement {
 export interface Sandbox {
   /** `bwrap` confines; `none` runs the argv as given (trusted-worker mode, shown as unsandboxed). */
   readonly kind: 'bwrap' | 'none';
+  /**
+   * True when every process it confines runs in a PID namespace of its own that the kernel ends (killing every
+   * member) when the confined process ends or its parent dies: nothing of it can outlive it.
+   */
+  readonly pidNamespace?: boolean;
   wrap(argv: readonly string[], confinement: Confinement): readonly string[];
 }
 

@@ -8,7 +8,7 @@ import type { ExpectedAttempt } from '../domain/completion.js';
 import { BuranError } from '../domain/errors.js';
 import { sha256 } from '../domain/hash.js';
 import type { Invocation } from './adapter.js';
-import { appendFileDurableSync, writeFileDurableSync } from '../platform/durableWrite.js';
+import { appendFileDurableSync, writeFileDurable } from '../platform/durableWrite.js';
 import { errnoCode } from '../platform/errno.js';
 import {
   type AttemptPaths,
@@ -22,6 +22,7 @@ import {
 import { type IntentRecord, readExitRecord, readIntentRecord, readKillRecord, readPidRecord } from './attemptRecords.js';
 import { isProcessAlive, procAvailable, signalProcess } from '../platform/process.js';
 import { SUPERVISOR_EXIT, supervisorCommand } from './supervisor.js';
+import type { SupervisorPool } from './supervisorPool.js';
 import { tail } from './tail.js';
 
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1_000;
@@ -44,6 +45,8 @@ export interface StartAttemptSpec {
   readonly attempt?: ExpectedAttempt;
   /** argv that starts the supervisor; default supervisorCommand(). */
   readonly supervisor?: readonly string[];
+  /** Supervisors started ahead (used unless `supervisor` is given); a cold one starts when none is ready. */
+  readonly pool?: SupervisorPool;
   readonly now?: () => number;
   /** Crash points (src/chaos) around the dispatch intent; omit in production. */
   readonly crash?: CrashPoint;
@@ -102,13 +105,13 @@ export async function startAttempt(spec: StartAttemptSpec): Promise<StartedAttem
   };
   const specText = json(supervisorSpec);
   const intent = readIntentRecord(paths.intent);
-  if (spec.prompt !== undefined) writeFileDurableSync(paths.prompt, spec.prompt);
-  writeFileDurableSync(paths.spec, specText);
+  // Off the event loop (the other tasks' steps go on meanwhile); both are on disk before the intent.
+  await Promise.all([spec.prompt === undefined ? null : writeFileDurable(paths.prompt, spec.prompt), writeFileDurable(paths.spec, specText)]);
   let how: 'spawned' | 'recovered' = 'spawned';
   if (intent === null) {
     const record: IntentRecord = { schema: 'buran.attempt-intent/v1', writtenAt: now(), specDigest: sha256(specText), attempt: spec.attempt ?? null };
     spec.crash?.('dispatch.before-intent');
-    writeFileDurableSync(paths.intent, json(record));
+    await writeFileDurable(paths.intent, json(record));
     spec.crash?.('dispatch.after-intent');
   } else {
     // A runner recorded the intent and died before any supervisor claimed the
@@ -117,8 +120,11 @@ export async function startAttempt(spec: StartAttemptSpec): Promise<StartedAttem
     how = 'recovered';
     appendFileDurableSync(paths.recovered, json({ at: now(), intentWrittenAt: intent.writtenAt, sameSpec: intent.specDigest === sha256(specText) }));
   }
-  const child = spawnSupervisor(paths, spec.supervisor ?? supervisorCommand(), spec.invocation.env);
-  return waitForClaim(paths, child, startTimeoutMs, how);
+  const cold = () => waitForClaim(paths, spawnSupervisor(paths, spec.supervisor ?? supervisorCommand(), spec.invocation.env), startTimeoutMs, how, null);
+  const warm = spec.supervisor === undefined ? (spec.pool?.take() ?? null) : null;
+  // A warm supervisor that ended before it claimed the folder never started a worker: a cold one may.
+  if (warm?.assign({ attemptDir: paths.dir, specFile: paths.spec, env: spec.invocation.env }) === true) return waitForClaim(paths, warm.child, startTimeoutMs, how, cold);
+  return cold();
 }
 
 /**
@@ -151,9 +157,20 @@ function spawnSupervisor(paths: AttemptPaths, command: readonly string[], env: R
   }
 }
 
-/** Wait until pid.json names the worker (or the attempt already ended), or fail with the supervisor's log. */
-async function waitForClaim(paths: AttemptPaths, child: ChildProcess, timeoutMs: number, how: 'spawned' | 'recovered'): Promise<StartedAttempt> {
-  const spawned: { ended: { code: number | null; error: string | null } | null } = { ended: null };
+/**
+ * Wait until pid.json names the worker (or the attempt already ended), or fail with the supervisor's log;
+ * `unclaimed`, when given, is the start to try instead when the supervisor ended without claiming the folder.
+ */
+async function waitForClaim(
+  paths: AttemptPaths,
+  child: ChildProcess,
+  timeoutMs: number,
+  how: 'spawned' | 'recovered',
+  unclaimed: (() => Promise<StartedAttempt>) | null,
+): Promise<StartedAttempt> {
+  // A warm supervisor may have ended before these listeners were attached.
+  const exited = child.exitCode !== null || child.signalCode !== null;
+  const spawned: { ended: { code: number | null; error: string | null } | null } = { ended: exited ? { code: child.exitCode, error: null } : null };
   child.once('error', (error) => (spawned.ended = { code: null, error: error.message }));
   child.once('exit', (code) => (spawned.ended ??= { code, error: null }));
   const deadline = Date.now() + timeoutMs;
@@ -163,6 +180,7 @@ async function waitForClaim(paths: AttemptPaths, child: ChildProcess, timeoutMs:
     const ended = spawned.ended;
     if (ended !== null && ended.code !== SUPERVISOR_EXIT.claimed) {
       // Re-read: the supervisor may have claimed and then failed.
+      if (readPidRecord(paths.pid) === null && unclaimed !== null) return unclaimed();
       if (readPidRecord(paths.pid) === null) throw supervisorFailed(paths, `the supervisor ended (${ended.error ?? `exit ${ended.code}`}) before claiming the attempt`);
       continue;
     }

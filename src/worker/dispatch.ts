@@ -13,6 +13,7 @@ import { type PromptInput, buildPrompt } from './prompt.js';
 import { tail } from './tail.js';
 import { confineInvocation } from './confine.js';
 import type { SandboxPlan } from '../sandbox/index.js';
+import type { SupervisorPool } from './supervisorPool.js';
 import { type WaitOptions, waitForOutcome } from './waitForOutcome.js';
 
 /** Bytes of stdout an adapter's parseUsage sees. */
@@ -37,6 +38,10 @@ export interface DispatchAttemptInput {
   readonly crash?: CrashPoint;
   /** How the worker is confined; omit to run it unconfined. */
   readonly sandbox?: SandboxPlan;
+  /** Supervisors started ahead of their attempts; omit to start each one when its attempt starts. */
+  readonly pool?: SupervisorPool;
+  /** Called when this call started the attempt's supervisor itself (not a re-attach): the worker runs confined by `sandbox` as given here. */
+  readonly onStarted?: () => void;
 }
 
 /**
@@ -82,8 +87,10 @@ export async function dispatchAttempt(input: DispatchAttemptInput): Promise<Disp
     ...(input.graceMs === undefined ? {} : { graceMs: input.graceMs }),
     ...(input.now === undefined ? {} : { now: input.now }),
     ...(input.crash === undefined ? {} : { crash: input.crash }),
+    ...(input.pool === undefined ? {} : { pool: input.pool }),
   });
   input.crash?.('dispatch.after-spawn');
+  if (started.how === 'spawned' || started.how === 'recovered') input.onStarted?.();
   return { status: 'started', startedAt: started.startedAt, pid: started.pid };
 }
 

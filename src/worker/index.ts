@@ -31,6 +31,8 @@ export type { AwaitAttemptInput, DispatchAttemptInput } from './dispatch.js';
 export { buildPrompt, fence } from './prompt.js';
 export type { PreviousVerification, PromptInput } from './prompt.js';
 export { supervisorCommand } from './supervisor.js';
+export { createSupervisorPool, sharedSupervisorPool } from './supervisorPool.js';
+export type { SupervisorPool, SupervisorPoolOptions, WarmSupervisor } from './supervisorPool.js';
 export { sanitizeForDisplay, tail } from './tail.js';
 export { RESULT_TAIL_BYTES, attemptOutput, waitForOutcome } from './waitForOutcome.js';
 export type { WaitOptions } from './waitForOutcome.js';

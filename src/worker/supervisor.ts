@@ -3,7 +3,7 @@
 // process group, keeps a heartbeat, and records the exit status, so the
 // outcome survives the runner dying. Node builtins only.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,6 +27,8 @@ export const SUPERVISOR_EXIT = {
   usage: 2,
   /** Another supervisor had already claimed the attempt folder; nothing was started. */
   claimed: 3,
+  /** A warm supervisor whose runner closed its pipe before giving it an attempt; nothing was claimed. */
+  unassigned: 4,
 } as const;
 
 /** Longest delay setTimeout accepts (ms). */
@@ -49,9 +51,11 @@ export function supervisorCommand(): string[] {
 
 /**
  * Run the supervisor for `attemptDir` with the spec at `specPath`. Resolves
- * the process exit code; exit.json is written before it resolves.
+ * the process exit code; exit.json is written before it resolves. The worker's
+ * environment comes from `workerEnv` (a warm supervisor's assignment), else
+ * from this process's WORKER_ENV_PREFIX variables.
  */
-export async function runSupervisor(attemptDir: string, specPath: string): Promise<number> {
+export async function runSupervisor(attemptDir: string, specPath: string, workerEnv?: Readonly<Record<string, string>>): Promise<number> {
   const spec = parseSpec(readFileSync(specPath, 'utf8'));
   if (typeof spec === 'string') {
     log(`bad spec ${specPath}: ${spec}`);
@@ -94,7 +98,7 @@ export async function runSupervisor(attemptDir: string, specPath: string): Promi
 
   const env: Record<string, string> = {};
   for (const name of spec.envNames) {
-    const value = process.env[WORKER_ENV_PREFIX + name];
+    const value = workerEnv === undefined ? process.env[WORKER_ENV_PREFIX + name] : workerEnv[name];
     if (value !== undefined) env[name] = value;
   }
   const out = openSync(paths.stdout, 'a');
@@ -193,6 +197,19 @@ function json(value: unknown): string {
   return `${JSON.stringify(value)}\n`;
 }
 
-function log(message: string): void {
-  process.stderr.write(`${new Date().toISOString()} supervisor ${process.pid}: ${message}\n`);
+/** Where log lines go: stderr (the runner points it at supervisor.log), or a file descriptor set by logTo. */
+let logFd = 2;
+
+/** Send the supervisor's log to `fd` from now on (a warm supervisor opens its attempt's supervisor.log itself). */
+export function logTo(fd: number): void {
+  logFd = fd;
+}
+
+/** One line in the supervisor's log. */
+export function log(message: string): void {
+  try {
+    writeSync(logFd, `${new Date().toISOString()} supervisor ${process.pid}: ${message}\n`);
+  } catch {
+    // Nowhere left to say it: the exit records still tell the runner how the attempt ended.
+  }
 }

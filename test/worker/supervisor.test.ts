@@ -31,7 +31,7 @@ function writeSpec(dir: string, argv: string[]): void {
 describe('supervisorCommand', () => {
   it('starts a script whose imports are Node builtins and its own builtins-only siblings', () => {
     // Paths under src/: the supervisor's own files and the platform modules they use.
-    const closure = ['worker/supervisor-main.ts', 'worker/supervisor.ts', 'worker/attemptFiles.ts', 'platform/durableWrite.ts', 'platform/errno.ts', 'platform/process.ts', 'platform/processTable.ts', 'platform/linuxProcessTable.ts', 'platform/posixProcessTable.ts', 'platform/systemProcessTable.ts'];
+    const closure = ['worker/supervisor-main.ts', 'worker/supervisor.ts', 'worker/supervisorAssignment.ts', 'worker/attemptFiles.ts', 'platform/durableWrite.ts', 'platform/errno.ts', 'platform/process.ts', 'platform/processTable.ts', 'platform/linuxProcessTable.ts', 'platform/posixProcessTable.ts', 'platform/systemProcessTable.ts'];
     for (const name of closure) {
       const source = readFileSync(new URL(`../../src/${name}`, import.meta.url), 'utf8');
       const specifiers = [...source.matchAll(/^import\s[^;]*?from\s+'([^']+)'/gm)].map((match) => match[1] ?? '');

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createProcessFacts, isProcessAlive, processesWithEnv, signalGroup, signalProcess } from '../../src/platform/process.js';
 import { posixProcessTable } from '../../src/platform/posixProcessTable.js';
 import type { PidRecord } from '../../src/worker/attemptFiles.js';
-import { sweepAttempt } from '../../src/worker/sweepAttempt.js';
+import { sweepAttempt, sweepConfinedAttempt } from '../../src/worker/sweepAttempt.js';
 
 const RUN = `sweep-run-${process.pid}`;
 const root = mkdtempSync(join(tmpdir(), 'buran-sweep-'));
@@ -91,6 +91,24 @@ describe('sweepAttempt', () => {
     try {
       expect(sweepAttempt(RUN, 'd.a1', dir, facts)).toEqual([]);
       expect(facts.isProcessAlive(pgid)).toBe(true);
+    } finally {
+      signalGroup(pgid, 'SIGKILL');
+    }
+  });
+
+  it('an attempt confined in its own PID namespace is swept by its process group alone: no process is searched by its tag', async () => {
+    const facts = createProcessFacts(posixProcessTable);
+    const leader = spawn('sh', ['-c', 'sleep 30 & echo started; wait'], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+    const pgid = leader.pid ?? 0;
+    await once(createInterface({ input: leader.stdout }), 'line');
+    const dir = join(root, 'e.a1');
+    mkdirSync(dir, { recursive: true });
+    const startTime = facts.processStartTime(pgid) ?? 0;
+    writeFileSync(join(dir, 'pid.json'), JSON.stringify({ supervisorPid: pgid, supervisorStartTime: startTime, pgid, workerPid: null, workerStartTime: null, claimedAt: Date.now(), startedAt: null } satisfies PidRecord));
+    try {
+      expect(sweepConfinedAttempt(dir, facts)).toBe(true);
+      expect(await waitFor(() => !facts.isGroupAlive(pgid))).toBe(true);
+      expect(sweepConfinedAttempt(join(root, 'never-started'), facts)).toBe(false);
     } finally {
       signalGroup(pgid, 'SIGKILL');
     }
