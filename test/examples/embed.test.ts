@@ -47,6 +47,7 @@ describe('examples/embed', () => {
       expect(steps.filter((t) => t.task === task).map((t) => t.to)).toEqual([
         'working.dispatching',
         'working.awaiting',
+        'working.committing',
         'working.verifying',
         'working.reviewing',
         'working.merging',
