@@ -99,7 +99,8 @@ describe('buran run through the queue (BullMQ on redis-server, buran worker agen
   it.runIf(runs(true))('two tasks on one agent reach handoff; each attempt added and started once; status and report name the agent', async () => {
     await counted(FAMILY, 'two tasks, one agent', async () => {
       const w = await world('ci');
-      const m1 = agent(w, 'm1', 2);
+      // A 15 s lock: nothing here is killed, and at the 5 s lock a live agent starved at load 12 lost both its jobs once.
+      const m1 = agent(w, 'm1', 2, 15_000);
       await m1.ready;
       const runId = await approve(w.repo, chaosPacket({ tag: w.tag, markers: w.markers, sleepMs: 100, tasks: ['a', 'b'], limits: { concurrency: 2 } }));
       const r = await cli(w.repo, ['run', '--run', runId], w.env);

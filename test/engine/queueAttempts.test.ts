@@ -147,7 +147,7 @@ describe('queue-backed attempts', () => {
     expect((await gitOk(w.repo, ['rev-parse', 'refs/heads/buran-task/r1/a'])).trim()).toBe(readQueuedAttempt(w.runDir, 'a.a1')?.baseCommit);
   });
 
-  it('a queue that does not answer (Redis down) blocks the task queue_unavailable instead of hanging; an abort ends the wait; once Redis is back the attempt is awaited again', async () => {
+  it('a queue that does not answer (Redis down) blocks the task queue_unavailable instead of hanging, in await and dispatch; an abort ends the wait; once Redis is back the attempt is awaited again', async () => {
     const w = await setup();
     const q = w.make();
     if (q === null) throw new Error('no queue');
@@ -160,6 +160,12 @@ describe('queue-backed attempts', () => {
     const waiting = w.make({}, { queue: silent, answerMs: 600_000 })?.await(awaitInput(), controller.signal);
     controller.abort(new Error('run stopping'));
     await expect(waiting).rejects.toThrow('run stopping');
+    // A dispatch meanwhile: blocked the same way, nothing added; its retry adds once.
+    const silentAdd: AttemptQueue = { ...w.queue, find: () => new Promise(() => undefined), add: () => new Promise(() => undefined) };
+    await expect(w.make({}, { queue: silentAdd, answerMs: 50 })?.dispatch(input(2))).rejects.toMatchObject({ code: 'queue_unavailable' });
+    expect(readQueuedAttempt(w.runDir, 'a.a2')?.addedAt).toBeNull();
+    await q.dispatch(input(2));
+    expect(readQueuedAttempt(w.runDir, 'a.a2')?.addedAt).not.toBeNull();
     // Back: the retry resumes at await, finds the job and ingests its result.
     w.queue.take('m1');
     w.queue.finish('a.a1', { result: result('a.a1', null) });
