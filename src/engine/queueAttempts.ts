@@ -24,6 +24,11 @@ import { queuedAttempts, readQueuedAttempt, writeQueuedAttempt } from './queueRe
 
 /** How often (ms) a waiting runner asks the queue about an attempt's job. */
 const POLL_MS = 250;
+/**
+ * How long (ms) the queue may leave one question unanswered. The connection waits for Redis to come back (a restart
+ * costs nothing); past this the task blocks `queue_unavailable` (retryable, resume at await) instead of hanging.
+ */
+export const QUEUE_ANSWER_MS = 120_000;
 
 export interface QueueAttemptsOptions {
   readonly runId: string;
@@ -37,6 +42,8 @@ export interface QueueAttemptsOptions {
   readonly redact: (text: string) => string;
   /** The queue on the Redis at `url` (default: the process's shared BullMQ queue, opened after the durability preflight). */
   readonly openQueue?: (url: string) => Promise<AttemptQueue>;
+  /** Bound on one unanswered question to the queue in dispatch and await (default QUEUE_ANSWER_MS). */
+  readonly answerMs?: number;
 }
 
 export interface QueueAttempts {
@@ -58,6 +65,10 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
     if (settings.remote === null) throw new Error('queue.remote is not set');
     return settings.remote;
   };
+
+  /** The queue's answer about an attempt, or queue_unavailable past the bound (or the abort). */
+  const ask = <T>(question: Promise<T>, attemptId: string, signal: AbortSignal | null = null): Promise<T> =>
+    answered(question, o.answerMs ?? QUEUE_ANSWER_MS, signal, `attempt ${attemptId}: the queue at ${redactUrl(url)}`);
 
   async function taskTree(taskId: string, epoch: number, attemptId: string, update: boolean) {
     return o.ws.taskWorkspace({ runId: o.runId, taskId, epoch, attemptId, update });
@@ -97,8 +108,9 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
       // Added once: a job for this id already in the queue (a restarted runner, or a crash after the add) is re-attached.
       // One that was added and is gone (cancelled before anyone took it) is not added again: awaiting reports it missing.
       if (record.addedAt === null) {
-        if ((await queue.find(attempt.attemptId)).state === 'absent') {
-          await queue.add(attemptJobOf({ runId: o.runId, packet: o.packet, config: o.config, remote, baseCommit: record.baseCommit, input }));
+        // Unanswered past the bound: queue_unavailable, resume at dispatch; an add the client still sends later is found then.
+        if ((await ask(queue.find(attempt.attemptId), attempt.attemptId)).state === 'absent') {
+          await ask(queue.add(attemptJobOf({ runId: o.runId, packet: o.packet, config: o.config, remote, baseCommit: record.baseCommit, input })), attempt.attemptId);
         }
         record = { ...record, addedAt: o.now() };
         await writeQueuedAttempt(o.runDir, record);
@@ -121,7 +133,7 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
       };
       for (;;) {
         signal.throwIfAborted();
-        const state = await queue.find(attempt.attemptId);
+        const state = await ask(queue.find(attempt.attemptId), attempt.attemptId, signal);
         if (state.state !== 'absent') await noteAgent(state.agent);
         const ended = jobOutcome(state);
         if (ended !== null) {
@@ -131,7 +143,7 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
           return ingestCommit(taskId, attempt.epoch, attempt.attemptId, record.baseCommit, ended.result?.commit ?? null, outcome);
         }
         if (attempt.deadlineAt !== null && o.now() >= attempt.deadlineAt) {
-          await queue.cancel(attempt.attemptId);
+          await ask(queue.cancel(attempt.attemptId), attempt.attemptId, signal);
           return { kind: 'timeout', reason: 'wall' };
         }
         await pause(POLL_MS, signal);
@@ -192,6 +204,39 @@ export function routeThroughQueue(effects: RunEffects, queued: QueueAttempts | n
 async function defaultOpen(url: string): Promise<AttemptQueue> {
   const { sharedQueue } = await import('../queue/openQueues.js');
   return sharedQueue(url);
+}
+
+/**
+ * `question`'s answer, or `queue_unavailable` once `ms` pass without one (Redis down or out of reach), or the abort.
+ * The question itself may still be answered later (the client keeps it for the reconnect): every one asked here can be
+ * asked again.
+ */
+function answered<T>(question: Promise<T>, ms: number, signal: AbortSignal | null, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      done();
+      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new BuranError({ code: 'queue_unavailable', message: `${what} did not answer within ${Math.round(ms / 1000)} s (is Redis down?)`, details: { waitedMs: ms } }));
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    question.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (error: unknown) => {
+        done();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {

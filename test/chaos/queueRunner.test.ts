@@ -99,7 +99,8 @@ describe('buran run through the queue (BullMQ on redis-server, buran worker agen
   it.runIf(runs(true))('two tasks on one agent reach handoff; each attempt added and started once; status and report name the agent', async () => {
     await counted(FAMILY, 'two tasks, one agent', async () => {
       const w = await world('ci');
-      const m1 = agent(w, 'm1', 2);
+      // A 15 s lock: nothing here is killed, and at the 5 s lock a live agent starved at load 12 lost both its jobs once.
+      const m1 = agent(w, 'm1', 2, 15_000);
       await m1.ready;
       const runId = await approve(w.repo, chaosPacket({ tag: w.tag, markers: w.markers, sleepMs: 100, tasks: ['a', 'b'], limits: { concurrency: 2 } }));
       const r = await cli(w.repo, ['run', '--run', runId], w.env);
@@ -249,6 +250,89 @@ describe('buran run through the queue (BullMQ on redis-server, buran worker agen
       // The dead agent's worker outlived it (its supervisor is detached); its next agent in that folder would end it (queue.test.ts).
       for (const { pid } of survivors(doomed.dir)) process.kill(pid, 'SIGKILL');
       await stopAgents([survivor]);
+    }, () => figures);
+    process.stdout.write(`queue runner figures: ${JSON.stringify(figures)}\n`);
+  });
+
+  it.runIf(runs(false))('Redis killed and started again mid-run while attempts run on agents: nothing lost, nothing done twice, the run reaches handoff', async () => {
+    const figures: Record<string, unknown> = {};
+    await counted(FAMILY, 'redis restarted mid-run', async () => {
+      const w = await world('redis');
+      // A 15 s lock (renewed every 7.5 s): Redis is down for less than any lock can have left, so no job may stall.
+      const agents = ['m1', 'm2'].map((name) => agent(w, name, 2, 15_000));
+      for (const a of agents) await a.ready;
+      const tasks = ['a', 'b', 'c', 'd'];
+      const runId = await approve(w.repo, chaosPacket({ tag: w.tag, markers: w.markers, sleepMs: 3_000, tasks, limits: { concurrency: 2 } }));
+      const startedAt = Date.now();
+      const running = startCli(w.repo, ['run', '--run', runId], w.env);
+      await waitFor('two queued attempts running', () => queuedRecords(w, runId).filter((q) => q.addedAt !== null).length >= 2 && markerLines(w, 'a.a1').length + markerLines(w, 'b.a1').length >= 2, 60_000);
+      // Down from about 1 s into the two attempts until past their 3 s of work: they end (and want to report) while Redis is away.
+      await sleep(1_000);
+      // SIGKILL: only what appendfsync always synced before each reply survives.
+      const restartAt = Date.now();
+      await w.redis.restart({ signal: 'SIGKILL', downMs: 3_000 });
+      figures['restartMs'] = Date.now() - restartAt;
+      // Attempts whose worker had exited by the time Redis answered again (their agents were waiting to report).
+      figures['endedWhileDown'] = agents.flatMap((a) => ['a.a1', 'b.a1'].filter((id) => existsSync(join(a.dir, 'work', 'attempts', id, 'exit.json'))));
+      const r = await running.done;
+      figures['runMs'] = Date.now() - startedAt;
+      figures['restartToHandoffMs'] = Date.now() - restartAt;
+      // One `buran run`: the runner waited for Redis (its commands wait for the reconnect) and was never blocked.
+      await expectHandoff(r, w.repo, runId);
+      const ids = tasks.map((t) => `${t}.a1`);
+      const got = await facts(w.repo, runId, w.markers);
+      expect(got.spawns).toEqual(Object.fromEntries(ids.map((id) => [id, 1])));
+      expect(got.ingestions).toEqual(Object.fromEntries(ids.map((id) => [id, 1])));
+      expect(got.events.filter((e) => JSON.stringify(e).includes('queue_unavailable'))).toEqual([]);
+      expect(await addsPerJob(w)).toEqual(Object.fromEntries(ids.map((id) => [id, 1])));
+      expect(got.branchFiles).toEqual(Object.fromEntries(tasks.map((t) => [t, `ok ${t}.a1\n`])));
+      // The fault was real: the agents lost their connection.
+      expect(agents.some((a) => /redis: /.test(a.log())), agents.map((a) => a.log()).join('\n')).toBe(true);
+      await stopAgents(agents);
+      expect(await survivorsAfter(w.tag)).toEqual([]);
+    }, () => figures);
+    process.stdout.write(`queue runner figures: ${JSON.stringify(figures)}\n`);
+  });
+
+  it.runIf(runs(false))('an agent stopped past its lock mid-run, then resumed: the task retries on another agent, the stopped attempt is never merged, nothing of it is left', async () => {
+    const figures: Record<string, unknown> = {};
+    await counted(FAMILY, 'agent stopped past its lock', async () => {
+      const w = await world('agentstop');
+      const stopped = agent(w, 'm1');
+      await stopped.ready;
+      const runId = await approve(w.repo, chaosPacket({ tag: w.tag, markers: w.markers, sleepMs: 8_000, tasks: ['a'] }));
+      const running = startCli(w.repo, ['run', '--run', runId], w.env);
+      await waitFor('a.a1 to start on m1', () => markerLines(w, 'a.a1').length === 1, 60_000);
+      const other = agent(w, 'm2');
+      await other.ready;
+      const stoppedAt = Date.now();
+      stopped.cli.child.kill('SIGSTOP');
+      // m2's stalled check fails the job; the runner's new attempt can only go to m2 (m1 is stopped).
+      await waitFor('a.a2 to start on m2', () => markerLines(w, 'a.a2').length === 1, 60_000);
+      figures['stopToRetryMs'] = Date.now() - stoppedAt;
+      // The first attempt's worker is not stopped (its supervisor is detached): it finishes its work meanwhile.
+      await waitFor("a.a1's worker to exit", () => existsSync(join(stopped.dir, 'work', 'attempts', 'a.a1', 'exit.json')), 30_000);
+      stopped.cli.child.kill('SIGCONT');
+      await waitFor('the resumed agent to give a.a1 up', () => /attempt a\.a1: (failed|killed)|lock/.test(stopped.log()), 30_000);
+      const r = await running.done;
+      figures['stopToHandoffMs'] = Date.now() - stoppedAt;
+      await expectHandoff(r, w.repo, runId);
+      const got = await facts(w.repo, runId, w.markers);
+      expect(got.spawns).toEqual({ 'a.a1': 1, 'a.a2': 1 });
+      expect(got.ingestions).toEqual({ 'a.a1': 1, 'a.a2': 1 });
+      const first = got.events.filter((e) => e.attemptId === 'a.a1' && e.data['event'] === 'xstate.done.actor.awaitCompletion');
+      expect(JSON.stringify(first)).toContain('stalled');
+      expect(got.branchFiles).toEqual({ a: 'ok a.a2\n' });
+      // The resumed agent pushed nothing, and no commit of the first attempt is in the run branch's history.
+      expect(() => git(w.root, '--git-dir', w.remote, 'rev-parse', '--verify', '--quiet', 'refs/buran/attempts/a.a1')).toThrow();
+      const trailers = git(w.repo, 'log', '--format=%(trailers:key=Buran-Attempt,valueonly)', `buran/${runId}`).split('\n').map((l) => l.trim()).filter((l) => l !== '');
+      expect(trailers).toContain('a.a2');
+      expect(trailers).not.toContain('a.a1');
+      expect(queuedRecords(w, runId).map((q) => [q.attemptId, q.agent])).toEqual([['a.a1', 'm1'], ['a.a2', 'm2']]);
+      expect(await survivorsAfter(join(stopped.dir, 'work'), 15_000), stopped.log()).toEqual([]);
+      figures['resumedLog'] = stopped.log().split('\n').filter((l) => l !== '').slice(-4);
+      await stopAgents([stopped, other]);
+      expect(await survivorsAfter(w.tag)).toEqual([]);
     }, () => figures);
     process.stdout.write(`queue runner figures: ${JSON.stringify(figures)}\n`);
   });

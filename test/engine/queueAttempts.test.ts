@@ -11,6 +11,7 @@ import { type Config, ConfigSchema } from '../../src/domain/config.js';
 import { PacketSchema } from '../../src/domain/packet.js';
 import { ATTEMPT_RESULT_SCHEMA_ID, type AttemptResult } from '../../src/queue/attemptJob.js';
 import { createMemoryAttemptQueue } from '../../src/queue/memoryQueue.js';
+import type { AttemptQueue } from '../../src/queue/port.js';
 import { type QueueAttempts, createQueueAttempts, routeThroughQueue } from '../../src/engine/queueAttempts.js';
 import { createScriptedEffects } from '../../src/engine/scriptedEffects.js';
 import { queueSettingsOf } from '../../src/engine/queueJob.js';
@@ -50,8 +51,8 @@ async function setup(o: { readonly setup?: boolean } = {}) {
   const queue = createMemoryAttemptQueue();
   const runDir = join(repo, '.buran', 'runs', 'r1');
   let now = 1_000;
-  const make = (env: Record<string, string> = {}) =>
-    createQueueAttempts({ runId: 'r1', runDir, repoRoot: repo, packet: packetOf(o.setup === true), config, env, ws, now: () => now, redact: (t) => t, openQueue: () => Promise.resolve(queue) });
+  const make = (env: Record<string, string> = {}, over: { readonly queue?: AttemptQueue; readonly answerMs?: number } = {}) =>
+    createQueueAttempts({ runId: 'r1', runDir, repoRoot: repo, packet: packetOf(o.setup === true), config, env, ws, now: () => now, redact: (t) => t, openQueue: () => Promise.resolve(over.queue ?? queue), ...(over.answerMs === undefined ? {} : { answerMs: over.answerMs }) });
   return { dir, repo, remote, queue, runDir, make, tick: (ms: number) => (now += ms) };
 }
 
@@ -144,6 +145,31 @@ describe('queue-backed attempts', () => {
     await rm(w.remote, { recursive: true, force: true });
     await expect(q.await(awaitInput(), new AbortController().signal)).rejects.toMatchObject({ code: 'queue_unavailable' });
     expect((await gitOk(w.repo, ['rev-parse', 'refs/heads/buran-task/r1/a'])).trim()).toBe(readQueuedAttempt(w.runDir, 'a.a1')?.baseCommit);
+  });
+
+  it('a queue that does not answer (Redis down) blocks the task queue_unavailable instead of hanging, in await and dispatch; an abort ends the wait; once Redis is back the attempt is awaited again', async () => {
+    const w = await setup();
+    const q = w.make();
+    if (q === null) throw new Error('no queue');
+    await q.dispatch(input());
+    // Redis away: the client keeps each question for the reconnect, so it never settles.
+    const silent: AttemptQueue = { ...w.queue, find: () => new Promise(() => undefined) };
+    const stuck = w.make({}, { queue: silent, answerMs: 50 });
+    await expect(stuck?.await(awaitInput(), new AbortController().signal)).rejects.toMatchObject({ code: 'queue_unavailable', message: expect.stringMatching(/^attempt a\.a1: the queue at redis:\/\/10\.0\.0\.5:6379 did not answer/) as unknown });
+    const controller = new AbortController();
+    const waiting = w.make({}, { queue: silent, answerMs: 600_000 })?.await(awaitInput(), controller.signal);
+    controller.abort(new Error('run stopping'));
+    await expect(waiting).rejects.toThrow('run stopping');
+    // A dispatch meanwhile: blocked the same way, nothing added; its retry adds once.
+    const silentAdd: AttemptQueue = { ...w.queue, find: () => new Promise(() => undefined), add: () => new Promise(() => undefined) };
+    await expect(w.make({}, { queue: silentAdd, answerMs: 50 })?.dispatch(input(2))).rejects.toMatchObject({ code: 'queue_unavailable' });
+    expect(readQueuedAttempt(w.runDir, 'a.a2')?.addedAt).toBeNull();
+    await q.dispatch(input(2));
+    expect(readQueuedAttempt(w.runDir, 'a.a2')?.addedAt).not.toBeNull();
+    // Back: the retry resumes at await, finds the job and ingests its result.
+    w.queue.take('m1');
+    w.queue.finish('a.a1', { result: result('a.a1', null) });
+    expect(await q.await(awaitInput(), new AbortController().signal)).toMatchObject({ kind: 'completion', status: 'completed', changedFiles: [] });
   });
 
   it('a stalled job, a failed one and an agent that could not start are the worker-lost path (missing), naming the agent', async () => {

@@ -15,8 +15,11 @@ export interface RedisServer {
   readonly port: number;
   readonly dir: string;
   readonly pid: number;
-  /** Stop it (SIGTERM: the append-only file is complete) and start it again on the same port and folder. */
-  restart(): Promise<void>;
+  /**
+   * Stop it and start it again on the same port and folder. SIGTERM (default) lets it finish its append-only file;
+   * SIGKILL does not, so only what `appendfsync always` synced before each reply is kept. `downMs`: how long it stays down.
+   */
+  restart(o?: { readonly signal?: 'SIGTERM' | 'SIGKILL'; readonly downMs?: number }): Promise<void>;
   /** SIGTERM (SIGKILL after 5 s), wait for the exit, remove the folder. */
   stop(): Promise<void>;
 }
@@ -48,8 +51,9 @@ export async function startRedis(o: { readonly durable?: boolean } = {}): Promis
     get pid() {
       return running.pid;
     },
-    async restart() {
-      await running.stop();
+    async restart(o = {}) {
+      await running.stop(o.signal);
+      if (o.downMs !== undefined) await new Promise((r) => setTimeout(r, o.downMs));
       running = await launch(url, args);
     },
     async stop() {
@@ -62,7 +66,7 @@ export async function startRedis(o: { readonly durable?: boolean } = {}): Promis
 interface Running {
   readonly pid: number;
   readonly args: readonly string[];
-  stop(): Promise<void>;
+  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
 }
 
 /** Start redis-server with `args` and wait until it answers PING (10 s at most). */
@@ -70,8 +74,8 @@ async function launch(url: string, args: readonly string[]): Promise<Running> {
   const child: ChildProcess = spawn(REDIS_SERVER, [...args], { stdio: 'ignore' });
   if (child.pid === undefined) throw new Error(`${REDIS_SERVER} did not start`);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    child.kill('SIGTERM');
+  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
+    child.kill(signal);
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
     await exited;
     clearTimeout(timer);
