@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createFileDurableSync, writeFileDurableSync } from '../platform/durableWrite.js';
 import { errnoCode } from '../platform/errno.js';
+import { jsonObjectOf } from './supervisorAssignment.js';
 import {
   type ExitRecord,
   type KillRecord,
@@ -172,14 +173,8 @@ function touch(file: string): void {
 }
 
 function parseSpec(text: string): SupervisorSpec | string {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    return `not JSON: ${(error as Error).message}`;
-  }
-  if (typeof raw !== 'object' || raw === null) return 'not an object';
-  const spec = raw as Record<string, unknown>;
+  const spec = jsonObjectOf(text);
+  if (typeof spec === 'string') return spec;
   const strings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
   const positive = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
   if (spec['schema'] !== 'buran.supervisor-spec/v1') return 'schema must be "buran.supervisor-spec/v1"';
@@ -190,7 +185,7 @@ function parseSpec(text: string): SupervisorSpec | string {
     return 'timeoutMs, heartbeatIntervalMs and graceMs must be positive numbers';
   }
   if (spec['stdinFile'] !== undefined && typeof spec['stdinFile'] !== 'string') return 'stdinFile must be a string when present';
-  return raw as SupervisorSpec;
+  return spec as unknown as SupervisorSpec;
 }
 
 function json(value: unknown): string {

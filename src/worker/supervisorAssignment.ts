@@ -27,16 +27,21 @@ export function assignmentLine(a: Omit<SupervisorAssignment, 'schema'>): string 
   return `${JSON.stringify({ schema: 'buran.supervisor-assignment/v1', ...a } satisfies SupervisorAssignment)}\n`;
 }
 
-/** The assignment in `text` (one JSON line), or why it is refused. Pure. */
-export function parseAssignment(text: string): SupervisorAssignment | string {
+/** The JSON object in `text` (a supervisor's spec or assignment), or why it is not one. Pure. */
+export function jsonObjectOf(text: string): Record<string, unknown> | string {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
     return `not JSON: ${(error as Error).message}`;
   }
-  if (typeof raw !== 'object' || raw === null) return 'not an object';
-  const a = raw as Record<string, unknown>;
+  return typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : 'not an object';
+}
+
+/** The assignment in `text` (one JSON line), or why it is refused. Pure. */
+export function parseAssignment(text: string): SupervisorAssignment | string {
+  const a = jsonObjectOf(text);
+  if (typeof a === 'string') return a;
   if (a['schema'] !== 'buran.supervisor-assignment/v1') return 'schema must be "buran.supervisor-assignment/v1"';
   for (const key of ['attemptDir', 'specFile'] as const) {
     const value = a[key];
@@ -46,7 +51,7 @@ export function parseAssignment(text: string): SupervisorAssignment | string {
   if (typeof env !== 'object' || env === null || Array.isArray(env) || !Object.values(env).every((v) => typeof v === 'string')) {
     return 'env must be an object of strings';
   }
-  return raw as SupervisorAssignment;
+  return a as unknown as SupervisorAssignment;
 }
 
 /**
