@@ -166,19 +166,19 @@ describe('sealed run records', () => {
 
 describe('checkSeal', () => {
   it('does not check a log written before runs were sealed (no prev anywhere)', () => {
-    expect(checkSeal({ snapshotSeq: 1, snapshot: {}, events: [{ seq: 1 }], files: { 'run.json': {} } })).toBeNull();
+    expect(checkSeal({ snapshotSeq: 1, snapshotDigest: digestOf({}), events: [{ seq: 1 }], files: { 'run.json': {} } })).toBeNull();
   });
 
   it('a chained log whose first line lost its prev is broken', () => {
     const first = { seq: 1 };
-    expect(checkSeal({ snapshotSeq: 0, snapshot: {}, events: [first, { seq: 2, prev: digestOf(first) }], files: {} })?.file).toBe('events.jsonl');
+    expect(checkSeal({ snapshotSeq: 0, snapshotDigest: digestOf({}), events: [first, { seq: 2, prev: digestOf(first) }], files: {} })?.file).toBe('events.jsonl');
   });
 
   it('a record present now that the seal does not name is reported', () => {
     const snapshot = { a: 1 };
     const first = { seq: 1, prev: digestOf({}), seal: { snapshot: digestOf(snapshot), files: {} } };
-    expect(checkSeal({ snapshotSeq: 1, snapshot, events: [first], files: { 'sandbox.json': new Uint8Array([1]) } })).toMatchObject({ file: 'sandbox.json' });
-    expect(checkSeal({ snapshotSeq: 1, snapshot, events: [first], files: { 'sandbox.json': null } })).toBeNull();
+    expect(checkSeal({ snapshotSeq: 1, snapshotDigest: digestOf(snapshot), events: [first], files: { 'sandbox.json': new Uint8Array([1]) } })).toMatchObject({ file: 'sandbox.json' });
+    expect(checkSeal({ snapshotSeq: 1, snapshotDigest: digestOf(snapshot), events: [first], files: { 'sandbox.json': null } })).toBeNull();
   });
 
   it('names the artifacts the records rely on: the approved packet copy and every evidence reference, however deep; not completion digests or other hashes', () => {

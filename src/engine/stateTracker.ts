@@ -1,0 +1,135 @@
+// What changed in the run's state since the last state this session wrote, so
+// a flush writes only that (a state line, src/domain/snapshotDelta.ts) instead
+// of the whole snapshot. Children are marked changed from the actors' own
+// snapshot updates (xstate's inspection events: every update of an actor, or
+// of an actor it invoked, marks the top-level child it belongs to); context
+// keys are compared by reference (xstate's assign gives a changed value a new
+// object and keeps the others). Large per-task maps are written entry by entry.
+import type { AnyActorRef } from 'xstate';
+import { SNAPSHOT_DELTA_SCHEMA_ID, type EntryChanges, type SnapshotDelta } from '../domain/snapshotDelta.js';
+
+/** A context object with at least this many keys is written entry by entry when it changes. */
+const ENTRY_DIFF_MIN_KEYS = 64;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+interface Inspectable {
+  readonly id: string;
+  readonly _parent?: Inspectable | undefined;
+}
+
+interface PersistingLogic {
+  getPersistedSnapshot(snapshot: unknown): Record<string, unknown>;
+}
+
+/** A state taken from the live actor, to be committed once it is durable (or given back when writing failed). */
+export interface TakenState {
+  readonly line: SnapshotDelta;
+  commit(): void;
+  abort(): void;
+}
+
+export class StateTracker {
+  private dirty = new Set<string>();
+  private context: Record<string, unknown>;
+  private childIds: Set<string>;
+  private childrenRef: unknown = null;
+
+  /** Start from the persisted state the actor was restored from (its context objects are the live ones until changed). */
+  constructor(persisted: Record<string, unknown>) {
+    this.context = isRecord(persisted['context']) ? { ...persisted['context'] } : {};
+    this.childIds = new Set(Object.keys(isRecord(persisted['children']) ? persisted['children'] : {}));
+  }
+
+  /** An actor's snapshot changed: mark the root's child it belongs to (nothing for the root itself: its parts are compared). */
+  touch(ref: unknown, root: AnyActorRef | null): void {
+    if (root === null || ref === root) return;
+    let r = ref as Inspectable;
+    while (r._parent !== undefined && (r._parent as unknown) !== root) r = r._parent;
+    if ((r._parent as unknown) === root) this.dirty.add(r.id);
+  }
+
+  /** Everything is as written: after a whole snapshot (a new base) was written from `persisted`. */
+  rebase(persisted: Record<string, unknown>, live: AnyActorRef): void {
+    this.context = isRecord(persisted['context']) ? { ...(live.getSnapshot() as { context: Record<string, unknown> }).context } : {};
+    this.childIds = new Set(Object.keys(isRecord(persisted['children']) ? persisted['children'] : {}));
+    this.childrenRef = (live.getSnapshot() as { children?: unknown }).children ?? null;
+    this.dirty = new Set();
+  }
+
+  /** The changes since the last committed state, as a line with `seq` and `prev`. Synchronous: taken in the tick of the drain. */
+  take(actor: AnyActorRef, runId: string, seq: number, prev: string): TakenState {
+    const snap = actor.getSnapshot() as Record<string, unknown> & { context: Record<string, unknown>; children: Record<string, AnyActorRef> };
+    const live = snap.children;
+    const dirty = this.dirty;
+    this.dirty = new Set();
+    const gone: string[] = [];
+    if (live !== this.childrenRef) {
+      for (const id of this.childIds) if (!Object.hasOwn(live, id)) gone.push(id);
+      for (const id of Object.keys(live)) if (!this.childIds.has(id)) dirty.add(id);
+    }
+    const changedRefs: Record<string, AnyActorRef> = {};
+    for (const id of dirty) {
+      const ref = live[id];
+      if (ref !== undefined) changedRefs[id] = ref;
+    }
+    const whole: Record<string, unknown> = {};
+    const entries: Record<string, EntryChanges> = {};
+    for (const [key, value] of Object.entries(snap.context)) {
+      const before = this.context[key];
+      if (value === before && Object.hasOwn(this.context, key)) continue;
+      const changes = isRecord(value) && isRecord(before) ? entryChanges(before, value) : null;
+      if (changes === null) whole[key] = value;
+      else entries[key] = changes;
+    }
+    // xstate's own persisting of the root's fields and of the changed children (the context is passed as changed keys only).
+    const logic = (actor as unknown as { logic: PersistingLogic }).logic;
+    const partial = logic.getPersistedSnapshot({ ...snap, context: whole, children: changedRefs });
+    const { context, children, ...root } = partial;
+    const line: SnapshotDelta = {
+      schema: SNAPSHOT_DELTA_SCHEMA_ID,
+      runId,
+      seq,
+      prev,
+      root,
+      context: isRecord(context) ? context : {},
+      entries,
+      children: isRecord(children) ? children : {},
+      gone,
+    };
+    const next = { context: snap.context, childIds: new Set(Object.keys(live)), childrenRef: live };
+    return {
+      line,
+      commit: () => {
+        this.context = { ...next.context };
+        this.childIds = next.childIds;
+        this.childrenRef = next.childrenRef;
+      },
+      abort: () => {
+        for (const id of dirty) this.dirty.add(id);
+      },
+    };
+  }
+}
+
+/** Entry changes of a large map (by reference), or null when it is small or mostly changed (then written whole). */
+function entryChanges(before: Record<string, unknown>, after: Record<string, unknown>): EntryChanges | null {
+  const keys = Object.keys(after);
+  if (keys.length < ENTRY_DIFF_MIN_KEYS) return null;
+  const set: Record<string, unknown> = {};
+  let count = 0;
+  let added = 0;
+  for (const key of keys) {
+    const value = after[key];
+    const had = Object.hasOwn(before, key);
+    if (!had) added += 1;
+    if (value !== before[key] || !had) {
+      set[key] = value;
+      count += 1;
+    }
+  }
+  const unset: string[] = [];
+  // Keys removed: the keys before plus those added differ from the keys now.
+  if (Object.keys(before).length + added !== keys.length) for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) unset.push(key);
+  return count + unset.length > keys.length / 2 ? null : { set, unset };
+}
