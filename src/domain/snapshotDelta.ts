@@ -55,6 +55,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** What composing found wrong with the chain of lines (the caller reports it as changed records). */
 export interface DeltaChainBreak {
   readonly line: number;
+  /** `base`: the first line was not written on this base (the base or that line changed); `lines`: a later line. */
+  readonly at: 'base' | 'lines';
   readonly reason: string;
 }
 
@@ -91,8 +93,13 @@ export function composeState(base: { readonly seq: number; readonly snapshot: Re
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as SnapshotDelta;
     if (line.seq <= base.seq) continue;
-    if (chainBreak === null && line.prev !== digest) chainBreak = { line: i + 1, reason: `line ${i + 1} does not follow the state before it (its prev digest differs): a line was changed, removed or inserted` };
-    if (chainBreak === null && line.seq <= seq) chainBreak = { line: i + 1, reason: `line ${i + 1} has seq ${line.seq}, not after ${seq}` };
+    if (chainBreak === null && line.prev !== digest) {
+      chainBreak =
+        applied === 0
+          ? { line: i + 1, at: 'base', reason: `differs from the state line ${i + 1} of the state log was written on (its prev digest)` }
+          : { line: i + 1, at: 'lines', reason: `line ${i + 1} does not follow the line before it (its prev digest differs): a line was changed, removed or inserted` };
+    }
+    if (chainBreak === null && line.seq <= seq) chainBreak = { line: i + 1, at: 'lines', reason: `line ${i + 1} has seq ${line.seq}, not after ${seq}` };
     const { text, digest: lineDigest } = lineText(line);
     lineBytes += text.length + 1;
     root = line.root;

@@ -96,9 +96,8 @@ export function createRunRecords(o: RunRecordsOptions) {
   async function tamperOf(runId: string, doc: StoredDoc, raw: readonly unknown[]): Promise<Blocker | null> {
     const files = await sealedRecords(runId);
     const { point } = doc;
-    const chain: SealBreak | null = point.chainBreak === null ? null : { file: `snapshot.${point.base}.jsonl`, reason: point.chainBreak };
     const broken =
-      chain ?? checkSeal({ snapshotSeq: doc.seq, snapshotDigest: point.digest, snapshotFile: point.file, events: raw, files }) ?? (await artifactBreak(runId, files[RUN_RECORD_NAME], doc.snapshot));
+      point.chainBreak ?? checkSeal({ snapshotSeq: doc.seq, snapshotDigest: point.digest, snapshotFile: point.file, events: raw, files }) ?? (await artifactBreak(runId, files[RUN_RECORD_NAME], doc.snapshot));
     return broken === null ? null : tamperedBlocker(runId, broken.file, broken.reason);
   }
 

@@ -19,8 +19,8 @@ export interface ResumePoint {
   /** JSON size of the base's snapshot and of the lines used (the persister writes a new base when the lines outgrow it). */
   readonly baseBytes: number;
   readonly lineBytes: number;
-  /** Why the lines do not chain (records changed outside buran), else null. */
-  readonly chainBreak: string | null;
+  /** Why the base and the lines do not chain (records changed outside buran), else null. */
+  readonly chainBreak: { readonly file: string; readonly reason: string } | null;
 }
 
 /** A snapshot document as stored, composed: `seq` and `snapshot` are those of the last state line used. */
@@ -61,7 +61,7 @@ export async function loadStoredState(store: Pick<EngineStore, 'readSnapshot' | 
     file: composed.applied === 0 ? 'snapshot.json' : file,
     baseBytes: text.length,
     lineBytes: composed.lineBytes,
-    chainBreak: composed.chainBreak === null ? null : composed.chainBreak.reason,
+    chainBreak: composed.chainBreak === null ? null : { file: composed.chainBreak.at === 'base' ? 'snapshot.json' : file, reason: composed.chainBreak.reason },
   };
   return { ...base, seq: composed.seq, snapshot: composed.snapshot, point };
 }
