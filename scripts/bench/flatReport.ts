@@ -1,0 +1,73 @@
+// `npm run -s bench -- --only=flat`: the flat-store section alone, with its
+// targets (issue 15, item 4) and one JSON line.
+import os from 'node:os';
+import { type EngineCpu, type FlushAtSize, measureFlushAt } from './flat.js';
+import { machineInfo } from './machine.js';
+import { measureResume } from './resume.js';
+import { bytes, ms, progress, round, table } from './stats.js';
+
+const SIZES = [10, 100, 1000, 10_000] as const;
+const FLUSHES = 60;
+const RATIO = 1.5;
+const MAX_FSYNCS = 3;
+const RESUME_TASKS = 10_000;
+const RESUME_EVENTS = 10_000;
+const RESUME_REPS = 3;
+const RESUME_MS = 300;
+
+export async function flatOnly(): Promise<void> {
+  const machine = machineInfo();
+  const load = os.loadavg()[0] ?? NaN;
+  const flushes: FlushAtSize[] = [];
+  const engines: EngineCpu[] = [];
+  for (const n of SIZES) {
+    progress(`flat store: ${n} tasks, half-way run, then ${FLUSHES} one-step flushes on the file store`);
+    const { flush, engine } = await measureFlushAt(n, FLUSHES);
+    flushes.push(flush);
+    engines.push(engine);
+  }
+  progress(`resume: a ${RESUME_TASKS}-task run stopped after ${RESUME_EVENTS} events, ${RESUME_REPS} resumes`);
+  const resume = await measureResume(RESUME_EVENTS, RESUME_TASKS, RESUME_REPS);
+
+  const at = <T extends { tasks: number }>(xs: readonly T[], n: number): T | undefined => xs.find((x) => x.tasks === n);
+  const small = at(flushes, 10);
+  const big = at(flushes, 10_000);
+  const flushRatio = (big?.flushMsMedian ?? NaN) / (small?.flushMsMedian ?? NaN);
+  const cpuRatio = (at(engines, 10_000)?.cpuMsPerTask ?? NaN) / (at(engines, 10)?.cpuMsPerTask ?? NaN);
+  const fsyncsMax = Math.max(...flushes.map((f) => f.fsyncsMax));
+  const targets = [
+    { name: 'flush (one persisted step) flat', target: `median at 10,000 tasks ≤ ${RATIO}× at 10`, value: `${flushRatio.toFixed(2)}× (${ms(small?.flushMsMedian ?? NaN)} → ${ms(big?.flushMsMedian ?? NaN)} ms; mean ${ms(small?.flushMsMean ?? NaN)} → ${ms(big?.flushMsMean ?? NaN)} ms)`, met: flushRatio <= RATIO },
+    { name: 'fsyncs per flush (events + state)', target: `≤ ${MAX_FSYNCS}`, value: `max ${fsyncsMax}`, met: fsyncsMax <= MAX_FSYNCS },
+    { name: 'engine CPU per task flat', target: `at 10,000 tasks ≤ ${RATIO}× at 10`, value: `${cpuRatio.toFixed(2)}× (${ms(at(engines, 10)?.cpuMsPerTask ?? NaN)} → ${ms(at(engines, 10_000)?.cpuMsPerTask ?? NaN)} ms)`, met: cpuRatio <= RATIO },
+    { name: `resume of a ${RESUME_TASKS}-task run (drive --step, median)`, target: `≤ ${RESUME_MS} ms`, value: `${ms(resume.driveStepMedianMs)} ms (inspect ${ms(resume.inspectMedianMs)} ms; ${resume.events} events, ${resume.children} children)`, met: resume.driveStepMedianMs <= RESUME_MS },
+  ];
+  const out = [`buran bench (flat) — ${new Date().toISOString()}`, `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; 1-minute load ${load.toFixed(2)} at start, ${(os.loadavg()[0] ?? NaN).toFixed(2)} at end`, ''];
+  out.push(`Flush cost — a real run of n tasks stopped half-way (scripted instant effects, memory store), its files copied into a file store, then driven on with effects answering one at a time (3 ms apart): ${FLUSHES} flushes timed (Persister.flush: state taken, events appended, state line appended, index)`);
+  out.push(
+    table(
+      ['tasks', 'start: events / passed', 'base', 'flushes', 'events/flush', 'flush ms median', 'mean', 'p95', 'fsyncs (max / mean)', 'index writes', 'state line (median)'],
+      flushes.map((f) => [String(f.tasks), `${f.startEvents} / ${f.startPassed}`, bytes(f.baseBytes), String(f.flushes), f.eventsPerFlush.toFixed(1), ms(f.flushMsMedian), ms(f.flushMsMean), ms(f.flushMsP95), `${f.fsyncsMax} / ${f.fsyncsMean.toFixed(2)}`, String(f.indexWrites), bytes(f.stateLineBytesMedian)]),
+    ),
+  );
+  out.push('', 'Engine CPU per passed task — the same half-way drives (memory store, instant effects)');
+  out.push(table(['tasks', 'passed', 'CPU ms/task', 'wall ms/task'], engines.map((e) => [String(e.tasks), String(e.passed), ms(e.cpuMsPerTask), ms(e.wallMsPerTask)])));
+  out.push('', `Resume — ${resume.tasks}-task run stopped after ${resume.events} events: events ${bytes(resume.eventLogBytes)}, base snapshot ${bytes(resume.snapshotBytes)}, ${resume.children} task children`);
+  out.push(
+    table(
+      ['operation', 'median ms'],
+      [
+        ['runner.inspect', ms(resume.inspectMedianMs)],
+        ['runner.drive --step', ms(resume.driveStepMedianMs)],
+        ['  read events.jsonl', ms(resume.readEventsMs)],
+        ['  validate events', ms(resume.validateEventsMs)],
+        ['  read + parse snapshot.json', ms(resume.readSnapshotMs)],
+        ['  restoredView', ms(resume.restoreViewMs)],
+        ['  createActor(snapshot) + start', ms(resume.restoreStartMs)],
+        ['  stop', ms(resume.stopMs)],
+      ],
+    ),
+  );
+  out.push('', table(['target', 'bound', 'measured', 'result'], targets.map((t) => [t.name, t.target, t.value, t.met ? 'met' : 'NOT MET']), 4));
+  const rounded = JSON.parse(JSON.stringify({ bench: 'buran', only: 'flat', machine, flushes, engines, resume, targets }, (_k, v: unknown) => (typeof v === 'number' ? round(v) : v))) as unknown;
+  process.stdout.write(`${out.join('\n')}\n${JSON.stringify(rounded)}\n`);
+}
