@@ -20,6 +20,8 @@ export async function flatOnly(): Promise<void> {
   const load = os.loadavg()[0] ?? NaN;
   const flushes: FlushAtSize[] = [];
   const engines: EngineCpu[] = [];
+  progress('warm-up (not reported): 100 tasks');
+  await measureFlushAt(100, 20);
   for (const n of SIZES) {
     progress(`flat store: ${n} tasks, half-way run, then ${FLUSHES} one-step flushes on the file store`);
     const { flush, engine } = await measureFlushAt(n, FLUSHES);

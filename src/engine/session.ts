@@ -148,7 +148,8 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   };
   const schedule = () => {
     chain = chain
-      .then(() => (actor === null ? undefined : persister.flush(actor, () => !closed)))
+      // After a failed flush nothing more is written: its events are lost to this session, so no later batch could continue the log.
+      .then(() => (actor === null || failure !== null ? undefined : persister.flush(actor, () => !closed)))
       .catch((error: unknown) => {
         failure ??= error;
       })
