@@ -343,7 +343,7 @@ async function main(): Promise<void> {
         ['runner.drive --step (lock, load, restore, 1 transition persisted, stop)', ms(resume.driveStepMedianMs)],
         ['  read events.jsonl', ms(resume.readEventsMs)],
         ['  validate events (EventRecordSchema)', ms(resume.validateEventsMs)],
-        ['  read + parse snapshot.json', ms(resume.readSnapshotMs)],
+        ['  read the stored state (snapshot.json + state lines applied)', ms(resume.readSnapshotMs)],
         ['  restoredView', ms(resume.restoreViewMs)],
         ['  createActor(snapshot) + start', ms(resume.restoreStartMs)],
         ['  stop (stopWithChildren: children first, then the root)', ms(resume.stopMs)],

@@ -103,7 +103,7 @@ async function halfWay(runId: string, tasks: number) {
 }
 
 /** Copy a run's files as they are (record, sealed events, base, its state lines) into another store. */
-async function copyRun(from: EngineStore, to: EngineStore, runId: string): Promise<{ baseBytes: number; events: number }> {
+export async function copyRun(from: EngineStore, to: EngineStore, runId: string): Promise<{ baseBytes: number; events: number }> {
   await to.createRun(runId, await from.readRecord(runId));
   const all = await from.readEvents(runId);
   await to.appendEvents(runId, all);
@@ -118,7 +118,9 @@ export async function measureFlushAt(tasks: number, flushes: number): Promise<{ 
   const { memory, passed, engine } = await halfWay(runId, tasks);
   const root = await mkdtemp(join(tmpdir(), 'buran-bench-flat-'));
   const counter = await syncCounter(root);
-  const original = Persister.prototype.flush;
+  // The Persister's own flush, wrapped to time it (restored in finally; called with the Persister as `this`).
+  const proto = Persister.prototype as unknown as { flush: (this: Persister, ...args: Parameters<Persister['flush']>) => Promise<void> };
+  const original = proto.flush;
   try {
     await initStore(root);
     const file = createFileStore({ root });
@@ -149,7 +151,7 @@ export async function measureFlushAt(tasks: number, flushes: number): Promise<{ 
         indexWrites += 1;
       },
     };
-    Persister.prototype.flush = async function (this: Persister, ...args: Parameters<Persister['flush']>) {
+    proto.flush = async function (this: Persister, ...args: Parameters<Persister['flush']>) {
       const before = this.appended;
       counter.take();
       stateSyncs = 0;
@@ -190,7 +192,7 @@ export async function measureFlushAt(tasks: number, flushes: number): Promise<{ 
       },
     };
   } finally {
-    Persister.prototype.flush = original;
+    proto.flush = original;
     counter.restore();
     await rm(root, { recursive: true, force: true });
   }

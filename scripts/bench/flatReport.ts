@@ -6,7 +6,12 @@ import { machineInfo } from './machine.js';
 import { measureResume } from './resume.js';
 import { bytes, ms, progress, round, table } from './stats.js';
 
-const SIZES = [10, 100, 1000, 10_000] as const;
+/** `--sizes=10,10000` measures those sizes only (the ratios need 10 and 10,000); `--sizes=none` only the resume. */
+const SIZES: readonly number[] = (() => {
+  const raw = process.argv.find((a) => a.startsWith('--sizes='))?.slice('--sizes='.length);
+  if (raw === undefined) return [10, 100, 1000, 10_000];
+  return raw === 'none' ? [] : raw.split(',').map(Number);
+})();
 const FLUSHES = 60;
 const RATIO = 1.5;
 const MAX_FSYNCS = 3;
@@ -20,8 +25,10 @@ export async function flatOnly(): Promise<void> {
   const load = os.loadavg()[0] ?? NaN;
   const flushes: FlushAtSize[] = [];
   const engines: EngineCpu[] = [];
-  progress('warm-up (not reported): 100 tasks');
-  await measureFlushAt(100, 20);
+  if (SIZES.length > 0) {
+    progress('warm-up (not reported): 100 tasks');
+    await measureFlushAt(100, 20);
+  }
   for (const n of SIZES) {
     progress(`flat store: ${n} tasks, half-way run, then ${FLUSHES} one-step flushes on the file store`);
     const { flush, engine } = await measureFlushAt(n, FLUSHES);
@@ -53,7 +60,7 @@ export async function flatOnly(): Promise<void> {
   );
   out.push('', 'Engine CPU per passed task — the same half-way drives (memory store, instant effects)');
   out.push(table(['tasks', 'passed', 'CPU ms/task', 'wall ms/task'], engines.map((e) => [String(e.tasks), String(e.passed), ms(e.cpuMsPerTask), ms(e.wallMsPerTask)])));
-  out.push('', `Resume — ${resume.tasks}-task run stopped after ${resume.events} events: events ${bytes(resume.eventLogBytes)}, base snapshot ${bytes(resume.snapshotBytes)}, ${resume.children} task children`);
+  out.push('', `Resume — ${resume.tasks}-task run stopped after ${resume.events} events: events ${bytes(resume.eventLogBytes)}, base snapshot ${bytes(resume.snapshotBytes)} + state lines ${bytes(resume.stateLineBytes)}, ${resume.children} task children`);
   out.push(
     table(
       ['operation', 'median ms'],
@@ -62,7 +69,7 @@ export async function flatOnly(): Promise<void> {
         ['runner.drive --step', ms(resume.driveStepMedianMs)],
         ['  read events.jsonl', ms(resume.readEventsMs)],
         ['  validate events', ms(resume.validateEventsMs)],
-        ['  read + parse snapshot.json', ms(resume.readSnapshotMs)],
+        ['  read the state (base + lines applied, chain checked)', ms(resume.readSnapshotMs)],
         ['  restoredView', ms(resume.restoreViewMs)],
         ['  createActor(snapshot) + start', ms(resume.restoreStartMs)],
         ['  stop', ms(resume.stopMs)],
