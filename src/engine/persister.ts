@@ -9,7 +9,8 @@ import type { AnyActorRef } from 'xstate';
 import { BuranError } from '../domain/errors.js';
 import type { EventRecord } from '../domain/events.js';
 import { SNAPSHOT_SCHEMA_ID, SNAPSHOT_VERSION, type SnapshotDoc } from '../domain/snapshotDoc.js';
-import { lineText, stateDigest } from '../domain/snapshotDelta.js';
+import { sha256 } from '../domain/hash.js';
+import { lineText } from '../domain/snapshotDelta.js';
 import type { Clock } from './clock.js';
 import type { HeldLock } from './locks.js';
 import type { Recorder } from './recorder.js';
@@ -156,22 +157,23 @@ export class Persister {
     const { store, runId } = this.o;
     if (this.lineBytes > Math.max(this.baseBytes, REBASE_MIN_BYTES)) {
       const snapshot = actor.getPersistedSnapshot() as Record<string, unknown>;
+      const all = this.tracker.takeAll(actor);
       const doc: SnapshotDoc = { schema: SNAPSHOT_SCHEMA_ID, version: SNAPSHOT_VERSION, runId, seq, snapshot };
       const text = JSON.stringify(snapshot);
-      const digest = stateDigest(snapshot);
+      const digest = sha256(text);
       return {
         seq,
         digest,
         snapshot,
         write: () => store.writeSnapshot(runId, doc),
         commit: () => {
-          this.tracker.rebase(snapshot, actor);
+          all.commit();
           this.base = seq;
           this.stateHead = digest;
           this.baseBytes = text.length;
           this.lineBytes = 0;
         },
-        abort: () => undefined,
+        abort: () => all.abort(),
       };
     }
     const taken = this.tracker.take(actor, runId, seq, this.stateHead);

@@ -49,12 +49,24 @@ export class StateTracker {
     if ((r._parent as unknown) === root) this.dirty.add(r.id);
   }
 
-  /** Everything is as written: after a whole snapshot (a new base) was written from `persisted`. */
-  rebase(persisted: Record<string, unknown>, live: AnyActorRef): void {
-    this.context = isRecord(persisted['context']) ? { ...(live.getSnapshot() as { context: Record<string, unknown> }).context } : {};
-    this.childIds = new Set(Object.keys(isRecord(persisted['children']) ? persisted['children'] : {}));
-    this.childrenRef = (live.getSnapshot() as { children?: unknown }).children ?? null;
+  /**
+   * For a whole snapshot (a new base) taken now from the live actor: once it is
+   * durable, everything as it stood at this moment counts as written.
+   */
+  takeAll(actor: AnyActorRef): { commit(): void; abort(): void } {
+    const snap = actor.getSnapshot() as { context: Record<string, unknown>; children: Record<string, unknown> };
+    const dirty = this.dirty;
     this.dirty = new Set();
+    return {
+      commit: () => {
+        this.context = { ...snap.context };
+        this.childIds = new Set(Object.keys(snap.children));
+        this.childrenRef = snap.children;
+      },
+      abort: () => {
+        for (const id of dirty) this.dirty.add(id);
+      },
+    };
   }
 
   /** The changes since the last committed state, as a line with `seq` and `prev`. Synchronous: taken in the tick of the drain. */
