@@ -7,8 +7,8 @@
 // The run of each size is a real run (scripted instant effects, memory store)
 // stopped about half-way; its files are copied as they are (base, state lines,
 // sealed events) into a file store, where a fresh runner drives it on with
-// effects that answer one at a time, a few ms apart, so each flush persists one
-// step as with real workers. Every Persister.flush of that drive is timed, and
+// effects that answer one at a time, each after the previous flush is done, so
+// each flush persists one step as with real workers and is timed alone. Every Persister.flush of that drive is timed, and
 // the fsyncs inside the store's state writes are counted.
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import { createRunner } from '../../src/engine/runner.js';
 import { createScriptedEffects } from '../../src/engine/scriptedEffects.js';
 import type { EngineStore } from '../../src/engine/storePort.js';
 import { createFileStore, createMemoryStore, initStore } from '../../src/store/index.js';
+import { type ResumeResult, measureResumeOf } from './resume.js';
 import { summary } from './stats.js';
 import { BenchBudgetExceeded, timedStore } from './timedStore.js';
 import { benchInput } from './workload.js';
@@ -45,21 +46,40 @@ export interface FlushAtSize {
 
 export interface EngineCpu {
   readonly tasks: number;
+  /** Tasks passed between the first pass and the last (the figure's denominator). */
   readonly passed: number;
   readonly cpuMsPerTask: number;
   readonly wallMsPerTask: number;
 }
 
-const events = (n: number) => Math.min(5000, Math.round(4.5 * n));
+/** Where the run is stopped before the flushes are timed: about a third of a small run, 5,000 events of a large one. */
+const events = (n: number) => Math.min(5000, Math.round(3 * n));
 
-/** Every effect answers after `ms` (one at a time in practice), so each flush carries one step. */
-function paced(inner: RunEffects, ms: number): RunEffects {
-  const later = <T>(call: () => Promise<T>): Promise<T> => new Promise((resolve) => setTimeout(resolve, ms)).then(call);
+/**
+ * Effects whose answers wait in a queue; `release()` lets the oldest one answer.
+ * Released once after each flush, so each flush persists exactly the step one
+ * answer causes and no engine work runs while a flush is timed.
+ */
+function stepped(inner: RunEffects): { effects: RunEffects; release: () => void } {
+  const queue: (() => void)[] = [];
+  let credit = 0;
+  const release = () => {
+    const next = queue.shift();
+    if (next === undefined) credit += 1;
+    else next();
+  };
+  const gate = <T>(call: () => Promise<T>): Promise<T> =>
+    new Promise<void>((resolve) => {
+      if (credit > 0) {
+        credit -= 1;
+        resolve();
+      } else queue.push(resolve);
+    }).then(call);
   const out: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(inner) as [string, (...a: unknown[]) => Promise<unknown>][]) {
-    out[name] = name.startsWith('release') || name === 'cancelWorkers' ? fn : (...a: unknown[]) => later(() => fn(...a));
+    out[name] = name.startsWith('release') || name === 'cancelWorkers' ? fn : (...a: unknown[]) => gate(() => fn(...a));
   }
-  return out as unknown as RunEffects;
+  return { effects: out as unknown as RunEffects, release };
 }
 
 /** Count FileHandle.sync calls (every fsync of the store goes through one) while `count` is on. */
@@ -85,20 +105,37 @@ async function syncCounter(dir: string): Promise<{ take(): number; restore(): vo
   };
 }
 
-/** Build a run of `tasks` tasks stopped at about half-way, on the memory store. */
-async function halfWay(runId: string, tasks: number) {
+/**
+ * Drive a run of `tasks` tasks on the memory store, one step per flush (as real
+ * workers drive it), until `stopAt` events. The engine's CPU per task is taken
+ * between the first and the last task passed (start-up and handoff left out).
+ */
+async function steppedRun(runId: string, tasks: number, stopAt: number) {
   const memory = createMemoryStore();
-  const wrapped = timedStore(memory, { stopWhen: (n) => (n >= events(tasks) ? 'half-way' : null) });
-  const runner = createRunner({ store: wrapped.store, locks: createMemoryLocks(), effectsFor: () => createScriptedEffects() });
+  const wrapped = timedStore(memory, { stopWhen: (n) => (n >= stopAt ? 'stop' : null) });
+  const gate = stepped(createScriptedEffects());
+  const next = () => setImmediate(gate.release);
+  const passes: { cpu: number; wall: number; passed: number }[] = [];
+  const sample = () => {
+    const c = process.cpuUsage();
+    if (passes.at(-1)?.passed !== wrapped.passed.size) passes.push({ cpu: (c.user + c.system) / 1000, wall: performance.now(), passed: wrapped.passed.size });
+  };
+  const store: EngineStore = {
+    ...wrapped.store,
+    appendEvents: (id, records) => wrapped.store.appendEvents(id, records).finally(sample),
+    appendStateLine: (id, base, line) => memory.appendStateLine(id, base, line).finally(next),
+    writeSnapshot: (id, doc) => memory.writeSnapshot(id, doc).finally(next),
+  };
+  const runner = createRunner({ store, locks: createMemoryLocks(), effectsFor: () => gate.effects });
   await runner.createRun({ runId, record: { runId }, input: benchInput(runId, tasks) });
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
+  next();
   await runner.drive(runId).catch((error: unknown) => {
     if (!((error as { cause?: unknown }).cause instanceof BenchBudgetExceeded)) throw error;
   });
-  const cpu = process.cpuUsage(cpu0);
-  const passed = Math.max(1, wrapped.passed.size);
-  const engine: EngineCpu = { tasks, passed: wrapped.passed.size, cpuMsPerTask: (cpu.user + cpu.system) / 1000 / passed, wallMsPerTask: (performance.now() - t0) / passed };
+  const first = passes.find((p) => p.passed > 0);
+  const last = passes.at(-1);
+  const n = first === undefined || last === undefined ? 0 : last.passed - first.passed;
+  const engine: EngineCpu = { tasks, passed: n, cpuMsPerTask: n === 0 ? NaN : ((last?.cpu ?? 0) - (first?.cpu ?? 0)) / n, wallMsPerTask: n === 0 ? NaN : ((last?.wall ?? 0) - (first?.wall ?? 0)) / n };
   return { memory, passed: wrapped.passed.size, engine };
 }
 
@@ -113,9 +150,13 @@ export async function copyRun(from: EngineStore, to: EngineStore, runId: string)
   return { baseBytes: JSON.stringify(base).length, events: all.length };
 }
 
-export async function measureFlushAt(tasks: number, flushes: number): Promise<{ flush: FlushAtSize; engine: EngineCpu }> {
+/** With `resumeReps`, the run as the flushes left it on the file store is then resumed (measureResumeOf). */
+export async function measureFlushAt(tasks: number, flushes: number, resumeReps = 0): Promise<{ flush: FlushAtSize; engine: EngineCpu; resume: ResumeResult | null }> {
   const runId = `flat-${tasks}`;
-  const { memory, passed, engine } = await halfWay(runId, tasks);
+  const built = await steppedRun(runId, tasks, events(tasks));
+  const { memory, passed } = built;
+  // A small run stopped early has too few passes to tell: its engine figure is a whole run's.
+  const engine = built.engine.passed >= Math.min(tasks - 1, 100) ? built.engine : (await steppedRun(`${runId}-cpu`, tasks, Number.POSITIVE_INFINITY)).engine;
   const root = await mkdtemp(join(tmpdir(), 'buran-bench-flat-'));
   const counter = await syncCounter(root);
   // The Persister's own flush, wrapped to time it (restored in finally; called with the Persister as `this`).
@@ -164,8 +205,11 @@ export async function measureFlushAt(tasks: number, flushes: number): Promise<{ 
         times.push(elapsed);
         syncs.push(n);
       }
+      // The next step starts once this flush is done.
+      setImmediate(gate.release);
     };
-    const runner = createRunner({ store, locks: createMemoryLocks(), effectsFor: () => paced(createScriptedEffects(), 3) });
+    const gate = stepped(createScriptedEffects());
+    const runner = createRunner({ store, locks: createMemoryLocks(), effectsFor: () => gate.effects });
     const appendedBefore = appended;
     await runner.drive(runId).catch((error: unknown) => {
       const cause = (error as { cause?: unknown }).cause;
@@ -173,8 +217,10 @@ export async function measureFlushAt(tasks: number, flushes: number): Promise<{ 
     });
     const t = summary(times);
     const s = summary(syncs);
+    const resume = resumeReps > 0 ? await measureResumeOf(file, runId, tasks, resumeReps) : null;
     return {
       engine,
+      resume,
       flush: {
         tasks,
         startEvents: copied.events,

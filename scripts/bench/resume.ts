@@ -13,6 +13,7 @@ import { createFileLocks, createMemoryLocks } from '../../src/engine/locks.js';
 import { createRunner, stopWithChildren, restoredView } from '../../src/engine/runner.js';
 import { createScriptedEffects } from '../../src/engine/scriptedEffects.js';
 import { loadStoredState } from '../../src/engine/storedState.js';
+import type { EngineStore } from '../../src/engine/storePort.js';
 import { createFileStore, createMemoryStore, initStore } from '../../src/store/index.js';
 import { copyRun } from './flat.js';
 import { summary } from './stats.js';
@@ -99,15 +100,19 @@ export async function measureResume(minEvents: number, tasks: number, reps: numb
   } catch (error) {
     if (!((error as { cause?: unknown }).cause instanceof BenchBudgetExceeded)) throw error;
   }
-  const events = await memory.readEvents(runId);
+  return measureResumeOf(memory, runId, tasks, reps);
+}
 
+/** Resume a run held by `from` (copied as it is stored into a fresh file store): inspect, drive one step, and the parts of the load. */
+export async function measureResumeOf(from: EngineStore, runId: string, tasks: number, reps: number): Promise<ResumeResult> {
+  const events = await from.readEvents(runId);
   // 2. The same files on disk.
   const root = await mkdtemp(join(tmpdir(), 'buran-bench-resume-'));
   try {
     await initStore(root);
     const writer = createFileStore({ root });
     // As the producer left them: the base snapshot, its state lines and the sealed events.
-    await copyRun(memory, writer, runId);
+    await copyRun(from, writer, runId);
     const dir = writer.runDir(runId);
     const eventLogBytes = (await stat(join(dir, 'events.jsonl'))).size;
     const base = (await writer.readSnapshot(runId)) as { seq: number };
@@ -157,7 +162,7 @@ export async function measureResume(minEvents: number, tasks: number, reps: numb
       const fresh = createFileStore({ root });
       const runner = createRunner({ store: fresh, locks: createFileLocks((id) => fresh.runDir(id)), effectsFor: () => oneAnswer(createScriptedEffects()) });
       const [ms, step] = await timed(() => runner.drive(runId, { step: true }));
-      if (step.appended === 0) throw new Error('the resumed run recorded no transition');
+      if (step.appended === 0) throw new Error(`the resumed run recorded no transition (${step.status}${step.blocker === null ? '' : `: ${step.blocker.code} ${step.blocker.message}`})`);
       stepMs.push(ms);
     }
     const inspect = summary(inspectMs);
