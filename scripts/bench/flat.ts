@@ -110,7 +110,7 @@ async function syncCounter(dir: string): Promise<{ take(): number; restore(): vo
  * workers drive it), until `stopAt` events. The engine's CPU per task is taken
  * between the first and the last task passed (start-up and handoff left out).
  */
-async function steppedRun(runId: string, tasks: number, stopAt: number) {
+export async function steppedRun(runId: string, tasks: number, stopAt: number) {
   const memory = createMemoryStore();
   const wrapped = timedStore(memory, { stopWhen: (n) => (n >= stopAt ? 'stop' : null) });
   const gate = stepped(createScriptedEffects());

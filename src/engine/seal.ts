@@ -116,8 +116,9 @@ export function namedArtifacts(record: unknown, snapshot: unknown): string[] {
   const walk = (value: unknown): void => {
     if (Array.isArray(value)) for (const item of value) walk(item);
     else if (isObject(value)) {
-      const ref = EvidenceRefSchema.safeParse(value);
-      if (ref.success) found.add(ref.data.hash);
+      // Only an object with a string `hash` can be a reference: the schema is asked of those alone (a failed parse costs far more than the look).
+      const ref = typeof value['hash'] === 'string' ? EvidenceRefSchema.safeParse(value) : null;
+      if (ref?.success === true) found.add(ref.data.hash);
       else for (const item of Object.values(value)) walk(item);
     }
   };
