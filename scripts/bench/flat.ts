@@ -50,6 +50,9 @@ export interface EngineCpu {
   readonly passed: number;
   readonly cpuMsPerTask: number;
   readonly wallMsPerTask: number;
+  /** The whole drive's CPU ÷ the tasks passed in it (start-up and, for a whole run, handoff included). */
+  readonly driveCpuMsPerTask: number;
+  readonly drivePassed: number;
 }
 
 /** Where the run is stopped before the flushes are timed: about a third of a small run, 5,000 events of a large one. */
@@ -128,14 +131,16 @@ export async function steppedRun(runId: string, tasks: number, stopAt: number) {
   };
   const runner = createRunner({ store, locks: createMemoryLocks(), effectsFor: () => gate.effects });
   await runner.createRun({ runId, record: { runId }, input: benchInput(runId, tasks) });
+  const cpu0 = process.cpuUsage();
   next();
   await runner.drive(runId).catch((error: unknown) => {
     if (!((error as { cause?: unknown }).cause instanceof BenchBudgetExceeded)) throw error;
   });
+  const cpu = process.cpuUsage(cpu0);
   const first = passes.find((p) => p.passed > 0);
   const last = passes.at(-1);
   const n = first === undefined || last === undefined ? 0 : last.passed - first.passed;
-  const engine: EngineCpu = { tasks, passed: n, cpuMsPerTask: n === 0 ? NaN : ((last?.cpu ?? 0) - (first?.cpu ?? 0)) / n, wallMsPerTask: n === 0 ? NaN : ((last?.wall ?? 0) - (first?.wall ?? 0)) / n };
+  const engine: EngineCpu = { tasks, passed: n, cpuMsPerTask: n === 0 ? NaN : ((last?.cpu ?? 0) - (first?.cpu ?? 0)) / n, wallMsPerTask: n === 0 ? NaN : ((last?.wall ?? 0) - (first?.wall ?? 0)) / n, driveCpuMsPerTask: (cpu.user + cpu.system) / 1000 / Math.max(1, wrapped.passed.size), drivePassed: wrapped.passed.size };
   return { memory, passed: wrapped.passed.size, engine };
 }
 

@@ -44,12 +44,13 @@ export async function flatOnly(): Promise<void> {
   const small = at(flushes, 10);
   const big = at(flushes, 10_000);
   const flushRatio = (big?.flushMsMedian ?? NaN) / (small?.flushMsMedian ?? NaN);
-  const cpuRatio = (at(engines, 10_000)?.cpuMsPerTask ?? NaN) / (at(engines, 10)?.cpuMsPerTask ?? NaN);
+  // The whole drives' CPU per task passed: the window from the first pass to the last is too short at 10 tasks (8 pass at once).
+  const cpuRatio = (at(engines, 10_000)?.driveCpuMsPerTask ?? NaN) / (at(engines, 10)?.driveCpuMsPerTask ?? NaN);
   const fsyncsMax = Math.max(...flushes.map((f) => f.fsyncsMax));
   const targets = [
     { name: 'flush (one persisted step) flat', target: `median at 10,000 tasks ≤ ${RATIO}× at 10`, value: `${flushRatio.toFixed(2)}× (${ms(small?.flushMsMedian ?? NaN)} → ${ms(big?.flushMsMedian ?? NaN)} ms; mean ${ms(small?.flushMsMean ?? NaN)} → ${ms(big?.flushMsMean ?? NaN)} ms)`, met: flushRatio <= RATIO },
     { name: 'fsyncs per flush (events + state)', target: `≤ ${MAX_FSYNCS}`, value: `max ${fsyncsMax}`, met: fsyncsMax <= MAX_FSYNCS },
-    { name: 'engine CPU per task flat', target: `at 10,000 tasks ≤ ${RATIO}× at 10`, value: `${cpuRatio.toFixed(2)}× (${ms(at(engines, 10)?.cpuMsPerTask ?? NaN)} → ${ms(at(engines, 10_000)?.cpuMsPerTask ?? NaN)} ms)`, met: cpuRatio <= RATIO },
+    { name: 'engine CPU per task flat', target: `at 10,000 tasks ≤ ${RATIO}× at 10`, value: `${cpuRatio.toFixed(2)}× (${ms(at(engines, 10)?.driveCpuMsPerTask ?? NaN)} → ${ms(at(engines, 10_000)?.driveCpuMsPerTask ?? NaN)} ms, whole drives)`, met: cpuRatio <= RATIO },
     { name: `resume of a ${resume.tasks}-task run (drive --step, median)`, target: `≤ ${RESUME_MS} ms`, value: `${ms(resume.driveStepMedianMs)} ms (inspect ${ms(resume.inspectMedianMs)} ms; ${resume.events} events, ${resume.children} children)`, met: resume.driveStepMedianMs <= RESUME_MS },
   ];
   const out = [`buran bench (flat) — ${new Date().toISOString()}`, `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; 1-minute load ${load.toFixed(2)} at start, ${(os.loadavg()[0] ?? NaN).toFixed(2)} at end`, ''];
@@ -60,8 +61,8 @@ export async function flatOnly(): Promise<void> {
       [...flushes, again].map((f, i) => [i === flushes.length ? `${f.tasks} (again, last)` : String(f.tasks), `${f.startEvents} / ${f.startPassed}`, bytes(f.baseBytes), String(f.flushes), f.eventsPerFlush.toFixed(1), ms(f.flushMsMedian), ms(f.flushMsMean), ms(f.flushMsP95), `${f.fsyncsMax} / ${f.fsyncsMean.toFixed(2)}`, String(f.indexWrites), bytes(f.stateLineBytesMedian)]),
     ),
   );
-  out.push('', 'Engine CPU per task — the same runs on the memory store, one step per flush, from the first task passed to the last (whole run at 10 tasks; 5,000 events at 10,000)');
-  out.push(table(['tasks', 'tasks passed in the window', 'CPU ms/task', 'wall ms/task'], engines.map((e) => [String(e.tasks), String(e.passed), ms(e.cpuMsPerTask), ms(e.wallMsPerTask)])));
+  out.push('', 'Engine CPU per task — the same runs on the memory store, one step per flush: the whole drive (a whole run at 10 tasks, 5,000 events at 10,000) ÷ tasks passed, and the window from the first task passed to the last');
+  out.push(table(['tasks', 'drive: tasks passed', 'drive CPU ms/task', 'window: tasks passed', 'window CPU ms/task', 'window wall ms/task'], engines.map((e) => [String(e.tasks), String(e.drivePassed), ms(e.driveCpuMsPerTask), String(e.passed), ms(e.cpuMsPerTask), ms(e.wallMsPerTask)])));
   out.push('', `Resume — the ${resume.tasks}-task run above as its flushes left it on the file store, ${resume.events} events, copied as stored into a fresh store per rep: events ${bytes(resume.eventLogBytes)}, base snapshot ${bytes(resume.snapshotBytes)} + state lines ${bytes(resume.stateLineBytes)}, ${resume.children} task children`);
   out.push(
     table(
