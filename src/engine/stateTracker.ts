@@ -124,24 +124,42 @@ export class StateTracker {
   }
 }
 
-/** Entry changes of a large map (by reference), or null when it is small or mostly changed (then written whole). */
+/** Key counts of maps already compared (a map compared as "after" is the next one's "before"). */
+const keyCounts = new WeakMap<object, number>();
+
+/**
+ * Entry changes of a large map (by reference), or null when it is small or
+ * mostly changed (then written whole). O(entries): one pass over the new map,
+ * the old map's size remembered from the pass that saw it new.
+ */
 function entryChanges(before: Record<string, unknown>, after: Record<string, unknown>): EntryChanges | null {
-  const keys = Object.keys(after);
-  if (keys.length < ENTRY_DIFF_MIN_KEYS) return null;
   const set: Record<string, unknown> = {};
-  let count = 0;
-  let added = 0;
-  for (const key of keys) {
+  let size = 0;
+  let changed = 0;
+  let kept = 0;
+  for (const key in after) {
+    size += 1;
     const value = after[key];
-    const had = Object.hasOwn(before, key);
-    if (!had) added += 1;
-    if (value !== before[key] || !had) {
+    const old = before[key];
+    if (value === old && (old !== undefined || Object.hasOwn(before, key))) kept += 1;
+    else {
       set[key] = value;
-      count += 1;
+      changed += 1;
     }
   }
+  keyCounts.set(after, size);
+  if (size < ENTRY_DIFF_MIN_KEYS) return null;
+  const beforeSize = keyCounts.get(before) ?? Object.keys(before).length;
   const unset: string[] = [];
-  // Keys removed: the keys before plus those added differ from the keys now.
-  if (Object.keys(before).length + added !== keys.length) for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) unset.push(key);
-  return count + unset.length > keys.length / 2 ? null : { set, unset };
+  // Keys removed: the old map's keys are those kept, those replaced (changed and not new) and those removed.
+  const removed = beforeSize - kept - (changed - countNew(before, set));
+  if (removed > 0) for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) unset.push(key);
+  return changed + unset.length > size / 2 ? null : { set, unset };
+}
+
+/** How many of the changed keys the old map did not have. */
+function countNew(before: Record<string, unknown>, set: Record<string, unknown>): number {
+  let n = 0;
+  for (const key in set) if (!Object.hasOwn(before, key)) n += 1;
+  return n;
 }

@@ -80,6 +80,19 @@ async function checkEveryChange(n: number, script: Script): Promise<{ lines: Sna
 }
 
 describe('state lines', () => {
+  it('write a large map entry by entry: changed, new and removed entries, and compose back to it', () => {
+    const before: Record<string, unknown> = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`t${i}`, { n: i }]));
+    const after: Record<string, unknown> = { ...before, t3: { n: -3 }, t100: { n: 100 } };
+    delete after['t7'];
+    const snap = { value: 'x', status: 'active', context: { m: after, small: 1 }, children: {} };
+    const fake = { getSnapshot: () => snap, logic: { getPersistedSnapshot: (s: { context: unknown }) => ({ value: 'x', status: 'active', context: s.context, children: {} }) } } as unknown as AnyActorRef;
+    const base = { value: 'x', status: 'active', context: { m: before, small: 1 }, children: {} };
+    const { line } = new StateTracker(base).take(fake, 'r1', 1, stateDigest(base));
+    expect(line.entries['m']).toEqual({ set: { t3: { n: -3 }, t100: { n: 100 } }, unset: ['t7'] });
+    expect(line.context).toEqual({});
+    expect(composeState({ seq: 0, snapshot: base }, [line], stateDigest(base)).snapshot).toEqual(snap);
+  });
+
   it('compose to what xstate persists after every change of a 70-task run, with the per-task maps written entry by entry', async () => {
     const { lines, entryLines, status } = await checkEveryChange(70, {});
     expect(status).toBe('done');
