@@ -13,6 +13,7 @@
 // content address instead: the sealed records name them by hash, and a reader
 // re-hashes every one it names (`namedArtifacts`).
 import { sha256 } from '../domain/hash.js';
+import { stateDigest } from '../domain/snapshotDelta.js';
 import type { EventRecord, EventSeal } from '../domain/events.js';
 import { EvidenceRefSchema } from '../domain/gates.js';
 
@@ -21,7 +22,7 @@ export const RUN_RECORD_NAME = 'run.json';
 
 /** Digest of a stored value: file bytes as they are, JSON values as JSON.stringify writes them (the store's own form). */
 export function digestOf(value: unknown): string {
-  return sha256(value instanceof Uint8Array ? value : JSON.stringify(value ?? null));
+  return value instanceof Uint8Array ? sha256(value) : stateDigest(value);
 }
 
 /** What a seal found wrong: the file to look at and why. */
