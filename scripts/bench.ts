@@ -8,7 +8,9 @@
 // starts and `--only=status-all` status over 10, 100 and 1,000 runs (dist/ built);
 // `--only=makespan` the real-run makespan study (dist/ built; `--seed=N` and
 // `--dags=N` to repeat or widen it); `--only=task-cost` git processes, wall and
-// CPU per task of real runs (dist/ built).
+// CPU per task of real runs (dist/ built); `--only=flat` the cost of one
+// persisted step at 10 to 10,000 tasks, its fsyncs, the engine's CPU per task
+// and the resume of a 10,000-task run (issue 15, item 4).
 import os from 'node:os';
 import { machineInfo } from './bench/machine.js';
 import { measureFsyncFloor } from './bench/fsyncFloor.js';
@@ -24,6 +26,7 @@ import { measureMakespan, type MakespanStudy } from './bench/makespan.js';
 import { makespanLines, makespanTargets } from './bench/makespanReport.js';
 import { CLI_HEADER, type CliCost, type StatusAllCost, cliRows, cliTargets, measureCli, measureStatusAll } from './bench/cli.js';
 import { measureTaskCost, taskCostLines, taskCostTargets, type TaskCostSize } from './bench/taskCost.js';
+import { flatOnly } from './bench/flatReport.js';
 
 const SIZES = [10, 100, 1000] as const;
 /** Repetitions per size (the run with the median wall time is reported). */
@@ -340,7 +343,7 @@ async function main(): Promise<void> {
         ['runner.drive --step (lock, load, restore, 1 transition persisted, stop)', ms(resume.driveStepMedianMs)],
         ['  read events.jsonl', ms(resume.readEventsMs)],
         ['  validate events (EventRecordSchema)', ms(resume.validateEventsMs)],
-        ['  read + parse snapshot.json', ms(resume.readSnapshotMs)],
+        ['  read the stored state (snapshot.json + state lines applied)', ms(resume.readSnapshotMs)],
         ['  restoredView', ms(resume.restoreViewMs)],
         ['  createActor(snapshot) + start', ms(resume.restoreStartMs)],
         ['  stop (stopWithChildren: children first, then the root)', ms(resume.stopMs)],
@@ -405,4 +408,5 @@ else if (only === 'sandbox') await sandboxOnly();
 else if (only === 'cli' || only === 'status-all') await cliOnly([only]);
 else if (only === 'makespan') await makespanOnly();
 else if (only === 'task-cost') await taskCostOnly();
-else throw new Error(`--only=${only}: the sections that run alone are sandbox, cli, status-all, makespan and task-cost`);
+else if (only === 'flat') await flatOnly();
+else throw new Error(`--only=${only}: the sections that run alone are sandbox, cli, status-all, makespan, task-cost and flat`);

@@ -7,13 +7,15 @@ import { join } from 'node:path';
 import { createActor } from 'xstate';
 import type { RunInput } from '../../machines/run.types.js';
 import { EventRecordSchema } from '../../src/domain/events.js';
-import { SnapshotDocSchema } from '../../src/domain/snapshotDoc.js';
 import { bindEffects } from '../../src/engine/bindEffects.js';
 import type { RunEffects } from '../../src/engine/effects.js';
 import { createFileLocks, createMemoryLocks } from '../../src/engine/locks.js';
 import { createRunner, stopWithChildren, restoredView } from '../../src/engine/runner.js';
 import { createScriptedEffects } from '../../src/engine/scriptedEffects.js';
+import { loadStoredState } from '../../src/engine/storedState.js';
+import type { EngineStore } from '../../src/engine/storePort.js';
 import { createFileStore, createMemoryStore, initStore } from '../../src/store/index.js';
+import { copyRun } from './flat.js';
 import { summary } from './stats.js';
 import { BenchBudgetExceeded, timedStore } from './timedStore.js';
 import { benchInput } from './workload.js';
@@ -22,7 +24,9 @@ export interface ResumeResult {
   readonly tasks: number;
   readonly events: number;
   readonly eventLogBytes: number;
+  /** The base snapshot.json and the state lines on top of it. */
   readonly snapshotBytes: number;
+  readonly stateLineBytes: number;
   /** Task children in the restored snapshot. */
   readonly children: number;
   readonly reps: number;
@@ -32,7 +36,7 @@ export interface ResumeResult {
   /** runner.drive({ step: true }): lock, load, restore + start, one transition persisted, stop (ms). */
   readonly driveStepMedianMs: number;
   readonly driveStepMaxMs: number;
-  /** Parts of the load, each timed alone (medians, ms). */
+  /** Parts of the load, each timed alone (medians, ms); readSnapshotMs is the stored state: base read, lines read and applied, chain checked. */
   readonly readEventsMs: number;
   readonly validateEventsMs: number;
   readonly readSnapshotMs: number;
@@ -97,22 +101,26 @@ export async function measureResume(minEvents: number, tasks: number, reps: numb
   } catch (error) {
     if (!((error as { cause?: unknown }).cause instanceof BenchBudgetExceeded)) throw error;
   }
-  const record = await memory.readRecord(runId);
-  const snapshot = await memory.readSnapshot(runId);
-  const events = await memory.readEvents(runId);
+  return measureResumeOf(memory, runId, tasks, reps);
+}
 
+/** Resume a run held by `from` (copied as it is stored into a fresh file store): inspect, drive one step, and the parts of the load. */
+export async function measureResumeOf(from: EngineStore, runId: string, tasks: number, reps: number): Promise<ResumeResult> {
+  const events = await from.readEvents(runId);
   // 2. The same files on disk.
   const root = await mkdtemp(join(tmpdir(), 'buran-bench-resume-'));
   try {
     await initStore(root);
     const writer = createFileStore({ root });
-    await writer.createRun(runId, record);
-    await writer.appendEvents(runId, events);
-    await writer.writeSnapshot(runId, snapshot);
+    // As the producer left them: the base snapshot, its state lines and the sealed events.
+    await copyRun(from, writer, runId);
     const dir = writer.runDir(runId);
     const eventLogBytes = (await stat(join(dir, 'events.jsonl'))).size;
+    const base = (await writer.readSnapshot(runId)) as { seq: number };
     const snapshotBytes = (await stat(join(dir, 'snapshot.json'))).size;
-    const children = Object.keys((snapshot as { snapshot: { children?: Record<string, unknown> } }).snapshot.children ?? {}).length;
+    const stateLineBytes = await stat(join(dir, `snapshot.${base.seq}.jsonl`)).then((s) => s.size, () => 0);
+    const composed = await loadStoredState(writer, runId);
+    const children = Object.keys((composed?.snapshot as { children?: Record<string, unknown> } | undefined)?.children ?? {}).length;
 
     const inspectMs: number[] = [];
     const stepMs: number[] = [];
@@ -134,8 +142,11 @@ export async function measureResume(minEvents: number, tasks: number, reps: numb
       const t0 = performance.now();
       for (const line of rawEvents) EventRecordSchema.parse(line);
       validateMs.push(performance.now() - t0);
-      const [readS, rawDoc] = await timed(() => parts.readSnapshot(runId));
-      const doc = SnapshotDocSchema.parse(rawDoc);
+      const [readS, doc] = await timed(async () => {
+        const loaded = await loadStoredState(parts, runId);
+        if (loaded === null) throw new Error('no snapshot');
+        return loaded;
+      });
       readSnapshotMs.push(readS);
       const t1 = performance.now();
       restoredView(doc.snapshot);
@@ -152,7 +163,7 @@ export async function measureResume(minEvents: number, tasks: number, reps: numb
       const fresh = createFileStore({ root });
       const runner = createRunner({ store: fresh, locks: createFileLocks((id) => fresh.runDir(id)), effectsFor: () => oneAnswer(createScriptedEffects()) });
       const [ms, step] = await timed(() => runner.drive(runId, { step: true }));
-      if (step.appended === 0) throw new Error('the resumed run recorded no transition');
+      if (step.appended === 0) throw new Error(`the resumed run recorded no transition (${step.status}${step.blocker === null ? '' : `: ${step.blocker.code} ${step.blocker.message}`})`);
       stepMs.push(ms);
     }
     const inspect = summary(inspectMs);
@@ -162,6 +173,7 @@ export async function measureResume(minEvents: number, tasks: number, reps: numb
       events: events.length,
       eventLogBytes,
       snapshotBytes,
+      stateLineBytes,
       children,
       reps,
       inspectMedianMs: inspect.median,

@@ -25,9 +25,9 @@ export const CRASH_POINTS = [
   'handoff.after-report',
   /** Half of an events batch is written and synced (a torn append). */
   'events.mid-append',
-  /** An events batch is durable; the snapshot that includes it is not written. */
+  /** An events batch is durable; the state that includes it is not written. */
   'events.after-append',
-  /** The new snapshot is in its temp file (synced), not yet renamed over snapshot.json. */
+  /** The new state is written only in part: half a state line appended and synced, or a new base snapshot in its synced temp file, not yet renamed over snapshot.json. */
   'snapshot.mid-write',
 ] as const;
 

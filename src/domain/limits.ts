@@ -1,5 +1,8 @@
 import * as z from 'zod';
 
+/** The largest `maxDispatches` a packet may give (the default is 20). */
+export const MAX_DISPATCHES_LIMIT = 1_000_000;
+
 /**
  * Bounds on a run. Every counter here is checked before the thing it bounds
  * happens (fail closed), never after.
@@ -12,8 +15,12 @@ export const LimitsSchema = z
     maxAttempts: z.number().int().min(1).max(20).default(2),
     /** Fix rounds per task, and separately for the integration gates; each round is a new epoch. */
     maxFixRounds: z.number().int().min(0).max(20).default(2),
-    /** Worker dispatches in the whole run, across all tasks, attempts and epochs. */
-    maxDispatches: z.number().int().min(1).max(1000).default(20),
+    /**
+     * Worker dispatches in the whole run, across all tasks, attempts and epochs. A packet raises it
+     * as far as its run needs (a 10,000-task run needs at least 10,000); the bound only keeps it a
+     * number a person meant (a run's cost grows with its dispatches, not with this limit).
+     */
+    maxDispatches: z.number().int().min(1).max(MAX_DISPATCHES_LIMIT).default(20),
     /** Wall-clock bound of one attempt, in seconds. */
     taskTimeoutSec: z.number().int().min(1).max(86_400).default(1800),
     /** An attempt whose heartbeat is older than this many seconds is timed out. */

@@ -234,7 +234,7 @@ const limit = LimitsSchema.shape;
 export const PacketLimitsSchema = LimitsSchema.extend({
   maxAttempts: limit.maxAttempts.describe('Attempts per task per epoch; a retry after a missing, invalid or failed completion is a new attempt.'),
   maxFixRounds: limit.maxFixRounds.describe('Fix rounds per task, and separately for the integration gates; each round is a new epoch.'),
-  maxDispatches: limit.maxDispatches.describe('Worker dispatches in the whole run, across all tasks, attempts and epochs.'),
+  maxDispatches: limit.maxDispatches.describe('Worker dispatches in the whole run, across all tasks, attempts and epochs; a packet raises it as far as its run needs (up to 1,000,000; a run of n tasks needs at least n).'),
   taskTimeoutSec: limit.taskTimeoutSec.describe('Wall-clock bound of one attempt, in seconds.'),
   heartbeatTimeoutSec: limit.heartbeatTimeoutSec.describe('An attempt whose heartbeat is older than this many seconds is timed out.'),
   concurrency: limit.concurrency.describe('Tasks whose workers may run at once.'),

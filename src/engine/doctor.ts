@@ -22,6 +22,7 @@ import { planPrune } from './prune.js';
 import { createRunRecords } from './runRecords.js';
 import { readSealedFiles } from './sealedFiles.js';
 import { runIsFinished } from './staleScopes.js';
+import { readStoredSnapshot } from './storedState.js';
 
 export const QUARANTINE_DIR = 'quarantine';
 export const QUARANTINE_REASON_SCHEMA_ID = 'buran.quarantine/v1';
@@ -107,7 +108,7 @@ async function leftoversOf(src: DoctorSources, store: FileStore, proven: readonl
   const scopes = await src.scopes.listScopeLocks();
   const out: Leftover[] = [];
   for (const run of proven) {
-    if (!(await runIsFinished((id) => store.readSnapshot(id), run.runId))) continue;
+    if (!(await runIsFinished((id) => readStoredSnapshot(store, id), run.runId))) continue;
     const plan = plans.find((p) => p.runId === run.runId);
     const scope = scopes.find((s) => s.runId === run.runId);
     const lockFile = await pathExists(join(store.runDir(run.runId), 'lock'));

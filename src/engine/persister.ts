@@ -1,11 +1,16 @@
 // The write side of a session: each flush appends the events recorded since
-// the last one (chained by digest) and then writes the snapshot that includes
+// the last one (chained by digest) and then writes the state that includes
 // exactly them (sealed in the batch's last event) — in that order, and only
-// while this driver still holds the run lock. See docs/durability.md.
+// while this driver still holds the run lock. The state is written as a state
+// line holding what changed (StateTracker), so a flush costs the same at 10
+// tasks and at 10,000; once the lines outgrow the base snapshot, a flush
+// writes a whole snapshot instead (a new base). See docs/durability.md.
 import type { AnyActorRef } from 'xstate';
 import { BuranError } from '../domain/errors.js';
 import type { EventRecord } from '../domain/events.js';
 import { SNAPSHOT_SCHEMA_ID, SNAPSHOT_VERSION, type SnapshotDoc } from '../domain/snapshotDoc.js';
+import { sha256 } from '../domain/hash.js';
+import { lineText } from '../domain/snapshotDelta.js';
 import type { Clock } from './clock.js';
 import type { HeldLock } from './locks.js';
 import type { Recorder } from './recorder.js';
@@ -13,6 +18,11 @@ import { runIndexFields, sameIndexFields } from './runIndex.js';
 import type { RunIndexFields } from '../store/port.js';
 import { chainRecords, sealOf } from './seal.js';
 import type { EngineStore } from './storePort.js';
+import type { ResumePoint } from './storedState.js';
+import { StateTracker } from './stateTracker.js';
+
+/** Lines are written on top of a base until they hold more than the base (or this much, for small runs); then a whole snapshot is written. */
+const REBASE_MIN_BYTES = 256 * 1024;
 
 export interface PersisterOptions {
   readonly store: EngineStore;
@@ -24,8 +34,11 @@ export interface PersisterOptions {
   readonly sealFiles: Readonly<Record<string, unknown>>;
   /** The digest the next event names as `prev` (seal.ts chainHead). */
   readonly head: string;
-  /** The seq the restored snapshot includes. */
+  /** The seq the restored state includes. */
   readonly snapshotSeq: number;
+  /** The restored state (its persisted form) and where it stands. */
+  readonly restored: Record<string, unknown>;
+  readonly point: ResumePoint;
   readonly onEvent?: (event: EventRecord) => void;
   /** The sandbox kind recorded for the run (indexed with its state). */
   readonly sandbox: string | null;
@@ -40,12 +53,28 @@ export class Persister {
   private snapshotSeq: number;
   private loggedSeq: number;
   private indexed: RunIndexFields | null;
+  private readonly tracker: StateTracker;
+  /** The base the lines go on top of, the digest the next line names as `prev`, and the sizes that decide a new base. */
+  private base: number;
+  private stateHead: string;
+  private baseBytes: number;
+  private lineBytes: number;
 
   constructor(private readonly o: PersisterOptions) {
     this.indexed = o.indexed;
     this.head = o.head;
     this.snapshotSeq = o.snapshotSeq;
     this.loggedSeq = o.recorder.lastSeq;
+    this.tracker = new StateTracker(o.restored);
+    this.base = o.point.base;
+    this.stateHead = o.point.digest;
+    this.baseBytes = o.point.baseBytes;
+    this.lineBytes = o.point.lineBytes;
+  }
+
+  /** An actor's snapshot changed (xstate inspection): its part of the state is written at the next flush. */
+  touch(ref: unknown, root: AnyActorRef | null): void {
+    this.tracker.touch(ref, root);
   }
 
   get appended(): number {
@@ -90,29 +119,91 @@ export class Persister {
     let records = recorder.drain(this.o.clock.now());
     // Taken in the same tick as the drain: the state that includes exactly the events drained so far
     // (taken after the append's await it could include transitions whose events are not logged yet).
-    // While logged transitions are still being re-taken, the snapshot restored from stays the resume point.
-    const persisted = !recorder.replaying && this.snapshotSeq < recorder.lastSeq ? (actor.getPersistedSnapshot() as Record<string, unknown>) : null;
-    if (persisted !== null && records.length === 0 && this.loggedSeq === recorder.lastSeq) {
-      // A snapshot after re-taken events (logged by an earlier driver) is sealed by a note of its own.
+    // While logged transitions are still being re-taken, the state restored from stays the resume point.
+    const due = !recorder.replaying && this.snapshotSeq < recorder.lastSeq;
+    if (due && records.length === 0 && this.loggedSeq === recorder.lastSeq) {
+      // A state after re-taken events (logged by an earlier driver) is sealed by a note of its own.
       recorder.add({ runId, type: 'sealed', from: null, to: null, data: {} });
       records = recorder.drain(this.o.clock.now());
     }
-    if (records.length > 0) {
-      const last = records.length - 1;
-      if (persisted !== null) records[last] = { ...(records[last] as EventRecord), seal: sealOf(persisted, this.o.sealFiles) };
-      const nextHead = chainRecords(records, this.head);
-      await store.appendEvents(runId, records);
-      this.head = nextHead;
-      this.loggedSeq = recorder.lastSeq;
-    }
-    // After a failed append (loggedSeq behind) no snapshot may claim the events that did not reach the log.
-    if (persisted !== null && this.loggedSeq === recorder.lastSeq) {
-      const next: SnapshotDoc = { schema: SNAPSHOT_SCHEMA_ID, version: SNAPSHOT_VERSION, runId, seq: recorder.lastSeq, snapshot: persisted };
-      await store.writeSnapshot(runId, next);
-      this.snapshotSeq = next.seq;
-      await this.index(next);
+    const state = due ? this.take(actor, recorder.lastSeq) : null;
+    let committed = false;
+    try {
+      if (records.length > 0) {
+        const last = records.length - 1;
+        if (state !== null) records[last] = { ...(records[last] as EventRecord), seal: sealOf(state.digest, this.o.sealFiles) };
+        const nextHead = chainRecords(records, this.head);
+        await store.appendEvents(runId, records);
+        this.head = nextHead;
+        this.loggedSeq = recorder.lastSeq;
+      }
+      // After a failed append (loggedSeq behind) no state may claim the events that did not reach the log.
+      if (state !== null && this.loggedSeq === recorder.lastSeq) {
+        await state.write();
+        state.commit();
+        committed = true;
+        this.snapshotSeq = state.seq;
+        await this.index(state);
+      }
+    } finally {
+      if (state !== null && !committed) state.abort();
     }
     this.written.push(...records);
     for (const r of records) this.o.onEvent?.(r);
   }
+
+  /** The state to write after this flush's events: a state line, or a whole snapshot once the lines outgrow the base. */
+  private take(actor: AnyActorRef, seq: number): PendingState {
+    const { store, runId } = this.o;
+    if (this.lineBytes > Math.max(this.baseBytes, REBASE_MIN_BYTES)) {
+      const snapshot = actor.getPersistedSnapshot() as Record<string, unknown>;
+      const all = this.tracker.takeAll(actor);
+      const doc: SnapshotDoc = { schema: SNAPSHOT_SCHEMA_ID, version: SNAPSHOT_VERSION, runId, seq, snapshot };
+      const text = JSON.stringify(snapshot);
+      const digest = sha256(text);
+      return {
+        seq,
+        digest,
+        snapshot,
+        write: () => store.writeSnapshot(runId, doc),
+        commit: () => {
+          all.commit();
+          this.base = seq;
+          this.stateHead = digest;
+          this.baseBytes = text.length;
+          this.lineBytes = 0;
+        },
+        abort: () => all.abort(),
+      };
+    }
+    const taken = this.tracker.take(actor, runId, seq, this.stateHead);
+    const { text, digest } = lineText(taken.line);
+    const base = this.base;
+    // What the index derives (state value, status, context) is read from the live snapshot, not the line.
+    const snapshot = actor.getSnapshot() as { value: unknown; status: unknown; context: unknown };
+    return {
+      seq,
+      digest,
+      snapshot: { value: snapshot.value, status: snapshot.status, context: snapshot.context },
+      write: () => store.appendStateLine(runId, base, taken.line),
+      commit: () => {
+        taken.commit();
+        this.stateHead = digest;
+        this.lineBytes += text.length + 1;
+      },
+      abort: () => taken.abort(),
+    };
+  }
+}
+
+/** A state taken from the actor, written after the events it includes. */
+interface PendingState {
+  readonly seq: number;
+  /** What the seal names. */
+  readonly digest: string;
+  /** What the index entry is derived from. */
+  readonly snapshot: Record<string, unknown>;
+  write(): Promise<void>;
+  commit(): void;
+  abort(): void;
 }

@@ -1,5 +1,5 @@
-// Reading a run's stored records for the engine: the snapshot document
-// (validated and migrated), the event log (validated, with its lines as
+// Reading a run's stored records for the engine: the stored state (the
+// snapshot document validated and migrated, its state lines applied), the event log (validated, with its lines as
 // stored), and the checks the engine makes on them before trusting them: the
 // seal (a record changed outside buran) and the handoff branch (moved since).
 import type { Blocker } from '../domain/blockers.js';
@@ -8,12 +8,12 @@ import { BuranError, isBuranError } from '../domain/errors.js';
 import { EventRecordSchema, type EventRecord } from '../domain/events.js';
 import { PacketSchema, type Packet } from '../domain/packet.js';
 import type { RunRecord } from '../domain/runRecord.js';
-import { SNAPSHOT_SCHEMA_ID, SnapshotDocSchema, migrateSnapshot, type SnapshotDoc } from '../domain/snapshotDoc.js';
 import { type ReadBranchTip, handoffMoved } from './handoffCheck.js';
 import type { RunSnapshot } from './runView.js';
 import { statusOf } from './runStatus.js';
 import { RUN_RECORD_NAME, type SealBreak, artifactFile, checkSeal, digestOf, namedArtifacts } from './seal.js';
 import type { EngineStore } from './storePort.js';
+import { type StoredDoc, loadStoredState } from './storedState.js';
 
 export function storeCorrupt(runId: string, what: string, reason: string): BuranError {
   return new BuranError({ code: 'store_corrupt', message: `run ${runId}: ${what} ${reason}`, details: { runId, what, reason } });
@@ -40,14 +40,11 @@ export interface RunRecordsOptions {
 export function createRunRecords(o: RunRecordsOptions) {
   const { store } = o;
 
-  async function loadDoc(runId: string): Promise<SnapshotDoc> {
-    const raw = await store.readSnapshot(runId);
-    if (raw === null || raw === undefined) throw storeCorrupt(runId, 'snapshot.json', 'is missing although the run exists');
-    const parsed = SnapshotDocSchema.safeParse(raw);
-    if (!parsed.success) throw storeCorrupt(runId, 'snapshot.json', `does not match ${SNAPSHOT_SCHEMA_ID}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-    const migrated = migrateSnapshot(parsed.data);
-    if (!migrated.ok) throw storeCorrupt(runId, 'snapshot.json', migrated.reason);
-    return migrated.doc;
+  /** The stored state: the base snapshot with its state lines applied (storedState.ts). */
+  async function loadDoc(runId: string): Promise<StoredDoc> {
+    const doc = await loadStoredState(store, runId);
+    if (doc === null) throw storeCorrupt(runId, 'snapshot.json', 'is missing although the run exists');
+    return doc;
   }
 
   /** The validated log; `repair` only for the lock holder (a torn tail is then moved aside and reported). */
@@ -62,7 +59,7 @@ export function createRunRecords(o: RunRecordsOptions) {
   }
 
   /** The snapshot and the log it must be covered by (the driver appends before it snapshots: a log behind the snapshot lost events). */
-  async function load(runId: string, repair = false): Promise<{ doc: SnapshotDoc; log: RunLog; lastSeq: number }> {
+  async function load(runId: string, repair = false): Promise<{ doc: StoredDoc; log: RunLog; lastSeq: number }> {
     const doc = await loadDoc(runId);
     const log = await loadLog(runId, repair);
     const lastSeq = log.events.at(-1)?.seq ?? 0;
@@ -98,9 +95,11 @@ export function createRunRecords(o: RunRecordsOptions) {
    * does not match the stored records, or an artifact they name (packet copy,
    * gate evidence, verdict) does not match its content address.
    */
-  async function tamperOf(runId: string, doc: SnapshotDoc, raw: readonly unknown[]): Promise<Blocker | null> {
+  async function tamperOf(runId: string, doc: StoredDoc, raw: readonly unknown[]): Promise<Blocker | null> {
     const files = await sealedRecords(runId);
-    const broken = checkSeal({ snapshotSeq: doc.seq, snapshot: doc.snapshot, events: raw, files }) ?? (await artifactBreak(runId, files[RUN_RECORD_NAME], doc.snapshot));
+    const { point } = doc;
+    const broken =
+      point.chainBreak ?? checkSeal({ snapshotSeq: doc.seq, snapshotDigest: point.digest, snapshotFile: point.file, events: raw, files }) ?? (await artifactBreak(runId, files[RUN_RECORD_NAME], doc.snapshot));
     return broken === null ? null : tamperedBlocker(runId, broken.file, broken.reason);
   }
 

@@ -8,6 +8,7 @@ import type { RunStore } from '../store/port.js';
 import { runLockHolder } from '../store/runLock.js';
 import type { ScopeLocks } from '../workspace/index.js';
 import { acquireScopeRecovering } from './staleScopes.js';
+import { readStoredSnapshot } from './storedState.js';
 
 export interface RunScope {
   /** Take the run's scope; a conflict names the run holding an overlapping one. Idempotent. */
@@ -26,7 +27,7 @@ export function createRunScope(o: { readonly scopes: ScopeLocks; readonly store:
   const driven = async (id: string) => (await runLockHolder(store.runDir(id))) !== null;
   return {
     async take() {
-      const { outcome, recovered } = await acquireScopeRecovering(scopes, (id) => store.readSnapshot(id), runId, scopeOf(o.packet), driven);
+      const { outcome, recovered } = await acquireScopeRecovering(scopes, (id) => readStoredSnapshot(store, id), runId, scopeOf(o.packet), driven);
       if (outcome.status === 'conflict') {
         return { status: 'conflict', message: `scope overlaps run ${outcome.otherRun}`, details: { otherRun: outcome.otherRun, overlapping: outcome.overlapping } };
       }

@@ -4,14 +4,16 @@
 // - every event names the digest of the event before it (`prev`; the first
 //   event names the digest of the snapshot the run was created with), so a
 //   changed, removed or inserted line breaks the chain;
-// - the last event of every batch that is followed by a snapshot carries a
-//   `seal`: the digest of that snapshot and of the run's other records
+// - the last event of every batch that is followed by a state write carries a
+//   `seal`: the digest of that state (a state line, which names the line
+//   before it, or a whole snapshot document's snapshot) and of the run's other records
 //   (run.json and the records a host names: sandbox.json, git-trust.json).
 // Whoever can rewrite every file consistently defeats it; see docs/security.md.
 // Artifacts (the packet copy, gate evidence, verdicts) are bound by their
 // content address instead: the sealed records name them by hash, and a reader
 // re-hashes every one it names (`namedArtifacts`).
 import { sha256 } from '../domain/hash.js';
+import { stateDigest } from '../domain/snapshotDelta.js';
 import type { EventRecord, EventSeal } from '../domain/events.js';
 import { EvidenceRefSchema } from '../domain/gates.js';
 
@@ -20,7 +22,7 @@ export const RUN_RECORD_NAME = 'run.json';
 
 /** Digest of a stored value: file bytes as they are, JSON values as JSON.stringify writes them (the store's own form). */
 export function digestOf(value: unknown): string {
-  return sha256(value instanceof Uint8Array ? value : JSON.stringify(value ?? null));
+  return value instanceof Uint8Array ? sha256(value) : stateDigest(value);
 }
 
 /** What a seal found wrong: the file to look at and why. */
@@ -40,27 +42,32 @@ export function chainRecords(records: EventRecord[], lastDigest: string): string
   return prev;
 }
 
-export function sealOf(snapshot: unknown, files: Readonly<Record<string, unknown>>): EventSeal {
+/** The seal of a state (named by its digest: of a state line, or of a whole snapshot) and of the run's records as they stand. */
+export function sealOf(stateDigest: string, files: Readonly<Record<string, unknown>>): EventSeal {
   const digests: Record<string, string> = {};
   for (const [name, value] of Object.entries(files)) if (value !== null && value !== undefined) digests[name] = digestOf(value);
-  return { snapshot: digestOf(snapshot), files: digests };
+  return { snapshot: stateDigest, files: digests };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * Check the log's chain and the seal of the snapshot's event against the
+ * Check the log's chain and the seal of the resume point's event against the
  * stored files. `events` are the raw lines (as parsed from disk); a log with
  * no `prev` anywhere was written before runs were sealed and is not checked.
+ * `snapshotDigest` is the resume point's digest (of its state line, or of the
+ * whole snapshot when it is snapshot.json), `snapshotFile` the file holding it.
  * `files` holds the current content of every sealed record (null: missing).
  */
 export function checkSeal(o: {
   readonly snapshotSeq: number;
-  readonly snapshot: unknown;
+  readonly snapshotDigest: string;
+  readonly snapshotFile?: string;
   readonly events: readonly unknown[];
   readonly files: Readonly<Record<string, unknown>>;
 }): SealBreak | null {
   const { events } = o;
+  const stateFile = o.snapshotFile ?? 'snapshot.json';
   if (!events.some((e) => isObject(e) && 'prev' in e)) return null;
   for (let i = 0; i < events.length; i++) {
     const event = events[i];
@@ -68,7 +75,7 @@ export function checkSeal(o: {
     if (i === 0) {
       // The first event names the snapshot the run was created with; that snapshot is only still there while seq is 0.
       if (typeof prev !== 'string') return { file: 'events.jsonl', reason: 'line 1 has no prev digest although the log is chained' };
-      if (o.snapshotSeq === 0 && prev !== digestOf(o.snapshot)) return { file: 'snapshot.json', reason: 'differs from the snapshot the run was created with (digest named by event 1)' };
+      if (o.snapshotSeq === 0 && prev !== o.snapshotDigest) return { file: stateFile, reason: 'differs from the snapshot the run was created with (digest named by event 1)' };
       continue;
     }
     if (prev !== digestOf(events[i - 1])) return { file: 'events.jsonl', reason: `line ${i + 1} does not follow line ${i} (its prev digest differs): a line was changed, removed or inserted` };
@@ -76,8 +83,8 @@ export function checkSeal(o: {
   if (o.snapshotSeq === 0) return null;
   const sealed = events.find((e) => isObject(e) && e['seq'] === o.snapshotSeq);
   const seal = isObject(sealed) && isObject(sealed['seal']) ? (sealed['seal'] as Partial<EventSeal>) : null;
-  if (seal === null || !isObject(seal.files)) return { file: 'snapshot.json', reason: `its seq ${o.snapshotSeq} names an event with no seal` };
-  if (seal.snapshot !== digestOf(o.snapshot)) return { file: 'snapshot.json', reason: `differs from the snapshot sealed in event ${o.snapshotSeq}` };
+  if (seal === null || !isObject(seal.files)) return { file: stateFile, reason: `its seq ${o.snapshotSeq} names an event with no seal` };
+  if (seal.snapshot !== o.snapshotDigest) return { file: stateFile, reason: `differs from the state sealed in event ${o.snapshotSeq}` };
   for (const [name, digest] of Object.entries(seal.files)) {
     const current = o.files[name];
     if (current === undefined) continue; // a record this reader does not know (a host's own): not checked here
@@ -110,8 +117,9 @@ export function namedArtifacts(record: unknown, snapshot: unknown): string[] {
   const walk = (value: unknown): void => {
     if (Array.isArray(value)) for (const item of value) walk(item);
     else if (isObject(value)) {
-      const ref = EvidenceRefSchema.safeParse(value);
-      if (ref.success) found.add(ref.data.hash);
+      // Only an object with a string `hash` can be a reference: the schema is asked of those alone (a failed parse costs far more than the look).
+      const ref = typeof value['hash'] === 'string' ? EvidenceRefSchema.safeParse(value) : null;
+      if (ref?.success === true) found.add(ref.data.hash);
       else for (const item of Object.values(value)) walk(item);
     }
   };

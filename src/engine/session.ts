@@ -74,9 +74,14 @@ export async function runSession(deps: SessionDeps, req: SessionRequest): Promis
 }
 
 /** Turns the actors' microsteps into recorded transitions (the run's and its task children's). */
-function transitionRecorder(runId: string, recorder: Recorder, root: () => AnyActorRef | null, changed: () => void) {
+function transitionRecorder(runId: string, recorder: Recorder, root: () => AnyActorRef | null, changed: () => void, touched: (ref: unknown, root: AnyActorRef | null) => void) {
   const lastValue = new Map<string, unknown>();
   const inspect = (ev: InspectionEvent) => {
+    // Every snapshot update marks the part of the state it changes (written at the next flush).
+    if (ev.type === '@xstate.snapshot') {
+      touched(ev.actorRef, root());
+      return;
+    }
     // A task child spawned in this session: its first recorded transition starts from its initial state.
     if (ev.type === '@xstate.event' && ev.event.type === 'xstate.init') {
       const ref = ev.actorRef as AnyActorRef;
@@ -129,7 +134,7 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   const sealFiles = await records.sealedRecords(runId);
   const indexed = (await deps.store.listRuns()).find((r) => r.runId === runId) ?? null;
   const sandbox = sandboxRecordOf(sealFiles[SANDBOX_RECORD_FILE])?.kind ?? null;
-  const persister = new Persister({ store: deps.store, runId, recorder, lock, clock: deps.clock, sealFiles, head: chainHead(log.raw, doc.snapshot), snapshotSeq: doc.seq, sandbox, indexed, ...(deps.onEvent === undefined ? {} : { onEvent: deps.onEvent }) });
+  const persister = new Persister({ store: deps.store, runId, recorder, lock, clock: deps.clock, sealFiles, head: chainHead(log.raw, doc.snapshot), snapshotSeq: doc.seq, restored: doc.snapshot, point: doc.point, sandbox, indexed, ...(deps.onEvent === undefined ? {} : { onEvent: deps.onEvent }) });
   // An entry left behind (a crash after the last snapshot write, an older index without stages) is caught up first.
   await persister.index(doc);
 
@@ -143,7 +148,8 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   };
   const schedule = () => {
     chain = chain
-      .then(() => (actor === null ? undefined : persister.flush(actor, () => !closed)))
+      // After a failed flush nothing more is written: its events are lost to this session, so no later batch could continue the log.
+      .then(() => (actor === null || failure !== null ? undefined : persister.flush(actor, () => !closed)))
       .catch((error: unknown) => {
         failure ??= error;
       })
@@ -170,7 +176,7 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
     },
   });
 
-  const transitions = transitionRecorder(runId, recorder, () => actor, schedule);
+  const transitions = transitionRecorder(runId, recorder, () => actor, schedule, (ref, root) => persister.touch(ref, root));
   const restored = createActor(machine, { snapshot: doc.snapshot as never, input: inputOf(doc.snapshot), inspect: transitions.inspect });
   actor = restored;
   transitions.restoredFrom(restored.id, doc.snapshot);

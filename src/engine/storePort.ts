@@ -14,6 +14,9 @@ export interface EngineStore {
   /** null only when no snapshot was ever written for this run. */
   readSnapshot(runId: string): Promise<unknown>;
   writeSnapshot(runId: string, snapshot: unknown): Promise<void>;
+  /** The state lines on top of the snapshot document whose seq is `base` (src/domain/snapshotDelta.ts). */
+  readStateLines(runId: string, base: number): Promise<unknown[]>;
+  appendStateLine(runId: string, base: number, line: unknown): Promise<void>;
   appendEvents(runId: string, events: readonly unknown[]): Promise<void>;
   readEvents(runId: string, fromSeq?: number): Promise<unknown[]>;
   /**

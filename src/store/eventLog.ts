@@ -23,7 +23,8 @@ export interface ParsedEventLog {
 const NEWLINE = 0x0a;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function parseLine(bytes: Uint8Array): unknown {
+/** One JSON object line (without its newline); undefined when it is not one. */
+export function parseLine(bytes: Uint8Array): unknown {
   try {
     const value = JSON.parse(utf8.decode(bytes)) as unknown;
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;

@@ -1,7 +1,8 @@
 // The run store on disk, under `<root>/.buran/`:
 //   runs.json                 registry index (lowdb over the durable adapter)
 //   runs/<runId>/run.json     the run record
-//   runs/<runId>/snapshot.json the machine snapshot document (resume point)
+//   runs/<runId>/snapshot.json the base snapshot document
+//   runs/<runId>/snapshot.<seq>.jsonl state lines on top of it (the resume point is the last)
 //   runs/<runId>/events.jsonl append-only events log (what happened)
 //   runs/<runId>/artifacts/<hex> content-addressed, write-once
 //   runs/<runId>/attempts/    worker supervisor files
@@ -18,6 +19,7 @@ import { errnoCode } from '../platform/errno.js';
 import { openRegularFile } from '../platform/regularFile.js';
 import { pathExists, readJsonDocument, readJsonIfPresent, serializeJson } from './jsonDocument.js';
 import { EventLog } from './eventLog.js';
+import { StateLog, readStateLog, stateLogName } from './stateLog.js';
 import { DEFAULT_STORE_DIR, initStore } from './initStore.js';
 import type { EventsRead, NewRunIndex, ReadEventsOptions, RunIndexEntry, RunIndexFields, RunStore, StoreClock } from './port.js';
 import { Registry, indexEntry, packetIdOf, unindexedFields } from './registry.js';
@@ -59,6 +61,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   const runsDir = join(storeDir, 'runs');
   const registry = new Registry(storeDir, now);
   const logs = new Map<string, EventLog>();
+  const stateLogs = new Map<string, StateLog>();
   const snapshotMarked = new Set<string>();
   const crash = options.crash;
   let ready: Promise<void> | null = null;
@@ -188,6 +191,22 @@ export function createFileStore(options: FileStoreOptions): FileStore {
         doc.snapshots[runId] ??= at;
       });
       snapshotMarked.add(runId);
+    },
+
+    async readStateLines(runId, base) {
+      return readStateLog(await existingRun(runId), base);
+    },
+
+    async appendStateLine(runId, base, line) {
+      const dir = await existingRun(runId);
+      let log = stateLogs.get(runId);
+      if (log === undefined) {
+        log = new StateLog(dir, crash);
+        stateLogs.set(runId, log);
+      }
+      await log.append(base, line).catch((error: unknown) => {
+        throw writeFailure(join(dir, stateLogName(base)), error);
+      });
     },
 
     async appendEvents(runId, events) {

@@ -8,6 +8,7 @@ import { sha256 } from '../domain/hash.js';
 import { artifactBytes, artifactHex } from './artifactHash.js';
 import { parseJsonDocument, serializeJson } from './jsonDocument.js';
 import { encodeEvents, eventsFrom, parseEventLog } from './eventLog.js';
+import { parseStateLog, stateLogName } from './stateLog.js';
 import type { EventsRead, ReadEventsOptions, RunIndexEntry, RunStore, StoreClock, TornTail } from './port.js';
 import { indexEntry, packetIdOf, unindexedFields } from './registry.js';
 import { artifactNotFound, assertRunId, evidenceTampered, runExists, runIndexMissing, runNotFound, storeCorrupt } from './storeErrors.js';
@@ -41,6 +42,8 @@ interface MemoryRun {
   /** seq of the last event while the bytes are known good; null after a hook changed them. */
   lastSeq: number | null;
   readonly artifacts: Map<string, Uint8Array>;
+  /** State lines per base seq (only the newest generation is kept, as on disk). */
+  readonly states: Map<number, Uint8Array[]>;
   readonly torn: Map<string, Uint8Array>;
 }
 
@@ -125,7 +128,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const text = serializeJson(record, `the record of run ${runId}`);
       await Promise.resolve();
       if (runs.has(runId)) throw runExists(runId);
-      runs.set(runId, { record: Buffer.from(text), snapshot: null, snapshotWrittenAt: null, events: [], lastSeq: 0, artifacts: new Map(), torn: new Map() });
+      runs.set(runId, { record: Buffer.from(text), snapshot: null, snapshotWrittenAt: null, events: [], lastSeq: 0, artifacts: new Map(), states: new Map(), torn: new Map() });
       const at = new Date(now()).toISOString();
       index.set(runId, indexEntry({ runId, packetId: newIndex.packetId ?? packetIdOf(record), createdAt: at, ...unindexedFields(at), status: newIndex.status ?? 'created' }));
     },
@@ -178,6 +181,25 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const run = runOf(runId);
       run.snapshot = Buffer.from(serializeJson(snapshot, `the snapshot of run ${runId}`));
       run.snapshotWrittenAt ??= new Date(now()).toISOString();
+    },
+
+    async readStateLines(runId, base) {
+      await Promise.resolve();
+      const chunks = runOf(runId).states.get(base);
+      return chunks === undefined ? [] : parseStateLog(Buffer.concat(chunks), `memory://runs/${runId}/${stateLogName(base)}`).lines;
+    },
+
+    async appendStateLine(runId, base, line) {
+      await Promise.resolve();
+      const run = runOf(runId);
+      const bytes = Buffer.from(`${JSON.stringify(line)}\n`, 'utf8');
+      const chunks = run.states.get(base);
+      if (chunks !== undefined) {
+        chunks.push(bytes);
+        return;
+      }
+      run.states.clear();
+      run.states.set(base, [bytes]);
     },
 
     async appendEvents(runId, events) {

@@ -97,6 +97,14 @@ export interface RunStore {
   readSnapshot(runId: string): Promise<unknown>;
   /** Atomic, durable replace of the snapshot document. */
   writeSnapshot(runId: string, snapshot: unknown): Promise<void>;
+  /**
+   * The state lines written on top of the snapshot document whose seq is
+   * `base` (`snapshot.<base>.jsonl`), in order; [] when there are none. A torn
+   * final line (a crash mid-append) is left out.
+   */
+  readStateLines(runId: string, base: number): Promise<unknown[]>;
+  /** Append one state line on top of the snapshot document whose seq is `base`; durable when it resolves. */
+  appendStateLine(runId: string, base: number, line: unknown): Promise<void>;
   /** Append events (seq must continue the log); durable when it resolves. */
   appendEvents(runId: string, events: readonly unknown[]): Promise<void>;
   /** Events with `seq >= fromSeq`, in order; a torn final line is moved aside (see readEventLog for the report). */

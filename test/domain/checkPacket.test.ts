@@ -24,6 +24,11 @@ describe('checkPacket', () => {
     expect(parsed?.tasks.map((t) => t.id)).toEqual(['a', 'b']);
   });
 
+  it('lets a packet raise maxDispatches past the old cap of 1,000 (a run of many tasks needs one dispatch each), up to 1,000,000', () => {
+    expect(checkPacket({ ...packet(), limits: { maxDispatches: 25_000 } }).packet?.limits.maxDispatches).toBe(25_000);
+    expect(found({ ...packet(), limits: { maxDispatches: 1_000_001 } })).toEqual(['limits.maxDispatches too_big']);
+  });
+
   describe('task graph', () => {
     it('rejects duplicate task ids at the later one', () => {
       const problem = only(packet({ tasks: [task('a'), task('a')] }));

@@ -31,4 +31,27 @@ describe('a failed events append', () => {
     const events = await next.events('r1');
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
   });
+
+  it('ends the session\'s writes: no append and no state write is tried after the failed one', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'buran-append-'));
+    roots.push(root);
+    const store = createFileStore({ root, crash: crashPointsFrom({ BURAN_FAULT_AT: 'events.mid-append:2' }) });
+    const calls: string[] = [];
+    const counted = {
+      ...store,
+      appendEvents: async (id: string, records: readonly unknown[]) => {
+        calls.push('events');
+        await store.appendEvents(id, records);
+      },
+      appendStateLine: async (id: string, base: number, line: unknown) => {
+        calls.push('state');
+        await store.appendStateLine(id, base, line);
+      },
+    };
+    const failing = createRunner({ store: counted, locks: createMemoryLocks(), effectsFor: () => createScriptedEffects({}) });
+    await failing.createRun({ runId: 'r1', record: { runId: 'r1' }, input });
+    await expect(failing.drive('r1')).rejects.toMatchObject({ code: 'store_unwritable' });
+    // The first flush wrote its events and state; the second failed mid-append; nothing after it.
+    expect(calls).toEqual(['events', 'state', 'events']);
+  });
 });

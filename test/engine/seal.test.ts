@@ -1,13 +1,14 @@
 // The run's records are bound by digest to what the runner wrote: an edit made
 // outside buran (a worker running with sandbox: none, a hand edit) makes every
 // view blocked with evidence_tampered naming the file, and no driver acts on it.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunInput } from '../../machines/run.types.js';
 import { crashPointsFrom } from '../../src/chaos/crashPoints.js';
+import { sha256 } from '../../src/domain/hash.js';
 import { DEFAULT_LIMITS } from '../../src/domain/limits.js';
 import { createMemoryLocks } from '../../src/engine/locks.js';
 import { createRunner } from '../../src/engine/runner.js';
@@ -54,15 +55,26 @@ async function handedOff(script: Script | ((runDir: string) => Script) = {}) {
 
 const lines = (file: string) => readFileSync(file, 'utf8').trimEnd().split('\n');
 
+/** The state a reader resumes from: the base snapshot.json and, when there are any, the last line of its state log. */
+function resumePoint(dir: string): { seq: number; digest: string; file: string } {
+  const base = JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8')) as { seq: number; snapshot: unknown };
+  const file = `snapshot.${base.seq}.jsonl`;
+  const state = existsSync(join(dir, file)) ? lines(join(dir, file)) : [];
+  const last = state.at(-1);
+  if (last === undefined) return { seq: base.seq, digest: digestOf(base.snapshot), file: 'snapshot.json' };
+  return { seq: (JSON.parse(last) as { seq: number }).seq, digest: sha256(last), file };
+}
+
 describe('sealed run records', () => {
-  it('chains every event to the one before and seals the snapshot and the records with the last event of each batch', async () => {
+  it('chains every event to the one before and seals the state written after it and the records with the last event of each batch', async () => {
     const { runner, result, dir } = await handedOff();
     expect(result.status).toBe('handoff_ready');
     const raw = lines(join(dir, 'events.jsonl')).map((l) => JSON.parse(l) as Record<string, unknown>);
     for (let i = 1; i < raw.length; i++) expect(raw[i]?.['prev']).toBe(digestOf(raw[i - 1]));
-    const doc = JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8')) as { seq: number; snapshot: unknown };
-    const sealed = raw.find((e) => e['seq'] === doc.seq)?.['seal'] as { snapshot: string; files: Record<string, string> };
-    expect(sealed.snapshot).toBe(digestOf(doc.snapshot));
+    const point = resumePoint(dir);
+    expect(point.file).toBe('snapshot.0.jsonl');
+    const sealed = raw.find((e) => e['seq'] === point.seq)?.['seal'] as { snapshot: string; files: Record<string, string> };
+    expect(sealed.snapshot).toBe(point.digest);
     expect(Object.keys(sealed.files).sort()).toEqual(['run.json', 'sandbox.json']);
     expect((await runner.inspect('r1')).tampered).toBeNull();
   });
@@ -96,9 +108,17 @@ describe('sealed run records', () => {
     expect((await runner.inspect('r1')).tampered?.details).toMatchObject({ file: 'events.jsonl' });
   });
 
-  it('an edited snapshot (its gates rewritten), run.json or sandbox.json is named', async () => {
+  it('an edited snapshot (its gates rewritten), state line (the last, or one before it), run.json or sandbox.json is named', async () => {
+    const editLine = (t: string, at: number, edit: (line: Record<string, unknown>) => Record<string, unknown>) => {
+      const all = t.trimEnd().split('\n');
+      const i = at < 0 ? all.length + at : at;
+      all[i] = JSON.stringify(edit(JSON.parse(all[i] as string) as Record<string, unknown>));
+      return `${all.join('\n')}\n`;
+    };
     for (const [name, edit] of [
-      ['snapshot.json', (t: string) => JSON.stringify({ ...(JSON.parse(t) as object), snapshot: { ...(JSON.parse(t) as { snapshot: { context: object } }).snapshot, context: { ...(JSON.parse(t) as { snapshot: { context: object } }).snapshot.context, gates: [] } } })],
+      ['snapshot.json', (t: string) => JSON.stringify({ ...(JSON.parse(t) as object), snapshot: { ...(JSON.parse(t) as { snapshot: { context: object } }).snapshot, context: { ...(JSON.parse(t) as { snapshot: { context: object } }).snapshot.context, gates: [{ forged: true }] } } })],
+      ['snapshot.0.jsonl', (t: string) => editLine(t, -1, (l) => ({ ...l, context: { ...(l['context'] as object), gates: [] } }))],
+      ['snapshot.0.jsonl', (t: string) => editLine(t, 2, (l) => ({ ...l, root: { ...(l['root'] as object), value: 'edited' } }))],
       ['run.json', (t: string) => t.replace('approved', 'approved by nobody')],
       ['sandbox.json', () => '{"kind":"bwrap","note":"bwrap (forged)"}\n'],
     ] as const) {
@@ -166,19 +186,19 @@ describe('sealed run records', () => {
 
 describe('checkSeal', () => {
   it('does not check a log written before runs were sealed (no prev anywhere)', () => {
-    expect(checkSeal({ snapshotSeq: 1, snapshot: {}, events: [{ seq: 1 }], files: { 'run.json': {} } })).toBeNull();
+    expect(checkSeal({ snapshotSeq: 1, snapshotDigest: digestOf({}), events: [{ seq: 1 }], files: { 'run.json': {} } })).toBeNull();
   });
 
   it('a chained log whose first line lost its prev is broken', () => {
     const first = { seq: 1 };
-    expect(checkSeal({ snapshotSeq: 0, snapshot: {}, events: [first, { seq: 2, prev: digestOf(first) }], files: {} })?.file).toBe('events.jsonl');
+    expect(checkSeal({ snapshotSeq: 0, snapshotDigest: digestOf({}), events: [first, { seq: 2, prev: digestOf(first) }], files: {} })?.file).toBe('events.jsonl');
   });
 
   it('a record present now that the seal does not name is reported', () => {
     const snapshot = { a: 1 };
     const first = { seq: 1, prev: digestOf({}), seal: { snapshot: digestOf(snapshot), files: {} } };
-    expect(checkSeal({ snapshotSeq: 1, snapshot, events: [first], files: { 'sandbox.json': new Uint8Array([1]) } })).toMatchObject({ file: 'sandbox.json' });
-    expect(checkSeal({ snapshotSeq: 1, snapshot, events: [first], files: { 'sandbox.json': null } })).toBeNull();
+    expect(checkSeal({ snapshotSeq: 1, snapshotDigest: digestOf(snapshot), events: [first], files: { 'sandbox.json': new Uint8Array([1]) } })).toMatchObject({ file: 'sandbox.json' });
+    expect(checkSeal({ snapshotSeq: 1, snapshotDigest: digestOf(snapshot), events: [first], files: { 'sandbox.json': null } })).toBeNull();
   });
 
   it('names the artifacts the records rely on: the approved packet copy and every evidence reference, however deep; not completion digests or other hashes', () => {

@@ -131,6 +131,18 @@ export function describeStoreContract(name: string, make: () => Promise<StoreHar
       expect(await store.readSnapshot('r-1')).toEqual({ seq: 3, snapshot: { value: 'running' } });
     });
 
+    it('keeps state lines per base in order; the first line on a new base ends the lines of older bases; no lines read as none', async () => {
+      await store.createRun('r-1', record);
+      expect(await store.readStateLines('r-1', 0)).toEqual([]);
+      await store.appendStateLine('r-1', 0, { seq: 1 });
+      await store.appendStateLine('r-1', 0, { seq: 2 });
+      expect(await store.readStateLines('r-1', 0)).toEqual([{ seq: 1 }, { seq: 2 }]);
+      await store.appendStateLine('r-1', 2, { seq: 3 });
+      expect(await store.readStateLines('r-1', 2)).toEqual([{ seq: 3 }]);
+      expect(await store.readStateLines('r-1', 0)).toEqual([]);
+      await rejection(store.appendStateLine('nope', 0, {}), 'not_found');
+    });
+
     it('reports a deleted snapshot that was written as store_corrupt, never as null', async () => {
       await store.createRun('r-1', record);
       await store.writeSnapshot('r-1', { seq: 1 });

@@ -1,0 +1,74 @@
+// The run's stored state: the base snapshot document (`snapshot.json`,
+// validated and migrated) with the state lines written on top of it
+// (`snapshot.<seq>.jsonl`) applied in order. A run stored before state lines
+// existed has none: its snapshot.json is its whole state, read as before.
+import { BuranError } from '../domain/errors.js';
+import { sha256 } from '../domain/hash.js';
+import { SNAPSHOT_SCHEMA_ID, SnapshotDocSchema, migrateSnapshot, type SnapshotDoc } from '../domain/snapshotDoc.js';
+import { SnapshotDeltaSchema, composeState, type SnapshotDelta } from '../domain/snapshotDelta.js';
+import type { EngineStore } from './storePort.js';
+
+/** Where the state a reader resumes from stands, and what its seal must name. */
+export interface ResumePoint {
+  /** The seq of the base document the lines are on top of. */
+  readonly base: number;
+  /** The digest the seal of event `doc.seq` names (of the last line used, else of the base's snapshot). */
+  readonly digest: string;
+  /** The file holding that state, for a blocker (`snapshot.json` or `snapshot.<base>.jsonl`). */
+  readonly file: string;
+  /** JSON size of the base's snapshot and of the lines used (the persister writes a new base when the lines outgrow it). */
+  readonly baseBytes: number;
+  readonly lineBytes: number;
+  /** Why the base and the lines do not chain (records changed outside buran), else null. */
+  readonly chainBreak: { readonly file: string; readonly reason: string } | null;
+}
+
+/** A snapshot document as stored, composed: `seq` and `snapshot` are those of the last state line used. */
+export interface StoredDoc extends SnapshotDoc {
+  readonly point: ResumePoint;
+}
+
+function corrupt(runId: string, what: string, reason: string): BuranError {
+  return new BuranError({ code: 'store_corrupt', message: `run ${runId}: ${what} ${reason}`, details: { runId, what, reason } });
+}
+
+/** The base document, validated and migrated; null when none was ever written. */
+async function readBase(store: Pick<EngineStore, 'readSnapshot'>, runId: string): Promise<SnapshotDoc | null> {
+  const raw = await store.readSnapshot(runId);
+  if (raw === null || raw === undefined) return null;
+  const parsed = SnapshotDocSchema.safeParse(raw);
+  if (!parsed.success) throw corrupt(runId, 'snapshot.json', `does not match ${SNAPSHOT_SCHEMA_ID}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  const migrated = migrateSnapshot(parsed.data);
+  if (!migrated.ok) throw corrupt(runId, 'snapshot.json', migrated.reason);
+  return migrated.doc;
+}
+
+/** The composed state of a run; null when no snapshot was ever written. store_corrupt for a line that is not a state line of this run. */
+export async function loadStoredState(store: Pick<EngineStore, 'readSnapshot' | 'readStateLines'>, runId: string): Promise<StoredDoc | null> {
+  const base = await readBase(store, runId);
+  if (base === null) return null;
+  const file = `snapshot.${base.seq}.jsonl`;
+  const lines: SnapshotDelta[] = (await store.readStateLines(runId, base.seq)).map((raw, i) => {
+    const parsed = SnapshotDeltaSchema.safeParse(raw);
+    if (!parsed.success || parsed.data.runId !== base.runId) throw corrupt(runId, file, `line ${i + 1} is not a state line of this run`);
+    return parsed.data;
+  });
+  const text = JSON.stringify(base.snapshot);
+  const composed = composeState(base, lines, sha256(text));
+  const point: ResumePoint = {
+    base: base.seq,
+    digest: composed.digest,
+    file: composed.applied === 0 ? 'snapshot.json' : file,
+    baseBytes: text.length,
+    lineBytes: composed.lineBytes,
+    chainBreak: composed.chainBreak === null ? null : { file: composed.chainBreak.at === 'base' ? 'snapshot.json' : file, reason: composed.chainBreak.reason },
+  };
+  return { ...base, seq: composed.seq, snapshot: composed.snapshot, point };
+}
+
+/** For readers that judge the stored state themselves (scope recovery, doctor, approve): the composed document, unvalidated beyond the load. */
+export async function readStoredSnapshot(store: Pick<EngineStore, 'readSnapshot' | 'readStateLines'>, runId: string): Promise<unknown> {
+  const doc = await loadStoredState(store, runId);
+  if (doc === null) return null;
+  return { schema: doc.schema, version: doc.version, runId: doc.runId, seq: doc.seq, snapshot: doc.snapshot };
+}

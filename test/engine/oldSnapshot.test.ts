@@ -1,0 +1,82 @@
+// A run stored before state lines existed (its whole state in snapshot.json,
+// sealed by the digest of that snapshot) still loads, checks and drives on;
+// the first flush of the new driver starts state lines on top of it.
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RunInput } from '../../machines/run.types.js';
+import { DEFAULT_LIMITS } from '../../src/domain/limits.js';
+import { SNAPSHOT_SCHEMA_ID, SNAPSHOT_VERSION } from '../../src/domain/snapshotDoc.js';
+import { createMemoryLocks } from '../../src/engine/locks.js';
+import { createRunner } from '../../src/engine/runner.js';
+import { createScriptedEffects } from '../../src/engine/scriptedEffects.js';
+import { digestOf } from '../../src/engine/seal.js';
+import { loadStoredState } from '../../src/engine/storedState.js';
+import { createFileStore } from '../../src/store/fileStore.js';
+
+const roots: string[] = [];
+afterAll(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
+const input: RunInput = {
+  runId: 'old',
+  approvedHash: `sha256:${'a'.repeat(64)}`,
+  tasks: [
+    { id: 'a', dependsOn: [], scope: ['src/a/**'] },
+    { id: 'b', dependsOn: ['a'], scope: ['src/b/**'] },
+  ],
+  limits: DEFAULT_LIMITS,
+};
+
+/** Rewrite a run's state as the whole-snapshot format wrote it: snapshot.json holds everything, its event seals its digest. */
+async function toWholeSnapshotFormat(root: string): Promise<void> {
+  const store = createFileStore({ root });
+  const dir = store.runDir('old');
+  const composed = await loadStoredState(store, 'old');
+  if (composed === null) throw new Error('no state');
+  const file = join(dir, 'events.jsonl');
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+  const last = JSON.parse(lines.at(-1) as string) as { seq: number; seal: { snapshot: string } };
+  expect(last.seq).toBe(composed.seq); // the resume point is the last event, so only the last line changes
+  last.seal.snapshot = digestOf(composed.snapshot);
+  lines[lines.length - 1] = JSON.stringify(last);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  writeFileSync(join(dir, 'snapshot.json'), `${JSON.stringify({ schema: SNAPSHOT_SCHEMA_ID, version: SNAPSHOT_VERSION, runId: 'old', seq: composed.seq, snapshot: composed.snapshot }, null, 2)}\n`);
+  unlinkSync(join(dir, `snapshot.${composed.point.base}.jsonl`));
+}
+
+describe('a run stored as one whole snapshot', () => {
+  it('loads without a false alarm, drives on to handoff, and from then on is written as state lines', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'buran-old-'));
+    roots.push(root);
+    const runner = () => createRunner({ store: createFileStore({ root }), locks: createMemoryLocks(), effectsFor: () => createScriptedEffects() });
+    await runner().createRun({ runId: 'old', record: { runId: 'old' }, input });
+    await runner().drive('old', { step: true });
+    await toWholeSnapshotFormat(root);
+    const dir = createFileStore({ root }).runDir('old');
+    const before = await runner().inspect('old');
+    expect(before.tampered).toBeNull();
+    expect(before.status).not.toBe('handoff_ready');
+    const seq = (JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8')) as { seq: number }).seq;
+    const done = await runner().drive('old');
+    expect(done.status).toBe('handoff_ready');
+    expect(existsSync(join(dir, `snapshot.${seq}.jsonl`))).toBe(true);
+    expect((await runner().inspect('old')).tampered).toBeNull();
+  });
+
+  it('an edited whole snapshot is still caught by its seal', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'buran-old-'));
+    roots.push(root);
+    const runner = () => createRunner({ store: createFileStore({ root }), locks: createMemoryLocks(), effectsFor: () => createScriptedEffects() });
+    await runner().createRun({ runId: 'old', record: { runId: 'old' }, input });
+    await runner().drive('old', { step: true });
+    await toWholeSnapshotFormat(root);
+    const path = join(createFileStore({ root }).runDir('old'), 'snapshot.json');
+    const doc = JSON.parse(readFileSync(path, 'utf8')) as { snapshot: { context: { approvedHash: string } } };
+    doc.snapshot.context.approvedHash = `sha256:${'f'.repeat(64)}`;
+    writeFileSync(path, JSON.stringify(doc));
+    expect((await runner().inspect('old')).tampered?.details).toMatchObject({ file: 'snapshot.json' });
+  });
+});
