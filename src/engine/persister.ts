@@ -44,6 +44,8 @@ export interface PersisterOptions {
   readonly sandbox: string | null;
   /** The run's index entry as this session found it (null: none). */
   readonly indexed: RunIndexFields | null;
+  /** Lines stay on a base until they outgrow it or this many bytes (REBASE_MIN_BYTES). */
+  readonly rebaseMinBytes?: number;
 }
 
 export class Persister {
@@ -155,7 +157,7 @@ export class Persister {
   /** The state to write after this flush's events: a state line, or a whole snapshot once the lines outgrow the base. */
   private take(actor: AnyActorRef, seq: number): PendingState {
     const { store, runId } = this.o;
-    if (this.lineBytes > Math.max(this.baseBytes, REBASE_MIN_BYTES)) {
+    if (this.lineBytes > Math.max(this.baseBytes, this.o.rebaseMinBytes ?? REBASE_MIN_BYTES)) {
       const snapshot = actor.getPersistedSnapshot() as Record<string, unknown>;
       const all = this.tracker.takeAll(actor);
       const doc: SnapshotDoc = { schema: SNAPSHOT_SCHEMA_ID, version: SNAPSHOT_VERSION, runId, seq, snapshot };

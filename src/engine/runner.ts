@@ -40,6 +40,8 @@ export interface RunnerOptions {
   /** Where operator commands wait while another process drives the run (polled every `inboxPollMs`). */
   readonly inbox?: CommandInbox;
   readonly inboxPollMs?: number;
+  /** State lines go on top of a base snapshot until they hold more than it or this many bytes (default 256 KiB); then a new base is written. */
+  readonly rebaseMinBytes?: number;
   /**
    * Reads a local branch's tip. When given, a handed-off run is compared with the
    * commit recorded at handoff by every view (inspect, drive): a moved branch makes
@@ -109,6 +111,7 @@ export function createRunner(options: RunnerOptions) {
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     ...(options.inbox === undefined ? {} : { inbox: options.inbox }),
     ...(options.inboxPollMs === undefined ? {} : { inboxPollMs: options.inboxPollMs }),
+    ...(options.rebaseMinBytes === undefined ? {} : { rebaseMinBytes: options.rebaseMinBytes }),
     ...(options.notify === undefined ? {} : { notify: options.notify }),
     ...(options.notifyMarks === undefined ? {} : { notifyMarks: options.notifyMarks }),
   };

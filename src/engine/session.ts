@@ -45,6 +45,7 @@ export interface SessionDeps {
   readonly onEvent?: (event: EventRecord) => void;
   readonly inbox?: CommandInbox;
   readonly inboxPollMs?: number;
+  readonly rebaseMinBytes?: number;
   readonly notify?: (run: NotifyRequest) => Promise<readonly NotifyTargetResult[]>;
   /** Which blocks found by looking (tampered records, a moved handoff branch) were notified already. */
   readonly notifyMarks?: NotifyMarks;
@@ -134,7 +135,7 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   const sealFiles = await records.sealedRecords(runId);
   const indexed = (await deps.store.listRuns()).find((r) => r.runId === runId) ?? null;
   const sandbox = sandboxRecordOf(sealFiles[SANDBOX_RECORD_FILE])?.kind ?? null;
-  const persister = new Persister({ store: deps.store, runId, recorder, lock, clock: deps.clock, sealFiles, head: chainHead(log.raw, doc.snapshot), snapshotSeq: doc.seq, restored: doc.snapshot, point: doc.point, sandbox, indexed, ...(deps.onEvent === undefined ? {} : { onEvent: deps.onEvent }) });
+  const persister = new Persister({ store: deps.store, runId, recorder, lock, clock: deps.clock, sealFiles, head: chainHead(log.raw, doc.snapshot), snapshotSeq: doc.seq, restored: doc.snapshot, point: doc.point, sandbox, indexed, ...(deps.rebaseMinBytes === undefined ? {} : { rebaseMinBytes: deps.rebaseMinBytes }), ...(deps.onEvent === undefined ? {} : { onEvent: deps.onEvent }) });
   // An entry left behind (a crash after the last snapshot write, an older index without stages) is caught up first.
   await persister.index(doc);
 

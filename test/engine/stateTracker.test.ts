@@ -116,7 +116,7 @@ describe('state lines', () => {
 
   it('a run driven on the store resumes from its base and lines; past the base size the persister writes a new base', async () => {
     const store = createMemoryStore();
-    const runner = createRunner({ store, locks: createMemoryLocks(), effectsFor: () => createScriptedEffects() });
+    const runner = createRunner({ store, locks: createMemoryLocks(), effectsFor: () => createScriptedEffects(), rebaseMinBytes: 16 * 1024 });
     await runner.createRun({ runId: 'big', record: { runId: 'big' }, input: inputOf('big', 120) });
     const result = await runner.drive('big');
     expect(result.status).toBe('handoff_ready');
