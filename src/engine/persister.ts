@@ -18,7 +18,7 @@ import { runIndexFields, sameIndexFields } from './runIndex.js';
 import type { RunIndexFields } from '../store/port.js';
 import { chainRecords, sealOf } from './seal.js';
 import type { EngineStore } from './storePort.js';
-import type { ResumePoint } from './storedState.js';
+import { type ResumePoint, readBase } from './storedState.js';
 import { StateTracker } from './stateTracker.js';
 
 /** Lines are written on top of a base until they hold more than the base (or this much, for small runs); then a whole snapshot is written. */
@@ -58,6 +58,9 @@ export class Persister {
   private readonly tracker: StateTracker;
   /** The base the lines go on top of, the digest the next line names as `prev`, and the sizes that decide a new base. */
   private base: number;
+  private baseDigest: string;
+  /** The next state is written as a whole snapshot (a new base) whatever the sizes. */
+  private wholeNext = false;
   private stateHead: string;
   private baseBytes: number;
   private lineBytes: number;
@@ -69,6 +72,7 @@ export class Persister {
     this.loggedSeq = o.recorder.lastSeq;
     this.tracker = new StateTracker(o.restored);
     this.base = o.point.base;
+    this.baseDigest = o.point.baseDigest;
     this.stateHead = o.point.digest;
     this.baseBytes = o.point.baseBytes;
     this.lineBytes = o.point.lineBytes;
@@ -77,6 +81,26 @@ export class Persister {
   /** An actor's snapshot changed (xstate inspection): its part of the state is written at the next flush. */
   touch(ref: unknown, root: AnyActorRef | null): void {
     this.tracker.touch(ref, root);
+  }
+
+  /**
+   * Whether the base snapshot in the store is still the one the lines of this
+   * session go on top of. A driver never reads it back while it drives, so one
+   * changed by someone else (a worker with the store in reach) is found here, at
+   * the session's end, and not at every flush.
+   */
+  async baseIntact(): Promise<boolean> {
+    try {
+      const stored = await readBase(this.o.store, this.o.runId);
+      return stored !== null && stored.seq === this.base && sha256(JSON.stringify(stored.snapshot)) === this.baseDigest;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The next flush writes a whole snapshot from the live state (a new base), whatever the sizes. */
+  rewriteBase(): void {
+    this.wholeNext = true;
   }
 
   get appended(): number {
@@ -157,7 +181,7 @@ export class Persister {
   /** The state to write after this flush's events: a state line, or a whole snapshot once the lines outgrow the base. */
   private take(actor: AnyActorRef, seq: number): PendingState {
     const { store, runId } = this.o;
-    if (this.lineBytes > Math.max(this.baseBytes, this.o.rebaseMinBytes ?? REBASE_MIN_BYTES)) {
+    if (this.wholeNext || this.lineBytes > Math.max(this.baseBytes, this.o.rebaseMinBytes ?? REBASE_MIN_BYTES)) {
       const snapshot = actor.getPersistedSnapshot() as Record<string, unknown>;
       const all = this.tracker.takeAll(actor);
       const doc: SnapshotDoc = { schema: SNAPSHOT_SCHEMA_ID, version: SNAPSHOT_VERSION, runId, seq, snapshot };
@@ -171,6 +195,8 @@ export class Persister {
         commit: () => {
           all.commit();
           this.base = seq;
+          this.baseDigest = digest;
+          this.wholeNext = false;
           this.stateHead = digest;
           this.baseBytes = text.length;
           this.lineBytes = 0;

@@ -19,6 +19,10 @@ export function storeCorrupt(runId: string, what: string, reason: string): Buran
   return new BuranError({ code: 'store_corrupt', message: `run ${runId}: ${what} ${reason}`, details: { runId, what, reason } });
 }
 
+/** The evidence_tampered blocker naming the record changed outside buran. */
+export const tamperedBlocker = (runId: string, file: string, reason: string): Blocker =>
+  makeBlocker('evidence_tampered', runId, `run ${runId}: ${file} ${reason}; the run's records were changed outside buran and are not trusted`, { file, reason });
+
 /** A final events line a crash cut short, as the store reports it. */
 export type TornReport = NonNullable<Awaited<ReturnType<EngineStore['readEventLog']>>['torn']>;
 
@@ -71,9 +75,6 @@ export function createRunRecords(o: RunRecordsOptions) {
   async function sealedRecords(runId: string): Promise<Record<string, unknown>> {
     return { [RUN_RECORD_NAME]: await store.readRecord(runId), ...(o.sealedFiles === undefined ? {} : await o.sealedFiles(runId)) };
   }
-
-  const tamperedBlocker = (runId: string, file: string, reason: string): Blocker =>
-    makeBlocker('evidence_tampered', runId, `run ${runId}: ${file} ${reason}; the run's records were changed outside buran and are not trusted`, { file, reason });
 
   /** The first artifact the sealed records name that is gone or no longer matches its content address. */
   async function artifactBreak(runId: string, record: unknown, snapshot: unknown): Promise<SealBreak | null> {

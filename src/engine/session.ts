@@ -231,7 +231,7 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
     schedule();
     await chain;
   }
-  const finding = failure === null ? await endFindings(deps, runId, inert, restored, log.events, recorder, sealFiles, schedule, () => chain).catch((error: unknown) => {
+  const finding = failure === null ? await endFindings(deps, runId, inert, restored, log.events, recorder, persister, sealFiles, schedule, () => chain).catch((error: unknown) => {
     failure ??= error;
     return null;
   }) : null;

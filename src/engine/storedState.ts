@@ -12,6 +12,8 @@ import type { EngineStore } from './storePort.js';
 export interface ResumePoint {
   /** The seq of the base document the lines are on top of. */
   readonly base: number;
+  /** The digest of the base's snapshot (what the first line names as `prev`). */
+  readonly baseDigest: string;
   /** The digest the seal of event `doc.seq` names (of the last line used, else of the base's snapshot). */
   readonly digest: string;
   /** The file holding that state, for a blocker (`snapshot.json` or `snapshot.<base>.jsonl`). */
@@ -33,7 +35,7 @@ function corrupt(runId: string, what: string, reason: string): BuranError {
 }
 
 /** The base document, validated and migrated; null when none was ever written. */
-async function readBase(store: Pick<EngineStore, 'readSnapshot'>, runId: string): Promise<SnapshotDoc | null> {
+export async function readBase(store: Pick<EngineStore, 'readSnapshot'>, runId: string): Promise<SnapshotDoc | null> {
   const raw = await store.readSnapshot(runId);
   if (raw === null || raw === undefined) return null;
   const parsed = SnapshotDocSchema.safeParse(raw);
@@ -54,9 +56,11 @@ export async function loadStoredState(store: Pick<EngineStore, 'readSnapshot' | 
     return parsed.data;
   });
   const text = JSON.stringify(base.snapshot);
-  const composed = composeState(base, lines, sha256(text));
+  const baseDigest = sha256(text);
+  const composed = composeState(base, lines, baseDigest);
   const point: ResumePoint = {
     base: base.seq,
+    baseDigest,
     digest: composed.digest,
     file: composed.applied === 0 ? 'snapshot.json' : file,
     baseBytes: text.length,

@@ -126,4 +126,35 @@ describe('state lines', () => {
     expect(stored?.point.chainBreak).toBeNull();
     expect((await runner.inspect('big')).status).toBe('handoff_ready');
   });
+
+  it('a base snapshot changed while the run is driven is written again from the driver\'s state, and the drive says evidence_tampered', async () => {
+    const store = createMemoryStore();
+    const scripted = createScriptedEffects();
+    let forged = false;
+    // Stands in for a worker with the store in reach: it overwrites the base while its attempt runs.
+    const effects = {
+      ...scripted,
+      async dispatchWorker(input: Parameters<typeof scripted.dispatchWorker>[0]) {
+        if (!forged) {
+          forged = true;
+          await store.writeSnapshot('forged', { forged: true });
+        }
+        return scripted.dispatchWorker(input);
+      },
+    };
+    const runner = createRunner({ store, locks: createMemoryLocks(), effectsFor: () => effects });
+    await runner.createRun({ runId: 'forged', record: { runId: 'forged' }, input: inputOf('forged', 3) });
+    const result = await runner.drive('forged');
+    expect(forged).toBe(true);
+    expect(result.blocker).toMatchObject({ code: 'evidence_tampered', details: { file: 'snapshot.json' } });
+    const events = await store.readEvents('forged');
+    expect(events.filter((e) => (e as { type: string }).type === 'state_rewritten')).toHaveLength(1);
+    // The stored run reads back whole: the driver's state as the new base, sealed by the last event.
+    const stored = await loadStoredState(store, 'forged');
+    expect(stored?.point.base).toBe(events.length);
+    expect(stored?.point.chainBreak).toBeNull();
+    expect((await runner.inspect('forged')).status).toBe('handoff_ready');
+    // Driven again on an intact base: nothing more is found.
+    expect((await runner.drive('forged')).blocker).toBeNull();
+  });
 });
