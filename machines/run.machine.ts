@@ -21,7 +21,7 @@ import type {
   RunStepInput,
   ScopeOutcome,
 } from './run.types.js';
-import { addedUsage, gateGuards, gateOf as gate, leaseLost, notProvided, outputOf } from './shared.js';
+import { addedUsage, gateGuards, gateOf as gate, leaseLost, notProvided, outputOf, slotValue, spawnedTaskIds, withSlots } from './shared.js';
 import { taskChart } from './task.machine.js';
 import type { BlockParams } from './task.types.js';
 
@@ -75,8 +75,7 @@ const messageChildren = (
 
 function broadcast(type: 'HOLD' | 'RELEASE' | 'STOP') {
   return messageChildren(({ context, enqueue }) => {
-    // taskEpochs has an entry for exactly the tasks that were spawned.
-    for (const taskId of Object.keys(context.taskEpochs)) enqueue.sendTo(taskActorId(taskId), { type });
+    for (const taskId of spawnedTaskIds(context.tasks, context.taskEpochs)) enqueue.sendTo(taskActorId(taskId), { type });
   });
 }
 
@@ -128,8 +127,8 @@ export const runChart = setup({
       (spendExceeded(context, event.usage) || (hasSpendBudget(context) && (event.usage === null || event.usage.unknownAttempts > 0))),
     passedAtCurrentEpoch: ({ context, event }) =>
       event.type === 'TASK_PASSED' &&
-      context.progress[event.taskId] === 'running' &&
-      event.epoch >= (context.taskEpochs[event.taskId] ?? 1) &&
+      slotValue(context.tasks, context.progress, event.taskId) === 'running' &&
+      event.epoch >= (slotValue(context.tasks, context.taskEpochs, event.taskId) ?? 1) &&
       event.gates.some((g) => g.gate === 'verification' && g.status === 'PASS' && g.epoch === event.epoch) &&
       event.gates.some((g) => g.gate === 'review' && g.status === 'PASS' && g.epoch === event.epoch),
     gatePassed: ({ event }) => gateGuards.gatePassed({ event }),
@@ -223,7 +222,7 @@ export const runChart = setup({
       };
     }),
     grantDispatch: messageChildren(({ context, event, enqueue }) => {
-      if (event.type !== 'DISPATCH_REQUEST' || !Object.hasOwn(context.taskEpochs, event.taskId)) return;
+      if (event.type !== 'DISPATCH_REQUEST' || (slotValue(context.tasks, context.taskEpochs, event.taskId) ?? null) === null) return;
       enqueue.assign({ dispatches: context.dispatches + 1 });
       enqueue.sendTo(taskActorId(event.taskId), { type: 'DISPATCH_GRANTED' });
     }),
@@ -243,14 +242,14 @@ export const runChart = setup({
       const verification = event.gates.findLast((g) => g.gate === 'verification' && g.epoch === event.epoch)?.status ?? 'BLOCKED';
       const review = event.gates.findLast((g) => g.gate === 'review' && g.epoch === event.epoch)?.status ?? 'BLOCKED';
       return {
-        progress: { ...context.progress, [event.taskId]: 'done' as const },
-        taskGates: { ...context.taskGates, [event.taskId]: { epoch: event.epoch, verification, review } },
+        progress: withSlots(context.tasks, context.progress, [[event.taskId, 'done' as const]]),
+        taskGates: withSlots(context.tasks, context.taskGates, [[event.taskId, { epoch: event.epoch, verification, review }]]),
       };
     }),
     recordTaskBlocked: assign(({ context, event }) => {
       if (event.type !== 'TASK_BLOCKED') return {};
       return {
-        progress: { ...context.progress, [event.taskId]: 'blocked' as const },
+        progress: withSlots(context.tasks, context.progress, [[event.taskId, 'blocked' as const]]),
         blocker: { ...event.blocker, details: { ...event.blocker.details, taskId: event.taskId } },
         blockedTaskId: event.taskId,
         allowedDecisions: event.allowedDecisions,
@@ -258,8 +257,8 @@ export const runChart = setup({
     }),
     retryBlockedTask: messageChildren(({ context, enqueue }) => {
       const taskId = context.retrying?.taskId ?? context.blockedTaskId;
-      if (taskId === null || !Object.hasOwn(context.taskEpochs, taskId)) return;
-      enqueue.assign({ progress: { ...context.progress, [taskId]: 'running' as const } });
+      if (taskId === null || (slotValue(context.tasks, context.taskEpochs, taskId) ?? null) === null) return;
+      enqueue.assign({ progress: withSlots(context.tasks, context.progress, [[taskId, 'running' as const]]) });
       enqueue.sendTo(taskActorId(taskId), { type: 'RETRY' });
     }),
     holdTasks: broadcast('HOLD'),
@@ -271,15 +270,18 @@ export const runChart = setup({
       const named = [...new Set(context.findings.map((f) => f.taskId).filter((id): id is string => id !== undefined && known.has(id)))];
       const dependedOn = new Set(context.tasks.flatMap((t) => t.dependsOn));
       const targets = named.length > 0 ? named : context.tasks.filter((t) => !dependedOn.has(t.id)).map((t) => t.id);
-      const progress = { ...context.progress };
-      const taskEpochs = { ...context.taskEpochs };
+      const progress = withSlots(context.tasks, context.progress, targets.map((id) => [id, 'pending' as const]));
+      // Only a spawned task can be asked for a fix; an unspawned one simply starts fresh when ready.
+      const taskEpochs = withSlots(
+        context.tasks,
+        context.taskEpochs,
+        targets.flatMap((id) => {
+          const epoch = slotValue(context.tasks, context.taskEpochs, id) ?? null;
+          return epoch === null ? [] : [[id, (slotValue(context.tasks, context.taskGates, id)?.epoch ?? epoch) + 1] as const];
+        }),
+      );
       const fixFindings = { ...context.fixFindings };
-      for (const id of targets) {
-        progress[id] = 'pending';
-        // Only a spawned task can be asked for a fix; an unspawned one simply starts fresh when ready.
-        if (Object.hasOwn(taskEpochs, id)) taskEpochs[id] = (context.taskGates[id]?.epoch ?? taskEpochs[id] ?? 1) + 1;
-        fixFindings[id] = context.findings.filter((f) => f.taskId === undefined || f.taskId === id);
-      }
+      for (const id of targets) fixFindings[id] = context.findings.filter((f) => f.taskId === undefined || f.taskId === id);
       return { epoch: context.epoch + 1, fixRounds: context.fixRounds + 1, progress, taskEpochs, fixFindings };
     }),
   },
@@ -297,9 +299,9 @@ export const runChart = setup({
     fixGrants: 0,
     dispatches: 0,
     usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, unknownAttempts: 0 },
-    progress: Object.fromEntries(input.tasks.map((t) => [t.id, 'pending' as const])),
-    taskEpochs: {},
-    taskGates: {},
+    progress: input.tasks.map(() => 'pending' as const),
+    taskEpochs: input.tasks.map(() => null),
+    taskGates: input.tasks.map(() => null),
     fixFindings: {},
     gates: [],
     findings: [],

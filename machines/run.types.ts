@@ -104,11 +104,12 @@ export interface RunContext {
   /** Worker dispatches granted in this run (bounded by limits.maxDispatches). */
   readonly dispatches: number;
   readonly usage: Usage;
-  /** The scheduler's view of each task. */
-  readonly progress: Readonly<Record<string, TaskProgressState>>;
-  /** Minimum epoch at which each spawned task must pass (raised when the run asks it for a fix). */
-  readonly taskEpochs: Readonly<Record<string, number>>;
-  readonly taskGates: Readonly<Record<string, TaskGateSummary>>;
+  /** The scheduler's view of each task, in the order of `tasks`. */
+  readonly progress: readonly TaskProgressState[];
+  /** Minimum epoch at which each spawned task must pass (raised when the run asks it for a fix), in the order of `tasks`; null: not spawned. */
+  readonly taskEpochs: readonly (number | null)[];
+  /** Each task's last pass (its epoch and gate verdicts), in the order of `tasks`; null: not passed yet. */
+  readonly taskGates: readonly (TaskGateSummary | null)[];
   /** Findings each fix target gets with its FIX. */
   readonly fixFindings: Readonly<Record<string, readonly Finding[]>>;
   /** Integration gate records, append-only. */

@@ -54,3 +54,45 @@ export function addedUsage(total: Usage, usage: Usage | null): Usage {
     unknownAttempts: total.unknownAttempts + usage.unknownAttempts,
   };
 }
+
+type TaskList = readonly { readonly id: string }[];
+
+/** Position of each task id in a run's task list, computed once per list (a run's list never changes). */
+const slotMaps = new WeakMap<TaskList, ReadonlyMap<string, number>>();
+
+/**
+ * The run's per-task values (progress, epochs, gate summaries) are lists in the
+ * order of its task list, so a change copies an array (microseconds at 10,000
+ * tasks) instead of an object keyed by id (milliseconds). -1: not a task of the run.
+ */
+export function slotOf(tasks: TaskList, id: string): number {
+  let map = slotMaps.get(tasks);
+  if (map === undefined || map.size !== tasks.length) {
+    map = new Map(tasks.map((t, i) => [t.id, i]));
+    slotMaps.set(tasks, map);
+  }
+  return map.get(id) ?? -1;
+}
+
+/** What a per-task list holds for `id`; undefined for an id that is not a task of the run. */
+export function slotValue<T>(tasks: TaskList, values: readonly T[], id: string): T | undefined {
+  const i = slotOf(tasks, id);
+  return i < 0 ? undefined : values[i];
+}
+
+/** A copy of a per-task list with the named tasks' values replaced (an id not in the run changes nothing). */
+export function withSlots<T>(tasks: TaskList, values: readonly T[], updates: Iterable<readonly [string, T]>): T[] {
+  const next = values.slice();
+  for (const [id, value] of updates) {
+    const i = slotOf(tasks, id);
+    if (i >= 0) next[i] = value;
+  }
+  return next;
+}
+
+/** The ids of the tasks that were spawned (a per-task epoch is set exactly for those). */
+export function spawnedTaskIds(tasks: TaskList, epochs: readonly (number | null)[]): string[] {
+  const ids: string[] = [];
+  for (let i = 0; i < tasks.length; i++) if (epochs[i] !== null && epochs[i] !== undefined) ids.push((tasks[i] as { id: string }).id);
+  return ids;
+}

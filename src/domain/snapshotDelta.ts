@@ -106,6 +106,20 @@ export function composeState(base: { readonly seq: number; readonly snapshot: Re
     Object.assign(context, line.context);
     for (const key of Object.keys(line.context)) copied.delete(key);
     for (const [key, changes] of Object.entries(line.entries)) {
+      if (Array.isArray(context[key])) {
+        // A list written by index (the run's per-task lists): its length never changes.
+        if (!copied.has(key)) {
+          context[key] = (context[key] as unknown[]).slice();
+          copied.add(key);
+        }
+        const list = context[key] as unknown[];
+        for (const [index, value] of Object.entries(changes.set)) {
+          const at = Number(index);
+          if (Number.isInteger(at) && at >= 0 && at < list.length && String(at) === index) list[at] = value;
+          else chainBreak ??= { line: i + 1, at: 'lines', reason: `line ${i + 1} sets entry ${JSON.stringify(index.slice(0, 20))} of ${key}, which is not a position of that list` };
+        }
+        continue;
+      }
       if (!copied.has(key) || !isRecord(context[key])) {
         context[key] = { ...(isRecord(context[key]) ? context[key] : {}) };
         copied.add(key);

@@ -2,7 +2,7 @@ import * as z from 'zod';
 
 export const SNAPSHOT_SCHEMA_ID = 'buran.snapshot/v1';
 /** Bump when the charts change shape in a way old snapshots cannot restore into; add a migration below. */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 
 /**
  * `snapshot.json`: the persisted actor snapshot plus the seq of the last event
@@ -19,11 +19,30 @@ export type SnapshotDoc = z.output<typeof SnapshotDocSchema>;
 
 type Migration = (doc: SnapshotDoc) => SnapshotDoc;
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /**
- * Migrations from version N to N + 1, keyed by N. Empty while there is only
- * version 1; the hook exists so a chart change ships with its migration.
+ * Version 1 → 2: the run's per-task maps keyed by task id (`progress`,
+ * `taskEpochs`, `taskGates`) become lists in the order of its task list
+ * (`pending` / null where a map had no entry). Anything else is kept as it is;
+ * a snapshot that is not a run's (no task list) is only renumbered.
  */
-export const SNAPSHOT_MIGRATIONS: Readonly<Record<number, Migration>> = {};
+export function perTaskLists(doc: SnapshotDoc): SnapshotDoc {
+  const context = doc.snapshot['context'];
+  const tasks = isRecord(context) && Array.isArray(context['tasks']) ? (context['tasks'] as unknown[]) : null;
+  if (!isRecord(context) || tasks === null) return { ...doc, version: 2 };
+  const ids = tasks.map((t) => (isRecord(t) && typeof t['id'] === 'string' ? t['id'] : ''));
+  const listOf = (key: string, missing: unknown) => {
+    const map = context[key];
+    if (!isRecord(map)) return map;
+    return ids.map((id) => (Object.hasOwn(map, id) ? map[id] : missing));
+  };
+  const next = { ...context, progress: listOf('progress', 'pending'), taskEpochs: listOf('taskEpochs', null), taskGates: listOf('taskGates', null) };
+  return { ...doc, version: 2, snapshot: { ...doc.snapshot, context: next } };
+}
+
+/** Migrations from version N to N + 1, keyed by N: a chart change ships with its migration. */
+export const SNAPSHOT_MIGRATIONS: Readonly<Record<number, Migration>> = { 1: perTaskLists };
 
 export type MigrationResult = { ok: true; doc: SnapshotDoc } | { ok: false; reason: string };
 

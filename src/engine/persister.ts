@@ -73,6 +73,8 @@ export class Persister {
     this.tracker = new StateTracker(o.restored);
     this.base = o.point.base;
     this.baseDigest = o.point.baseDigest;
+    // A base of an older version is read migrated: the first state written is a whole one at this version.
+    this.wholeNext = o.point.migrated;
     this.stateHead = o.point.digest;
     this.baseBytes = o.point.baseBytes;
     this.lineBytes = o.point.lineBytes;
@@ -92,7 +94,7 @@ export class Persister {
   async baseIntact(): Promise<boolean> {
     try {
       const stored = await readBase(this.o.store, this.o.runId);
-      return stored !== null && stored.seq === this.base && sha256(JSON.stringify(stored.snapshot)) === this.baseDigest;
+      return stored !== null && stored.doc.seq === this.base && stored.digest === this.baseDigest;
     } catch {
       return false;
     }

@@ -102,9 +102,9 @@ export function buildReport(
   more: ReportExtras = {},
 ): RunReport {
   const c = snap.context;
-  const tasks: TaskReport[] = c.tasks.map((t) => {
+  const tasks: TaskReport[] = c.tasks.map((t, i) => {
     const child = taskSnapshot(snap.children[`task:${t.id}`]);
-    if (child === null) return { id: t.id, state: c.progress[t.id] ?? 'pending', epoch: 0, attempts: [], gates: [] };
+    if (child === null) return { id: t.id, state: c.progress[i] ?? 'pending', epoch: 0, attempts: [], gates: [] };
     const h = child.context.history;
     const attempts = h.flatMap((e) => (e.kind === 'dispatched' ? [e] : [])).map((d) => {
       const outcome = h.find((e) => e.kind === 'outcome' && e.attemptId === d.attemptId);

@@ -4,7 +4,8 @@
 // snapshot updates (xstate's inspection events: every update of an actor, or
 // of an actor it invoked, marks the top-level child it belongs to); context
 // keys are compared by reference (xstate's assign gives a changed value a new
-// object and keeps the others). Large per-task maps are written entry by entry.
+// object and keeps the others). Large per-task maps and lists (the run's
+// per-task lists, aligned with its task list) are written entry by entry.
 import type { AnyActorRef } from 'xstate';
 import { SNAPSHOT_DELTA_SCHEMA_ID, type EntryChanges, type SnapshotDelta } from '../domain/snapshotDelta.js';
 
@@ -90,7 +91,7 @@ export class StateTracker {
     for (const [key, value] of Object.entries(snap.context)) {
       const before = this.context[key];
       if (value === before && Object.hasOwn(this.context, key)) continue;
-      const changes = isRecord(value) && isRecord(before) ? entryChanges(before, value) : null;
+      const changes = isRecord(value) && isRecord(before) ? entryChanges(before, value) : Array.isArray(value) && Array.isArray(before) ? slotChanges(before, value) : null;
       if (changes === null) whole[key] = value;
       else entries[key] = changes;
     }
@@ -155,6 +156,22 @@ function entryChanges(before: Record<string, unknown>, after: Record<string, unk
   const removed = beforeSize - kept - (changed - countNew(before, set));
   if (removed > 0) for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) unset.push(key);
   return changed + unset.length > size / 2 ? null : { set, unset };
+}
+
+/**
+ * Entry changes of a large list of the same length (set by index), or null
+ * when it is small, changed length or is mostly changed (then written whole).
+ */
+function slotChanges(before: readonly unknown[], after: readonly unknown[]): EntryChanges | null {
+  if (after.length < ENTRY_DIFF_MIN_KEYS || after.length !== before.length) return null;
+  const set: Record<string, unknown> = {};
+  let changed = 0;
+  for (let i = 0; i < after.length; i++) {
+    if (after[i] === before[i]) continue;
+    set[String(i)] = after[i];
+    changed += 1;
+  }
+  return changed > after.length / 2 ? null : { set, unset: [] };
 }
 
 /** How many of the changed keys the old map did not have. */

@@ -78,11 +78,11 @@ export function statusJson(
   setup: readonly SetupView[] = [],
 ): StatusJson {
   const c = view.snapshot.context;
-  const tasks = c.tasks.map((t) => {
+  const tasks = c.tasks.map((t, i) => {
     const child = childOf(view, t.id);
     return {
       id: t.id,
-      state: child === null ? (c.progress[t.id] ?? 'pending') : stageOf(child.value),
+      state: child === null ? (c.progress[i] ?? 'pending') : stageOf(child.value),
       attempts: child?.context.attemptCount ?? 0,
       epoch: child?.context.epoch ?? 0,
     };

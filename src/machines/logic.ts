@@ -4,6 +4,7 @@
 import { assign, enqueueActions } from 'xstate';
 import type { RunContext, RunEvent } from '../../machines/run.types.js';
 import { taskActorId } from '../../machines/run.machine.js';
+import { slotOf } from '../../machines/shared.js';
 import type { taskChart } from '../../machines/task.machine.js';
 import type { BlockParams, TaskContext, TaskEvent } from '../../machines/task.types.js';
 import { BLOCKER_CODES, type BlockerCode, isBlockerCode, makeBlocker } from '../domain/blockers.js';
@@ -58,14 +59,15 @@ export const spawnReadyTasks = enqueueActions<RunContext, RunEvent, unknown, Run
   ({ context, enqueue }) => {
     const ids = ready(context.tasks, context.progress, context.limits);
     if (ids.length === 0) return;
-    const progress = { ...context.progress };
-    const taskEpochs = { ...context.taskEpochs };
+    const progress = context.progress.slice();
+    const taskEpochs = context.taskEpochs.slice();
     for (const taskId of ids) {
-      progress[taskId] = 'running';
+      const slot = slotOf(context.tasks, taskId);
+      progress[slot] = 'running';
       const childId = taskActorId(taskId);
-      // taskEpochs has an entry for exactly the tasks that were spawned.
-      if (!Object.hasOwn(context.taskEpochs, taskId)) {
-        taskEpochs[taskId] = 1;
+      // taskEpochs is set for exactly the tasks that were spawned.
+      if ((context.taskEpochs[slot] ?? null) === null) {
+        taskEpochs[slot] = 1;
         enqueue.spawnChild('task', {
           id: childId,
           input: { runId: context.runId, taskId, limits: context.limits },
@@ -98,9 +100,9 @@ const everyTaskPassedMemo = new WeakMap<object, { gates: object; epochs: object;
 export function allTasksPassed({ context }: { context: RunContext }): boolean {
   const known = everyTaskPassedMemo.get(context.progress);
   if (known !== undefined && known.gates === context.taskGates && known.epochs === context.taskEpochs) return known.passed;
-  const passed = context.tasks.every((t) => {
-    const g = context.taskGates[t.id];
-    return context.progress[t.id] === 'done' && g !== undefined && g.epoch >= (context.taskEpochs[t.id] ?? 1) && g.verification === 'PASS' && g.review === 'PASS';
+  const passed = context.tasks.every((_t, i) => {
+    const g = context.taskGates[i] ?? null;
+    return context.progress[i] === 'done' && g !== null && g.epoch >= (context.taskEpochs[i] ?? 1) && g.verification === 'PASS' && g.review === 'PASS';
   });
   everyTaskPassedMemo.set(context.progress, { gates: context.taskGates, epochs: context.taskEpochs, passed });
   return passed;

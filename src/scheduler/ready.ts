@@ -3,13 +3,16 @@ import type { TaskProgressState, TaskSpec } from '../domain/task.js';
 import { criticalPathWeights } from './criticalPath.js';
 import { scopesOverlap } from './scopeOverlap.js';
 
-type Progress = Readonly<Record<string, TaskProgressState>>;
+/** Each task's state: by id, or a list in the order of the DAG (the run chart's form). */
+type Progress = Readonly<Record<string, TaskProgressState>> | readonly TaskProgressState[];
 
 /** What `ready` needs of a DAG that never changes during a run: priority order and lookup by id. */
 interface DagFacts {
   /** Every task, heavier critical path first, ties by position in the DAG. */
   readonly byPriority: readonly TaskSpec[];
   readonly byId: ReadonlyMap<string, TaskSpec>;
+  /** Position of each id in the DAG (where a progress list holds it). */
+  readonly position: ReadonlyMap<string, number>;
 }
 
 // A run's DAG is one array that never changes for the run's whole life, so its
@@ -28,24 +31,39 @@ function factsOf(dag: readonly TaskSpec[]): DagFacts {
       (weights.get(y.id) ?? 0) - (weights.get(x.id) ?? 0) ||
       (position.get(x.id) ?? 0) - (position.get(y.id) ?? 0),
   );
-  const facts: DagFacts = { byPriority, byId: new Map(dag.map((task) => [task.id, task])) };
+  const facts: DagFacts = { byPriority, byId: new Map(dag.map((task) => [task.id, task])), position };
   dagFacts.set(dag, facts);
   return facts;
 }
 
-/** A task's state; a missing entry is `pending` (own keys only, so ids like `constructor` are safe). */
-export function progressOf(progress: Progress, id: string): TaskProgressState {
-  return Object.hasOwn(progress, id) ? (progress[id] ?? 'pending') : 'pending';
+/**
+ * A task's state; a missing entry is `pending` (own keys only, so ids like
+ * `constructor` are safe). A list is read at the task's position in `dag`.
+ */
+export function progressOf(progress: Progress, id: string, dag: readonly TaskSpec[] = []): TaskProgressState {
+  if (Array.isArray(progress)) {
+    const i = factsOf(dag).position.get(id);
+    return i === undefined ? 'pending' : ((progress as readonly TaskProgressState[])[i] ?? 'pending');
+  }
+  const byId = progress as Readonly<Record<string, TaskProgressState>>;
+  return Object.hasOwn(byId, id) ? (byId[id] ?? 'pending') : 'pending';
 }
 
-/** Entries of `progress` marked `running`, whether or not their id is in the DAG (fail closed on the cap). */
-function runningIds(progress: Progress): string[] {
-  return Object.keys(progress).filter((id) => progress[id] === 'running');
+/** The tasks marked `running`: by id, whether or not the id is in the DAG (fail closed on the cap); of a list, those of the DAG. */
+function runningIds(progress: Progress, dag: readonly TaskSpec[]): string[] {
+  if (!Array.isArray(progress)) {
+    const byId = progress as Readonly<Record<string, TaskProgressState>>;
+    return Object.keys(byId).filter((id) => byId[id] === 'running');
+  }
+  const ids: string[] = [];
+  const list = progress as readonly TaskProgressState[];
+  for (let i = 0; i < list.length; i++) if (list[i] === 'running') ids.push(dag[i]?.id ?? `#${i}`);
+  return ids;
 }
 
 /** Whether a task is pending with every dependency done; `blocked` never counts as done, so it gates its dependents. */
-function isCandidate(task: TaskSpec, progress: Progress): boolean {
-  return progressOf(progress, task.id) === 'pending' && task.dependsOn.every((dep) => progressOf(progress, dep) === 'done');
+function isCandidate(task: TaskSpec, progress: Progress, dag: readonly TaskSpec[]): boolean {
+  return progressOf(progress, task.id, dag) === 'pending' && task.dependsOn.every((dep) => progressOf(progress, dep, dag) === 'done');
 }
 
 /**
@@ -63,7 +81,7 @@ export function ready(
   progress: Progress,
   limits: Pick<Limits, 'concurrency'>,
 ): string[] {
-  const running = runningIds(progress);
+  const running = runningIds(progress, dag);
   const slots = Math.max(0, limits.concurrency - running.length);
   if (!(slots >= 1)) return [];
   const { byPriority, byId } = factsOf(dag);
@@ -71,7 +89,7 @@ export function ready(
   const chosen: string[] = [];
   for (const task of byPriority) {
     if (chosen.length >= slots) break;
-    if (!isCandidate(task, progress)) continue;
+    if (!isCandidate(task, progress, dag)) continue;
     if (taken.some((scope) => scopesOverlap(scope, task.scope))) continue;
     chosen.push(task.id);
     taken.push(task.scope);
@@ -85,7 +103,7 @@ export function ready(
  * dependency that can never become done).
  */
 export function nothingCanProgress(dag: readonly TaskSpec[], progress: Progress): boolean {
-  if (runningIds(progress).length > 0) return false;
-  if (dag.every((task) => progressOf(progress, task.id) === 'done')) return false;
+  if (runningIds(progress, dag).length > 0) return false;
+  if (dag.every((task) => progressOf(progress, task.id, dag) === 'done')) return false;
   return ready(dag, progress, { concurrency: Number.POSITIVE_INFINITY }).length === 0;
 }

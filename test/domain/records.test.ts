@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventRecordSchema } from '../../src/domain/events.js';
 import { RunRecordSchema } from '../../src/domain/runRecord.js';
-import { migrateSnapshot, type SnapshotDoc } from '../../src/domain/snapshotDoc.js';
+import { SNAPSHOT_MIGRATIONS, SNAPSHOT_VERSION, migrateSnapshot, type SnapshotDoc } from '../../src/domain/snapshotDoc.js';
 
 const hash = 'sha256:' + 'a'.repeat(64);
 
@@ -34,7 +34,30 @@ describe('snapshot migration hook', () => {
   const doc = (version: number): SnapshotDoc => ({ schema: 'buran.snapshot/v1', version, runId: 'r', seq: 3, snapshot: { value: 'x' } });
 
   it('passes a current snapshot through unchanged', () => {
-    expect(migrateSnapshot(doc(1))).toEqual({ ok: true, doc: doc(1) });
+    expect(migrateSnapshot(doc(SNAPSHOT_VERSION))).toEqual({ ok: true, doc: doc(SNAPSHOT_VERSION) });
+  });
+
+  it('1 → 2: the per-task maps keyed by id become lists in the order of the task list, missing entries pending / null', () => {
+    const tasks = [{ id: 'b' }, { id: 'constructor' }, { id: 'a' }];
+    const v1: SnapshotDoc = {
+      ...doc(1),
+      snapshot: { value: 'x', context: { tasks, progress: { a: 'done', b: 'running' }, taskEpochs: { a: 2, b: 1 }, taskGates: { a: { epoch: 2, verification: 'PASS', review: 'PASS' } }, epoch: 2 }, children: {} },
+    };
+    const result = migrateSnapshot(v1, SNAPSHOT_MIGRATIONS, 2);
+    expect(result).toEqual({
+      ok: true,
+      doc: {
+        ...v1,
+        version: 2,
+        snapshot: {
+          value: 'x',
+          context: { tasks, progress: ['running', 'pending', 'done'], taskEpochs: [1, null, 2], taskGates: [null, null, { epoch: 2, verification: 'PASS', review: 'PASS' }], epoch: 2 },
+          children: {},
+        },
+      },
+    });
+    // Not a run's snapshot (no task list): only renumbered.
+    expect(migrateSnapshot(doc(1), SNAPSHOT_MIGRATIONS, 2)).toEqual({ ok: true, doc: doc(2) });
   });
 
   it('applies migrations step by step up to the target version', () => {

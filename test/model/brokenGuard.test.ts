@@ -1,5 +1,6 @@
 // The model walk must catch a broken chart: each test breaks one guard (or
 // swaps one blocker code) and expects the matching invariant to fire.
+import { slotValue } from '../../machines/shared.js';
 import { describe, expect, it } from 'vitest';
 import { walkRun, walkTask } from './support/models.walks.js';
 import { runSubject, taskSubject } from './support/subjects.js';
@@ -26,7 +27,7 @@ describe('the model walk catches broken guards', () => {
       guards: {
         passedAtCurrentEpoch: ({ context, event }: { context: RunContext; event: RunEvent }) =>
           event.type === 'TASK_PASSED' &&
-          context.progress[event.taskId] === 'running' &&
+          slotValue(context.tasks, context.progress, event.taskId) === 'running' &&
           event.gates.some((g) => g.gate === 'verification' && g.status === 'PASS' && g.epoch === event.epoch) &&
           event.gates.some((g) => g.gate === 'review' && g.status === 'PASS' && g.epoch === event.epoch),
       },

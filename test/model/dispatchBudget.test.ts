@@ -14,8 +14,8 @@ function stateWith(value: StateValue, unknownAttempts: number, machine = runSubj
   const context: RunContext = {
     ...(initial.context as RunContext),
     // No task child exists in a resolved state, so none is named (a grant or a cancel would message it).
-    progress: { a: 'pending', b: 'pending', c: 'pending' },
-    taskEpochs: {},
+    progress: ['pending', 'pending', 'pending'],
+    taskEpochs: [null, null, null],
     dispatches: 1,
     usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, unknownAttempts },
   };

@@ -1,5 +1,6 @@
 // The invariants, checked on every step of every generated path. Each
 // checker returns violations (strings) so a test can also prove they fire.
+import { slotValue } from '../../../machines/shared.js';
 import { transition, type AnyStateMachine, type EventObject } from 'xstate';
 import type { RunContext } from '../../../machines/run.types.js';
 import type { TaskContext } from '../../../machines/task.types.js';
@@ -65,9 +66,9 @@ export function runInvariants(prev: Snap<RunContext> | null, next: Snap<RunConte
   const c = next.context;
   // 1. readyForReview only when every task and the integration passed for the current epoch
   if (next.value === 'readyForReview') {
-    for (const t of c.tasks) {
-      const g = c.taskGates[t.id];
-      if (c.progress[t.id] !== 'done' || g === undefined || g.verification !== 'PASS' || g.review !== 'PASS' || g.epoch < (c.taskEpochs[t.id] ?? 1))
+    for (const [i, t] of c.tasks.entries()) {
+      const g = c.taskGates[i] ?? null;
+      if (c.progress[i] !== 'done' || g === null || g.verification !== 'PASS' || g.review !== 'PASS' || g.epoch < (c.taskEpochs[i] ?? 1))
         v.push(`1: ready for review but task ${t.id} has not passed its current epoch`);
     }
     const ok = (gate: string) => c.gates.findLast((g) => g.gate === gate && g.epoch === c.epoch)?.status === 'PASS';
@@ -77,11 +78,11 @@ export function runInvariants(prev: Snap<RunContext> | null, next: Snap<RunConte
     if (approvals === null || approvals.epoch !== c.epoch || approvals.pending.length > 0) v.push(`1: ready for review without every approval gate of epoch ${c.epoch} approved or skipped`);
   }
   // 1 (each task, every step): a task counts as done only with both gates PASS at its current epoch (a stale report is refused)
-  for (const t of c.tasks) {
-    if (c.progress[t.id] !== 'done') continue;
-    const g = c.taskGates[t.id];
-    const current = c.taskEpochs[t.id] ?? 1;
-    if (g === undefined || g.verification !== 'PASS' || g.review !== 'PASS' || g.epoch < current) v.push(`1: task ${t.id} is done without both gates PASS at its current epoch ${current}`);
+  for (const [i, t] of c.tasks.entries()) {
+    if (c.progress[i] !== 'done') continue;
+    const g = c.taskGates[i] ?? null;
+    const current = c.taskEpochs[i] ?? 1;
+    if (g === null || g.verification !== 'PASS' || g.review !== 'PASS' || g.epoch < current) v.push(`1: task ${t.id} is done without both gates PASS at its current epoch ${current}`);
   }
   // 2. blocked carries a valid blocker
   if (next.value === 'blocked') v.push(...checkBlocker('run', c.blocker, c.allowedDecisions));
@@ -102,10 +103,10 @@ export function runInvariants(prev: Snap<RunContext> | null, next: Snap<RunConte
     if (!isPrefix(prev.context.decisions, c.decisions)) v.push('3: decision records were rewritten');
   }
   // 4. dependencies done, no overlapping scopes, concurrency respected
-  const running = c.tasks.filter((t) => c.progress[t.id] === 'running');
+  const running = c.tasks.filter((_t, i) => c.progress[i] === 'running');
   if (running.length > c.limits.concurrency) v.push(`4: ${running.length} tasks running > concurrency ${c.limits.concurrency}`);
   for (const t of running) {
-    for (const dep of t.dependsOn) if (c.progress[dep] !== 'done') v.push(`4: ${t.id} runs before its dependency ${dep} is done`);
+    for (const dep of t.dependsOn) if (slotValue(c.tasks, c.progress, dep) !== 'done') v.push(`4: ${t.id} runs before its dependency ${dep} is done`);
   }
   for (let i = 0; i < running.length; i++)
     for (let j = i + 1; j < running.length; j++) {

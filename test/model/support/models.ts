@@ -1,5 +1,6 @@
 // Model definitions for the walks: small inputs, the events each state can
 // receive (with the payloads guards read), and stubbed effects.
+import { slotValue } from '../../../machines/shared.js';
 import { fromPromise, type EventObject } from 'xstate';
 import type { RunContext, RunInput } from '../../../machines/run.types.js';
 import type { TaskContext, TaskInput } from '../../../machines/task.types.js';
@@ -206,9 +207,9 @@ export function runEvents(s: Snap<RunContext>): EventObject[] {
     ev.push(failed('acquireLease'));
   }
   if (inState(s.value, 'active.implementing')) {
-    const running = c.tasks.filter((t) => c.progress[t.id] === 'running');
+    const running = c.tasks.filter((_t, i) => c.progress[i] === 'running');
     for (const [i, t] of running.entries()) {
-      const epoch = c.taskEpochs[t.id] ?? 1;
+      const epoch = slotValue(c.tasks, c.taskEpochs, t.id) ?? 1;
       ev.push({ type: 'DISPATCH_REQUEST', taskId: t.id } as EventObject);
       ev.push({ type: 'TASK_PASSED', taskId: t.id, epoch, gates: passGates(epoch) } as EventObject);
       if (epoch > 1) ev.push({ type: 'TASK_PASSED', taskId: t.id, epoch: epoch - 1, gates: passGates(epoch - 1) } as EventObject);
@@ -273,7 +274,7 @@ export function runEvents(s: Snap<RunContext>): EventObject[] {
     if (plainest) ev.push(leaseGone('performHandoff'));
   }
   const lateReports = (): EventObject[] => {
-    const t = c.tasks.find((task) => c.progress[task.id] === 'running');
+    const t = c.tasks.find((_task, i) => c.progress[i] === 'running');
     if (t === undefined || c.usage.costUsd > 0) return [];
     return [{ type: 'TASK_USAGE', taskId: t.id, attemptId: `${t.id}.a1`, usage: { inputTokens: 1, outputTokens: 1, costUsd: 0.1, unknownAttempts: 0 } } as EventObject];
   };
@@ -282,7 +283,7 @@ export function runEvents(s: Snap<RunContext>): EventObject[] {
     ev.push({ type: 'CANCEL', by: 'model', reason: 'walk' } as EventObject);
     ev.push({ type: 'LEASE_LOST', message: 'lease expired while paused' } as EventObject);
     ev.push(...lateReports());
-    const t = c.tasks.find((task) => c.progress[task.id] === 'running');
+    const t = c.tasks.find((_task, i) => c.progress[i] === 'running');
     if (t !== undefined)
       ev.push({
         type: 'TASK_BLOCKED',
@@ -364,7 +365,7 @@ export function runKey(s: Snap<RunContext>): string {
     historyKey(s),
     c.progress,
     c.taskEpochs,
-    Object.fromEntries(Object.entries(c.taskGates).map(([k, g]) => [k, g.epoch])),
+    c.taskGates.map((g) => g?.epoch ?? null),
     Math.min(c.dispatches, c.limits.maxDispatches + 1),
     c.usage.costUsd,
     c.usage.unknownAttempts,
