@@ -28,6 +28,11 @@ export interface AgentContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The adapters an attempt may use, for the job's configuration and its worktree. */
   readonly registryFor: (config: Config, worktree: string) => AdapterRegistry;
+  /**
+   * Further folders (real paths) confined processes on this agent may write (`buran worker --writable`): the agent's own,
+   * as the runner's `sandbox.writable` are its machine's (never sent in a job).
+   */
+  readonly writable?: readonly string[];
   /** The bwrap to use instead of searching the system folders. */
   readonly bwrap?: string;
   /** Serialises git administration of one clone (worktree add / remove). */
@@ -65,7 +70,7 @@ export async function runAttemptJob(ctx: AgentContext, job: AttemptJob, signal: 
   try {
     const choice = chooseSandbox(job.sandbox.mode, job.sandbox.mode === 'none' ? { ok: false, reason: 'not probed' } : await probeBwrap(ctx.bwrap));
     if (choice.status !== 'ok') return result('unavailable', null, null, choice.message);
-    const plan: SandboxPlan = { sandbox: choice.sandbox, storeDir: paths.work, repoRoot: repo.gitDir, network: job.sandbox.network };
+    const plan: SandboxPlan = { sandbox: choice.sandbox, storeDir: paths.work, repoRoot: repo.gitDir, network: job.sandbox.network, writable: ctx.writable ?? [] };
     const trusted = cloneFingerprint(repo);
     // Before the worker, in the worktree that holds only the base commit's files; confined by the worker's own plan.
     if (job.setup !== undefined) {

@@ -3,7 +3,7 @@
 // through a bare git remote, and ingests what comes back. Worker agents have
 // their own --dir and HOME (standing in for machines); the chaos agent is the
 // worker; verification runs on the runner as always.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -167,15 +167,18 @@ describe('buran run through the queue (BullMQ on redis-server, buran worker agen
     });
   });
 
-  it.runIf(runs(false))("confined (sandbox required): the agent's setup writes its worktree, the worker sees it, and nothing it writes elsewhere leaves the sandbox", async () => {
+  it.runIf(runs(false))("confined (sandbox required): the agent's setup writes its worktree and the agent's --writable folder only, once per attempt; the worker sees what it made", async () => {
     await counted(FAMILY, 'confined setup on the agent', async () => {
       const w = await world('setupbwrap', { sandbox: 'required' });
-      const m1 = agent(w, 'm1', 1, 15_000);
+      // The agent's own writable folder (a package cache, say): setup records each run there.
+      const cache = join(w.root, 'agent-cache');
+      mkdirSync(cache);
+      const m1 = agent(w, 'm1', 1, 15_000, ['--writable', cache]);
       await m1.ready;
       const escape = join(w.root, 'escaped.txt');
       const packet = {
         ...chaosPacket({ tag: w.tag, markers: w.markers, sleepMs: 100, tasks: ['a'], extraArgs: ['--require-file=setup-out.txt'] }),
-        setup: [['sh', '-c', `echo generated > setup-out.txt && (echo out > '${escape}' || true)`]],
+        setup: [['sh', '-c', `echo generated > setup-out.txt && (echo out > '${escape}' || true) && case "$PWD" in */work/worktrees/*) echo "$PWD" >> '${cache}/runs';; esac`]],
       };
       const runId = await approve(w.repo, packet);
       const r = await cli(w.repo, ['run', '--run', runId], w.env);
@@ -183,6 +186,7 @@ describe('buran run through the queue (BullMQ on redis-server, buran worker agen
       // Confined workers cannot write the markers folder: the branch says which attempt was taken.
       expect((await facts(w.repo, runId, w.markers)).branchFiles).toEqual({ a: 'ok a.a1\n' });
       expect(existsSync(escape)).toBe(false);
+      expect(readFileSync(join(cache, 'runs'), 'utf8')).toBe(`${join(m1.dir, 'work', 'worktrees', 'a.a1')}\n`);
       expect(git(w.root, '--git-dir', w.remote, 'diff-tree', '--no-commit-id', '--name-only', '-r', 'refs/buran/attempts/a.a1').trim()).toBe('src/a.txt');
       await stopAgents([m1]);
       expect(await survivorsAfter(w.tag)).toEqual([]);
