@@ -81,6 +81,8 @@ export const taskChart = setup({
     completionInvalid: ({ event }) => worker(event)?.kind === 'invalid',
     workerTimedOut: ({ event }) => worker(event)?.kind === 'timeout',
     workerViolatedPolicy: ({ event }) => worker(event)?.kind === 'violation',
+    /** The packet's setup failed in the attempt's worktree on a worker agent: no worker ran. */
+    agentSetupFailed: ({ event }) => worker(event)?.kind === 'setup_failed',
     attemptsRemain: ({ context }) => context.attemptsInEpoch < context.limits.maxAttempts + context.retryGrants,
     gatePassed: ({ event }) => gateGuards.gatePassed({ event }),
     gateFailed: ({ event }) => gateGuards.gateFailed({ event }),
@@ -142,8 +144,10 @@ export const taskChart = setup({
         o.kind === 'completion' ? o.summary : o.kind === 'invalid' ? o.problems.join('; ') : o.reason;
       const digest = o.kind === 'completion' ? o.digest : o.kind === 'invalid' ? o.digest : null;
       const usage = o.kind === 'completion' || o.kind === 'invalid' ? o.usage : null;
+      // An attempt on a worker agent ran the packet's setup there: recorded before its outcome, as a local dispatch's is.
+      const setup = o.setup === undefined ? [] : [{ kind: 'setup' as const, attemptId, epoch: context.epoch, setup: o.setup }];
       return {
-        history: [...context.history, { kind: 'outcome' as const, attemptId, outcome, summary, usage }],
+        history: [...context.history, ...setup, { kind: 'outcome' as const, attemptId, outcome, summary, usage }],
         ingested: digest === null ? context.ingested : { ...context.ingested, [attemptId]: digest },
         usage: addedUsage(context.usage, usage),
       };
@@ -321,7 +325,7 @@ export const taskChart = setup({
           },
         },
         awaiting: {
-          description: 'Wait for the completion file, the exit status, or a deadline (wall clock and heartbeat, kept in context).',
+          description: "Wait for the completion file, the exit status, or a deadline (wall clock and heartbeat, kept in context); on a worker agent, for the job's result (the packet's setup ran there first).",
           invoke: {
             id: 'awaitCompletion',
             src: 'awaitCompletion',
@@ -332,6 +336,11 @@ export const taskChart = setup({
               heartbeatTimeoutSec: context.limits.heartbeatTimeoutSec,
             }),
             onDone: [
+              {
+                guard: 'agentSetupFailed',
+                target: '#task.blocked',
+                actions: ['ingestOutcome', { type: 'block', params: { code: 'setup_failed', resume: 'attempt' } }],
+              },
               {
                 guard: 'workerViolatedPolicy',
                 target: '#task.blocked',

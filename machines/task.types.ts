@@ -27,7 +27,7 @@ export interface CurrentAttempt {
   readonly deadlineAt: number | null;
 }
 
-export type AttemptOutcomeKind = 'completed' | 'failed' | 'blocked' | 'invalid' | 'missing' | 'timeout' | 'violation';
+export type AttemptOutcomeKind = 'completed' | 'failed' | 'blocked' | 'invalid' | 'missing' | 'timeout' | 'violation' | 'setup_failed';
 
 /** Append-only history of one task. */
 export type TaskHistoryEntry =
@@ -83,8 +83,8 @@ export type DispatchOutcome =
   /** The task's workspace could not take the run branch's changes (a fix round after a merge conflict); nothing was spawned. */
   | { readonly status: 'conflict'; readonly message: string; readonly details: Record<string, unknown> };
 
-/** Output of the `awaitCompletion` actor for one attempt. */
-export type WorkerOutcome =
+/** How a worker's attempt ended, as the worker layer and its adapters derive it (setup is never the worker's). */
+export type WorkerEnd =
   | {
       readonly kind: 'completion';
       readonly status: 'completed' | 'failed' | 'blocked';
@@ -102,6 +102,21 @@ export type WorkerOutcome =
    * violation whatever the worker reported.
    */
   | { readonly kind: 'violation'; readonly reason: string; readonly files: readonly string[] };
+
+/** Output of the `awaitCompletion` actor for one attempt. */
+export type WorkerOutcome = (
+  | WorkerEnd
+  /**
+   * Attempts on worker agents only: a setup command failed in the attempt's
+   * worktree on the agent, so no worker ran (a local attempt's setup fails at
+   * dispatch instead). `reason` and `details` are what a failed local setup's
+   * blocker says.
+   */
+  | { readonly kind: 'setup_failed'; readonly reason: string; readonly details: Record<string, unknown>; readonly setup: SetupRecord }
+) & {
+  /** Attempts on worker agents: the packet's setup as it ran in the attempt's worktree there (a local attempt's is the dispatch's). */
+  readonly setup?: SetupRecord;
+};
 
 /**
  * Output of the `commitAttempt` actor: what the attempt changed in its

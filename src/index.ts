@@ -2,7 +2,7 @@
 // blocker and error codes are part of it.
 export { runMachine, taskMachine, runChart, taskChart, taskActorId } from './machines/index.js';
 export type { RunContext, RunEvent, RunInput, IntakeOutcome, PreflightOutcome, LeaseOutcome, HandoffOutcome } from '../machines/run.types.js';
-export type { TaskContext, TaskEvent, TaskInput, DispatchOutcome, WorkerOutcome, MergeOutcome } from '../machines/task.types.js';
+export type { TaskContext, TaskEvent, TaskInput, DispatchOutcome, WorkerEnd, WorkerOutcome, MergeOutcome } from '../machines/task.types.js';
 export { BLOCKER_CODES, BLOCKER_CODE_LIST, BlockerSchema, makeBlocker, decisionAllowed, OPERATOR_DECISIONS } from './domain/blockers.js';
 export type { Blocker, BlockerCode, NextSafeAction, OperatorDecision } from './domain/blockers.js';
 export { BuranError, ERROR_CODES, isBuranError } from './domain/errors.js';

@@ -278,7 +278,8 @@ export const PacketSchema = z
       .describe(
         'Commands that prepare a fresh checkout (install dependencies, link or copy what git does not track), each an argv array run ' +
           'without a shell and without variable expansion, in order, in every task worktree, the run worktree and every verification checkout, ' +
-          'before the worker starts and before verification; BURAN_REPO_ROOT holds the absolute path of your checkout. ' +
+          'before the worker starts and before verification (with a queue: in each attempt\'s worktree on its worker agent); ' +
+          'BURAN_REPO_ROOT holds the absolute path of your checkout (on a worker agent: its clone of the run\'s remote). ' +
           'Use ["sh", "-c", "..."] for expansion. All must exit 0, else the run blocks with setup_failed. Default: none.',
       ),
     worker: WorkerSchema,

@@ -294,5 +294,5 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         sweepAttempt(runId, name, join(dir, name));
       }
     },
-  }, createQueueAttempts({ runId, runDir: store.runDir(runId), repoRoot: o.repoRoot, packet, config, env, ws, now: () => clock.now(), redact })), redact);
+  }, createQueueAttempts({ runId, runDir: store.runDir(runId), repoRoot: o.repoRoot, packet, config, env, ws, now: () => clock.now(), redact, putEvidence, setupTimeoutMs: verifyTimeoutMs })), redact);
 }

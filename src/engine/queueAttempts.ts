@@ -40,6 +40,10 @@ export interface QueueAttemptsOptions {
   readonly ws: Workspace;
   readonly now: () => number;
   readonly redact: (text: string) => string;
+  /** Stores one piece of evidence (JSON text; redacted by it) in the run store and returns its `sha256:` hash: an agent's setup evidence. */
+  readonly putEvidence: (text: string) => Promise<string>;
+  /** Per setup command on the agents (ms): the runner's bound for its own setup and verification commands. */
+  readonly setupTimeoutMs: number;
   /** The queue on the Redis at `url` (default: the process's shared BullMQ queue, opened after the durability preflight). */
   readonly openQueue?: (url: string) => Promise<AttemptQueue>;
   /** Bound on one unanswered question to the queue in dispatch and await (default QUEUE_ANSWER_MS). */
@@ -80,9 +84,6 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
       if (settings.remote === null) {
         throw new BuranError({ code: 'queue_unavailable', message: `the queue at ${redactUrl(url)} needs queue.remote in .buran/config.json: a git URL the runner and every worker machine can fetch from and push to`, details });
       }
-      if ((o.packet.setup ?? []).length > 0) {
-        return { status: 'unavailable', message: 'the packet has setup commands, and worker agents do not run them yet: run it without the queue (unset BURAN_QUEUE_URL and config queue), or without setup', details };
-      }
       // Throws queue_not_durable / queue_unavailable (blocker codes): the run blocks before anything is leased or added.
       await open();
       return null;
@@ -110,7 +111,7 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
       if (record.addedAt === null) {
         // Unanswered past the bound: queue_unavailable, resume at dispatch; an add the client still sends later is found then.
         if ((await ask(queue.find(attempt.attemptId), attempt.attemptId)).state === 'absent') {
-          await ask(queue.add(attemptJobOf({ runId: o.runId, packet: o.packet, config: o.config, remote, baseCommit: record.baseCommit, input })), attempt.attemptId);
+          await ask(queue.add(attemptJobOf({ runId: o.runId, packet: o.packet, config: o.config, remote, baseCommit: record.baseCommit, input, setupTimeoutMs: o.setupTimeoutMs })), attempt.attemptId);
         }
         record = { ...record, addedAt: o.now() };
         await writeQueuedAttempt(o.runDir, record);
@@ -135,7 +136,9 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
         signal.throwIfAborted();
         const state = await ask(queue.find(attempt.attemptId), attempt.attemptId, signal);
         if (state.state !== 'absent') await noteAgent(state.agent);
-        const ended = jobOutcome(state);
+        // An agent's setup evidence goes to the run store first (as a local setup's does); the record names it by hash.
+        const hashes = state.state === 'completed' && state.result?.setup !== undefined ? await storeEvidence(state.result.setup.commands) : [];
+        const ended = jobOutcome(state, { taskId, expected: (o.packet.setup ?? []).length > 0, hashes });
         if (ended !== null) {
           await noteAgent(ended.result?.agent ?? null);
           const outcome = redactOutcome(ended.outcome, o.redact);
@@ -158,6 +161,13 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
       }
     },
   };
+
+  /** Each piece of evidence stored in order (one at a time: the store's artifact writes stay sequential). */
+  async function storeEvidence(pieces: readonly unknown[]): Promise<string[]> {
+    const hashes: string[] = [];
+    for (const piece of pieces) hashes.push(await o.putEvidence(JSON.stringify(piece)));
+    return hashes;
+  }
 
   /** The completed attempt's commit into the task worktree, or the violation that keeps it out. */
   async function ingestCommit(taskId: string, epoch: number, attemptId: string, base: string, commit: string | null, outcome: WorkerOutcome & { kind: 'completion' }): Promise<WorkerOutcome> {

@@ -7,6 +7,7 @@ import type { Packet } from '../domain/packet.js';
 import { ATTEMPT_JOB_SCHEMA_ID, type AttemptJob, type AttemptResult } from '../queue/attemptJob.js';
 import type { AttemptJobState } from '../queue/port.js';
 import { effectiveSandboxPolicy } from '../sandbox/index.js';
+import { agentSetupFailed, agentSetupProblem, agentSetupRecord, agentSetupWhere } from './queueSetup.js';
 
 export interface QueueSettings {
   readonly url: string;
@@ -34,6 +35,8 @@ export function attemptJobOf(o: {
   readonly remote: string;
   readonly baseCommit: string;
   readonly input: DispatchInput;
+  /** Per setup command (ms): the runner's bound for verification and setup commands. */
+  readonly setupTimeoutMs: number;
 }): AttemptJob {
   const { packet, input } = o;
   const task = packet.tasks.find((t) => t.id === input.taskId);
@@ -62,15 +65,28 @@ export function attemptJobOf(o: {
     },
     timeoutMs: packet.limits.taskTimeoutSec * 1000,
     heartbeatTimeoutMs: packet.limits.heartbeatTimeoutSec * 1000,
+    // Only when there is setup: an agent that predates it refuses the job rather than skip it.
+    ...((packet.setup ?? []).length === 0 ? {} : { setup: { commands: packet.setup ?? [], timeoutMs: o.setupTimeoutMs } }),
   };
 }
+
+/** What the runner knows of an attempt's setup when it reads the job's result: `hashes` are the stored evidence of the result's setup commands, in order. */
+export interface JobSetupContext {
+  readonly taskId: string;
+  /** Whether the job carried setup commands (the packet has some). */
+  readonly expected: boolean;
+  readonly hashes: readonly string[];
+}
+
+const NO_SETUP: JobSetupContext = { taskId: '', expected: false, hashes: [] };
 
 /**
  * What a finished job says before its commit is looked at: the worker's outcome, or why there is none. A stalled or
  * failed job, or an agent that could not start the attempt, is `missing`: the task's worker-lost path (a new attempt
- * id while attempts remain). Null while the job is waiting or running.
+ * id while attempts remain). A setup that failed on the agent is `setup_failed` (the task blocks, as for a local
+ * setup); a setup that ran is carried on the outcome. Null while the job is waiting or running.
  */
-export function jobOutcome(state: AttemptJobState): { readonly outcome: WorkerOutcome; readonly result: AttemptResult | null } | null {
+export function jobOutcome(state: AttemptJobState, setup: JobSetupContext = NO_SETUP): { readonly outcome: WorkerOutcome; readonly result: AttemptResult | null } | null {
   const on = (agent: string | null) => (agent === null ? '' : ` on worker agent ${agent}`);
   switch (state.state) {
     case 'waiting':
@@ -86,9 +102,17 @@ export function jobOutcome(state: AttemptJobState): { readonly outcome: WorkerOu
     case 'completed': {
       const result = state.result;
       if (result === null) return { outcome: { kind: 'invalid', digest: null, problems: [`the job's result is not an attempt result: ${state.problem ?? 'unreadable'}`], usage: null }, result: null };
+      const problem = agentSetupProblem(result, setup.expected);
+      if (problem !== null) return { outcome: { kind: 'invalid', digest: null, problems: [`worker agent ${result.agent}: ${problem}`], usage: null }, result };
       if (result.status === 'unavailable') return { outcome: { kind: 'missing', reason: `worker agent ${result.agent} could not start the attempt: ${result.message ?? 'no reason given'}` }, result };
-      if (result.outcome === null) return { outcome: { kind: 'missing', reason: `worker agent ${result.agent} reported no outcome` }, result };
-      return { outcome: result.outcome, result };
+      const record = result.setup === undefined ? null : agentSetupRecord(result.setup, agentSetupWhere(setup.taskId, result.agent), setup.hashes);
+      const ran = record === null ? {} : { setup: record };
+      if (result.status === 'setup_failed' && result.setup !== undefined && record !== null) {
+        const failed = agentSetupFailed(result.setup, record);
+        if (failed !== null) return { outcome: failed, result };
+      }
+      if (result.outcome === null) return { outcome: { kind: 'missing', reason: `worker agent ${result.agent} reported no outcome`, ...ran }, result };
+      return { outcome: { ...result.outcome, ...ran }, result };
     }
   }
 }

@@ -3,10 +3,11 @@
 // worker outcome kind, every gate result, every refusal or failure an effect
 // reports (git, gh, adapters) and every error it throws. The text rules live
 // in src/domain/redact.ts; this file says which fields are text.
-import type { WorkerOutcome } from '../../machines/task.types.js';
+import type { WorkerEnd, WorkerOutcome } from '../../machines/task.types.js';
 import { BuranError, isBuranError } from '../domain/errors.js';
 import type { GateResult } from '../domain/gates.js';
 import { redactSecrets } from '../domain/redact.js';
+import type { SetupRecord } from '../domain/setup.js';
 import { sanitizeForDisplay } from '../worker/tail.js';
 import type { RunEffects } from './effects.js';
 
@@ -15,20 +16,31 @@ export function redactorOf(known: readonly string[]): (text: string) => string {
   return (text) => redactSecrets(sanitizeForDisplay(text), { known });
 }
 
-/** The outcome with its summary, problems or reason redacted. */
+/** The outcome with its summary, problems or reason redacted (and a setup it carries: its argv and errors); its kind is kept. */
+export function redactOutcome(outcome: WorkerEnd, redact: (text: string) => string): WorkerEnd;
+export function redactOutcome(outcome: WorkerOutcome, redact: (text: string) => string): WorkerOutcome;
 export function redactOutcome(outcome: WorkerOutcome, redact: (text: string) => string): WorkerOutcome {
+  const setup = outcome.setup === undefined ? {} : { setup: redactSetupRecord(outcome.setup, redact) };
   switch (outcome.kind) {
     case 'completion':
-      return { ...outcome, summary: redact(outcome.summary) };
+      return { ...outcome, summary: redact(outcome.summary), ...setup };
     case 'invalid':
-      return { ...outcome, problems: outcome.problems.map(redact) };
+      return { ...outcome, problems: outcome.problems.map(redact), ...setup };
     case 'missing':
-      return { ...outcome, reason: redact(outcome.reason) };
+      return { ...outcome, reason: redact(outcome.reason), ...setup };
     case 'timeout':
-      return outcome;
+      return { ...outcome, ...setup };
     case 'violation':
-      return { ...outcome, reason: redact(outcome.reason) };
+      return { ...outcome, reason: redact(outcome.reason), ...setup };
+    case 'setup_failed':
+      return { ...outcome, reason: redact(outcome.reason), details: redactDeep(outcome.details, redact) as Record<string, unknown>, setup: redactSetupRecord(outcome.setup, redact) };
   }
+}
+
+/** A setup record with its argv, errors and outputs redacted (exit codes, durations and evidence hashes kept). */
+function redactSetupRecord(record: SetupRecord, redact: (text: string) => string): SetupRecord {
+  const commands = record.commands.map(({ error, ...c }) => ({ ...c, argv: c.argv.map(redact), ...(error === undefined ? {} : { error: redact(error) }) }));
+  return { ...record, commands, ...(record.outputs === undefined ? {} : { outputs: record.outputs.map(redact) }) };
 }
 
 /** The gate with its summary and every finding's message redacted. */

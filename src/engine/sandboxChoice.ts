@@ -7,8 +7,7 @@ import { join, resolve } from 'node:path';
 import * as z from 'zod';
 import type { Config } from '../domain/config.js';
 import type { Packet } from '../domain/packet.js';
-import { BuranError } from '../domain/errors.js';
-import { type SandboxChoice, type SandboxPlan, chooseSandbox, effectiveSandboxPolicy, isWithin, probeBwrap } from '../sandbox/index.js';
+import { type SandboxChoice, type SandboxPlan, chooseSandbox, effectiveSandboxPolicy, probeBwrap, writableFolders } from '../sandbox/index.js';
 import { writeFileDurable } from '../platform/durableWrite.js';
 
 export const SANDBOX_RECORD_FILE = 'sandbox.json';
@@ -56,24 +55,10 @@ export async function resolveSandbox(o: {
   }
   if (choice.status !== 'ok') return { choice, plan: null, record };
   // bwrap mounts real paths: the worktrees it binds are real paths too.
-  const plan: SandboxPlan = { sandbox: choice.sandbox, storeDir: await realOrResolved(o.storeDir), repoRoot: await realpath(o.repoRoot), network: policy.network, writable: await writableFolders(o.config.sandbox.writable, o.repoRoot, o.storeDir) };
+  const plan: SandboxPlan = { sandbox: choice.sandbox, storeDir: await realOrResolved(o.storeDir), repoRoot: await realpath(o.repoRoot), network: policy.network, writable: await writableFolders(o.config.sandbox.writable, [await realpath(o.repoRoot), await realOrResolved(o.storeDir)], 'sandbox.writable') };
   return { choice, plan, record };
 }
 
-/** The operator's extra writable folders, real paths; one that contains or lies in the repository or the store is refused. */
-async function writableFolders(paths: readonly string[], repoRoot: string, storeDir: string): Promise<string[]> {
-  const guarded = [await realpath(repoRoot), await realOrResolved(storeDir)];
-  const real: string[] = [];
-  for (const path of paths) {
-    const folder = await realpath(path).catch(() => null);
-    if (folder === null) continue; // a missing folder is skipped, as bwrap would
-    if (guarded.some((dir) => isWithin(folder, dir) || isWithin(dir, folder))) {
-      throw new BuranError({ code: 'invalid_input', message: `sandbox.writable: ${path} overlaps the repository or the run store, which confined processes must never write`, details: { path } });
-    }
-    real.push(folder);
-  }
-  return real;
-}
 
 /** The real path, or the absolute one while the folder does not exist yet (an embedding host's store may create it later). */
 async function realOrResolved(path: string): Promise<string> {

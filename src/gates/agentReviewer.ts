@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { WorkerOutcome } from '../../machines/task.types.js';
+import type { WorkerEnd } from '../../machines/task.types.js';
 import { BuranError, isBuranError } from '../domain/errors.js';
 import type { Finding, GateResult } from '../domain/gates.js';
 import { GateResultSchema } from '../domain/gates.js';
@@ -132,7 +132,7 @@ async function decide(input: AgentReviewInput, run: ReviewerRun, reviewId: strin
 }
 
 /** Why the reviewer's run cannot give a verdict, or null when its final message can be read. */
-function runProblem(outcome: WorkerOutcome, result: AgentRunResult | null): string | null {
+function runProblem(outcome: WorkerEnd, result: AgentRunResult | null): string | null {
   if (outcome.kind === 'timeout') return `timed out (${outcome.reason})`;
   if (result === null) return 'its adapter reports no result to read a verdict from';
   if (result.state !== 'success') return `its run ended with ${result.state}: ${result.detail}`;

@@ -54,8 +54,9 @@ const gate: Describer = (o, details) => ({
   details: { ...details, gate: o['gate'], status: o['status'], findings: jsonSafe(o['findings']), policyViolations: jsonSafe(o['policyViolations']), ...(o['checked'] === undefined ? {} : { checked: jsonSafe(o['checked']) }) },
 });
 
-/** A worker attempt's outcome: its summary, reason or problems. */
+/** A worker attempt's outcome: its summary, reason or problems; a setup that failed on a worker agent as a failed local setup says it. */
 const worker: Describer = (o, details) => {
+  if (o['kind'] === 'setup_failed') return refusal({ message: o['reason'], details: o['details'] }, details);
   const what = typeof o['summary'] === 'string' ? o['summary'] : typeof o['reason'] === 'string' ? o['reason'] : Array.isArray(o['problems']) ? o['problems'].join('; ') : '';
   return { message: what === '' ? null : `worker outcome ${String(o['kind'])}: ${what}`, details: { ...details, outcome: jsonSafe(o) } };
 };

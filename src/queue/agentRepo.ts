@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { BuranError } from '../domain/errors.js';
 import { sha256 } from '../domain/hash.js';
 import { type GitIdentity, type GitResult, describeGitFailure, git } from '../workspace/git.js';
-import { attemptMessage } from '../workspace/workspace.js';
+import { UNTRACKED_STATUS_ARGS, attemptMessage, excludePathspecs, untrackedFromStatus } from '../workspace/workspace.js';
 import { RUN_TRAILER } from '../workspace/port.js';
 import { attemptRef } from './attemptJob.js';
 
@@ -78,14 +78,26 @@ function adminDirOf(repo: AgentRepo, worktree: string): string {
   throw new BuranError({ code: 'internal', message: `${worktree} is not a worktree of the clone ${repo.gitDir}`, details: { worktree, gitDir: repo.gitDir } });
 }
 
+/** git addressed at `worktree` through the clone's admin folder (`--git-dir`, `--work-tree`), never by discovery from the worktree. */
+const addressed = (repo: AgentRepo, worktree: string): string[] => [`--git-dir=${adminDirOf(repo, worktree)}`, `--work-tree=${worktree}`];
+
+/** What is untracked in `worktree` (a wholly untracked folder as one path): after setup, setup's outputs. */
+export async function untrackedPaths(repo: AgentRepo, worktree: string): Promise<string[]> {
+  return untrackedFromStatus((await mustIn(worktree, [...addressed(repo, worktree), ...UNTRACKED_STATUS_ARGS], {})).stdout);
+}
+
 /**
- * Commit everything the attempt left in `worktree` (one commit, naming the attempt and run); null when it changed nothing.
- * git is addressed through the clone's admin folder (`--git-dir`, `--work-tree`), never by discovery from the worktree.
+ * Commit everything the attempt left in `worktree` but `exclude` (setup's outputs), as one commit naming the attempt and
+ * run; null when it changed nothing. git is addressed through the clone's admin folder.
  */
-export async function commitAttempt(repo: AgentRepo, worktree: string, o: { readonly attemptId: string; readonly runId: string; readonly message: string; readonly identity: GitIdentity }): Promise<AttemptCommit> {
+export async function commitAttempt(
+  repo: AgentRepo,
+  worktree: string,
+  o: { readonly attemptId: string; readonly runId: string; readonly message: string; readonly identity: GitIdentity; readonly exclude?: readonly string[] },
+): Promise<AttemptCommit> {
   const opts = { identity: o.identity };
-  const at = [`--git-dir=${adminDirOf(repo, worktree)}`, `--work-tree=${worktree}`];
-  await mustIn(worktree, [...at, 'add', '--all', '--', '.'], opts);
+  const at = addressed(repo, worktree);
+  await mustIn(worktree, [...at, 'add', '--all', '--', '.', ...excludePathspecs(o.exclude ?? [])], opts);
   const staged = await git(worktree, [...at, 'diff', '--cached', '--quiet', '--ignore-submodules=all'], opts);
   if (staged.exitCode === 0) return null;
   if (staged.exitCode !== 1) throw failure(['diff', '--cached', '--quiet'], staged, { worktree });

@@ -3,8 +3,8 @@
 // where they are read: a job by the agent, a result by the runner.
 import * as z from 'zod';
 import { ConfigSchema, SandboxPolicySchema } from '../domain/config.js';
-import { FindingSchema } from '../domain/gates.js';
-import { SlugSchema, WorkerSchema } from '../domain/packet.js';
+import { CommandEvidenceSchema, FindingSchema } from '../domain/gates.js';
+import { ArgvSchema, SlugSchema, WorkerSchema } from '../domain/packet.js';
 import { UsageSchema } from '../domain/usage.js';
 import { workspaceIdProblem } from '../workspace/layout.js';
 
@@ -56,6 +56,11 @@ export const AttemptJobSchema = z.strictObject({
   timeoutMs: z.number().int().positive(),
   /** A supervisor heartbeat older than this (ms) times the attempt out. */
   heartbeatTimeoutMs: z.number().int().positive(),
+  /**
+   * The packet's setup commands, run in the attempt's worktree before the worker, confined like it; absent when the packet
+   * has none (an agent that predates setup refuses a job that has it, this schema being strict, instead of skipping it).
+   */
+  setup: z.strictObject({ commands: z.array(ArgvSchema).min(1).max(20), /** Per-command bound (ms), as for verification commands. */ timeoutMs: z.number().int().positive() }).optional(),
 });
 export type AttemptJob = z.output<typeof AttemptJobSchema>;
 export type AttemptJobInput = z.input<typeof AttemptJobSchema>;
@@ -75,14 +80,30 @@ const OutcomeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('violation'), reason: z.string(), files: z.array(z.string()).readonly() }),
 ]);
 
+/**
+ * The packet's setup as it ran on the agent: each command's evidence (bounded output tails, redacted with the agent's
+ * secrets), in order, up to the first that did not pass; and what setup left untracked (never committed with the attempt).
+ */
+export const AgentSetupSchema = z.strictObject({
+  status: z.enum(['ok', 'failed']),
+  commands: z.array(CommandEvidenceSchema).min(1).max(20),
+  outputs: z.array(z.string()).max(10_000),
+});
+export type AgentSetup = z.output<typeof AgentSetupSchema>;
+
 export const AttemptResultSchema = z.strictObject({
   schema: z.literal(ATTEMPT_RESULT_SCHEMA_ID),
   attemptId: AttemptIdSchema,
   /** The worker agent that ran it (`--name`). */
   agent: z.string().min(1),
-  /** `started`: the worker ran and `outcome` says how it ended; `unavailable`: it could not start (adapter or sandbox). */
-  status: z.enum(['started', 'unavailable']),
+  /**
+   * `started`: the worker ran and `outcome` says how it ended; `unavailable`: it could not start (adapter or sandbox);
+   * `setup_failed`: a setup command failed (`setup`, `message`), so no worker ran.
+   */
+  status: z.enum(['started', 'unavailable', 'setup_failed']),
   outcome: OutcomeSchema.nullable(),
+  /** The job's setup as it ran; absent when the job had none or the attempt ended before it (`unavailable`). */
+  setup: AgentSetupSchema.optional(),
   /** The attempt's commit, pushed to attemptRef(attemptId); null when it changed nothing or did not complete. */
   commit: CommitSchema.nullable(),
   message: z.string().nullable(),

@@ -8,6 +8,7 @@ import { type Job, QueueEvents, type QueueEventsListener, UnrecoverableError, Wo
 import { BuranError } from '../domain/errors.js';
 import { errnoCode } from '../platform/errno.js';
 import { type HeldLock, tryLockFile } from '../platform/lockFile.js';
+import { writableFolders } from '../sandbox/index.js';
 import { attemptStatus, killAttempt } from '../worker/index.js';
 import { ATTEMPT_QUEUE, AttemptJobSchema, type AttemptResult, CANCEL_EVENT } from './attemptJob.js';
 import { cancelKey, preflightRedis, queueConnection } from './redis.js';
@@ -52,6 +53,8 @@ export async function startWorkerAgent(o: WorkerAgentOptions): Promise<RunningAg
   await preflightRedis(o.url);
   await mkdir(o.dir, { recursive: true });
   const dir = await realpath(o.dir);
+  // This machine's folders, this machine's choice: never the agent's own folder (clones, worktrees, attempt records).
+  const writable = await writableFolders(o.writable ?? [], [dir], 'buran worker --writable');
   const lock = await holdFolder(dir);
   await killLeftovers(dir, o.log);
   const name = o.queueName ?? ATTEMPT_QUEUE;
@@ -59,7 +62,7 @@ export async function startWorkerAgent(o: WorkerAgentOptions): Promise<RunningAg
   const connection = queueConnection(o.url, onError);
   const controllers = new Map<string, AbortController>();
   const abort = (attemptId: string, why: string) => controllers.get(attemptId)?.abort(new Error(why));
-  const ctx: AgentContext = { ...o, dir, exclusive: serialiser() };
+  const ctx: AgentContext = { ...o, dir, writable, exclusive: serialiser() };
 
   const lockMs = o.lockMs ?? DEFAULT_LOCK_MS;
   const processor = async (job: Job<unknown, AttemptResult>, token?: string, signal?: AbortSignal): Promise<AttemptResult> => {

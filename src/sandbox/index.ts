@@ -4,3 +4,4 @@ export { bwrapArgs, createBwrapSandbox, isWithin } from './bwrap.js';
 export { BWRAP_DIRS, chooseSandbox, probeBwrap, type BwrapProbe } from './probe.js';
 export { absolutePath, confineArgv, confinementFor, type ConfineRequest, type SandboxPlan } from './plan.js';
 export { effectiveSandboxPolicy } from './policy.js';
+export { writableFolders } from './writable.js';

@@ -1,6 +1,6 @@
 // The worker adapter port: how one kind of coding agent is checked, invoked
 // and judged. Owned by the core; adapters are passed in, never imported here.
-import type { WorkerOutcome } from '../../machines/task.types.js';
+import type { WorkerEnd } from '../../machines/task.types.js';
 import type { Config } from '../domain/config.js';
 import type { Packet } from '../domain/packet.js';
 import type { Usage } from '../domain/usage.js';
@@ -76,7 +76,7 @@ export const NO_OUTPUT: AttemptOutput = { stdoutTail: '', stdoutTruncated: false
  * completion). `output` is what the worker printed (agent CLIs report their
  * result on stdout). Pure.
  */
-export type DeriveOutcome = (exit: ExitInfo | null, completion: CompletionFileState, output: AttemptOutput) => WorkerOutcome;
+export type DeriveOutcome = (exit: ExitInfo | null, completion: CompletionFileState, output: AttemptOutput) => WorkerEnd;
 
 /**
  * How the agent's run ended, as its own output says:

@@ -3,7 +3,7 @@
 // allowlisted environment. A completion file is optional: without one the
 // exit status decides.
 import { isAbsolute, resolve } from 'node:path';
-import type { WorkerOutcome } from '../../machines/task.types.js';
+import type { WorkerEnd } from '../../machines/task.types.js';
 import type { Config } from '../domain/config.js';
 import type { AdapterCheck, AdapterCheckContext, AgentRunResult, AttemptOutput, InvocationContext, WorkerAdapter } from './adapter.js';
 import { type CompletionFileState, type ExitInfo, SUPERVISOR_DIED, describeExit, outcomeFromCompletionFile } from './completionFile.js';
@@ -151,7 +151,7 @@ function unavailable(message: string, details: Record<string, unknown>): Adapter
  * | none            | none (supervisor died) | missing |
  * The digest of a derived completion is the digest of exit.json.
  */
-export function deriveCommandOutcome(exit: ExitInfo | null, completion: CompletionFileState): WorkerOutcome {
+export function deriveCommandOutcome(exit: ExitInfo | null, completion: CompletionFileState): WorkerEnd {
   const fromFile = outcomeFromCompletionFile(completion);
   if (fromFile !== null) return fromFile;
   if (exit === null) return { kind: 'missing', reason: SUPERVISOR_DIED };

@@ -1,10 +1,10 @@
 // Reading a worker's completion file (untrusted, bounded) and the default
-// rules that turn it and the exit record into a WorkerOutcome.
+// rules that turn it and the exit record into a WorkerEnd.
 import { createHash } from 'node:crypto';
 import { closeSync, readSync } from 'node:fs';
 import { openRegularFile } from '../platform/regularFile.js';
 import { sha256 } from '../domain/hash.js';
-import type { WorkerOutcome } from '../../machines/task.types.js';
+import type { WorkerEnd } from '../../machines/task.types.js';
 import { type Completion, type ExpectedAttempt, checkCompletion } from '../domain/completion.js';
 import { formatProblem } from '../domain/problems.js';
 import { redactSecrets } from '../domain/redact.js';
@@ -91,7 +91,7 @@ function usageOf(completion: Completion): Usage | null {
 }
 
 /** The outcome a completion file decides on its own; null when there is none. */
-export function outcomeFromCompletionFile(state: CompletionFileState): WorkerOutcome | null {
+export function outcomeFromCompletionFile(state: CompletionFileState): WorkerEnd | null {
   switch (state.state) {
     case 'absent':
       return null;
@@ -129,7 +129,7 @@ export const SUPERVISOR_DIED = 'supervisor died without an exit record';
  * @example
  * const adapter: WorkerAdapter = { name: 'mine', check, buildInvocation, deriveOutcome: defaultDeriveOutcome };
  */
-export function defaultDeriveOutcome(exit: ExitInfo | null, completion: CompletionFileState): WorkerOutcome {
+export function defaultDeriveOutcome(exit: ExitInfo | null, completion: CompletionFileState): WorkerEnd {
   const fromFile = outcomeFromCompletionFile(completion);
   if (fromFile !== null) return fromFile;
   if (exit === null) return { kind: 'missing', reason: SUPERVISOR_DIED };

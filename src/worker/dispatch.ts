@@ -1,7 +1,7 @@
 // The two worker effects of the task chart, composed from the pieces of this
 // folder: `dispatchWorker` (resolve and check the adapter, write the prompt,
 // start the attempt; re-attach first) and `awaitCompletion`.
-import type { DispatchOutcome, WorkerOutcome } from '../../machines/task.types.js';
+import type { DispatchOutcome, WorkerEnd } from '../../machines/task.types.js';
 import type { CrashPoint } from '../chaos/crashPoints.js';
 import type { ExpectedAttempt } from '../domain/completion.js';
 import type { Config } from '../domain/config.js';
@@ -108,7 +108,7 @@ export interface AwaitAttemptInput extends Omit<WaitOptions, 'deriveOutcome' | '
  * derivation when the adapter is no longer known); usage falls back to the
  * adapter's parseUsage over the end of stdout.
  */
-export async function awaitAttempt(input: AwaitAttemptInput): Promise<WorkerOutcome> {
+export async function awaitAttempt(input: AwaitAttemptInput): Promise<WorkerEnd> {
   const { registry, adapter: name, attemptDir, crash, ...options } = input;
   const found = registry.resolve(name);
   const adapter = 'adapter' in found ? found.adapter : null;

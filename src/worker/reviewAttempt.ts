@@ -2,7 +2,7 @@
 // under the same supervisor as workers, in its own attempt folder, so it
 // re-attaches after a restart, is bounded by the same deadlines and is ended
 // with its whole process group.
-import type { WorkerOutcome } from '../../machines/task.types.js';
+import type { WorkerEnd } from '../../machines/task.types.js';
 import type { Config } from '../domain/config.js';
 import type { AdapterRegistry, AgentRunResult, PacketWorker } from './adapter.js';
 import { reattachAttempt, startAttempt } from './attempt.js';
@@ -39,7 +39,7 @@ export interface ReviewAttemptInput {
 export type ReviewerRun =
   | { readonly kind: 'unavailable'; readonly message: string; readonly details: Record<string, unknown> }
   /** `result` is null when the adapter reports no result (it has no parseResult). */
-  | { readonly kind: 'ended'; readonly outcome: WorkerOutcome; readonly result: AgentRunResult | null };
+  | { readonly kind: 'ended'; readonly outcome: WorkerEnd; readonly result: AgentRunResult | null };
 
 /**
  * Start the reviewer (or re-attach to the one already running in `dir`) and

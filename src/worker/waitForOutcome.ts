@@ -1,7 +1,7 @@
 // Waiting for one attempt to end, from its folder alone: works the same for
 // the runner that started it and for a runner that restarted and re-attached.
 import { type FSWatcher, watch } from 'node:fs';
-import type { WorkerOutcome } from '../../machines/task.types.js';
+import type { WorkerEnd } from '../../machines/task.types.js';
 import type { ExpectedAttempt } from '../domain/completion.js';
 import { statSync } from 'node:fs';
 import type { AttemptOutput, DeriveOutcome } from './adapter.js';
@@ -61,7 +61,7 @@ export interface WaitOptions {
  * @example
  * const outcome = await waitForOutcome(attemptDir, { expected, deadlineAt, heartbeatTimeoutMs: 60_000 });
  */
-export async function waitForOutcome(attemptDir: string, options: WaitOptions): Promise<WorkerOutcome> {
+export async function waitForOutcome(attemptDir: string, options: WaitOptions): Promise<WorkerEnd> {
   const paths = attemptPaths(attemptDir);
   const wake = new Wakeup(options.watch === false ? null : paths.dir);
   const interval = readSupervisorSpec(paths.spec)?.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
@@ -78,9 +78,9 @@ export async function waitForOutcome(attemptDir: string, options: WaitOptions): 
   }
 }
 
-async function step(paths: AttemptPaths, options: WaitOptions, staleness: Staleness): Promise<WorkerOutcome | null> {
+async function step(paths: AttemptPaths, options: WaitOptions, staleness: Staleness): Promise<WorkerEnd | null> {
   const deriveWith = options.deriveOutcome ?? defaultDeriveOutcome;
-  const derive: (exit: ExitInfo | null, completion: ReturnType<typeof readCompletionFile>) => WorkerOutcome = (exit, completion) =>
+  const derive: (exit: ExitInfo | null, completion: ReturnType<typeof readCompletionFile>) => WorkerEnd = (exit, completion) =>
     deriveWith(exit, completion, attemptOutput(paths));
   const now = options.now ?? Date.now;
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;

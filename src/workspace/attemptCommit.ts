@@ -51,6 +51,23 @@ export function attemptMessage(message: string, attemptId: string, trailers: rea
   return `${text === '' ? `buran: attempt ${attemptId}` : text}\n\n${[`${ATTEMPT_TRAILER}: ${attemptId}`, ...trailers].join('\n')}\n`;
 }
 
+/** `git status` arguments that list untracked paths (a wholly untracked folder as one entry); read with untrackedFromStatus. */
+export const UNTRACKED_STATUS_ARGS = ['status', '--porcelain=v1', '-z', '--untracked-files=normal', '--ignored=no', '--ignore-submodules=all'] as const;
+
+/** The untracked paths in `git status` output of UNTRACKED_STATUS_ARGS, repo-relative, sorted. Pure. */
+export function untrackedFromStatus(status: string): string[] {
+  return status
+    .split('\0')
+    .filter((entry) => entry.startsWith('?? '))
+    .map((entry) => entry.slice(3).replace(/\/$/, ''))
+    .sort();
+}
+
+/** `git add` pathspecs that leave `paths` (setup's outputs) out, each taken literally. Pure. */
+export function excludePathspecs(paths: readonly string[]): string[] {
+  return paths.map((path) => `:(exclude,literal)${path}`);
+}
+
 /** Parses `git diff --shortstat`: " 2 files changed, 3 insertions(+), 1 deletion(-)". */
 export function parseShortstat(text: string): Diffstat {
   const count = (pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? 0);
@@ -75,7 +92,7 @@ export function createAttemptCommit(access: GitAccess, options: GitWorkspaceOpti
       trees.set(parsed.commit, parsed.tree);
       return { committed: true, commit: parsed.commit, changedFiles: parsed.changedFiles, diffstat: parsed.diffstat, reused };
     };
-    await must(cwd, ['add', '--all', '--', '.', ...exclude.map((path) => `:(exclude,literal)${path}`)]);
+    await must(cwd, ['add', '--all', '--', '.', ...excludePathspecs(exclude)]);
     options.crash?.('commit.before-commit');
     const commitArgs = ['commit', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '-F', '-'];
     const committed = await run(cwd, commitArgs, attemptMessage(message, attemptId, options.trailers));

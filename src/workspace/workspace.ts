@@ -6,7 +6,7 @@ import { join, sep } from 'node:path';
 import type { MergeOutcome } from '../../machines/task.types.js';
 import { BuranError } from '../domain/errors.js';
 import { gitRefProblem } from '../domain/packet.js';
-import { createAttemptCommit } from './attemptCommit.js';
+import { UNTRACKED_STATUS_ARGS, createAttemptCommit, untrackedFromStatus } from './attemptCommit.js';
 import { createCleanCheckout } from './cleanCheckout.js';
 import { createRemoteAttempts } from './remoteAttempt.js';
 import { parseNameStatus, parseRawWithPatch, parseZeroContextDiff } from './diffParse.js';
@@ -18,7 +18,7 @@ import { createWorkspaceLeases } from './workspaceLeases.js';
 export type * from './port.js';
 export { ATTEMPT_TRAILER, RUN_TRAILER } from './port.js';
 export type { GitGuard, GitWorkspaceOptions } from './gitAccess.js';
-export { attemptMessage, parseShortstat } from './attemptCommit.js';
+export { UNTRACKED_STATUS_ARGS, attemptMessage, excludePathspecs, parseShortstat, untrackedFromStatus } from './attemptCommit.js';
 
 /**
  * A Workspace over git worktrees.
@@ -113,12 +113,7 @@ export function createGitWorkspace(options: GitWorkspaceOptions): Workspace {
 
     async untrackedPaths(worktree) {
       const cwd = await ownWorktree(worktree);
-      const status = await must(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=normal', '--ignored=no', '--ignore-submodules=all']);
-      return status
-        .split('\0')
-        .filter((entry) => entry.startsWith('?? '))
-        .map((entry) => entry.slice(3).replace(/\/$/, ''))
-        .sort();
+      return untrackedFromStatus(await must(cwd, [...UNTRACKED_STATUS_ARGS]));
     },
 
     async mergeTaskIntoRun({ runWorktree, taskBranch, taskId, epoch }) {

@@ -3,9 +3,9 @@
 // through a bare git remote, and ingests what comes back. Worker agents have
 // their own --dir and HOME (standing in for machines); the chaos agent is the
 // worker; verification runs on the runner as always.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FULL, approve, chaosPacket, cleanup, cli, counted, expectHandoff, facts, git, makeRepo, runDir, sleep, startCli, survivors, survivorsAfter, tagFor, waitFor } from './support/harness.js';
@@ -38,13 +38,13 @@ interface World {
 }
 
 /** A repository whose config sends attempts to the queue, a bare remote cloned from it, a durable Redis. */
-async function world(name: string, o: { readonly durable?: boolean } = {}): Promise<World> {
+async function world(name: string, o: { readonly durable?: boolean; readonly sandbox?: 'none' | 'required' } = {}): Promise<World> {
   const repo = makeRepo();
   const root = realpathSync(mkdtempSync(join(tmpdir(), `buran-queue-runner-${name}-`)));
   folders.push(root);
   const remote = join(root, 'remote.git');
   git(root, 'clone', '-q', '--bare', repo, remote);
-  writeFileSync(join(repo, '.buran', 'config.json'), `${JSON.stringify({ schema: 'buran.config/v1', sandbox: { mode: 'none' }, queue: { remote } })}\n`);
+  writeFileSync(join(repo, '.buran', 'config.json'), `${JSON.stringify({ schema: 'buran.config/v1', sandbox: { mode: o.sandbox ?? 'none' }, queue: { remote } })}\n`);
   const redis = await startRedis(o.durable === undefined ? {} : { durable: o.durable });
   servers.push(redis);
   const tag = tagFor(`qr-${name}`);
@@ -130,6 +130,86 @@ describe('buran run through the queue (BullMQ on redis-server, buran worker agen
       const client = new Redis(w.redis.url);
       expect(await client.keys('bull:*')).toEqual([]);
       client.disconnect();
+    });
+  });
+
+  it.runIf(runs(false))("a packet with setup: each attempt's setup runs once on its agent, the worker sees what it made, and that is never in the attempt's commit", async () => {
+    await counted(FAMILY, 'setup on the agent', async () => {
+      const w = await world('setup');
+      const m1 = agent(w, 'm1', 2, 15_000);
+      await m1.ready;
+      // Every setup appends where it ran: the agent's attempt worktrees, the runner's run worktree and verification checkouts.
+      const setupLog = join(w.root, 'setup.log');
+      const packet = {
+        ...chaosPacket({ tag: w.tag, markers: w.markers, sleepMs: 100, tasks: ['a', 'b'], limits: { concurrency: 2 }, extraArgs: ['--require-file=setup-out.txt'] }),
+        setup: [['sh', '-c', `echo "$PWD" >> '${setupLog}' && echo generated > setup-out.txt`]],
+      };
+      const runId = await approve(w.repo, packet);
+      const r = await cli(w.repo, ['run', '--run', runId], w.env);
+      await expectHandoff(r, w.repo, runId);
+      const got = await facts(w.repo, runId, w.markers);
+      // The workers found setup's file (else they complete failed and a second attempt follows).
+      expect(got.spawns).toEqual({ 'a.a1': 1, 'b.a1': 1 });
+      expect(got.branchFiles).toEqual({ a: 'ok a.a1\n', b: 'ok b.a1\n' });
+      const ran = readFileSync(setupLog, 'utf8').split('\n').filter((l) => l !== '');
+      const onAgent = ran.filter((l) => l.startsWith(join(m1.dir, 'work', 'worktrees')));
+      expect(onAgent.map((l) => basename(l)).sort()).toEqual(['a.a1', 'b.a1']);
+      // The attempts' commits hold the task files only; the run branch never gets setup's output.
+      for (const task of ['a', 'b']) {
+        expect(git(w.root, '--git-dir', w.remote, 'diff-tree', '--no-commit-id', '--name-only', '-r', `refs/buran/attempts/${task}.a1`).trim()).toBe(`src/${task}.txt`);
+      }
+      expect(git(w.repo, 'ls-tree', '-r', '--name-only', `buran/${runId}`)).not.toContain('setup-out.txt');
+      // Status lists each agent's setup with where it ran.
+      const st = JSON.parse((await cli(w.repo, ['status', '--run', runId, '--json'])).stdout) as { setup?: { where: string; status: string }[] };
+      expect((st.setup ?? []).filter((s) => s.where.endsWith('on worker agent m1')).map((s) => `${s.where} ${s.status}`).sort()).toEqual(['task a on worker agent m1 ok', 'task b on worker agent m1 ok']);
+      await stopAgents([m1]);
+      expect(await survivorsAfter(w.tag)).toEqual([]);
+    });
+  });
+
+  it.runIf(runs(false))("confined (sandbox required): the agent's setup writes its worktree and the agent's --writable folder only, once per attempt; the worker sees what it made", async () => {
+    await counted(FAMILY, 'confined setup on the agent', async () => {
+      const w = await world('setupbwrap', { sandbox: 'required' });
+      // The agent's own writable folder (a package cache, say): setup records each run there.
+      const cache = join(w.root, 'agent-cache');
+      mkdirSync(cache);
+      const m1 = agent(w, 'm1', 1, 15_000, ['--writable', cache]);
+      await m1.ready;
+      const escape = join(w.root, 'escaped.txt');
+      const packet = {
+        ...chaosPacket({ tag: w.tag, markers: w.markers, sleepMs: 100, tasks: ['a'], extraArgs: ['--require-file=setup-out.txt'] }),
+        setup: [['sh', '-c', `echo generated > setup-out.txt && (echo out > '${escape}' || true) && case "$PWD" in */work/worktrees/*) echo "$PWD" >> '${cache}/runs';; esac`]],
+      };
+      const runId = await approve(w.repo, packet);
+      const r = await cli(w.repo, ['run', '--run', runId], w.env);
+      await expectHandoff(r, w.repo, runId);
+      // Confined workers cannot write the markers folder: the branch says which attempt was taken.
+      expect((await facts(w.repo, runId, w.markers)).branchFiles).toEqual({ a: 'ok a.a1\n' });
+      expect(existsSync(escape)).toBe(false);
+      expect(readFileSync(join(cache, 'runs'), 'utf8')).toBe(`${join(m1.dir, 'work', 'worktrees', 'a.a1')}\n`);
+      expect(git(w.root, '--git-dir', w.remote, 'diff-tree', '--no-commit-id', '--name-only', '-r', 'refs/buran/attempts/a.a1').trim()).toBe('src/a.txt');
+      await stopAgents([m1]);
+      expect(await survivorsAfter(w.tag)).toEqual([]);
+    });
+  });
+
+  it.runIf(runs(false))('a setup that fails on the agent blocks the task setup_failed at once, as a local one does: no worker, no second attempt', async () => {
+    await counted(FAMILY, 'setup fails on the agent', async () => {
+      const w = await world('setupfail');
+      const m1 = agent(w, 'm1', 1, 15_000);
+      await m1.ready;
+      // Passes on the runner (run worktree, verification), fails in an attempt's worktree on the agent.
+      const packet = { ...chaosPacket({ tag: w.tag, markers: w.markers, sleepMs: 100, limits: { maxAttempts: 3 } }), setup: [['sh', '-c', 'case "$PWD" in */work/worktrees/*) echo "no cache here" >&2; exit 7;; esac']] };
+      const runId = await approve(w.repo, packet);
+      const r = await cli(w.repo, ['run', '--run', runId], w.env);
+      expect(r.code, r.stderr).toBe(3);
+      const st = JSON.parse((await cli(w.repo, ['status', '--run', runId, '--json'])).stdout) as { blocker: { code: string; message: string; nextSafeAction: unknown } | null };
+      expect(st.blocker?.code).toBe('setup_failed');
+      expect(st.blocker?.message).toMatch(/failed in task alpha on worker agent m1 \(exit code 7\)[^]*no cache here/);
+      expect(await addsPerJob(w)).toEqual({ 'alpha.a1': 1 });
+      expect((await facts(w.repo, runId, w.markers)).spawns).toEqual({});
+      await stopAgents([m1]);
+      expect(await survivorsAfter(w.tag)).toEqual([]);
     });
   });
 

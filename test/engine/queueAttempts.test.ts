@@ -51,10 +51,20 @@ async function setup(o: { readonly setup?: boolean } = {}) {
   const queue = createMemoryAttemptQueue();
   const runDir = join(repo, '.buran', 'runs', 'r1');
   let now = 1_000;
+  // The run store's evidence: text by its (stand-in) hash.
+  const evidence = new Map<string, string>();
+  const putEvidence = (text: string) => {
+    const hash = `sha256:${String(evidence.size).padStart(64, '0')}`;
+    evidence.set(hash, text);
+    return Promise.resolve(hash);
+  };
   const make = (env: Record<string, string> = {}, over: { readonly queue?: AttemptQueue; readonly answerMs?: number } = {}) =>
-    createQueueAttempts({ runId: 'r1', runDir, repoRoot: repo, packet: packetOf(o.setup === true), config, env, ws, now: () => now, redact: (t) => t, openQueue: () => Promise.resolve(over.queue ?? queue), ...(over.answerMs === undefined ? {} : { answerMs: over.answerMs }) });
-  return { dir, repo, remote, queue, runDir, make, tick: (ms: number) => (now += ms) };
+    createQueueAttempts({ ...common, runDir, repoRoot: repo, packet: packetOf(o.setup === true), config, env, ws, now: () => now, putEvidence, openQueue: () => Promise.resolve(over.queue ?? queue), ...(over.answerMs === undefined ? {} : { answerMs: over.answerMs }) });
+  return { dir, repo, remote, queue, runDir, make, evidence, tick: (ms: number) => (now += ms) };
 }
+
+/** Options every queue-backed attempts object of these tests shares. */
+const common = { runId: 'r1', redact: (t: string) => t, putEvidence: () => Promise.resolve('sha256:none'), setupTimeoutMs: 30_000 };
 
 const attempt = (n = 1): CurrentAttempt => ({ attemptId: `a.a${n}`, number: n, epoch: 1, startedAt: null, deadlineAt: null });
 const input = (n = 1) => ({ runId: 'r1', taskId: 'a', attempt: attempt(n), findings: [] });
@@ -172,6 +182,64 @@ describe('queue-backed attempts', () => {
     expect(await q.await(awaitInput(), new AbortController().signal)).toMatchObject({ kind: 'completion', status: 'completed', changedFiles: [] });
   });
 
+  it("the job carries the packet's setup commands and their bound only when the packet has some", async () => {
+    const plain = await setup();
+    await plain.make()?.dispatch(input());
+    expect(plain.queue.take('m1')).not.toHaveProperty('setup');
+    const w = await setup({ setup: true });
+    await w.make()?.dispatch(input());
+    expect(w.queue.take('m1')?.setup).toEqual({ commands: [['true']], timeoutMs: 30_000 });
+  });
+
+  const evidence = (exitCode: number) => ({ argv: ['true'], exitCode, timedOut: false, durationMs: 5, stdoutTail: '', stderrTail: exitCode === 0 ? '' : 'npm ERR! offline' });
+
+  it('a setup that failed on the agent is setup_failed (the local blocker\'s message and details), its evidence stored; nothing is fetched', async () => {
+    const w = await setup({ setup: true });
+    const q = w.make();
+    if (q === null) throw new Error('no queue');
+    await q.dispatch(input());
+    w.queue.take('m1');
+    w.queue.finish('a.a1', { result: { ...result('a.a1', null), status: 'setup_failed', outcome: null, setup: { status: 'failed', commands: [evidence(1)], outputs: [] }, message: 'setup failed' } });
+    const outcome = await q.await(awaitInput(), new AbortController().signal);
+    expect(outcome).toMatchObject({
+      kind: 'setup_failed',
+      reason: expect.stringMatching(/^setup command \["true"\] failed in task a on worker agent m1 \(exit code 1\)\n[^]*npm ERR! offline/) as unknown,
+      details: { where: 'task a on worker agent m1', command: ['true'], exitCode: 1 },
+      setup: { where: 'task a on worker agent m1', status: 'failed', commands: [{ argv: ['true'], exitCode: 1 }] },
+    });
+    const hash = outcome.setup?.commands[0]?.evidence ?? '';
+    expect(JSON.parse(w.evidence.get(hash) ?? 'null')).toEqual(evidence(1));
+    expect((await gitOk(w.repo, ['rev-parse', 'refs/heads/buran-task/r1/a'])).trim()).toBe(readQueuedAttempt(w.runDir, 'a.a1')?.baseCommit);
+  });
+
+  it("a setup that passed on the agent is carried on the attempt's outcome with its outputs; a result that does not fit the job's setup is invalid", async () => {
+    const w = await setup({ setup: true });
+    const q = w.make();
+    if (q === null) throw new Error('no queue');
+    for (const n of [1, 2, 3, 4]) await q.dispatch(input(n));
+    for (const agent of ['m1', 'm2', 'm3', 'm4']) w.queue.take(agent);
+    const ok = { status: 'ok' as const, commands: [evidence(0)], outputs: ['node_modules'] };
+    w.queue.finish('a.a1', { result: { ...result('a.a1', null), setup: ok } });
+    w.queue.finish('a.a2', { result: result('a.a2', null) });
+    w.queue.finish('a.a3', { result: { ...result('a.a3', null), setup: { ...ok, commands: [evidence(2)] } } });
+    w.queue.finish('a.a4', { result: { ...result('a.a4', null), status: 'setup_failed', setup: { ...ok, status: 'failed' } } });
+    const signal = new AbortController().signal;
+    expect(await q.await(awaitInput(1), signal)).toMatchObject({ kind: 'completion', status: 'completed', setup: { where: 'task a on worker agent m1', status: 'ok', outputs: ['node_modules'] } });
+    expect(await q.await(awaitInput(2), signal)).toMatchObject({ kind: 'invalid', problems: ['worker agent m1: the job had setup commands and the result reports none'] });
+    expect(await q.await(awaitInput(3), signal)).toMatchObject({ kind: 'invalid', problems: ['worker agent m1: the worker started though its setup did not pass'] });
+    expect(await q.await(awaitInput(4), signal)).toMatchObject({ kind: 'invalid', problems: [expect.stringMatching(/says setup failed, and also names an outcome/) as unknown] });
+  });
+
+  it('a result that reports a setup the job did not have is invalid', async () => {
+    const w = await setup();
+    const q = w.make();
+    if (q === null) throw new Error('no queue');
+    await q.dispatch(input());
+    w.queue.take('m1');
+    w.queue.finish('a.a1', { result: { ...result('a.a1', null), setup: { status: 'ok', commands: [evidence(0)], outputs: [] } } });
+    expect(await q.await(awaitInput(), new AbortController().signal)).toMatchObject({ kind: 'invalid', problems: ['worker agent m1: the result reports a setup the job did not have'] });
+  });
+
   it('a stalled job, a failed one and an agent that could not start are the worker-lost path (missing), naming the agent', async () => {
     const w = await setup();
     const q = w.make();
@@ -203,14 +271,13 @@ describe('queue-backed attempts', () => {
     expect(w.queue.cancelled).toEqual(['a.a1', 'a.a2']);
   });
 
-  it('preflight refuses a queue without a remote and a packet with setup commands; with neither configured there is no queue', async () => {
+  it('preflight refuses a queue without a remote; a packet with setup commands passes (agents run them); with no queue configured there is none', async () => {
     const noRemote = await setup();
-    const q = createQueueAttempts({ runId: 'r1', runDir: noRemote.runDir, repoRoot: noRemote.repo, packet: packetOf(), config: ConfigSchema.parse({ schema: 'buran.config/v1' }), env: { BURAN_QUEUE_URL: 'redis://x:1' }, ws: createGitWorkspace({ repoRoot: noRemote.repo, storeDir: join(noRemote.repo, '.buran') }), now: () => 0, redact: (t) => t, openQueue: () => Promise.resolve(noRemote.queue) });
+    const q = createQueueAttempts({ ...common, runDir: noRemote.runDir, repoRoot: noRemote.repo, packet: packetOf(), config: ConfigSchema.parse({ schema: 'buran.config/v1' }), env: { BURAN_QUEUE_URL: 'redis://x:1' }, ws: createGitWorkspace({ repoRoot: noRemote.repo, storeDir: join(noRemote.repo, '.buran') }), now: () => 0, openQueue: () => Promise.resolve(noRemote.queue) });
     await expect(q?.preflight()).rejects.toMatchObject({ code: 'queue_unavailable', message: expect.stringContaining('queue.remote') as unknown });
-    const withSetup = await setup({ setup: true });
-    expect(await withSetup.make()?.preflight()).toMatchObject({ status: 'unavailable', message: expect.stringContaining('setup commands') as unknown });
+    expect(await (await setup({ setup: true })).make()?.preflight()).toBeNull();
     expect(await (await setup()).make()?.preflight()).toBeNull();
-    expect(createQueueAttempts({ runId: 'r1', runDir: noRemote.runDir, repoRoot: noRemote.repo, packet: packetOf(), config: ConfigSchema.parse({ schema: 'buran.config/v1' }), env: {}, ws: createGitWorkspace({ repoRoot: noRemote.repo, storeDir: join(noRemote.repo, '.buran') }), now: () => 0, redact: (t) => t })).toBeNull();
+    expect(createQueueAttempts({ ...common, runDir: noRemote.runDir, repoRoot: noRemote.repo, packet: packetOf(), config: ConfigSchema.parse({ schema: 'buran.config/v1' }), env: {}, ws: createGitWorkspace({ repoRoot: noRemote.repo, storeDir: join(noRemote.repo, '.buran') }), now: () => 0 })).toBeNull();
   });
 
   it('routing: without a queue the effects are the same object; with one, dispatch, await and cancel go to the queue, preflight first', async () => {

@@ -49,6 +49,32 @@ describe('setup through the charts', () => {
     expect(dispatched).toEqual(['api.a1', 'api.a1']);
   });
 
+  it("a setup that failed on a worker agent blocks the task setup_failed with the local blocker's next safe action, at once (no worker-lost retry); retry starts a new attempt", async () => {
+    const record = (status: 'ok' | 'failed') => ({ where: 'task api on worker agent m1', status, commands: [{ argv: ['npm', 'ci'], exitCode: status === 'ok' ? 0 : 1, timedOut: false, durationMs: 3, evidence: `sha256:${'1'.repeat(64)}` }] });
+    const effects = createScriptedEffects({
+      worker: ({ attempt }) =>
+        attempt.attemptId === 'api.a1'
+          ? { kind: 'setup_failed', reason: 'setup command ["npm","ci"] failed in task api on worker agent m1 (exit code 1)', details: { where: 'task api on worker agent m1', command: ['npm', 'ci'], exitCode: 1 }, setup: record('failed') }
+          : { kind: 'completion', status: 'completed', digest: `d-${attempt.attemptId}`, summary: 'done', changedFiles: ['a'], usage: null, setup: record('ok') },
+    });
+    const runner = createRunner({ store: createMemoryStore(), locks: createMemoryLocks(), effectsFor: () => effects });
+    // maxAttempts 3: a worker-lost outcome would have been retried without a person.
+    await runner.createRun({ runId: 'r1', record: {}, input: { runId: 'r1', approvedHash: 'sha256:x', tasks: [{ id: 'api', dependsOn: [], scope: ['a'] }], limits: { ...DEFAULT_LIMITS, maxAttempts: 3 } } });
+    const blocked = await runner.drive('r1');
+    expect(blocked.status).toBe('blocked');
+    expect(blocked.blocker).toMatchObject({ code: 'setup_failed', message: expect.stringContaining('on worker agent m1 (exit code 1)') as unknown, details: { taskId: 'api', attemptId: 'api.a1', command: ['npm', 'ci'] } });
+    const local = (await runFailingOnceIn('task api')).blocked.blocker;
+    expect(blocked.blocker?.nextSafeAction).toEqual(local?.nextSafeAction);
+    expect(blocked.snapshot.context.allowedDecisions).toEqual(['retry', 'cancel', 'abandon']);
+    await runner.command('r1', { type: 'UNBLOCK', decision: 'retry', by: 'tester', reason: 'agent fixed' });
+    const done = await runner.drive('r1');
+    expect(done.status).toBe('handoff_ready');
+    const dispatched = effects.calls.filter((c) => c.effect === 'dispatchWorker').map((c) => (c.input as { attempt: { attemptId: string } }).attempt.attemptId);
+    expect(dispatched).toEqual(['api.a1', 'api.a2']);
+    const report = buildReport(done.snapshot, await runner.events('r1'));
+    expect(report.setup.map((s) => `${s.where} ${s.status}`)).toEqual(['task api on worker agent m1 failed', 'task api on worker agent m1 ok']);
+  });
+
   it('the report lists the setup of the run and task worktrees with each command\'s exit code and duration', async () => {
     const { runner } = await runFailingOnceIn('task api');
     await runner.command('r1', { type: 'UNBLOCK', decision: 'retry', by: 'tester', reason: 'fixed setup' });

@@ -1,11 +1,11 @@
 // The worker agent's git on real repositories: a bare clone per remote, a
 // detached worktree at a commit that is only on the remote, one commit per
 // attempt pushed to its ref (never forced), and the clone fingerprint.
-import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addWorktree, cloneFingerprint, commitAttempt, ensureClone, fetchCommit, pushAttempt, removeWorktree } from '../../src/queue/agentRepo.js';
+import { addWorktree, cloneFingerprint, commitAttempt, ensureClone, fetchCommit, pushAttempt, removeWorktree, untrackedPaths } from '../../src/queue/agentRepo.js';
 import { BURAN_IDENTITY } from '../../src/workspace/git.js';
 import { git } from '../engine/fixtures/project.js';
 
@@ -28,6 +28,27 @@ function remoteWithCommit(): { root: string; seed: string; remote: string; base:
 }
 
 describe("the worker agent's git", () => {
+  it("lists what setup left untracked (a folder as one path) and leaves it out of the attempt's commit, a file the worker wrote there too", async () => {
+    const { root, remote, base } = remoteWithCommit();
+    const dir = join(root, 'agent');
+    const repo = await ensureClone(dir, remote);
+    const worktree = join(dir, 'work', 'worktrees', 'a.a1');
+    await addWorktree(repo, worktree, base);
+    expect(await untrackedPaths(repo, worktree)).toEqual([]);
+    // What setup made: an installed folder and a copied file.
+    mkdirSync(join(worktree, 'node_modules', 'dep'), { recursive: true });
+    writeFileSync(join(worktree, 'node_modules', 'dep', 'index.js'), 'x\n');
+    writeFileSync(join(worktree, '.env'), 'A=1\n');
+    const outputs = await untrackedPaths(repo, worktree);
+    expect(outputs).toEqual(['.env', 'node_modules']);
+    // The worker's work, and a file it wrote inside setup's folder.
+    writeFileSync(join(worktree, 'work.txt'), 'done\n');
+    writeFileSync(join(worktree, 'node_modules', 'mine.js'), 'y\n');
+    const commit = await commitAttempt(repo, worktree, { attemptId: 'a.a1', runId: 'r1', message: 'a: did it', identity: BURAN_IDENTITY, exclude: outputs });
+    expect(commit?.changedFiles).toEqual(['work.txt']);
+    expect(git(root, '--git-dir', repo.gitDir, 'ls-tree', '-r', '--name-only', commit?.commit ?? 'HEAD').trim().split('\n')).toEqual(['README.md', 'work.txt']);
+  });
+
   it('clones once, fetches a commit pushed later, and commits an attempt at it that lands on refs/buran/attempts/<id>', async () => {
     const { root, seed, remote, base } = remoteWithCommit();
     const dir = join(root, 'agent');

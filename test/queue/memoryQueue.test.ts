@@ -53,4 +53,20 @@ describe('the attempt queue (in-memory twin) and its formats', () => {
     expect(AttemptResultSchema.safeParse(result).success).toBe(true);
     expect(AttemptResultSchema.safeParse({ ...result, outcome: { kind: 'completion', status: 'completed' } }).success).toBe(false);
   });
+
+  it("a job may carry the packet's setup (argv commands and their bound); a result may carry setup's evidence and outputs, or say it failed", () => {
+    const withSetup = { ...job('a.a1'), setup: { commands: [['sh', '-c', 'npm ci']], timeoutMs: 600_000 } };
+    expect(AttemptJobSchema.safeParse(withSetup).success).toBe(true);
+    expect(AttemptJobSchema.safeParse({ ...withSetup, setup: { commands: [], timeoutMs: 1 } }).success).toBe(false);
+    expect(AttemptJobSchema.safeParse({ ...withSetup, setup: { commands: [[]], timeoutMs: 1 } }).success).toBe(false);
+    expect(AttemptJobSchema.safeParse({ ...withSetup, setup: { commands: [['true']], timeoutMs: 1, env: ['SECRET'] } }).success).toBe(false);
+    const evidence = { argv: ['npm', 'ci'], exitCode: 1, timedOut: false, durationMs: 12, stdoutTail: '', stderrTail: 'npm ERR! offline' };
+    const failed = { schema: ATTEMPT_RESULT_SCHEMA_ID, attemptId: 'a.a1', agent: 'm1', status: 'setup_failed', outcome: null, setup: { status: 'failed', commands: [evidence], outputs: [] }, commit: null, message: 'setup command failed', startedAt: 1, endedAt: 2 };
+    expect(AttemptResultSchema.safeParse(failed).success).toBe(true);
+    const ran = { ...failed, status: 'started', outcome: { kind: 'timeout', reason: 'wall' }, setup: { status: 'ok', commands: [{ ...evidence, exitCode: 0 }], outputs: ['node_modules'] } };
+    expect(AttemptResultSchema.safeParse(ran).success).toBe(true);
+    expect(AttemptResultSchema.safeParse({ ...ran, setup: { ...ran.setup, commands: [] } }).success).toBe(false);
+    expect(AttemptResultSchema.safeParse({ ...ran, setup: { ...ran.setup, commands: [{ ...evidence, extra: 1 }] } }).success).toBe(false);
+    expect(AttemptResultSchema.safeParse({ ...ran, status: 'skipped' }).success).toBe(false);
+  });
 });

@@ -1,6 +1,6 @@
 // What `buran worker` does; its definition is in ../commands/worker.ts.
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
 import { BuranError } from '../../domain/errors.js';
 import { AGENT_NAME } from '../../queue/attemptJob.js';
@@ -22,6 +22,7 @@ const OptionsSchema = z.strictObject({
   name: z.string().regex(AGENT_NAME, { error: 'must be 1-64 letters, digits, ".", "_" or "-"' }).optional(),
   lockMs: count(1_000, 600_000),
   stalledIntervalMs: count(500, 600_000),
+  writable: z.array(z.string().refine((path) => isAbsolute(path), { error: 'must be an absolute path' })).max(64).default([]),
 });
 
 export async function workerAction(io: Io, raw: Record<string, unknown>): Promise<void> {
@@ -38,6 +39,7 @@ export async function workerAction(io: Io, raw: Record<string, unknown>): Promis
     registryFor: (config, worktree) => createAdapterRegistry([createCommandAdapter(), ...createAgentAdapters(config, worktree)]),
     lockMs: o.lockMs,
     stalledIntervalMs: o.stalledIntervalMs,
+    writable: o.writable,
     log: (line) => io.err(`worker ${name}: ${line}`),
   });
   const stop = stopOnSignals({ boundMs: DRAIN_BOUND_MS, onFirst: (sig) => io.err(`worker ${name}: ${sig}: draining (no new attempts; running ones finish). Again to kill them.`) });

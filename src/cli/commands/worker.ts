@@ -13,6 +13,7 @@ export function registerWorker(program: Command, io: Io): void {
     .option('--name <id>', 'the name recorded with every attempt this agent runs (default: <hostname>-<pid>)')
     .option('--lock-ms <ms>', "how long a job's lock lasts without renewal; a stopped or cut-off agent loses its jobs after it", '10000')
     .option('--stalled-interval-ms <ms>', 'how often agents fail jobs whose holder stopped renewing', '5000')
-    .addHelpText('after', '\nExamples:\n  buran worker --queue redis://10.0.0.5:6379 --dir ~/buran-agent\n  buran worker --queue redis://localhost:6379 --dir /srv/buran --concurrency 3 --name box-7')
+    .option('--writable <folder>', "a further folder on this machine that confined workers and setup may write (a shared package cache, say); repeat for more; never inside --dir (the runner's sandbox.writable folders are its own machine's and are not used here)", (folder: string, previous: string[]) => [...previous, folder], [] as string[])
+    .addHelpText('after', '\nExamples:\n  buran worker --queue redis://10.0.0.5:6379 --dir ~/buran-agent\n  buran worker --queue redis://localhost:6379 --dir /srv/buran --concurrency 3 --name box-7 --writable /srv/npm-cache')
     .action(lazyAction(io, async () => (await import('../actions/worker.js')).workerAction));
 }

@@ -1,7 +1,7 @@
 // The result an agent CLI reports on stdout, in one shape for every CLI, and
 // the rules that turn it (with the exit record and the completion file) into
-// a WorkerOutcome. Pure.
-import type { WorkerOutcome } from '../../../machines/task.types.js';
+// a WorkerEnd. Pure.
+import type { WorkerEnd } from '../../../machines/task.types.js';
 import { MAX_SUMMARY_CHARS } from '../../domain/completion.js';
 import type { Usage } from '../../domain/usage.js';
 import type { AgentRunResult, AgentRunState } from '../adapter.js';
@@ -99,11 +99,11 @@ function clip(value: string, max = MAX_SUMMARY_CHARS): string {
  * Usage always comes from the CLI's own report, never from the file. The
  * digest of a derived completion is `sha256:` of the result line.
  */
-export function deriveAgentOutcome(name: string, exit: ExitInfo | null, completion: CompletionFileState, result: AgentRunResult): WorkerOutcome {
+export function deriveAgentOutcome(name: string, exit: ExitInfo | null, completion: CompletionFileState, result: AgentRunResult): WorkerEnd {
   const usage = usageOf(result);
   const digest = result.evidence === null ? null : sha256(result.evidence);
   if (completion.state === 'invalid') return { kind: 'invalid', digest: completion.digest, problems: completion.problems, usage };
-  const failed = (summary: string): WorkerOutcome => ({
+  const failed = (summary: string): WorkerEnd => ({
     kind: 'completion',
     status: 'failed',
     digest: digest ?? (exit === null ? sha256(summary) : exit.digest),

@@ -22,12 +22,12 @@ export interface Agent {
   readonly ready: Promise<void>;
 }
 
-/** `buran worker` with its own --dir and HOME, as on another machine; `lockMs` instead of LOCK_MS. */
-export function agent(c: { readonly root: string; readonly redis: { readonly url: string } }, name: string, concurrency = 1, lockMs = LOCK_MS): Agent {
+/** `buran worker` with its own --dir and HOME, as on another machine; `lockMs` instead of LOCK_MS; `extra` arguments after the others. */
+export function agent(c: { readonly root: string; readonly redis: { readonly url: string } }, name: string, concurrency = 1, lockMs = LOCK_MS, extra: readonly string[] = []): Agent {
   const home = join(c.root, 'homes', name);
   mkdirSync(home, { recursive: true });
   const dir = join(c.root, 'agents', name);
-  const args = ['worker', '--queue', c.redis.url, '--dir', dir, '--concurrency', String(concurrency), '--name', name, '--lock-ms', String(lockMs), '--stalled-interval-ms', String(STALLED_MS)];
+  const args = ['worker', '--queue', c.redis.url, '--dir', dir, '--concurrency', String(concurrency), '--name', name, '--lock-ms', String(lockMs), '--stalled-interval-ms', String(STALLED_MS), ...extra];
   const cli = startCli(c.root, args, { HOME: home });
   let printed = '';
   cli.child.stderr?.on('data', (s: string) => (printed += s));

@@ -31,6 +31,8 @@ const WORKER_OUTCOME: Readonly<Record<string, string>> = {
   missing: 'completion_missing',
   timeout: 'worker_timeout',
   violation: 'policy_denied',
+  // A setup that failed on a worker agent: the blocker a failed local setup gives.
+  setup_failed: 'setup_failed',
 };
 
 /** The codes a task may block with after `event`; null when nothing may block on it. */

@@ -92,6 +92,7 @@ export function taskEvents(s: Snap<TaskContext>): EventObject[] {
     ev.push(done('awaitCompletion', { kind: 'missing', reason: 'supervisor died without an exit record' }));
     ev.push(done('awaitCompletion', { kind: 'timeout', reason: 'heartbeat' }));
     ev.push(done('awaitCompletion', { kind: 'violation', reason: 'git configuration changed: .git/config', files: ['.git/config'] }));
+    ev.push(done('awaitCompletion', { kind: 'setup_failed', reason: 'setup command ["npm","ci"] failed in task t1 on worker agent m1 (exit code 1)', details: { where: 'task t1 on worker agent m1' }, setup: setupRecord('task t1 on worker agent m1') }));
     ev.push(failed('awaitCompletion'));
     ev.push(leaseGone('awaitCompletion'));
   }
