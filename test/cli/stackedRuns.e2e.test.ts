@@ -97,10 +97,20 @@ describe('stacked runs through the CLI', () => {
     // What a worker running as the same user (sandbox none) could do: point A's recorded handoff at a commit it chose,
     // and move A's branch there too, so that the branch check alone would agree with the forged record.
     const planted = git(repo, 'commit-tree', '-p', 'main', '-m', 'planted', `${git(repo, 'rev-parse', 'main').trim()}^{tree}`).trim();
-    const file = join(repo, '.buran', 'runs', a, 'snapshot.json');
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { context: { handoff: { commit: string } } } };
-    doc.snapshot.context.handoff.commit = planted;
-    writeFileSync(file, JSON.stringify(doc));
+    // The handoff is in the stored state: the base snapshot, or the state line (snapshot.<base seq>.jsonl) that wrote it.
+    const dir = join(repo, '.buran', 'runs', a);
+    const base = JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8')) as { seq: number; snapshot: { context: { handoff: { commit: string } | null } } };
+    if (base.snapshot.context.handoff !== null) {
+      base.snapshot.context.handoff.commit = planted;
+      writeFileSync(join(dir, 'snapshot.json'), JSON.stringify(base));
+    } else {
+      const linesFile = join(dir, `snapshot.${base.seq}.jsonl`);
+      const lines = readFileSync(linesFile, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { context: { handoff?: { commit: string } | null } });
+      const line = lines.findLast((l) => l.context.handoff !== undefined && l.context.handoff !== null);
+      if (line?.context.handoff === undefined || line.context.handoff === null) throw new Error('no stored handoff to forge');
+      line.context.handoff.commit = planted;
+      writeFileSync(linesFile, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    }
     git(repo, 'branch', '-f', `buran/${a}`, planted);
 
     const run = buran(repo, 'run', '--run', onA);
