@@ -125,17 +125,30 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
       const record = readQueuedAttempt(o.runDir, attempt.attemptId);
       if (record === null) return { kind: 'missing', reason: `attempt ${attempt.attemptId} was never sent to the queue` };
       let agent = record.agent;
+      /** The record as this wait keeps it (agent and takenAt written as they become known). */
+      let kept = record;
+      let takenAt = record.takenAt ?? null;
+      // The attempt's time limit (the chart's deadline less its start) runs once an agent holds the job; while the job
+      // waits for a free agent, the wait has a bound of the same length of its own.
+      const limitMs = attempt.deadlineAt !== null && attempt.startedAt !== null ? attempt.deadlineAt - attempt.startedAt : null;
+      const waitingSince = record.addedAt ?? attempt.startedAt ?? o.now();
       const noteAgent = async (said: string | null) => {
         // The name comes from Redis (the job's progress, the result): shown in status and the report, so only a plain one.
         const name = said === null ? null : AGENT_NAME.test(said) ? said : '(unreadable agent name)';
         if (name === null || name === agent) return;
         agent = name;
-        await writeQueuedAttempt(o.runDir, { ...record, agent: name });
+        kept = { ...kept, agent: name };
+        await writeQueuedAttempt(o.runDir, kept);
       };
       for (;;) {
         signal.throwIfAborted();
         const state = await ask(queue.find(attempt.attemptId), attempt.attemptId, signal);
         if (state.state !== 'absent') await noteAgent(state.agent);
+        if (takenAt === null && state.state !== 'absent' && state.state !== 'waiting') {
+          takenAt = o.now();
+          kept = { ...kept, takenAt };
+          await writeQueuedAttempt(o.runDir, kept);
+        }
         // An agent's setup evidence goes to the run store first (as a local setup's does); the record names it by hash.
         const hashes = state.state === 'completed' && state.result?.setup !== undefined ? await storeEvidence(state.result.setup.commands) : [];
         const ended = jobOutcome(state, { taskId, expected: (o.packet.setup ?? []).length > 0, hashes });
@@ -145,9 +158,19 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
           if (outcome.kind !== 'completion' || outcome.status !== 'completed') return outcome;
           return ingestCommit(taskId, attempt.epoch, attempt.attemptId, record.baseCommit, ended.result?.commit ?? null, outcome);
         }
-        if (attempt.deadlineAt !== null && o.now() >= attempt.deadlineAt) {
+        if (limitMs !== null && takenAt !== null && o.now() >= takenAt + limitMs) {
           await ask(queue.cancel(attempt.attemptId), attempt.attemptId, signal);
           return { kind: 'timeout', reason: 'wall' };
+        }
+        if (limitMs !== null && takenAt === null && o.now() >= waitingSince + limitMs) {
+          // No agent took it: nothing ran, so it is not the attempt's timeout. The job is withdrawn and the task blocks
+          // (retryable: a retry finds the job cancelled and starts a new attempt, once agents are running).
+          await ask(queue.cancel(attempt.attemptId), attempt.attemptId, signal);
+          throw new BuranError({
+            code: 'queue_unavailable',
+            message: `attempt ${attempt.attemptId}: no worker agent took the job within ${Math.round(limitMs / 1000)} s (the task's time limit); is \`buran worker --queue ${redactUrl(url)}\` running on a machine that can reach it?`,
+            details: { attemptId: attempt.attemptId, waitedMs: o.now() - waitingSince },
+          });
         }
         await pause(POLL_MS, signal);
       }

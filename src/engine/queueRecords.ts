@@ -21,6 +21,11 @@ export const QueuedAttemptSchema = z.strictObject({
   addedAt: z.number().nullable(),
   /** The worker agent that took the job (its `--name`), once known. */
   agent: z.string().nullable(),
+  /**
+   * When this runner first saw an agent holding the job (epoch ms, the runner's clock): the attempt's time limit runs
+   * from here, not from the add (a job waiting for a free agent is not working). Absent in records of older runners.
+   */
+  takenAt: z.number().nullable().optional(),
 });
 export type QueuedAttempt = z.output<typeof QueuedAttemptSchema>;
 

@@ -257,6 +257,13 @@ describe('queue-backed attempts', () => {
     expect(await q.await(awaitInput(3), signal)).toEqual({ kind: 'missing', reason: expect.stringMatching(/m3 could not start the attempt: bwrap missing/) as unknown });
   });
 
+  /** One look at the job by `await` (the wait is aborted at its first pause): what it records on the way. */
+  async function lookOnce(q: QueueAttempts, n: number, deadlineAt: number): Promise<unknown> {
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(new Error('looked once')), 50);
+    return q.await(awaitInput(n, deadlineAt), stop.signal).catch((error: unknown) => error);
+  }
+
   it('past its deadline a job is cancelled and the attempt timed out; cancelAll cancels only jobs not ended', async () => {
     const w = await setup();
     const q = w.make();
@@ -264,11 +271,49 @@ describe('queue-backed attempts', () => {
     await q.dispatch(input(1));
     await q.dispatch(input(2));
     w.queue.take('m1');
+    // The attempt's clock starts when the runner first sees an agent holding the job.
+    expect(await lookOnce(q, 1, 5_000)).toMatchObject({ message: 'looked once' });
+    expect(readQueuedAttempt(w.runDir, 'a.a1')).toMatchObject({ agent: 'm1', takenAt: 1_000 });
     w.tick(10_000);
     expect(await q.await(awaitInput(1, 5_000), new AbortController().signal)).toEqual({ kind: 'timeout', reason: 'wall' });
     expect(w.queue.cancelled).toEqual(['a.a1']);
     await q.cancelAll();
     expect(w.queue.cancelled).toEqual(['a.a1', 'a.a2']);
+  });
+
+  it('time spent waiting for a free agent does not count against the attempt: its limit runs from when an agent is seen holding the job', async () => {
+    const w = await setup();
+    const q = w.make();
+    if (q === null) throw new Error('no queue');
+    await q.dispatch(input(1));
+    // Limit 4 s (started 1,000, deadline 5,000). Waiting 3 s: no agent yet, within the wait's own bound.
+    w.tick(3_000);
+    expect(await lookOnce(q, 1, 5_000)).toMatchObject({ message: 'looked once' });
+    expect(readQueuedAttempt(w.runDir, 'a.a1')?.takenAt ?? null).toBeNull();
+    w.queue.take('m1');
+    w.tick(1_000);
+    expect(await lookOnce(q, 1, 5_000)).toMatchObject({ message: 'looked once' });
+    expect(readQueuedAttempt(w.runDir, 'a.a1')).toMatchObject({ agent: 'm1', takenAt: 5_000 });
+    // Past the chart's deadline (5,000) but within 4 s of the take: still running.
+    w.tick(3_000);
+    expect(await lookOnce(q, 1, 5_000)).toMatchObject({ message: 'looked once' });
+    expect(w.queue.cancelled).toEqual([]);
+    w.tick(2_000);
+    expect(await q.await(awaitInput(1, 5_000), new AbortController().signal)).toEqual({ kind: 'timeout', reason: 'wall' });
+    expect(w.queue.cancelled).toEqual(['a.a1']);
+  });
+
+  it('a job no agent takes within the task\'s time limit is withdrawn and the task blocks queue_unavailable (retryable), saying to start an agent', async () => {
+    const w = await setup();
+    const q = w.make();
+    if (q === null) throw new Error('no queue');
+    await q.dispatch(input(1));
+    w.tick(5_000);
+    const error = await q.await(awaitInput(1, 5_000), new AbortController().signal).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'queue_unavailable', message: expect.stringMatching(/no worker agent took the job within 4 s .*buran worker --queue redis:\/\/10\.0\.0\.5:6379/) as unknown });
+    expect(w.queue.cancelled).toEqual(['a.a1']);
+    // Retried: the job is gone (cancelled), so the task's worker-lost path starts a new attempt.
+    expect(await q.await(awaitInput(1, 5_000), new AbortController().signal)).toMatchObject({ kind: 'missing' });
   });
 
   it('preflight refuses a queue without a remote; a packet with setup commands passes (agents run them); with no queue configured there is none', async () => {
