@@ -161,13 +161,14 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
       const records = queuedAttempts(o.runDir);
       const unconfirmed: string[] = [];
       let firstError: unknown = null;
+      let away = false;
       const queue = await open().catch((error: unknown) => {
         firstError = error;
         return null;
       });
       for (const { attemptId } of records) {
         // One question unanswered past the bound: Redis is away, so the rest are not asked (each would wait again).
-        if (queue === null || (firstError !== null && isUnanswered(firstError))) {
+        if (queue === null || away) {
           unconfirmed.push(attemptId);
           continue;
         }
@@ -176,6 +177,7 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
           if (state === 'waiting' || state === 'active') await ask(queue.cancel(attemptId), attemptId);
         } catch (error) {
           firstError ??= error;
+          away = isUnanswered(error);
           unconfirmed.push(attemptId);
         }
       }
