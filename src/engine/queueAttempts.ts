@@ -20,6 +20,7 @@ import type { Workspace } from '../workspace/port.js';
 import type { RunEffects } from './effects.js';
 import { redactOutcome } from './redactResults.js';
 import { queueSettingsOf, attemptJobOf, jobOutcome } from './queueJob.js';
+import { answered, pause } from './queueAnswer.js';
 import { queuedAttempts, readQueuedAttempt, writeQueuedAttempt } from './queueRecords.js';
 
 /** How often (ms) a waiting runner asks the queue about an attempt's job. */
@@ -46,7 +47,7 @@ export interface QueueAttemptsOptions {
   readonly setupTimeoutMs: number;
   /** The queue on the Redis at `url` (default: the process's shared BullMQ queue, opened after the durability preflight). */
   readonly openQueue?: (url: string) => Promise<AttemptQueue>;
-  /** Bound on one unanswered question to the queue in dispatch and await (default QUEUE_ANSWER_MS). */
+  /** Bound on one unanswered question to the queue in dispatch, await and cancel (default QUEUE_ANSWER_MS). */
   readonly answerMs?: number;
 }
 
@@ -55,7 +56,10 @@ export interface QueueAttempts {
   preflight(): Promise<PreflightOutcome | null>;
   dispatch(input: DispatchInput): Promise<DispatchOutcome>;
   await(input: AwaitInput, signal: AbortSignal): Promise<WorkerOutcome>;
-  /** Publish the cancel of every attempt of the run whose job has not ended. */
+  /**
+   * Publish the cancel of every attempt of the run whose job has not ended. Throws `queue_unavailable` naming the
+   * attempts whose cancel the queue did not confirm (Redis unanswered past the bound): their jobs may still run.
+   */
   cancelAll(): Promise<void>;
 }
 
@@ -177,11 +181,30 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
     },
 
     async cancelAll() {
-      const queue = await open();
-      for (const record of queuedAttempts(o.runDir)) {
-        const state = (await queue.find(record.attemptId)).state;
-        if (state === 'waiting' || state === 'active') await queue.cancel(record.attemptId);
+      const records = queuedAttempts(o.runDir);
+      const unconfirmed: string[] = [];
+      let firstError: unknown = null;
+      let away = false;
+      const queue = await open().catch((error: unknown) => {
+        firstError = error;
+        return null;
+      });
+      for (const { attemptId } of records) {
+        // One question unanswered past the bound: Redis is away, so the rest are not asked (each would wait again).
+        if (queue === null || away) {
+          unconfirmed.push(attemptId);
+          continue;
+        }
+        try {
+          const { state } = await ask(queue.find(attemptId), attemptId);
+          if (state === 'waiting' || state === 'active') await ask(queue.cancel(attemptId), attemptId);
+        } catch (error) {
+          firstError ??= error;
+          away = isUnanswered(error);
+          unconfirmed.push(attemptId);
+        }
       }
+      if (unconfirmed.length > 0) throw cancelNotConfirmed(o.runId, redactUrl(url), unconfirmed, firstError);
     },
   };
 
@@ -239,49 +262,23 @@ async function defaultOpen(url: string): Promise<AttemptQueue> {
   return sharedQueue(url);
 }
 
-/**
- * `question`'s answer, or `queue_unavailable` once `ms` pass without one (Redis down or out of reach), or the abort.
- * The question itself may still be answered later (the client keeps it for the reconnect): every one asked here can be
- * asked again.
- */
-function answered<T>(question: Promise<T>, ms: number, signal: AbortSignal | null, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const onAbort = () => {
-      done();
-      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new BuranError({ code: 'queue_unavailable', message: `${what} did not answer within ${Math.round(ms / 1000)} s (is Redis down?)`, details: { waitedMs: ms } }));
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    question.then(
-      (value) => {
-        done();
-        resolve(value);
-      },
-      (error: unknown) => {
-        done();
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
+/** An unanswered question (the bound passed), as opposed to an error Redis answered with. */
+function isUnanswered(error: unknown): boolean {
+  return error instanceof BuranError && error.code === 'queue_unavailable';
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+/** The cancel of `attemptIds` was asked and the queue did not confirm it: said as such, never as stopped. */
+function cancelNotConfirmed(runId: string, url: string, attemptIds: readonly string[], cause: unknown): BuranError {
+  const shown = attemptIds.slice(0, 10).join(', ') + (attemptIds.length > 10 ? `, and ${attemptIds.length - 10} more` : '');
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new BuranError({
+    code: 'queue_unavailable',
+    message: `run ${runId}: the queue at ${url} did not confirm the cancel of ${attemptIds.length} queued attempt(s) (${shown}): their jobs may still wait or run on worker agents (${reason})`,
+    details: { runId, url, unconfirmed: attemptIds },
+    nextSafeAction: {
+      text: "Until the queue confirms, treat these attempts as running: stop the worker agents that hold them (status names each attempt's agent). A job no agent took yet runs once Redis is back; its result is never taken into this run.",
+      command: null,
+    },
+    cause,
   });
 }

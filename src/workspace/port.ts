@@ -96,6 +96,12 @@ export interface AdoptRemoteAttemptRequest {
   readonly base: string;
 }
 
+/** A local ref that holds a fetched attempt commit (`refs/buran/fetched/<attemptId>`), with the commit it held when read. */
+export interface FetchedAttemptRef {
+  readonly ref: string;
+  readonly commit: string;
+}
+
 export type AdoptRemoteAttemptOutcome =
   | { readonly status: 'adopted'; readonly commit: string; readonly changedFiles: readonly string[] }
   /** Not taken: the worker's output is not what the result named, or not a child of the base (files: what is named). */
@@ -147,4 +153,11 @@ export interface Workspace {
   runLeftovers(runId: string): Promise<{ readonly worktrees: readonly string[]; readonly branches: readonly string[] }>;
   /** Deletes branches of the run (`buran/<runId>`, `buran-task/<runId>/…`); any other name is `invalid_input`. */
   deleteRunBranches(runId: string, branches: readonly string[]): Promise<void>;
+  /**
+   * The fetched refs of these queued attempts that still hold a child of the attempt's recorded base: the run's own
+   * attempt commit (attempt ids repeat across runs, so a ref another run fetched since, from another base, is not listed).
+   */
+  fetchedAttemptRefs(attempts: readonly { readonly attemptId: string; readonly baseCommit: string }[]): Promise<FetchedAttemptRef[]>;
+  /** Deletes fetched refs if each still holds the commit listed (compare and delete); one that moved since is left as it is. */
+  deleteFetchedRefs(refs: readonly FetchedAttemptRef[]): Promise<void>;
 }

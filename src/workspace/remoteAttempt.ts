@@ -11,7 +11,7 @@ import { workspaceIdProblem } from './layout.js';
 import { parseCommitSummary } from './attemptCommit.js';
 import type { GitAccess } from './gitAccess.js';
 import { ATTEMPT_TRAILER } from './port.js';
-import type { AdoptRemoteAttemptRequest, AdoptRemoteAttemptOutcome, PublishCommitRequest } from './port.js';
+import type { AdoptRemoteAttemptRequest, AdoptRemoteAttemptOutcome, FetchedAttemptRef, PublishCommitRequest } from './port.js';
 
 /** Where fetched attempt commits are kept in the user's repository (private refs; never a branch). */
 export const FETCHED_ATTEMPT_PREFIX = 'refs/buran/fetched/';
@@ -98,7 +98,36 @@ export function createRemoteAttempts(access: GitAccess) {
     return { status: 'adopted', commit: parsed.commit, changedFiles: parsed.changedFiles };
   }
 
-  return { publishCommit, adoptRemoteAttempt };
+  async function fetchedAttemptRefs(attempts: readonly { readonly attemptId: string; readonly baseCommit: string }[]): Promise<FetchedAttemptRef[]> {
+    const { repo } = await roots();
+    const found: FetchedAttemptRef[] = [];
+    for (const { attemptId, baseCommit } of attempts) {
+      if (workspaceIdProblem(attemptId) !== null || !COMMIT_ID.test(baseCommit)) continue;
+      const ref = `${FETCHED_ATTEMPT_PREFIX}${attemptId}`;
+      const tip = await run(repo, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+      if (tip.exitCode !== 0) continue;
+      const commit = tip.stdout.trim();
+      const [, ...parents] = (await must(repo, ['rev-list', '--parents', '-n', '1', commit, '--'])).trim().split(' ');
+      if (parents.length === 1 && parents[0] === baseCommit) found.push({ ref, commit });
+    }
+    return found;
+  }
+
+  async function deleteFetchedRefs(refs: readonly FetchedAttemptRef[]): Promise<void> {
+    const foreign = refs.filter(({ ref, commit }) => !ref.startsWith(FETCHED_ATTEMPT_PREFIX) || workspaceIdProblem(ref.slice(FETCHED_ATTEMPT_PREFIX.length)) !== null || !COMMIT_ID.test(commit));
+    if (foreign.length > 0) throw new BuranError({ code: 'invalid_input', message: `not fetched attempt refs: ${foreign.map((f) => f.ref).join(', ')}`, details: { refs: foreign } });
+    const { repo } = await roots();
+    for (const { ref, commit } of refs) {
+      // With the old value: git deletes it only if it still holds that commit (another run may have fetched into it since).
+      const deleted = await run(repo, ['update-ref', '--no-deref', '-d', ref, commit]);
+      if (deleted.exitCode === 0) continue;
+      const now = await run(repo, ['rev-parse', '--verify', '--quiet', '--end-of-options', ref]);
+      if (now.exitCode !== 0 || now.stdout.trim() !== commit) continue;
+      await must(repo, ['update-ref', '--no-deref', '-d', ref, commit]);
+    }
+  }
+
+  return { publishCommit, adoptRemoteAttempt, fetchedAttemptRefs, deleteFetchedRefs };
 }
 
 function refused(reason: string, files: readonly string[] = []): AdoptRemoteAttemptOutcome {

@@ -60,7 +60,7 @@ async function setup(o: { readonly setup?: boolean } = {}) {
   };
   const make = (env: Record<string, string> = {}, over: { readonly queue?: AttemptQueue; readonly answerMs?: number } = {}) =>
     createQueueAttempts({ ...common, runDir, repoRoot: repo, packet: packetOf(o.setup === true), config, env, ws, now: () => now, putEvidence, openQueue: () => Promise.resolve(over.queue ?? queue), ...(over.answerMs === undefined ? {} : { answerMs: over.answerMs }) });
-  return { dir, repo, remote, queue, runDir, make, evidence, tick: (ms: number) => (now += ms) };
+  return { dir, repo, remote, queue, runDir, config, ws, make, evidence, tick: (ms: number) => (now += ms) };
 }
 
 /** Options every queue-backed attempts object of these tests shares. */
@@ -314,6 +314,37 @@ describe('queue-backed attempts', () => {
     expect(w.queue.cancelled).toEqual(['a.a1']);
     // Retried: the job is gone (cancelled), so the task's worker-lost path starts a new attempt.
     expect(await q.await(awaitInput(1, 5_000), new AbortController().signal)).toMatchObject({ kind: 'missing' });
+  });
+
+  it('a cancel Redis does not answer is bounded and says which attempts it did not confirm, never that they stopped; Redis is asked once, not once per attempt', async () => {
+    const w = await setup();
+    const q = w.make();
+    if (q === null) throw new Error('no queue');
+    await q.dispatch(input(1));
+    await q.dispatch(input(2));
+    // Redis away: the client keeps each question for the reconnect, so it never settles.
+    let asked = 0;
+    const silent: AttemptQueue = { ...w.queue, find: () => (asked++, new Promise(() => undefined)), cancel: () => new Promise(() => undefined) };
+    const started = Date.now();
+    const cancel = w.make({}, { queue: silent, answerMs: 50 })?.cancelAll();
+    await expect(cancel).rejects.toMatchObject({
+      code: 'queue_unavailable',
+      message: expect.stringMatching(/^run r1: the queue at redis:\/\/10\.0\.0\.5:6379 did not confirm the cancel of 2 queued attempt\(s\) \(a\.a1, a\.a2\): their jobs may still wait or run on worker agents/) as unknown,
+      details: { runId: 'r1', unconfirmed: ['a.a1', 'a.a2'] },
+      nextSafeAction: { text: expect.stringContaining('treat these attempts as running') as unknown, command: null },
+    });
+    expect(asked).toBe(1);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // The job state is answered, the cancel is not: that attempt is not confirmed either; nothing was cancelled.
+    const cancelSilent: AttemptQueue = { ...w.queue, cancel: () => new Promise(() => undefined) };
+    await expect(w.make({}, { queue: cancelSilent, answerMs: 50 })?.cancelAll()).rejects.toMatchObject({ code: 'queue_unavailable', details: { unconfirmed: ['a.a1', 'a.a2'] } });
+    expect(w.queue.cancelled).toEqual([]);
+    // A queue that cannot even be opened: every attempt of the run is unconfirmed.
+    const closed = createQueueAttempts({ ...common, runDir: w.runDir, repoRoot: w.repo, packet: packetOf(), config: w.config, env: {}, ws: w.ws, now: () => 0, openQueue: () => Promise.reject(new Error('connect ECONNREFUSED')) });
+    await expect(closed?.cancelAll()).rejects.toMatchObject({ code: 'queue_unavailable', message: expect.stringContaining('(connect ECONNREFUSED)') as unknown, details: { unconfirmed: ['a.a1', 'a.a2'] } });
+    // Redis back: the same cancel is confirmed and ends both jobs.
+    await q.cancelAll();
+    expect(w.queue.cancelled).toEqual(['a.a1', 'a.a2']);
   });
 
   it('preflight refuses a queue without a remote; a packet with setup commands passes (agents run them); with no queue configured there is none', async () => {
