@@ -11,7 +11,7 @@ import type { PreflightOutcome } from '../../machines/run.types.js';
 import type { Config } from '../domain/config.js';
 import { BuranError } from '../domain/errors.js';
 import type { Packet } from '../domain/packet.js';
-import { AGENT_NAME, attemptRef } from '../queue/attemptJob.js';
+import { AGENT_NAME, attemptRef, jobIdOf, jobIdProblem } from '../queue/attemptJob.js';
 import { redactUrl } from '../queue/durability.js';
 import type { AttemptQueue } from '../queue/port.js';
 import { NESTED_SCAN_LIMIT, findNestedGitEntries } from '../workspace/nestedRepos.js';
@@ -21,7 +21,7 @@ import type { RunEffects } from './effects.js';
 import { redactOutcome } from './redactResults.js';
 import { queueSettingsOf, attemptJobOf, jobOutcome } from './queueJob.js';
 import { answered, pause } from './queueAnswer.js';
-import { queuedAttempts, readQueuedAttempt, writeQueuedAttempt } from './queueRecords.js';
+import { jobIdOfRecord, queuedAttempts, readQueuedAttempt, writeQueuedAttempt } from './queueRecords.js';
 
 /** How often (ms) a waiting runner asks the queue about an attempt's job. */
 const POLL_MS = 250;
@@ -105,16 +105,20 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
       if (record === null) {
         const tip = await readBranchTip(o.repoRoot, prepared.branch);
         if (tip === null) throw new Error(`task ${taskId}: branch ${prepared.branch} has no commit`);
-        record = { schema: 'buran.queued-attempt/v1', attemptId: attempt.attemptId, taskId, baseCommit: tip.commit, addedAt: null, agent: null };
+        const jobId = jobIdOf(o.runId, attempt.attemptId);
+        const problem = jobIdProblem(jobId);
+        if (problem !== null) throw new BuranError({ code: 'invalid_input', message: `task ${taskId}: ${problem}`, details: { runId: o.runId, attemptId: attempt.attemptId } });
+        record = { schema: 'buran.queued-attempt/v1', attemptId: attempt.attemptId, jobId, taskId, baseCommit: tip.commit, addedAt: null, agent: null };
         await writeQueuedAttempt(o.runDir, record);
       }
+      const jobId = jobIdOfRecord(record);
       const remote = remoteOf();
-      await o.ws.publishCommit({ remote, commit: record.baseCommit, ref: `refs/buran/bases/${attempt.attemptId}` });
+      await o.ws.publishCommit({ remote, commit: record.baseCommit, ref: `refs/buran/bases/${jobId}` });
       // Added once: a job for this id already in the queue (a restarted runner, or a crash after the add) is re-attached.
       // One that was added and is gone (cancelled before anyone took it) is not added again: awaiting reports it missing.
       if (record.addedAt === null) {
         // Unanswered past the bound: queue_unavailable, resume at dispatch; an add the client still sends later is found then.
-        if ((await ask(queue.find(attempt.attemptId), attempt.attemptId)).state === 'absent') {
+        if ((await ask(queue.find(jobId), attempt.attemptId)).state === 'absent') {
           await ask(queue.add(attemptJobOf({ runId: o.runId, packet: o.packet, config: o.config, remote, baseCommit: record.baseCommit, input, setupTimeoutMs: o.setupTimeoutMs })), attempt.attemptId);
         }
         record = { ...record, addedAt: o.now() };
@@ -128,6 +132,7 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
       const queue = await open();
       const record = readQueuedAttempt(o.runDir, attempt.attemptId);
       if (record === null) return { kind: 'missing', reason: `attempt ${attempt.attemptId} was never sent to the queue` };
+      const jobId = jobIdOfRecord(record);
       let agent = record.agent;
       /** The record as this wait keeps it (agent and takenAt written as they become known). */
       let kept = record;
@@ -146,7 +151,7 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
       };
       for (;;) {
         signal.throwIfAborted();
-        const state = await ask(queue.find(attempt.attemptId), attempt.attemptId, signal);
+        const state = await ask(queue.find(jobId), attempt.attemptId, signal);
         if (state.state !== 'absent') await noteAgent(state.agent);
         if (takenAt === null && state.state !== 'absent' && state.state !== 'waiting') {
           takenAt = o.now();
@@ -160,16 +165,16 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
           await noteAgent(ended.result?.agent ?? null);
           const outcome = redactOutcome(ended.outcome, o.redact);
           if (outcome.kind !== 'completion' || outcome.status !== 'completed') return outcome;
-          return ingestCommit(taskId, attempt.epoch, attempt.attemptId, record.baseCommit, ended.result?.commit ?? null, outcome);
+          return ingestCommit(taskId, attempt.epoch, attempt.attemptId, jobId, record.baseCommit, ended.result?.commit ?? null, outcome);
         }
         if (limitMs !== null && takenAt !== null && o.now() >= takenAt + limitMs) {
-          await ask(queue.cancel(attempt.attemptId), attempt.attemptId, signal);
+          await ask(queue.cancel(jobId), attempt.attemptId, signal);
           return { kind: 'timeout', reason: 'wall' };
         }
         if (limitMs !== null && takenAt === null && o.now() >= waitingSince + limitMs) {
           // No agent took it: nothing ran, so it is not the attempt's timeout. The job is withdrawn and the task blocks
           // (retryable: a retry finds the job cancelled and starts a new attempt, once agents are running).
-          await ask(queue.cancel(attempt.attemptId), attempt.attemptId, signal);
+          await ask(queue.cancel(jobId), attempt.attemptId, signal);
           throw new BuranError({
             code: 'queue_unavailable',
             message: `attempt ${attempt.attemptId}: no worker agent took the job within ${Math.round(limitMs / 1000)} s (the task's time limit); is \`buran worker --queue ${redactUrl(url)}\` running on a machine that can reach it?`,
@@ -189,15 +194,17 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
         firstError = error;
         return null;
       });
-      for (const { attemptId } of records) {
+      for (const record of records) {
+        const { attemptId } = record;
+        const jobId = jobIdOfRecord(record);
         // One question unanswered past the bound: Redis is away, so the rest are not asked (each would wait again).
         if (queue === null || away) {
           unconfirmed.push(attemptId);
           continue;
         }
         try {
-          const { state } = await ask(queue.find(attemptId), attemptId);
-          if (state === 'waiting' || state === 'active') await ask(queue.cancel(attemptId), attemptId);
+          const { state } = await ask(queue.find(jobId), attemptId);
+          if (state === 'waiting' || state === 'active') await ask(queue.cancel(jobId), attemptId);
         } catch (error) {
           firstError ??= error;
           away = isUnanswered(error);
@@ -216,12 +223,12 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
   }
 
   /** The completed attempt's commit into the task worktree, or the violation that keeps it out. */
-  async function ingestCommit(taskId: string, epoch: number, attemptId: string, base: string, commit: string | null, outcome: WorkerOutcome & { kind: 'completion' }): Promise<WorkerOutcome> {
+  async function ingestCommit(taskId: string, epoch: number, attemptId: string, jobId: string, base: string, commit: string | null, outcome: WorkerOutcome & { kind: 'completion' }): Promise<WorkerOutcome> {
     const tree = await taskTree(taskId, epoch, attemptId, false);
     if (tree.status !== 'ready') throw new Error(`task ${taskId}: its worktree is gone: ${tree.message}`);
     let changedFiles: readonly string[] = [];
     if (commit !== null) {
-      const adopted = await o.ws.adoptRemoteAttempt({ worktree: tree.worktree, attemptId, remote: remoteOf(), ref: attemptRef(attemptId), commit, base });
+      const adopted = await o.ws.adoptRemoteAttempt({ worktree: tree.worktree, attemptId, jobId, remote: remoteOf(), ref: attemptRef(jobId), commit, base });
       // A remote that does not answer says nothing about the attempt: the task blocks retryably (queue_unavailable, resume at await).
       if (adopted.status === 'unreachable') throw new BuranError({ code: 'queue_unavailable', message: `attempt ${attemptId}: ${adopted.reason}`, details: { attemptId, commit } });
       if (adopted.status === 'refused') return { kind: 'violation', reason: o.redact(`the attempt's commit was not taken: ${adopted.reason}`), files: adopted.files.map(o.redact) };

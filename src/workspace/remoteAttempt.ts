@@ -44,8 +44,8 @@ export function createRemoteAttempts(access: GitAccess) {
   }
 
   async function adoptRemoteAttempt(r: AdoptRemoteAttemptRequest): Promise<AdoptRemoteAttemptOutcome> {
-    const idProblem = workspaceIdProblem(r.attemptId);
-    if (idProblem !== null) throw new BuranError({ code: 'invalid_input', message: `attemptId ${idProblem}`, details: { attemptId: r.attemptId } });
+    const idProblem = workspaceIdProblem(r.attemptId) ?? workspaceIdProblem(r.jobId ?? r.attemptId);
+    if (idProblem !== null) throw new BuranError({ code: 'invalid_input', message: `attemptId ${idProblem}`, details: { attemptId: r.attemptId, jobId: r.jobId ?? null } });
     if (!COMMIT_ID.test(r.commit) || !COMMIT_ID.test(r.base)) return refused(`${r.commit} is not a full commit id`);
     const cwd = await ownWorktree(r.worktree);
     const head = await headCommit(cwd);
@@ -65,7 +65,7 @@ export function createRemoteAttempts(access: GitAccess) {
 
   /** The attempt's commit fetched into a private ref and checked; the refusal, or null when it may be taken. */
   async function fetchAndCheck(repo: string, r: AdoptRemoteAttemptRequest): Promise<AdoptRemoteAttemptOutcome | null> {
-    const local = `${FETCHED_ATTEMPT_PREFIX}${r.attemptId}`;
+    const local = `${FETCHED_ATTEMPT_PREFIX}${r.jobId ?? r.attemptId}`;
     const args = [...FSCK, 'fetch', '--no-tags', '--no-write-fetch-head', '--quiet', ...packPrograms(r.remote).slice(1), '--', r.remote, `+${r.ref}:${local}`];
     let fetched = await run(repo, args);
     for (let retry = 0; fetched.exitCode !== 0 && retry < FETCH_RETRIES; retry++) {
@@ -98,12 +98,13 @@ export function createRemoteAttempts(access: GitAccess) {
     return { status: 'adopted', commit: parsed.commit, changedFiles: parsed.changedFiles };
   }
 
-  async function fetchedAttemptRefs(attempts: readonly { readonly attemptId: string; readonly baseCommit: string }[]): Promise<FetchedAttemptRef[]> {
+  async function fetchedAttemptRefs(attempts: readonly { readonly attemptId: string; readonly baseCommit: string; readonly jobId?: string | undefined }[]): Promise<FetchedAttemptRef[]> {
     const { repo } = await roots();
     const found: FetchedAttemptRef[] = [];
-    for (const { attemptId, baseCommit } of attempts) {
-      if (workspaceIdProblem(attemptId) !== null || !COMMIT_ID.test(baseCommit)) continue;
-      const ref = `${FETCHED_ATTEMPT_PREFIX}${attemptId}`;
+    for (const { attemptId, baseCommit, jobId } of attempts) {
+      const name = jobId ?? attemptId;
+      if (workspaceIdProblem(name) !== null || !COMMIT_ID.test(baseCommit)) continue;
+      const ref = `${FETCHED_ATTEMPT_PREFIX}${name}`;
       const tip = await run(repo, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
       if (tip.exitCode !== 0) continue;
       const commit = tip.stdout.trim();
