@@ -1,4 +1,5 @@
 import type { EventRecord } from '../domain/events.js';
+import type { HookFailure } from '../engine/runView.js';
 import type { StatusJson } from '../engine/statusView.js';
 import { NO_REASONS, type Reasons, reasonLines } from '../engine/reasons.js';
 import { sandboxSummary } from '../engine/sandboxChoice.js';
@@ -9,6 +10,7 @@ import { approvalLines } from '../engine/approvalView.js';
 export function eventLine(e: EventRecord): string {
   const who = e.taskId === undefined ? 'run' : `task ${e.taskId}${e.attemptId === undefined ? '' : ` ${e.attemptId}`}`;
   const what = e.from !== null || e.to !== null ? `${e.from ?? '∅'} → ${e.to ?? '∅'}` : e.type;
+  if (e.type === 'hook_failed' && typeof e.data['error'] === 'string') return `#${e.seq} ${e.ts} ${who}: hook_failed (${String(e.data['hook'])}: ${e.data['error']})`;
   const why = typeof e.data['event'] === 'string' ? ` (${e.data['event'].replace('xstate.done.actor.', 'done: ').replace('xstate.error.actor.', 'error: ')}${typeof e.data['status'] === 'string' ? ` ${e.data['status']}` : ''})` : '';
   return `#${e.seq} ${e.ts} ${who}: ${what}${why}`;
 }
@@ -50,4 +52,9 @@ export function setupLines(setup: StatusJson['setup'], pad: string): string[] {
     for (const c of s.commands) if (c.outputTail !== '' && (c.exitCode !== 0 || c.timedOut || c.error !== null)) lines.push(...c.outputTail.split('\n').map((l) => `${pad}    | ${l}`));
   }
   return lines;
+}
+
+/** What a final-state hook did not confirm (a cancel Redis never answered): said, never passed over as done. */
+export function hookFailureLines(failures: readonly HookFailure[]): string[] {
+  return failures.flatMap((f) => [`not confirmed: ${f.hook}: ${f.message}`, ...(f.nextSafeAction === null ? [] : [`  ${f.nextSafeAction.text}`])]);
 }

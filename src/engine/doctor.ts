@@ -104,7 +104,9 @@ export async function diagnose(src: DoctorSources): Promise<DoctorReport> {
 /** What finished runs left behind, from the facts prune and scope recovery already use. */
 async function leftoversOf(src: DoctorSources, store: FileStore, proven: readonly RunCheck[]): Promise<Leftover[]> {
   const stages = new Map(proven.map((r) => [r.runId, r.stage ?? '']));
-  const { plans } = await planPrune({ runs: proven, stageOf: (id) => Promise.resolve(stages.get(id) ?? ''), driven: () => Promise.resolve(false), workspace: src.workspace }, false);
+  // Worktrees and branches only: fetched attempt refs hold no process or lock, and are prune's to list.
+  const workspace = { runLeftovers: (id: string) => src.workspace.runLeftovers(id), fetchedAttemptRefs: () => Promise.resolve([]) };
+  const { plans } = await planPrune({ runs: proven, stageOf: (id) => Promise.resolve(stages.get(id) ?? ''), driven: () => Promise.resolve(false), queuedAttempts: () => [], workspace }, false);
   const scopes = await src.scopes.listScopeLocks();
   const out: Leftover[] = [];
   for (const run of proven) {

@@ -1,8 +1,9 @@
-// What `buran prune` removes: the worktrees and branches finished runs leave
-// in the repository. Planned first (a dry run prints the plan), applied only
-// when asked. A handoff branch is the work itself: kept unless asked.
+// What `buran prune` removes: the worktrees, branches and fetched attempt refs
+// finished runs leave in the repository. Planned first (a dry run prints the
+// plan), applied only when asked. A handoff branch is the work itself: kept
+// unless asked. Refs on the queue's remote are left (docs/decisions.md).
 import { BuranError } from '../domain/errors.js';
-import type { Workspace } from '../workspace/port.js';
+import type { FetchedAttemptRef, Workspace } from '../workspace/port.js';
 import { runBranchName } from '../workspace/layout.js';
 
 /** Stages after which nothing of the run will run again. Blocked runs are not finished: they can be retried. */
@@ -13,6 +14,8 @@ export interface PrunePlan {
   readonly stage: string;
   readonly worktrees: readonly string[];
   readonly branches: readonly string[];
+  /** Local refs holding the run's queued attempts' fetched commits (`refs/buran/fetched/<attemptId>`). */
+  readonly fetchedRefs: readonly FetchedAttemptRef[];
   /** The handoff branch left in place (without includeHandoff), or null. */
   readonly keptHandoff: string | null;
 }
@@ -23,7 +26,9 @@ export interface PruneSources {
   readonly stageOf: (runId: string) => Promise<string>;
   /** Whether a process drives the run now (its lock is held). */
   readonly driven: (runId: string) => Promise<boolean>;
-  readonly workspace: Pick<Workspace, 'runLeftovers'>;
+  /** The run's attempts that went to the queue, with the base each job carried (none for a run whose attempts ran here). */
+  readonly queuedAttempts: (runId: string) => readonly { readonly attemptId: string; readonly baseCommit: string }[];
+  readonly workspace: Pick<Workspace, 'runLeftovers' | 'fetchedAttemptRefs'>;
 }
 
 /** One plan per finished run that still has something to remove (or a kept handoff branch), oldest run first. */
@@ -43,16 +48,18 @@ export async function planPrune(src: PruneSources, includeHandoff: boolean): Pro
     const handoff = stage === 'readyForReview' ? runBranchName(runId) : null;
     const keep = handoff !== null && !includeHandoff && left.branches.includes(handoff) ? handoff : null;
     const branches = left.branches.filter((b) => b !== keep);
-    if (left.worktrees.length === 0 && branches.length === 0 && keep === null) continue;
-    plans.push({ runId, stage, worktrees: left.worktrees, branches, keptHandoff: keep });
+    const fetchedRefs = await src.workspace.fetchedAttemptRefs(src.queuedAttempts(runId));
+    if (left.worktrees.length === 0 && branches.length === 0 && fetchedRefs.length === 0 && keep === null) continue;
+    plans.push({ runId, stage, worktrees: left.worktrees, branches, fetchedRefs, keptHandoff: keep });
   }
   return { plans, skipped };
 }
 
-/** Removes what the plans name: worktrees first (a branch checked out in one cannot be deleted), then branches. */
-export async function applyPrune(workspace: Pick<Workspace, 'releaseRunWorkspace' | 'deleteRunBranches'>, plans: readonly PrunePlan[]): Promise<void> {
+/** Removes what the plans name: worktrees first (a branch checked out in one cannot be deleted), then branches, then fetched refs. */
+export async function applyPrune(workspace: Pick<Workspace, 'releaseRunWorkspace' | 'deleteRunBranches' | 'deleteFetchedRefs'>, plans: readonly PrunePlan[]): Promise<void> {
   for (const p of plans) {
     if (p.worktrees.length > 0) await workspace.releaseRunWorkspace(p.runId);
     if (p.branches.length > 0) await workspace.deleteRunBranches(p.runId, p.branches);
+    if (p.fetchedRefs.length > 0) await workspace.deleteFetchedRefs(p.fetchedRefs);
   }
 }

@@ -11,7 +11,7 @@ import type { PreflightOutcome } from '../../machines/run.types.js';
 import type { Config } from '../domain/config.js';
 import { BuranError } from '../domain/errors.js';
 import type { Packet } from '../domain/packet.js';
-import { AGENT_NAME, attemptRef } from '../queue/attemptJob.js';
+import { AGENT_NAME, attemptRef, jobIdOf, jobIdProblem } from '../queue/attemptJob.js';
 import { redactUrl } from '../queue/durability.js';
 import type { AttemptQueue } from '../queue/port.js';
 import { NESTED_SCAN_LIMIT, findNestedGitEntries } from '../workspace/nestedRepos.js';
@@ -20,7 +20,8 @@ import type { Workspace } from '../workspace/port.js';
 import type { RunEffects } from './effects.js';
 import { redactOutcome } from './redactResults.js';
 import { queueSettingsOf, attemptJobOf, jobOutcome } from './queueJob.js';
-import { queuedAttempts, readQueuedAttempt, writeQueuedAttempt } from './queueRecords.js';
+import { answered, pause } from './queueAnswer.js';
+import { jobIdOfRecord, queuedAttempts, readQueuedAttempt, writeQueuedAttempt } from './queueRecords.js';
 
 /** How often (ms) a waiting runner asks the queue about an attempt's job. */
 const POLL_MS = 250;
@@ -46,7 +47,7 @@ export interface QueueAttemptsOptions {
   readonly setupTimeoutMs: number;
   /** The queue on the Redis at `url` (default: the process's shared BullMQ queue, opened after the durability preflight). */
   readonly openQueue?: (url: string) => Promise<AttemptQueue>;
-  /** Bound on one unanswered question to the queue in dispatch and await (default QUEUE_ANSWER_MS). */
+  /** Bound on one unanswered question to the queue in dispatch, await and cancel (default QUEUE_ANSWER_MS). */
   readonly answerMs?: number;
 }
 
@@ -55,7 +56,10 @@ export interface QueueAttempts {
   preflight(): Promise<PreflightOutcome | null>;
   dispatch(input: DispatchInput): Promise<DispatchOutcome>;
   await(input: AwaitInput, signal: AbortSignal): Promise<WorkerOutcome>;
-  /** Publish the cancel of every attempt of the run whose job has not ended. */
+  /**
+   * Publish the cancel of every attempt of the run whose job has not ended. Throws `queue_unavailable` naming the
+   * attempts whose cancel the queue did not confirm (Redis unanswered past the bound): their jobs may still run.
+   */
   cancelAll(): Promise<void>;
 }
 
@@ -101,16 +105,20 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
       if (record === null) {
         const tip = await readBranchTip(o.repoRoot, prepared.branch);
         if (tip === null) throw new Error(`task ${taskId}: branch ${prepared.branch} has no commit`);
-        record = { schema: 'buran.queued-attempt/v1', attemptId: attempt.attemptId, taskId, baseCommit: tip.commit, addedAt: null, agent: null };
+        const jobId = jobIdOf(o.runId, attempt.attemptId);
+        const problem = jobIdProblem(jobId);
+        if (problem !== null) throw new BuranError({ code: 'invalid_input', message: `task ${taskId}: ${problem}`, details: { runId: o.runId, attemptId: attempt.attemptId } });
+        record = { schema: 'buran.queued-attempt/v1', attemptId: attempt.attemptId, jobId, taskId, baseCommit: tip.commit, addedAt: null, agent: null };
         await writeQueuedAttempt(o.runDir, record);
       }
+      const jobId = jobIdOfRecord(record);
       const remote = remoteOf();
-      await o.ws.publishCommit({ remote, commit: record.baseCommit, ref: `refs/buran/bases/${attempt.attemptId}` });
+      await o.ws.publishCommit({ remote, commit: record.baseCommit, ref: `refs/buran/bases/${jobId}` });
       // Added once: a job for this id already in the queue (a restarted runner, or a crash after the add) is re-attached.
       // One that was added and is gone (cancelled before anyone took it) is not added again: awaiting reports it missing.
       if (record.addedAt === null) {
         // Unanswered past the bound: queue_unavailable, resume at dispatch; an add the client still sends later is found then.
-        if ((await ask(queue.find(attempt.attemptId), attempt.attemptId)).state === 'absent') {
+        if ((await ask(queue.find(jobId), attempt.attemptId)).state === 'absent') {
           await ask(queue.add(attemptJobOf({ runId: o.runId, packet: o.packet, config: o.config, remote, baseCommit: record.baseCommit, input, setupTimeoutMs: o.setupTimeoutMs })), attempt.attemptId);
         }
         record = { ...record, addedAt: o.now() };
@@ -124,18 +132,32 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
       const queue = await open();
       const record = readQueuedAttempt(o.runDir, attempt.attemptId);
       if (record === null) return { kind: 'missing', reason: `attempt ${attempt.attemptId} was never sent to the queue` };
+      const jobId = jobIdOfRecord(record);
       let agent = record.agent;
+      /** The record as this wait keeps it (agent and takenAt written as they become known). */
+      let kept = record;
+      let takenAt = record.takenAt ?? null;
+      // The attempt's time limit (the chart's deadline less its start) runs once an agent holds the job; while the job
+      // waits for a free agent, the wait has a bound of the same length of its own.
+      const limitMs = attempt.deadlineAt !== null && attempt.startedAt !== null ? attempt.deadlineAt - attempt.startedAt : null;
+      const waitingSince = record.addedAt ?? attempt.startedAt ?? o.now();
       const noteAgent = async (said: string | null) => {
         // The name comes from Redis (the job's progress, the result): shown in status and the report, so only a plain one.
         const name = said === null ? null : AGENT_NAME.test(said) ? said : '(unreadable agent name)';
         if (name === null || name === agent) return;
         agent = name;
-        await writeQueuedAttempt(o.runDir, { ...record, agent: name });
+        kept = { ...kept, agent: name };
+        await writeQueuedAttempt(o.runDir, kept);
       };
       for (;;) {
         signal.throwIfAborted();
-        const state = await ask(queue.find(attempt.attemptId), attempt.attemptId, signal);
+        const state = await ask(queue.find(jobId), attempt.attemptId, signal);
         if (state.state !== 'absent') await noteAgent(state.agent);
+        if (takenAt === null && state.state !== 'absent' && state.state !== 'waiting') {
+          takenAt = o.now();
+          kept = { ...kept, takenAt };
+          await writeQueuedAttempt(o.runDir, kept);
+        }
         // An agent's setup evidence goes to the run store first (as a local setup's does); the record names it by hash.
         const hashes = state.state === 'completed' && state.result?.setup !== undefined ? await storeEvidence(state.result.setup.commands) : [];
         const ended = jobOutcome(state, { taskId, expected: (o.packet.setup ?? []).length > 0, hashes });
@@ -143,22 +165,53 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
           await noteAgent(ended.result?.agent ?? null);
           const outcome = redactOutcome(ended.outcome, o.redact);
           if (outcome.kind !== 'completion' || outcome.status !== 'completed') return outcome;
-          return ingestCommit(taskId, attempt.epoch, attempt.attemptId, record.baseCommit, ended.result?.commit ?? null, outcome);
+          return ingestCommit(taskId, attempt.epoch, attempt.attemptId, jobId, record.baseCommit, ended.result?.commit ?? null, outcome);
         }
-        if (attempt.deadlineAt !== null && o.now() >= attempt.deadlineAt) {
-          await ask(queue.cancel(attempt.attemptId), attempt.attemptId, signal);
+        if (limitMs !== null && takenAt !== null && o.now() >= takenAt + limitMs) {
+          await ask(queue.cancel(jobId), attempt.attemptId, signal);
           return { kind: 'timeout', reason: 'wall' };
+        }
+        if (limitMs !== null && takenAt === null && o.now() >= waitingSince + limitMs) {
+          // No agent took it: nothing ran, so it is not the attempt's timeout. The job is withdrawn and the task blocks
+          // (retryable: a retry finds the job cancelled and starts a new attempt, once agents are running).
+          await ask(queue.cancel(jobId), attempt.attemptId, signal);
+          throw new BuranError({
+            code: 'queue_unavailable',
+            message: `attempt ${attempt.attemptId}: no worker agent took the job within ${Math.round(limitMs / 1000)} s (the task's time limit); is \`buran worker --queue ${redactUrl(url)}\` running on a machine that can reach it?`,
+            details: { attemptId: attempt.attemptId, waitedMs: o.now() - waitingSince },
+          });
         }
         await pause(POLL_MS, signal);
       }
     },
 
     async cancelAll() {
-      const queue = await open();
-      for (const record of queuedAttempts(o.runDir)) {
-        const state = (await queue.find(record.attemptId)).state;
-        if (state === 'waiting' || state === 'active') await queue.cancel(record.attemptId);
+      const records = queuedAttempts(o.runDir);
+      const unconfirmed: string[] = [];
+      let firstError: unknown = null;
+      let away = false;
+      const queue = await open().catch((error: unknown) => {
+        firstError = error;
+        return null;
+      });
+      for (const record of records) {
+        const { attemptId } = record;
+        const jobId = jobIdOfRecord(record);
+        // One question unanswered past the bound: Redis is away, so the rest are not asked (each would wait again).
+        if (queue === null || away) {
+          unconfirmed.push(attemptId);
+          continue;
+        }
+        try {
+          const { state } = await ask(queue.find(jobId), attemptId);
+          if (state === 'waiting' || state === 'active') await ask(queue.cancel(jobId), attemptId);
+        } catch (error) {
+          firstError ??= error;
+          away = isUnanswered(error);
+          unconfirmed.push(attemptId);
+        }
       }
+      if (unconfirmed.length > 0) throw cancelNotConfirmed(o.runId, redactUrl(url), unconfirmed, firstError);
     },
   };
 
@@ -170,12 +223,12 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
   }
 
   /** The completed attempt's commit into the task worktree, or the violation that keeps it out. */
-  async function ingestCommit(taskId: string, epoch: number, attemptId: string, base: string, commit: string | null, outcome: WorkerOutcome & { kind: 'completion' }): Promise<WorkerOutcome> {
+  async function ingestCommit(taskId: string, epoch: number, attemptId: string, jobId: string, base: string, commit: string | null, outcome: WorkerOutcome & { kind: 'completion' }): Promise<WorkerOutcome> {
     const tree = await taskTree(taskId, epoch, attemptId, false);
     if (tree.status !== 'ready') throw new Error(`task ${taskId}: its worktree is gone: ${tree.message}`);
     let changedFiles: readonly string[] = [];
     if (commit !== null) {
-      const adopted = await o.ws.adoptRemoteAttempt({ worktree: tree.worktree, attemptId, remote: remoteOf(), ref: attemptRef(attemptId), commit, base });
+      const adopted = await o.ws.adoptRemoteAttempt({ worktree: tree.worktree, attemptId, jobId, remote: remoteOf(), ref: attemptRef(jobId), commit, base });
       // A remote that does not answer says nothing about the attempt: the task blocks retryably (queue_unavailable, resume at await).
       if (adopted.status === 'unreachable') throw new BuranError({ code: 'queue_unavailable', message: `attempt ${attemptId}: ${adopted.reason}`, details: { attemptId, commit } });
       if (adopted.status === 'refused') return { kind: 'violation', reason: o.redact(`the attempt's commit was not taken: ${adopted.reason}`), files: adopted.files.map(o.redact) };
@@ -216,49 +269,23 @@ async function defaultOpen(url: string): Promise<AttemptQueue> {
   return sharedQueue(url);
 }
 
-/**
- * `question`'s answer, or `queue_unavailable` once `ms` pass without one (Redis down or out of reach), or the abort.
- * The question itself may still be answered later (the client keeps it for the reconnect): every one asked here can be
- * asked again.
- */
-function answered<T>(question: Promise<T>, ms: number, signal: AbortSignal | null, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const onAbort = () => {
-      done();
-      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new BuranError({ code: 'queue_unavailable', message: `${what} did not answer within ${Math.round(ms / 1000)} s (is Redis down?)`, details: { waitedMs: ms } }));
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    question.then(
-      (value) => {
-        done();
-        resolve(value);
-      },
-      (error: unknown) => {
-        done();
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
+/** An unanswered question (the bound passed), as opposed to an error Redis answered with. */
+function isUnanswered(error: unknown): boolean {
+  return error instanceof BuranError && error.code === 'queue_unavailable';
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+/** The cancel of `attemptIds` was asked and the queue did not confirm it: said as such, never as stopped. */
+function cancelNotConfirmed(runId: string, url: string, attemptIds: readonly string[], cause: unknown): BuranError {
+  const shown = attemptIds.slice(0, 10).join(', ') + (attemptIds.length > 10 ? `, and ${attemptIds.length - 10} more` : '');
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new BuranError({
+    code: 'queue_unavailable',
+    message: `run ${runId}: the queue at ${url} did not confirm the cancel of ${attemptIds.length} queued attempt(s) (${shown}): their jobs may still wait or run on worker agents (${reason})`,
+    details: { runId, url, unconfirmed: attemptIds },
+    nextSafeAction: {
+      text: "Until the queue confirms, treat these attempts as running: stop the worker agents that hold them (status names each attempt's agent). A job no agent took yet runs once Redis is back; its result is never taken into this run.",
+      command: null,
+    },
+    cause,
   });
 }

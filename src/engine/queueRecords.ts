@@ -16,16 +16,28 @@ export const QueuedAttemptSchema = z.strictObject({
   schema: z.literal(QUEUED_ATTEMPT_SCHEMA_ID),
   attemptId: z.string().min(1),
   taskId: z.string().min(1),
+  /** The job's id in the queue (`jobIdOf(runId, attemptId)`); absent in records of runners that named jobs by the attempt id alone. */
+  jobId: z.string().min(1).optional(),
   baseCommit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
   /** When the job was added (epoch ms, the runner's clock); null until the add was acknowledged. */
   addedAt: z.number().nullable(),
   /** The worker agent that took the job (its `--name`), once known. */
   agent: z.string().nullable(),
+  /**
+   * When this runner first saw an agent holding the job (epoch ms, the runner's clock): the attempt's time limit runs
+   * from here, not from the add (a job waiting for a free agent is not working). Absent in records of older runners.
+   */
+  takenAt: z.number().nullable().optional(),
 });
 export type QueuedAttempt = z.output<typeof QueuedAttemptSchema>;
 
 const folderOf = (runDir: string) => join(runDir, 'queue');
 const fileOf = (runDir: string, attemptId: string) => join(folderOf(runDir), `${attemptId}.json`);
+
+/** The id the attempt's job has in the queue: as recorded (the attempt id alone for records written before job ids). */
+export function jobIdOfRecord(record: Pick<QueuedAttempt, 'attemptId' | 'jobId'>): string {
+  return record.jobId ?? record.attemptId;
+}
 
 export function readQueuedAttempt(runDir: string, attemptId: string): QueuedAttempt | null {
   const file = fileOf(runDir, attemptId);

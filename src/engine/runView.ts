@@ -31,6 +31,18 @@ export interface DriveResult extends RunView {
   readonly appended: number;
   /** The previous holder when a dead driver's lock was taken over. */
   readonly takeover: Record<string, unknown> | null;
+  /** Final-state hooks that failed during this drive (each also a `hook_failed` event): e.g. a cancel of queued attempts Redis did not confirm. */
+  readonly hookFailures: readonly HookFailure[];
+}
+
+/** A final-state hook (release the lease or scope, cancel the workers) that failed: what it did is not confirmed. */
+export interface HookFailure {
+  readonly hook: string;
+  /** The BuranError code, or null for another error. */
+  readonly code: string | null;
+  readonly message: string;
+  readonly details: Record<string, unknown>;
+  readonly nextSafeAction: NextSafeAction | null;
 }
 
 /**

@@ -19,7 +19,7 @@ import { attemptsOf, observationsToSend } from './observeCompletions.js';
 import { Persister } from './persister.js';
 import { Recorder, draftFor } from './recorder.js';
 import type { RunRecords } from './runRecords.js';
-import { type DriveResult, type RunSnapshot, type RunView, inputOf, isStopped, restoredView, runViewOf, stopWithChildren } from './runView.js';
+import { type DriveResult, type HookFailure, type RunSnapshot, type RunView, inputOf, isStopped, restoredView, runViewOf, stopWithChildren } from './runView.js';
 import { SANDBOX_RECORD_FILE, sandboxRecordOf } from './sandboxChoice.js';
 import { stageOf } from './runStatus.js';
 import { chainHead } from './seal.js';
@@ -121,7 +121,7 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   if (tampered !== null) {
     const view = runViewOf(runId, restoredView(doc.snapshot), lastSeq, tampered);
     if (!inert) await notifyFindingOnce(deps, view, log.events.at(-1)?.ts ?? null);
-    return { ...view, appended: 0, takeover: lock.takeover };
+    return { ...view, appended: 0, takeover: lock.takeover, hookFailures: [] };
   }
 
   const recorder = new Recorder(lastSeq, log.events.filter((e) => e.seq > doc.seq));
@@ -165,12 +165,15 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   };
 
   const hooks: Promise<void>[] = [];
+  const hookFailures: HookFailure[] = [];
   const machine = bindEffects(effects, {
     inert,
     onHook: (hook, done) => {
       hooks.push(
         done.catch((error: unknown) => {
-          recorder.add({ runId, type: 'hook_failed', from: null, to: null, data: { hook, error: error instanceof Error ? error.message : String(error) } });
+          const failed = hookFailureOf(hook, error);
+          hookFailures.push(failed);
+          recorder.add({ runId, type: 'hook_failed', from: null, to: null, data: { hook, error: failed.message, code: failed.code, details: failed.details, nextSafeAction: failed.nextSafeAction } });
           schedule();
         }),
       );
@@ -247,5 +250,10 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   }
   const view = runViewOf(runId, stoppedAt, recorder.lastSeq, finding);
   if (finding !== null && !inert) await notifyFindingOnce(deps, view, persister.written.at(-1)?.ts ?? log.events.at(-1)?.ts ?? null);
-  return { ...view, appended: persister.appended, takeover: lock.takeover };
+  return { ...view, appended: persister.appended, takeover: lock.takeover, hookFailures };
+}
+
+function hookFailureOf(hook: string, error: unknown): HookFailure {
+  if (error instanceof BuranError) return { hook, code: error.code, message: error.message, details: error.details, nextSafeAction: error.nextSafeAction };
+  return { hook, code: null, message: error instanceof Error ? error.message : String(error), details: {}, nextSafeAction: null };
 }

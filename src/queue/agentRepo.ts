@@ -107,9 +107,9 @@ export async function commitAttempt(
   return { commit, changedFiles: names.stdout.split('\0').filter((f) => f !== '').sort() };
 }
 
-/** Push the attempt's commit to refs/buran/attempts/<attemptId> on the remote (never forced). */
-export async function pushAttempt(repo: AgentRepo, attemptId: string, commit: string): Promise<void> {
-  await mustBare(repo, ['push', '--quiet', '--no-verify', '--', repo.remote, `${commit}:${attemptRef(attemptId)}`]);
+/** Push the attempt's commit to refs/buran/attempts/<jobId> on the remote (never forced). */
+export async function pushAttempt(repo: AgentRepo, jobId: string, commit: string): Promise<void> {
+  await mustBare(repo, ['push', '--quiet', '--no-verify', '--', repo.remote, `${commit}:${attemptRef(jobId)}`]);
 }
 
 function bare(repo: AgentRepo, args: readonly string[]): Promise<GitResult> {

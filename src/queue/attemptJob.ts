@@ -1,4 +1,5 @@
-// What goes through the queue: one job per attempt (its id is the attempt id)
+// What goes through the queue: one job per attempt (its id is the run's id and
+// the attempt id: attempt ids are unique within a run, not across runs)
 // and the result a worker agent returns. Both are checked with these schemas
 // where they are read: a job by the agent, a result by the runner.
 import * as z from 'zod';
@@ -18,9 +19,23 @@ export const ATTEMPT_RESULT_SCHEMA_ID = 'buran.attempt-result/v1';
 /** A worker agent's name (`buran worker --name`), as status and reports show it. */
 export const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-/** Where a worker agent pushes an attempt's commit on the run's remote. */
-export function attemptRef(attemptId: string): string {
-  return `refs/buran/attempts/${attemptId}`;
+/**
+ * The queue's id of a run's attempt: the job id, the cancel marker, the agent's folders and the refs on the remote are
+ * named by it. An attempt id alone (`<task>.a<n>`) repeats across runs that share a Redis and a remote.
+ */
+export function jobIdOf(runId: string, attemptId: string): string {
+  return `${runId}.${attemptId}`;
+}
+
+/** What is wrong with a job id as a folder and ref name (too long, …), or null. */
+export function jobIdProblem(jobId: string): string | null {
+  const problem = workspaceIdProblem(jobId);
+  return problem === null ? null : `job id ${jobId.slice(0, 200)} (run id + attempt id) ${problem}: use a shorter packet or task id`;
+}
+
+/** Where a worker agent pushes an attempt's commit on the run's remote (by its job id). */
+export function attemptRef(jobId: string): string {
+  return `refs/buran/attempts/${jobId}`;
 }
 
 const CommitSchema = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, { error: 'must be a full commit id' });

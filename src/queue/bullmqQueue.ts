@@ -1,7 +1,7 @@
 // The attempt queue over BullMQ: one job per attempt id, one try, never
 // re-run when its holder stalls (the workers run with maxStalledCount 0).
 import { type Job, Queue, QueueEventsProducer } from 'bullmq';
-import { ATTEMPT_QUEUE, type AttemptJob, AttemptResultSchema, CANCEL_EVENT } from './attemptJob.js';
+import { ATTEMPT_QUEUE, type AttemptJob, AttemptResultSchema, CANCEL_EVENT, jobIdOf } from './attemptJob.js';
 import type { AttemptJobState, AttemptQueue } from './port.js';
 import { cancelKey, preflightRedis, queueConnection } from './redis.js';
 
@@ -33,25 +33,26 @@ export async function openBullmqQueue(url: string, options: BullmqQueueOptions =
   const events = new QueueEventsProducer(name, { connection });
   return {
     async add(job) {
-      const existing = await queue.getJob(job.attemptId);
+      const jobId = jobIdOf(job.runId, job.attemptId);
+      const existing = await queue.getJob(jobId);
       if (existing !== undefined) return { added: false };
       // A job id already present makes BullMQ's add a no-op, so two racing adds still give one job.
-      await queue.add(job.taskId, job, { jobId: job.attemptId, attempts: 1, removeOnComplete: false, removeOnFail: false });
+      await queue.add(job.taskId, job, { jobId, attempts: 1, removeOnComplete: false, removeOnFail: false });
       return { added: true };
     },
-    async find(attemptId) {
+    async find(jobId) {
       // The state first: a job read after it is at least as far along (a completed job's result is in it).
-      const state = await queue.getJobState(attemptId);
-      const job = state === 'unknown' ? undefined : await queue.getJob(attemptId);
+      const state = await queue.getJobState(jobId);
+      const job = state === 'unknown' ? undefined : await queue.getJob(jobId);
       return job === undefined ? { state: 'absent' } : stateOf(job, state);
     },
-    async cancel(attemptId) {
+    async cancel(jobId) {
       // Marker first, then the event: a holder that starts after the marker sees it; one that started before hears the event.
-      await connection.set(cancelKey(name, attemptId), '1', 'EX', CANCEL_MARKER_TTL_SEC);
-      await events.publishEvent({ eventName: CANCEL_EVENT, attemptId });
+      await connection.set(cancelKey(name, jobId), '1', 'EX', CANCEL_MARKER_TTL_SEC);
+      await events.publishEvent({ eventName: CANCEL_EVENT, jobId });
       // Not taken yet: removed, never handed out. A taken job is ended by its holder (removing it would do nothing);
       // a finished one keeps its record.
-      if (NOT_TAKEN.has(await queue.getJobState(attemptId))) await queue.remove(attemptId);
+      if (NOT_TAKEN.has(await queue.getJobState(jobId))) await queue.remove(jobId);
     },
     async close() {
       await events.close();
@@ -66,7 +67,7 @@ function stateOf(job: Job<AttemptJob, unknown>, state: string): AttemptJobState 
   if (state === 'completed') {
     const parsed = AttemptResultSchema.safeParse(job.returnvalue);
     if (!parsed.success) return { state, agent, result: null, problem: parsed.error.message };
-    if (parsed.data.attemptId !== job.id) return { state, agent, result: null, problem: `the result names attempt ${parsed.data.attemptId}, not ${String(job.id)}` };
+    if (parsed.data.attemptId !== job.data.attemptId) return { state, agent, result: null, problem: `the result names attempt ${parsed.data.attemptId}, not ${job.data.attemptId}` };
     return { state, agent, result: parsed.data, problem: null };
   }
   if (state === 'failed') return { state, agent, reason: job.failedReason, stalled: /stalled/i.test(job.failedReason) };

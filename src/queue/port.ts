@@ -17,11 +17,11 @@ export type AttemptJobState =
   | { readonly state: 'failed'; readonly agent: string | null; readonly reason: string; readonly stalled: boolean };
 
 export interface AttemptQueue {
-  /** Add the attempt's job (job id = attempt id, one try); a second add for the same id changes nothing. */
+  /** Add the attempt's job (job id = `jobIdOf(runId, attemptId)`, one try); a second add for the same id changes nothing. */
   add(job: AttemptJob): Promise<{ readonly added: boolean }>;
-  /** The job of an attempt, by its id: how a restarted runner re-attaches. */
-  find(attemptId: string): Promise<AttemptJobState>;
+  /** An attempt's job, by its job id: how a restarted runner re-attaches. */
+  find(jobId: string): Promise<AttemptJobState>;
   /** End the attempt wherever it is: not taken yet, it is never handed out; taken, its holder kills it. */
-  cancel(attemptId: string): Promise<void>;
+  cancel(jobId: string): Promise<void>;
   close(): Promise<void>;
 }

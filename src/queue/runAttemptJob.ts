@@ -41,19 +41,20 @@ export interface AgentContext {
 }
 
 /** Paths of one attempt on the agent. `work/` is hidden from every confined worker but its own worktree and output. */
-export function agentPaths(dir: string, attemptId: string) {
-  return { work: join(dir, 'work'), worktree: join(dir, 'work', 'worktrees', attemptId), attemptDir: join(dir, 'work', 'attempts', attemptId) };
+export function agentPaths(dir: string, jobId: string) {
+  return { work: join(dir, 'work'), worktree: join(dir, 'work', 'worktrees', jobId), attemptDir: join(dir, 'work', 'attempts', jobId) };
 }
 
 /**
- * `holdsLock` asks the queue whether this agent still holds the job (and
+ * `jobId` (checked by the caller: plain characters) names the attempt's
+ * folders here and its ref on the remote. `holdsLock` asks the queue whether this agent still holds the job (and
  * extends the lock): checked before the push, so a holder whose lock lapsed
  * while it was stopped or cut off pushes nothing.
  */
-export async function runAttemptJob(ctx: AgentContext, job: AttemptJob, signal: AbortSignal, holdsLock: () => Promise<boolean>): Promise<AttemptResult> {
+export async function runAttemptJob(ctx: AgentContext, job: AttemptJob, jobId: string, signal: AbortSignal, holdsLock: () => Promise<boolean>): Promise<AttemptResult> {
   const now = ctx.now ?? Date.now;
   const startedAt = now();
-  const paths = agentPaths(ctx.dir, job.attemptId);
+  const paths = agentPaths(ctx.dir, jobId);
   const redact = redactorOf(secretValuesOf(ctx.env));
   // The job's setup as it ran (set once it ran): in every result from then on.
   let setup: AgentSetup | undefined;
@@ -124,7 +125,7 @@ export async function runAttemptJob(ctx: AgentContext, job: AttemptJob, signal: 
       if (commit === null) return result('started', { ...outcome, changedFiles: [] }, null, null);
       signal.throwIfAborted();
       if (!(await holdsLock())) throw new Error(`attempt ${job.attemptId}: this agent no longer holds the job (its lock lapsed); nothing pushed`);
-      await pushAttempt(repo, job.attemptId, commit.commit);
+      await pushAttempt(repo, jobId, commit.commit);
       return result('started', { ...outcome, changedFiles: commit.changedFiles }, commit.commit, null);
     } finally {
       signal.removeEventListener('abort', kill);

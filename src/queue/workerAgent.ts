@@ -10,7 +10,7 @@ import { errnoCode } from '../platform/errno.js';
 import { type HeldLock, tryLockFile } from '../platform/lockFile.js';
 import { writableFolders } from '../sandbox/index.js';
 import { attemptStatus, killAttempt } from '../worker/index.js';
-import { ATTEMPT_QUEUE, AttemptJobSchema, type AttemptResult, CANCEL_EVENT } from './attemptJob.js';
+import { ATTEMPT_QUEUE, AttemptJobSchema, type AttemptResult, CANCEL_EVENT, jobIdOf, jobIdProblem } from './attemptJob.js';
 import { cancelKey, preflightRedis, queueConnection } from './redis.js';
 import { type AgentContext, agentPaths, runAttemptJob } from './runAttemptJob.js';
 
@@ -39,7 +39,7 @@ export interface RunningAgent {
 }
 
 interface CancelListener extends QueueEventsListener {
-  [CANCEL_EVENT]: (args: { attemptId?: string }, id: string) => void;
+  [CANCEL_EVENT]: (args: { jobId?: string; attemptId?: string }, id: string) => void;
 }
 
 /**
@@ -61,7 +61,7 @@ export async function startWorkerAgent(o: WorkerAgentOptions): Promise<RunningAg
   const onError = (error: Error) => o.log(`redis: ${error.message}`);
   const connection = queueConnection(o.url, onError);
   const controllers = new Map<string, AbortController>();
-  const abort = (attemptId: string, why: string) => controllers.get(attemptId)?.abort(new Error(why));
+  const abort = (jobId: string, why: string) => controllers.get(jobId)?.abort(new Error(why));
   const ctx: AgentContext = { ...o, dir, writable, exclusive: serialiser() };
 
   const lockMs = o.lockMs ?? DEFAULT_LOCK_MS;
@@ -69,21 +69,26 @@ export async function startWorkerAgent(o: WorkerAgentOptions): Promise<RunningAg
     const parsed = AttemptJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`not an attempt job: ${parsed.error.message}`);
     const attemptId = parsed.data.attemptId;
-    if (job.id !== attemptId) throw new UnrecoverableError(`job ${String(job.id)} carries attempt ${attemptId}`);
+    // The job id is the run's id and the attempt id (a runner before job ids named it by the attempt id alone).
+    const jobId = job.id ?? '';
+    if (jobId !== jobIdOf(parsed.data.runId, attemptId) && jobId !== attemptId) throw new UnrecoverableError(`job ${jobId} carries attempt ${attemptId} of run ${parsed.data.runId}`);
+    // It names this agent's folders and a ref: plain characters only (whoever can write to Redis chose it).
+    const idProblem = jobIdProblem(jobId);
+    if (idProblem !== null) throw new UnrecoverableError(idProblem);
     const controller = new AbortController();
     // Registered before the marker is read: a cancel either set the marker first or finds this controller.
-    controllers.set(attemptId, controller);
+    controllers.set(jobId, controller);
     signal?.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
     try {
       await job.updateProgress({ agent: o.name });
-      if ((await connection.exists(cancelKey(name, attemptId))) === 1) controller.abort(new Error('cancelled before it started'));
-      o.log(`attempt ${attemptId}: taken`);
+      if ((await connection.exists(cancelKey(name, jobId))) === 1) controller.abort(new Error('cancelled before it started'));
+      o.log(`attempt ${attemptId} of run ${parsed.data.runId}: taken`);
       const holdsLock = async () => token !== undefined && (await job.extendLock(token, lockMs)) === 1;
-      const result = await runAttemptJob(ctx, parsed.data, controller.signal, holdsLock);
+      const result = await runAttemptJob(ctx, parsed.data, jobId, controller.signal, holdsLock);
       o.log(`attempt ${attemptId}: ${result.status}${result.outcome === null ? '' : ` (${result.outcome.kind})`}`);
       return result;
     } finally {
-      controllers.delete(attemptId);
+      controllers.delete(jobId);
     }
   };
 
@@ -91,11 +96,12 @@ export async function startWorkerAgent(o: WorkerAgentOptions): Promise<RunningAg
   // Its own connection: it blocks on the events stream. BullMQ closes neither connection it was given.
   const eventsConnection = queueConnection(o.url, onError);
   const events = new QueueEvents(name, { connection: eventsConnection });
-  events.on<CancelListener, typeof CANCEL_EVENT>(CANCEL_EVENT, (args: { attemptId?: string }) => {
-    const attemptId = args.attemptId;
-    if (attemptId === undefined) return;
-    abort(attemptId, 'cancelled');
-    taking?.cancelJob(attemptId, 'cancelled');
+  events.on<CancelListener, typeof CANCEL_EVENT>(CANCEL_EVENT, (args: { jobId?: string; attemptId?: string }) => {
+    // `attemptId`: the cancel of a runner before job ids (its job id was the attempt id).
+    const jobId = args.jobId ?? args.attemptId;
+    if (jobId === undefined) return;
+    abort(jobId, 'cancelled');
+    taking?.cancelJob(jobId, 'cancelled');
   });
   events.on('error', onError);
   // Listening before taking any job: a cancel published while a job starts is heard (the marker covers the rest).

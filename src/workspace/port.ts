@@ -87,13 +87,21 @@ export interface AdoptRemoteAttemptRequest {
   /** The task worktree, at `base`. */
   readonly worktree: string;
   readonly attemptId: string;
+  /** The attempt's job id (run id + attempt id): names the local ref it is fetched into. Absent: the attempt id (runners before job ids). */
+  readonly jobId?: string;
   readonly remote: string;
-  /** Where the worker agent pushed it (refs/buran/attempts/<attemptId>). */
+  /** Where the worker agent pushed it (refs/buran/attempts/<jobId>). */
   readonly ref: string;
   /** The commit the accepted job result names: the only one taken. */
   readonly commit: string;
   /** The task's base the job carried: the commit's one parent. */
   readonly base: string;
+}
+
+/** A local ref that holds a fetched attempt commit (`refs/buran/fetched/<attemptId>`), with the commit it held when read. */
+export interface FetchedAttemptRef {
+  readonly ref: string;
+  readonly commit: string;
 }
 
 export type AdoptRemoteAttemptOutcome =
@@ -147,4 +155,11 @@ export interface Workspace {
   runLeftovers(runId: string): Promise<{ readonly worktrees: readonly string[]; readonly branches: readonly string[] }>;
   /** Deletes branches of the run (`buran/<runId>`, `buran-task/<runId>/…`); any other name is `invalid_input`. */
   deleteRunBranches(runId: string, branches: readonly string[]): Promise<void>;
+  /**
+   * The fetched refs of these queued attempts that still hold a child of the attempt's recorded base: the run's own
+   * attempt commit (attempt ids repeat across runs, so a ref another run fetched since, from another base, is not listed).
+   */
+  fetchedAttemptRefs(attempts: readonly { readonly attemptId: string; readonly baseCommit: string; readonly jobId?: string | undefined }[]): Promise<FetchedAttemptRef[]>;
+  /** Deletes fetched refs if each still holds the commit listed (compare and delete); one that moved since is left as it is. */
+  deleteFetchedRefs(refs: readonly FetchedAttemptRef[]): Promise<void>;
 }

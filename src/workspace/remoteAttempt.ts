@@ -11,7 +11,7 @@ import { workspaceIdProblem } from './layout.js';
 import { parseCommitSummary } from './attemptCommit.js';
 import type { GitAccess } from './gitAccess.js';
 import { ATTEMPT_TRAILER } from './port.js';
-import type { AdoptRemoteAttemptRequest, AdoptRemoteAttemptOutcome, PublishCommitRequest } from './port.js';
+import type { AdoptRemoteAttemptRequest, AdoptRemoteAttemptOutcome, FetchedAttemptRef, PublishCommitRequest } from './port.js';
 
 /** Where fetched attempt commits are kept in the user's repository (private refs; never a branch). */
 export const FETCHED_ATTEMPT_PREFIX = 'refs/buran/fetched/';
@@ -44,8 +44,8 @@ export function createRemoteAttempts(access: GitAccess) {
   }
 
   async function adoptRemoteAttempt(r: AdoptRemoteAttemptRequest): Promise<AdoptRemoteAttemptOutcome> {
-    const idProblem = workspaceIdProblem(r.attemptId);
-    if (idProblem !== null) throw new BuranError({ code: 'invalid_input', message: `attemptId ${idProblem}`, details: { attemptId: r.attemptId } });
+    const idProblem = workspaceIdProblem(r.attemptId) ?? workspaceIdProblem(r.jobId ?? r.attemptId);
+    if (idProblem !== null) throw new BuranError({ code: 'invalid_input', message: `attemptId ${idProblem}`, details: { attemptId: r.attemptId, jobId: r.jobId ?? null } });
     if (!COMMIT_ID.test(r.commit) || !COMMIT_ID.test(r.base)) return refused(`${r.commit} is not a full commit id`);
     const cwd = await ownWorktree(r.worktree);
     const head = await headCommit(cwd);
@@ -65,7 +65,7 @@ export function createRemoteAttempts(access: GitAccess) {
 
   /** The attempt's commit fetched into a private ref and checked; the refusal, or null when it may be taken. */
   async function fetchAndCheck(repo: string, r: AdoptRemoteAttemptRequest): Promise<AdoptRemoteAttemptOutcome | null> {
-    const local = `${FETCHED_ATTEMPT_PREFIX}${r.attemptId}`;
+    const local = `${FETCHED_ATTEMPT_PREFIX}${r.jobId ?? r.attemptId}`;
     const args = [...FSCK, 'fetch', '--no-tags', '--no-write-fetch-head', '--quiet', ...packPrograms(r.remote).slice(1), '--', r.remote, `+${r.ref}:${local}`];
     let fetched = await run(repo, args);
     for (let retry = 0; fetched.exitCode !== 0 && retry < FETCH_RETRIES; retry++) {
@@ -98,7 +98,37 @@ export function createRemoteAttempts(access: GitAccess) {
     return { status: 'adopted', commit: parsed.commit, changedFiles: parsed.changedFiles };
   }
 
-  return { publishCommit, adoptRemoteAttempt };
+  async function fetchedAttemptRefs(attempts: readonly { readonly attemptId: string; readonly baseCommit: string; readonly jobId?: string | undefined }[]): Promise<FetchedAttemptRef[]> {
+    const { repo } = await roots();
+    const found: FetchedAttemptRef[] = [];
+    for (const { attemptId, baseCommit, jobId } of attempts) {
+      const name = jobId ?? attemptId;
+      if (workspaceIdProblem(name) !== null || !COMMIT_ID.test(baseCommit)) continue;
+      const ref = `${FETCHED_ATTEMPT_PREFIX}${name}`;
+      const tip = await run(repo, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+      if (tip.exitCode !== 0) continue;
+      const commit = tip.stdout.trim();
+      const [, ...parents] = (await must(repo, ['rev-list', '--parents', '-n', '1', commit, '--'])).trim().split(' ');
+      if (parents.length === 1 && parents[0] === baseCommit) found.push({ ref, commit });
+    }
+    return found;
+  }
+
+  async function deleteFetchedRefs(refs: readonly FetchedAttemptRef[]): Promise<void> {
+    const foreign = refs.filter(({ ref, commit }) => !ref.startsWith(FETCHED_ATTEMPT_PREFIX) || workspaceIdProblem(ref.slice(FETCHED_ATTEMPT_PREFIX.length)) !== null || !COMMIT_ID.test(commit));
+    if (foreign.length > 0) throw new BuranError({ code: 'invalid_input', message: `not fetched attempt refs: ${foreign.map((f) => f.ref).join(', ')}`, details: { refs: foreign } });
+    const { repo } = await roots();
+    for (const { ref, commit } of refs) {
+      // With the old value: git deletes it only if it still holds that commit (another run may have fetched into it since).
+      const deleted = await run(repo, ['update-ref', '--no-deref', '-d', ref, commit]);
+      if (deleted.exitCode === 0) continue;
+      const now = await run(repo, ['rev-parse', '--verify', '--quiet', '--end-of-options', ref]);
+      if (now.exitCode !== 0 || now.stdout.trim() !== commit) continue;
+      await must(repo, ['update-ref', '--no-deref', '-d', ref, commit]);
+    }
+  }
+
+  return { publishCommit, adoptRemoteAttempt, fetchedAttemptRefs, deleteFetchedRefs };
 }
 
 function refused(reason: string, files: readonly string[] = []): AdoptRemoteAttemptOutcome {

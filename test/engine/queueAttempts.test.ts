@@ -15,7 +15,7 @@ import type { AttemptQueue } from '../../src/queue/port.js';
 import { type QueueAttempts, createQueueAttempts, routeThroughQueue } from '../../src/engine/queueAttempts.js';
 import { createScriptedEffects } from '../../src/engine/scriptedEffects.js';
 import { queueSettingsOf } from '../../src/engine/queueJob.js';
-import { readQueuedAttempt } from '../../src/engine/queueRecords.js';
+import { readQueuedAttempt, writeQueuedAttempt } from '../../src/engine/queueRecords.js';
 import { createGitWorkspace } from '../../src/workspace/workspace.js';
 import { commitFiles, gitOk, initRepo, tempDir } from '../workspace/support/tempRepo.js';
 
@@ -60,7 +60,7 @@ async function setup(o: { readonly setup?: boolean } = {}) {
   };
   const make = (env: Record<string, string> = {}, over: { readonly queue?: AttemptQueue; readonly answerMs?: number } = {}) =>
     createQueueAttempts({ ...common, runDir, repoRoot: repo, packet: packetOf(o.setup === true), config, env, ws, now: () => now, putEvidence, openQueue: () => Promise.resolve(over.queue ?? queue), ...(over.answerMs === undefined ? {} : { answerMs: over.answerMs }) });
-  return { dir, repo, remote, queue, runDir, make, evidence, tick: (ms: number) => (now += ms) };
+  return { dir, repo, remote, queue, runDir, config, ws, make, evidence, tick: (ms: number) => (now += ms) };
 }
 
 /** Options every queue-backed attempts object of these tests shares. */
@@ -109,7 +109,46 @@ describe('queue-backed attempts', () => {
     expect(w.queue.take('m2')).toBeNull();
     const base = readQueuedAttempt(w.runDir, 'a.a1')?.baseCommit;
     expect(job?.baseCommit).toBe(base);
-    expect((await gitOk(w.remote, ['--git-dir', w.remote, 'rev-parse', 'refs/buran/bases/a.a1'])).trim()).toBe(base);
+    expect((await gitOk(w.remote, ['--git-dir', w.remote, 'rev-parse', 'refs/buran/bases/r1.a.a1'])).trim()).toBe(base);
+    expect(readQueuedAttempt(w.runDir, 'a.a1')?.jobId).toBe('r1.a.a1');
+  });
+
+  it("another run's job with the same attempt id (one Redis, one remote) is not this run's: this run adds its own and takes only its own result", async () => {
+    const w = await setup();
+    const q = w.make();
+    if (q === null) throw new Error('no queue');
+    // Run r0 used task a too: its a.a1 is finished in the shared queue (its job made here through another queue).
+    const other = createMemoryAttemptQueue();
+    await w.make({}, { queue: other })?.dispatch(input());
+    const job = other.take('m0');
+    if (job === null) throw new Error('no job');
+    await rm(join(w.runDir, 'queue'), { recursive: true, force: true });
+    await w.queue.add({ ...job, runId: 'r0' });
+    w.queue.take('m0');
+    w.queue.finish('r0.a.a1', { result: result('a.a1', 'd'.repeat(40), 'm0') });
+    // This run (r1) dispatches a.a1: a job of its own is added; r0's result is never read as its own.
+    await q.dispatch(input());
+    expect(readQueuedAttempt(w.runDir, 'a.a1')?.jobId).toBe('r1.a.a1');
+    const ours = w.queue.take('m1');
+    expect(ours).toMatchObject({ runId: 'r1', attemptId: 'a.a1' });
+    expect(await w.queue.find('r1.a.a1')).toEqual({ state: 'active', agent: 'm1' });
+  });
+
+  it('a record written before job ids (no jobId) keeps addressing the job by the attempt id', async () => {
+    const w = await setup();
+    const q = w.make();
+    if (q === null) throw new Error('no queue');
+    await q.dispatch(input());
+    const record = readQueuedAttempt(w.runDir, 'a.a1');
+    if (record === null) throw new Error('no record');
+    const { jobId: _dropped, ...old } = record;
+    await writeQueuedAttempt(w.runDir, old);
+    const stop = new AbortController();
+    const asked: string[] = [];
+    const spy = { ...w.queue, find: (id: string) => (asked.push(id), w.queue.find(id)) };
+    setTimeout(() => stop.abort(new Error('looked once')), 50);
+    await w.make({}, { queue: spy })?.await(awaitInput(1), stop.signal).catch(() => undefined);
+    expect(asked[0]).toBe('a.a1');
   });
 
   it('a completed job: its commit becomes the task commit, the changed files are git\'s, and the agent is recorded', async () => {
@@ -122,11 +161,11 @@ describe('queue-backed attempts', () => {
     // The agent's side: a clone at the base, one commit, pushed to the attempt ref.
     const agent = join(w.dir, 'agent');
     await gitOk(w.dir, ['clone', '-q', w.remote, agent]);
-    await gitOk(agent, ['fetch', '-q', 'origin', 'refs/buran/bases/a.a1']);
+    await gitOk(agent, ['fetch', '-q', 'origin', 'refs/buran/bases/r1.a.a1']);
     await gitOk(agent, ['checkout', '-q', '--detach', job.baseCommit]);
     const commit = (await commitFiles(agent, { 'src/a.txt': 'ok\n' }, 'a: work\n\nBuran-Attempt: a.a1')).trim();
-    await gitOk(agent, ['push', '-q', 'origin', `${commit}:refs/buran/attempts/a.a1`]);
-    w.queue.finish('a.a1', { result: result('a.a1', commit, 'box-7') });
+    await gitOk(agent, ['push', '-q', 'origin', `${commit}:refs/buran/attempts/r1.a.a1`]);
+    w.queue.finish('r1.a.a1', { result: result('a.a1', commit, 'box-7') });
     const outcome = await q.await(awaitInput(), new AbortController().signal);
     expect(outcome).toMatchObject({ kind: 'completion', status: 'completed', changedFiles: ['src/a.txt'] });
     expect(readQueuedAttempt(w.runDir, 'a.a1')?.agent).toBe('box-7');
@@ -139,7 +178,7 @@ describe('queue-backed attempts', () => {
     if (q === null) throw new Error('no queue');
     await q.dispatch(input());
     w.queue.take('m1');
-    w.queue.finish('a.a1', { result: result('a.a1', 'b'.repeat(40)) });
+    w.queue.finish('r1.a.a1', { result: result('a.a1', 'b'.repeat(40)) });
     const outcome = await q.await(awaitInput(), new AbortController().signal);
     expect(outcome).toMatchObject({ kind: 'violation' });
     expect((await gitOk(w.repo, ['rev-parse', 'refs/heads/buran-task/r1/a'])).trim()).toBe(readQueuedAttempt(w.runDir, 'a.a1')?.baseCommit);
@@ -151,7 +190,7 @@ describe('queue-backed attempts', () => {
     if (q === null) throw new Error('no queue');
     await q.dispatch(input());
     w.queue.take('m1');
-    w.queue.finish('a.a1', { result: result('a.a1', 'c'.repeat(40)) });
+    w.queue.finish('r1.a.a1', { result: result('a.a1', 'c'.repeat(40)) });
     await rm(w.remote, { recursive: true, force: true });
     await expect(q.await(awaitInput(), new AbortController().signal)).rejects.toMatchObject({ code: 'queue_unavailable' });
     expect((await gitOk(w.repo, ['rev-parse', 'refs/heads/buran-task/r1/a'])).trim()).toBe(readQueuedAttempt(w.runDir, 'a.a1')?.baseCommit);
@@ -178,7 +217,7 @@ describe('queue-backed attempts', () => {
     expect(readQueuedAttempt(w.runDir, 'a.a2')?.addedAt).not.toBeNull();
     // Back: the retry resumes at await, finds the job and ingests its result.
     w.queue.take('m1');
-    w.queue.finish('a.a1', { result: result('a.a1', null) });
+    w.queue.finish('r1.a.a1', { result: result('a.a1', null) });
     expect(await q.await(awaitInput(), new AbortController().signal)).toMatchObject({ kind: 'completion', status: 'completed', changedFiles: [] });
   });
 
@@ -199,7 +238,7 @@ describe('queue-backed attempts', () => {
     if (q === null) throw new Error('no queue');
     await q.dispatch(input());
     w.queue.take('m1');
-    w.queue.finish('a.a1', { result: { ...result('a.a1', null), status: 'setup_failed', outcome: null, setup: { status: 'failed', commands: [evidence(1)], outputs: [] }, message: 'setup failed' } });
+    w.queue.finish('r1.a.a1', { result: { ...result('a.a1', null), status: 'setup_failed', outcome: null, setup: { status: 'failed', commands: [evidence(1)], outputs: [] }, message: 'setup failed' } });
     const outcome = await q.await(awaitInput(), new AbortController().signal);
     expect(outcome).toMatchObject({
       kind: 'setup_failed',
@@ -219,10 +258,10 @@ describe('queue-backed attempts', () => {
     for (const n of [1, 2, 3, 4]) await q.dispatch(input(n));
     for (const agent of ['m1', 'm2', 'm3', 'm4']) w.queue.take(agent);
     const ok = { status: 'ok' as const, commands: [evidence(0)], outputs: ['node_modules'] };
-    w.queue.finish('a.a1', { result: { ...result('a.a1', null), setup: ok } });
-    w.queue.finish('a.a2', { result: result('a.a2', null) });
-    w.queue.finish('a.a3', { result: { ...result('a.a3', null), setup: { ...ok, commands: [evidence(2)] } } });
-    w.queue.finish('a.a4', { result: { ...result('a.a4', null), status: 'setup_failed', setup: { ...ok, status: 'failed' } } });
+    w.queue.finish('r1.a.a1', { result: { ...result('a.a1', null), setup: ok } });
+    w.queue.finish('r1.a.a2', { result: result('a.a2', null) });
+    w.queue.finish('r1.a.a3', { result: { ...result('a.a3', null), setup: { ...ok, commands: [evidence(2)] } } });
+    w.queue.finish('r1.a.a4', { result: { ...result('a.a4', null), status: 'setup_failed', setup: { ...ok, status: 'failed' } } });
     const signal = new AbortController().signal;
     expect(await q.await(awaitInput(1), signal)).toMatchObject({ kind: 'completion', status: 'completed', setup: { where: 'task a on worker agent m1', status: 'ok', outputs: ['node_modules'] } });
     expect(await q.await(awaitInput(2), signal)).toMatchObject({ kind: 'invalid', problems: ['worker agent m1: the job had setup commands and the result reports none'] });
@@ -236,7 +275,7 @@ describe('queue-backed attempts', () => {
     if (q === null) throw new Error('no queue');
     await q.dispatch(input());
     w.queue.take('m1');
-    w.queue.finish('a.a1', { result: { ...result('a.a1', null), setup: { status: 'ok', commands: [evidence(0)], outputs: [] } } });
+    w.queue.finish('r1.a.a1', { result: { ...result('a.a1', null), setup: { status: 'ok', commands: [evidence(0)], outputs: [] } } });
     expect(await q.await(awaitInput(), new AbortController().signal)).toMatchObject({ kind: 'invalid', problems: ['worker agent m1: the result reports a setup the job did not have'] });
   });
 
@@ -248,14 +287,21 @@ describe('queue-backed attempts', () => {
     w.queue.take('dead');
     w.queue.take('m2');
     w.queue.take('m3');
-    w.queue.finish('a.a1', { reason: 'job stalled more than allowable limit', stalled: true });
-    w.queue.finish('a.a2', { reason: 'boom', stalled: false });
-    w.queue.finish('a.a3', { result: { ...result('a.a3', null, 'm3'), status: 'unavailable', outcome: null, message: 'bwrap missing' } });
+    w.queue.finish('r1.a.a1', { reason: 'job stalled more than allowable limit', stalled: true });
+    w.queue.finish('r1.a.a2', { reason: 'boom', stalled: false });
+    w.queue.finish('r1.a.a3', { result: { ...result('a.a3', null, 'm3'), status: 'unavailable', outcome: null, message: 'bwrap missing' } });
     const signal = new AbortController().signal;
     expect(await q.await(awaitInput(1), signal)).toEqual({ kind: 'missing', reason: expect.stringMatching(/stalled on worker agent dead/) as unknown });
     expect(await q.await(awaitInput(2), signal)).toEqual({ kind: 'missing', reason: expect.stringMatching(/failed on worker agent m2: boom/) as unknown });
     expect(await q.await(awaitInput(3), signal)).toEqual({ kind: 'missing', reason: expect.stringMatching(/m3 could not start the attempt: bwrap missing/) as unknown });
   });
+
+  /** One look at the job by `await` (the wait is aborted at its first pause): what it records on the way. */
+  async function lookOnce(q: QueueAttempts, n: number, deadlineAt: number): Promise<unknown> {
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(new Error('looked once')), 50);
+    return q.await(awaitInput(n, deadlineAt), stop.signal).catch((error: unknown) => error);
+  }
 
   it('past its deadline a job is cancelled and the attempt timed out; cancelAll cancels only jobs not ended', async () => {
     const w = await setup();
@@ -264,11 +310,80 @@ describe('queue-backed attempts', () => {
     await q.dispatch(input(1));
     await q.dispatch(input(2));
     w.queue.take('m1');
+    // The attempt's clock starts when the runner first sees an agent holding the job.
+    expect(await lookOnce(q, 1, 5_000)).toMatchObject({ message: 'looked once' });
+    expect(readQueuedAttempt(w.runDir, 'a.a1')).toMatchObject({ agent: 'm1', takenAt: 1_000 });
     w.tick(10_000);
     expect(await q.await(awaitInput(1, 5_000), new AbortController().signal)).toEqual({ kind: 'timeout', reason: 'wall' });
-    expect(w.queue.cancelled).toEqual(['a.a1']);
+    expect(w.queue.cancelled).toEqual(['r1.a.a1']);
     await q.cancelAll();
-    expect(w.queue.cancelled).toEqual(['a.a1', 'a.a2']);
+    expect(w.queue.cancelled).toEqual(['r1.a.a1', 'r1.a.a2']);
+  });
+
+  it('time spent waiting for a free agent does not count against the attempt: its limit runs from when an agent is seen holding the job', async () => {
+    const w = await setup();
+    const q = w.make();
+    if (q === null) throw new Error('no queue');
+    await q.dispatch(input(1));
+    // Limit 4 s (started 1,000, deadline 5,000). Waiting 3 s: no agent yet, within the wait's own bound.
+    w.tick(3_000);
+    expect(await lookOnce(q, 1, 5_000)).toMatchObject({ message: 'looked once' });
+    expect(readQueuedAttempt(w.runDir, 'a.a1')?.takenAt ?? null).toBeNull();
+    w.queue.take('m1');
+    w.tick(1_000);
+    expect(await lookOnce(q, 1, 5_000)).toMatchObject({ message: 'looked once' });
+    expect(readQueuedAttempt(w.runDir, 'a.a1')).toMatchObject({ agent: 'm1', takenAt: 5_000 });
+    // Past the chart's deadline (5,000) but within 4 s of the take: still running.
+    w.tick(3_000);
+    expect(await lookOnce(q, 1, 5_000)).toMatchObject({ message: 'looked once' });
+    expect(w.queue.cancelled).toEqual([]);
+    w.tick(2_000);
+    expect(await q.await(awaitInput(1, 5_000), new AbortController().signal)).toEqual({ kind: 'timeout', reason: 'wall' });
+    expect(w.queue.cancelled).toEqual(['r1.a.a1']);
+  });
+
+  it('a job no agent takes within the task\'s time limit is withdrawn and the task blocks queue_unavailable (retryable), saying to start an agent', async () => {
+    const w = await setup();
+    const q = w.make();
+    if (q === null) throw new Error('no queue');
+    await q.dispatch(input(1));
+    w.tick(5_000);
+    const error = await q.await(awaitInput(1, 5_000), new AbortController().signal).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'queue_unavailable', message: expect.stringMatching(/no worker agent took the job within 4 s .*buran worker --queue redis:\/\/10\.0\.0\.5:6379/) as unknown });
+    expect(w.queue.cancelled).toEqual(['r1.a.a1']);
+    // Retried: the job is gone (cancelled), so the task's worker-lost path starts a new attempt.
+    expect(await q.await(awaitInput(1, 5_000), new AbortController().signal)).toMatchObject({ kind: 'missing' });
+  });
+
+  it('a cancel Redis does not answer is bounded and says which attempts it did not confirm, never that they stopped; Redis is asked once, not once per attempt', async () => {
+    const w = await setup();
+    const q = w.make();
+    if (q === null) throw new Error('no queue');
+    await q.dispatch(input(1));
+    await q.dispatch(input(2));
+    // Redis away: the client keeps each question for the reconnect, so it never settles.
+    let asked = 0;
+    const silent: AttemptQueue = { ...w.queue, find: () => (asked++, new Promise(() => undefined)), cancel: () => new Promise(() => undefined) };
+    const started = Date.now();
+    const cancel = w.make({}, { queue: silent, answerMs: 50 })?.cancelAll();
+    await expect(cancel).rejects.toMatchObject({
+      code: 'queue_unavailable',
+      message: expect.stringMatching(/^run r1: the queue at redis:\/\/10\.0\.0\.5:6379 did not confirm the cancel of 2 queued attempt\(s\) \(a\.a1, a\.a2\): their jobs may still wait or run on worker agents/) as unknown,
+      details: { runId: 'r1', unconfirmed: ['a.a1', 'a.a2'] },
+      nextSafeAction: { text: expect.stringContaining('treat these attempts as running') as unknown, command: null },
+    });
+    expect(asked).toBe(1);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // The job state is answered, the cancel is not: that attempt is not confirmed either; nothing was cancelled.
+    const cancelSilent: AttemptQueue = { ...w.queue, cancel: () => new Promise(() => undefined) };
+    await expect(w.make({}, { queue: cancelSilent, answerMs: 50 })?.cancelAll()).rejects.toMatchObject({ code: 'queue_unavailable', details: { unconfirmed: ['a.a1', 'a.a2'] } });
+    expect(w.queue.cancelled).toEqual([]);
+    // A queue that cannot even be opened: every attempt of the run is unconfirmed.
+    const closed = createQueueAttempts({ ...common, runDir: w.runDir, repoRoot: w.repo, packet: packetOf(), config: w.config, env: {}, ws: w.ws, now: () => 0, openQueue: () => Promise.reject(new Error('connect ECONNREFUSED')) });
+    await expect(closed?.cancelAll()).rejects.toMatchObject({ code: 'queue_unavailable', message: expect.stringContaining('(connect ECONNREFUSED)') as unknown, details: { unconfirmed: ['a.a1', 'a.a2'] } });
+    // Redis back: the same cancel is confirmed and ends both jobs.
+    await q.cancelAll();
+    expect(w.queue.cancelled).toEqual(['r1.a.a1', 'r1.a.a2']);
   });
 
   it('preflight refuses a queue without a remote; a packet with setup commands passes (agents run them); with no queue configured there is none', async () => {

@@ -27,22 +27,32 @@ describe('the attempt queue (in-memory twin) and its formats', () => {
     const q = createMemoryAttemptQueue();
     expect(await q.add(job('a.a1'))).toEqual({ added: true });
     expect(await q.add(job('a.a1'))).toEqual({ added: false });
-    expect(await q.find('a.a1')).toEqual({ state: 'waiting', agent: null });
+    expect(await q.find('r1.a.a1')).toEqual({ state: 'waiting', agent: null });
     expect(q.take('m1')?.attemptId).toBe('a.a1');
     expect(q.take('m2')).toBeNull();
-    expect(await q.find('a.a1')).toEqual({ state: 'active', agent: 'm1' });
-    q.finish('a.a1', { reason: 'job stalled more than allowable limit', stalled: true });
-    expect(await q.find('a.a1')).toMatchObject({ state: 'failed', agent: 'm1', stalled: true });
+    expect(await q.find('r1.a.a1')).toEqual({ state: 'active', agent: 'm1' });
+    q.finish('r1.a.a1', { reason: 'job stalled more than allowable limit', stalled: true });
+    expect(await q.find('r1.a.a1')).toMatchObject({ state: 'failed', agent: 'm1', stalled: true });
     expect(await q.find('b.a1')).toEqual({ state: 'absent' });
+  });
+
+  it('the same attempt id in two runs is two jobs (job id = run id + attempt id): neither finds, nor cancels, the other', async () => {
+    const q = createMemoryAttemptQueue();
+    expect(await q.add(job('a.a1'))).toEqual({ added: true });
+    expect(await q.add({ ...job('a.a1'), runId: 'r2' })).toEqual({ added: true });
+    await q.cancel('r1.a.a1');
+    expect(await q.find('r1.a.a1')).toMatchObject({ state: 'failed' });
+    expect(await q.find('r2.a.a1')).toEqual({ state: 'waiting', agent: null });
+    expect(q.take('m1')).toMatchObject({ runId: 'r2', attemptId: 'a.a1' });
   });
 
   it('cancel ends a waiting or taken job; the job is never handed out afterwards', async () => {
     const q = createMemoryAttemptQueue();
     await q.add(job('a.a1'));
-    await q.cancel('a.a1');
+    await q.cancel('r1.a.a1');
     expect(q.take('m1')).toBeNull();
-    expect(await q.find('a.a1')).toMatchObject({ state: 'failed', stalled: false });
-    expect(q.cancelled).toEqual(['a.a1']);
+    expect(await q.find('r1.a.a1')).toMatchObject({ state: 'failed', stalled: false });
+    expect(q.cancelled).toEqual(['r1.a.a1']);
   });
 
   it('a job and a result pass their schemas; an attempt id that could escape a folder or ref does not', () => {

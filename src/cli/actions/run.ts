@@ -11,7 +11,7 @@ import { reviewsOf } from '../../engine/statusView.js';
 import { quorumReviewLines } from '../../engine/reviewViews.js';
 import { viewExtras } from '../../engine/viewExtras.js';
 import type { EventRecord } from '../../domain/events.js';
-import { eventLine } from '../format.js';
+import { eventLine, hookFailureLines } from '../format.js';
 import { type StopOutcome, interruptLines } from '../interrupt.js';
 import { type AttemptActivity, type LiveRunState, foldEvent, foldEvents, initialLiveState } from '../liveModel.js';
 import { type Progress, liveProgress, wantsColor, wantsLiveProgress } from '../progress.js';
@@ -106,6 +106,7 @@ export async function runAction(io: Io, opts: { run?: string; step?: boolean; js
   }
   io.out(`run ${runId}: ${result.status} (${result.stage})`);
   if (result.blocker !== null) io.out(`blocked: ${result.blocker.code}: ${result.blocker.message}`);
+  for (const line of hookFailureLines(result.hookFailures)) io.out(line);
   for (const line of reasonLines((await viewExtras(project, result)).reasons, '')) io.out(line);
   for (const review of reviewsOf(result)) for (const line of quorumReviewLines(review)) io.out(line);
   io.out(`next: ${result.nextSafeAction.text}${result.nextSafeAction.command === null ? '' : `\n  ${result.nextSafeAction.command}`}`);
