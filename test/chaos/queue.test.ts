@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/domain/config.js';
 import { isBuranError } from '../../src/domain/errors.js';
-import { ATTEMPT_JOB_SCHEMA_ID, ATTEMPT_QUEUE, type AttemptJob, attemptRef } from '../../src/queue/attemptJob.js';
+import { ATTEMPT_JOB_SCHEMA_ID, ATTEMPT_QUEUE, type AttemptJob, attemptRef, jobIdOf } from '../../src/queue/attemptJob.js';
 import { openBullmqQueue } from '../../src/queue/bullmqQueue.js';
 import type { AttemptJobState, AttemptQueue } from '../../src/queue/port.js';
 import { AGENT, FULL, cleanup, counted, git, sleep, startCli, survivors, survivorsAfter, tagFor } from './support/harness.js';
@@ -54,14 +54,21 @@ async function world(name: string): Promise<Case> {
   git(root, 'clone', '-q', '--bare', work, remote);
   const redis = await startRedis();
   servers.push(redis);
-  return { root, tag: tagFor(name), remote, base: git(work, 'rev-parse', 'HEAD').trim(), markers: join(root, 'markers'), redis, queue: await openBullmqQueue(redis.url) };
+  return { root, tag: tagFor(name), remote, base: git(work, 'rev-parse', 'HEAD').trim(), markers: join(root, 'markers'), redis, queue: byAttemptId(await openBullmqQueue(redis.url)) };
+}
+
+/** Every job here belongs to one run: the queue asked by attempt id (its job id is the run's id and the attempt id). */
+const RUN_ID = 'queue-run';
+const jid = (attemptId: string) => jobIdOf(RUN_ID, attemptId);
+function byAttemptId(queue: AttemptQueue): AttemptQueue {
+  return { ...queue, find: (attemptId) => queue.find(jid(attemptId)), cancel: (attemptId) => queue.cancel(jid(attemptId)) };
 }
 
 function job(c: Case, attemptId: string, o: { readonly mode?: string; readonly sleepMs?: number } = {}): AttemptJob {
   const taskId = attemptId.split('.')[0] ?? attemptId;
   return {
     schema: ATTEMPT_JOB_SCHEMA_ID,
-    runId: 'queue-run',
+    runId: RUN_ID,
     taskId,
     attemptId,
     attempt: 1,
@@ -133,10 +140,10 @@ describe('attempts over the queue (BullMQ on redis-server)', () => {
         if (state?.state !== 'completed' || state.result === null) throw new Error(`${id}: ${JSON.stringify(state)}`);
         expect(markerLines(c, id)).toHaveLength(1);
         expect(state.result.outcome).toMatchObject({ kind: 'completion', status: 'completed', changedFiles: [`src/${id.split('.')[0]}.txt`] });
-        expect(git(c.root, '--git-dir', c.remote, 'rev-parse', attemptRef(id)).trim()).toBe(state.result.commit);
-        expect(git(c.root, '--git-dir', c.remote, 'log', '-1', '--format=%(trailers:key=Buran-Attempt,valueonly)', attemptRef(id)).trim()).toBe(id);
+        expect(git(c.root, '--git-dir', c.remote, 'rev-parse', attemptRef(jid(id))).trim()).toBe(state.result.commit);
+        expect(git(c.root, '--git-dir', c.remote, 'log', '-1', '--format=%(trailers:key=Buran-Attempt,valueonly)', attemptRef(jid(id))).trim()).toBe(id);
         expect(['m1', 'm2', 'm3']).toContain(state.result.agent);
-        const j = await reader.getJob(id);
+        const j = await reader.getJob(jid(id));
         if (j?.processedOn !== undefined) pickups.push(j.processedOn - j.timestamp);
       }
       // Pickup with idle agents: one job at a time, from its add to a holder taking it (Redis's clock on both ends is the agents' and ours: one machine).
@@ -145,7 +152,7 @@ describe('attempts over the queue (BullMQ on redis-server)', () => {
         const id = `p${n}.a1`;
         await c.queue.add(job(c, id, { sleepMs: 0 }));
         await ended(c, id);
-        const j = await reader.getJob(id);
+        const j = await reader.getJob(jid(id));
         if (j?.processedOn !== undefined) idle.push(j.processedOn - j.timestamp);
       }
       figures['idlePickupMs'] = idle;
@@ -211,14 +218,14 @@ describe('attempts over the queue (BullMQ on redis-server)', () => {
       const state = await ended(c, held);
       expect(state, watcher.log()).toMatchObject({ state: 'failed', stalled: true, agent: 'stopped' });
       // The worker finished its work meanwhile (it is not stopped: it runs under its own supervisor).
-      await until('the stopped agent\'s worker to write its completion', () => Promise.resolve(existsSync(join(stopped.dir, 'work', 'attempts', held, 'out')) && markerLines(c, held).length === 1 ? true : null));
+      await until('the stopped agent\'s worker to write its completion', () => Promise.resolve(existsSync(join(stopped.dir, 'work', 'attempts', jid(held), 'out')) && markerLines(c, held).length === 1 ? true : null));
       await sleep(4_000);
       stopped.cli.child.kill('SIGCONT');
       await until('the resumed agent to give the job up', () => Promise.resolve(/attempt .*: (failed|killed)|lock/.test(stopped.log()) ? true : null), 30_000);
       await sleep(LOCK_MS);
       expect((await c.queue.find(held)).state).toBe('failed');
       expect(markerLines(c, held)).toHaveLength(1);
-      expect(() => git(c.root, '--git-dir', c.remote, 'rev-parse', '--verify', '--quiet', attemptRef(held))).toThrow();
+      expect(() => git(c.root, '--git-dir', c.remote, 'rev-parse', '--verify', '--quiet', attemptRef(jid(held)))).toThrow();
       expect(await survivorsAfter(join(stopped.dir, 'work'))).toEqual([]);
       await c.queue.cancel(other);
       await c.queue.close();
@@ -243,7 +250,7 @@ describe('attempts over the queue (BullMQ on redis-server)', () => {
         const state = await ended(c, id, 60_000);
         if (state.state !== 'completed' || state.result === null) throw new Error(`${id}: ${JSON.stringify(state)}\n${a.log()}`);
         expect(markerLines(c, id)).toHaveLength(1);
-        expect(git(c.root, '--git-dir', c.remote, 'rev-parse', attemptRef(id)).trim()).toBe(state.result.commit);
+        expect(git(c.root, '--git-dir', c.remote, 'rev-parse', attemptRef(jid(id))).trim()).toBe(state.result.commit);
       }
       await c.queue.close();
       await stopAgents([a]);
@@ -276,7 +283,7 @@ describe('attempts over the queue (BullMQ on redis-server)', () => {
       expect(await survivorsAfter(attemptProcesses)).toEqual([]);
       figures['noProcessLeftMs'] = Date.now() - cancelledAt;
       expect(markerLines(c, 'early.a1')).toEqual([]);
-      expect(() => git(c.root, '--git-dir', c.remote, 'rev-parse', '--verify', '--quiet', attemptRef('held.a1'))).toThrow();
+      expect(() => git(c.root, '--git-dir', c.remote, 'rev-parse', '--verify', '--quiet', attemptRef(jid('held.a1')))).toThrow();
       await c.queue.close();
       await stopAgents([a]);
     }, () => figures);

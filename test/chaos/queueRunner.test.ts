@@ -68,7 +68,7 @@ const queuedRecords = (w: World, runId: string): QueuedRecord[] => {
   return existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(folder, f), 'utf8')) as QueuedRecord) : [];
 };
 
-/** How many times each job id was added, from the queue's own event stream in Redis. */
+/** How many times each attempt's job was added (job id = `<runId>.<attemptId>`, keyed here by the attempt id), from the queue's own event stream in Redis. */
 async function addsPerJob(w: World): Promise<Record<string, number>> {
   const client = new Redis(w.redis.url);
   try {
@@ -77,7 +77,11 @@ async function addsPerJob(w: World): Promise<Record<string, number>> {
     for (const [, fields] of entries) {
       const data: Record<string, string> = {};
       for (let i = 0; i + 1 < fields.length; i += 2) data[fields[i] ?? ''] = fields[i + 1] ?? '';
-      if (data['event'] === 'added' && data['jobId'] !== undefined) adds[data['jobId']] = (adds[data['jobId']] ?? 0) + 1;
+      const jobId = data['jobId'];
+      if (data['event'] !== 'added' || jobId === undefined) continue;
+      // A run id holds no dot: what follows the first one is the attempt id.
+      const attemptId = jobId.slice(jobId.indexOf('.') + 1);
+      adds[attemptId] = (adds[attemptId] ?? 0) + 1;
     }
     return adds;
   } finally {
@@ -153,10 +157,10 @@ describe('buran run through the queue (BullMQ on redis-server, buran worker agen
       expect(got.branchFiles).toEqual({ a: 'ok a.a1\n', b: 'ok b.a1\n' });
       const ran = readFileSync(setupLog, 'utf8').split('\n').filter((l) => l !== '');
       const onAgent = ran.filter((l) => l.startsWith(join(m1.dir, 'work', 'worktrees')));
-      expect(onAgent.map((l) => basename(l)).sort()).toEqual(['a.a1', 'b.a1']);
+      expect(onAgent.map((l) => basename(l)).sort()).toEqual([`${runId}.a.a1`, `${runId}.b.a1`]);
       // The attempts' commits hold the task files only; the run branch never gets setup's output.
       for (const task of ['a', 'b']) {
-        expect(git(w.root, '--git-dir', w.remote, 'diff-tree', '--no-commit-id', '--name-only', '-r', `refs/buran/attempts/${task}.a1`).trim()).toBe(`src/${task}.txt`);
+        expect(git(w.root, '--git-dir', w.remote, 'diff-tree', '--no-commit-id', '--name-only', '-r', `refs/buran/attempts/${runId}.${task}.a1`).trim()).toBe(`src/${task}.txt`);
       }
       expect(git(w.repo, 'ls-tree', '-r', '--name-only', `buran/${runId}`)).not.toContain('setup-out.txt');
       // Status lists each agent's setup with where it ran.
@@ -186,8 +190,8 @@ describe('buran run through the queue (BullMQ on redis-server, buran worker agen
       // Confined workers cannot write the markers folder: the branch says which attempt was taken.
       expect((await facts(w.repo, runId, w.markers)).branchFiles).toEqual({ a: 'ok a.a1\n' });
       expect(existsSync(escape)).toBe(false);
-      expect(readFileSync(join(cache, 'runs'), 'utf8')).toBe(`${join(m1.dir, 'work', 'worktrees', 'a.a1')}\n`);
-      expect(git(w.root, '--git-dir', w.remote, 'diff-tree', '--no-commit-id', '--name-only', '-r', 'refs/buran/attempts/a.a1').trim()).toBe('src/a.txt');
+      expect(readFileSync(join(cache, 'runs'), 'utf8')).toBe(`${join(m1.dir, 'work', 'worktrees', `${runId}.a.a1`)}\n`);
+      expect(git(w.root, '--git-dir', w.remote, 'diff-tree', '--no-commit-id', '--name-only', '-r', `refs/buran/attempts/${runId}.a.a1`).trim()).toBe('src/a.txt');
       await stopAgents([m1]);
       expect(await survivorsAfter(w.tag)).toEqual([]);
     });
@@ -292,7 +296,7 @@ describe('buran run through the queue (BullMQ on redis-server, buran worker agen
       expect(await survivorsAfter(join(m1.dir, 'work'), 15_000), `${r.stdout}\n${m1.log()}`).toEqual([]);
       figures['cancelToNoProcessMs'] = Date.now() - cancelledAt;
       expect(m1.log()).toMatch(/attempt a\.a1: failed: cancelled/);
-      expect(() => git(w.root, '--git-dir', w.remote, 'rev-parse', '--verify', '--quiet', 'refs/buran/attempts/a.a1')).toThrow();
+      expect(() => git(w.root, '--git-dir', w.remote, 'rev-parse', '--verify', '--quiet', `refs/buran/attempts/${runId}.a.a1`)).toThrow();
       expect(markerLines(w, 'a.a1')).toHaveLength(1);
       await stopAgents([m1]);
     }, () => figures);
@@ -323,7 +327,7 @@ describe('buran run through the queue (BullMQ on redis-server, buran worker agen
       expect(JSON.stringify(events)).toContain('stalled');
       // What the run branch holds is the second attempt's; the dead agent's attempt pushed nothing and is on no branch.
       expect(got.branchFiles).toEqual({ a: 'ok a.a2\n' });
-      expect(() => git(w.root, '--git-dir', w.remote, 'rev-parse', '--verify', '--quiet', 'refs/buran/attempts/a.a1')).toThrow();
+      expect(() => git(w.root, '--git-dir', w.remote, 'rev-parse', '--verify', '--quiet', `refs/buran/attempts/${runId}.a.a1`)).toThrow();
       expect(git(w.repo, 'log', '--format=%(trailers:key=Buran-Attempt,valueonly)', `buran/${runId}`).split('\n').map((l) => l.trim()).filter((l) => l !== '')).not.toContain('a.a1');
       const agents = queuedRecords(w, runId).map((q) => [q.attemptId, q.agent]);
       expect(agents).toEqual([['a.a1', 'm1'], ['a.a2', 'm2']]);
@@ -353,7 +357,7 @@ describe('buran run through the queue (BullMQ on redis-server, buran worker agen
       await w.redis.restart({ signal: 'SIGKILL', downMs: 3_000 });
       figures['restartMs'] = Date.now() - restartAt;
       // Attempts whose worker had exited by the time Redis answered again (their agents were waiting to report).
-      figures['endedWhileDown'] = agents.flatMap((a) => ['a.a1', 'b.a1'].filter((id) => existsSync(join(a.dir, 'work', 'attempts', id, 'exit.json'))));
+      figures['endedWhileDown'] = agents.flatMap((a) => ['a.a1', 'b.a1'].filter((id) => existsSync(join(a.dir, 'work', 'attempts', `${runId}.${id}`, 'exit.json'))));
       const r = await running.done;
       figures['runMs'] = Date.now() - startedAt;
       figures['restartToHandoffMs'] = Date.now() - restartAt;
@@ -391,9 +395,9 @@ describe('buran run through the queue (BullMQ on redis-server, buran worker agen
       await waitFor('a.a2 to start on m2', () => markerLines(w, 'a.a2').length === 1, 60_000);
       figures['stopToRetryMs'] = Date.now() - stoppedAt;
       // The first attempt's worker is not stopped (its supervisor is detached): it finishes its work meanwhile.
-      await waitFor("a.a1's worker to exit", () => existsSync(join(stopped.dir, 'work', 'attempts', 'a.a1', 'exit.json')), 30_000);
+      await waitFor("a.a1's worker to exit", () => existsSync(join(stopped.dir, 'work', 'attempts', `${runId}.a.a1`, 'exit.json')), 30_000);
       stopped.cli.child.kill('SIGCONT');
-      await waitFor('the resumed agent to give a.a1 up', () => /attempt a\.a1: (failed|killed)|lock/.test(stopped.log()), 30_000);
+      await waitFor('the resumed agent to give a.a1 up', () => /a\.a1: (failed|killed)|lock/.test(stopped.log()), 30_000);
       const r = await running.done;
       figures['stopToHandoffMs'] = Date.now() - stoppedAt;
       await expectHandoff(r, w.repo, runId);
@@ -404,7 +408,7 @@ describe('buran run through the queue (BullMQ on redis-server, buran worker agen
       expect(JSON.stringify(first)).toContain('stalled');
       expect(got.branchFiles).toEqual({ a: 'ok a.a2\n' });
       // The resumed agent pushed nothing, and no commit of the first attempt is in the run branch's history.
-      expect(() => git(w.root, '--git-dir', w.remote, 'rev-parse', '--verify', '--quiet', 'refs/buran/attempts/a.a1')).toThrow();
+      expect(() => git(w.root, '--git-dir', w.remote, 'rev-parse', '--verify', '--quiet', `refs/buran/attempts/${runId}.a.a1`)).toThrow();
       const trailers = git(w.repo, 'log', '--format=%(trailers:key=Buran-Attempt,valueonly)', `buran/${runId}`).split('\n').map((l) => l.trim()).filter((l) => l !== '');
       expect(trailers).toContain('a.a2');
       expect(trailers).not.toContain('a.a1');
