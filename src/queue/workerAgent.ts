@@ -82,10 +82,10 @@ export async function startWorkerAgent(o: WorkerAgentOptions): Promise<RunningAg
     try {
       await job.updateProgress({ agent: o.name });
       if ((await connection.exists(cancelKey(name, jobId))) === 1) controller.abort(new Error('cancelled before it started'));
-      o.log(`attempt ${attemptId} of run ${parsed.data.runId}: taken`);
+      o.log(`${jobLabel(parsed.data, jobId)}: taken`);
       const holdsLock = async () => token !== undefined && (await job.extendLock(token, lockMs)) === 1;
       const result = await runAttemptJob(ctx, parsed.data, jobId, controller.signal, holdsLock);
-      o.log(`attempt ${attemptId}: ${result.status}${result.outcome === null ? '' : ` (${result.outcome.kind})`}`);
+      o.log(`${jobLabel(parsed.data, jobId)}: ${result.status}${result.outcome === null ? '' : ` (${result.outcome.kind})`}`);
       return result;
     } finally {
       controllers.delete(jobId);
@@ -116,7 +116,7 @@ export async function startWorkerAgent(o: WorkerAgentOptions): Promise<RunningAg
   });
   taking = worker;
   worker.on('error', onError);
-  worker.on('failed', (job, error) => o.log(`attempt ${String(job?.id)}: failed: ${error.message}`));
+  worker.on('failed', (job, error) => o.log(`${jobLabel(job?.data, job?.id)}: failed: ${error.message}`));
   // The lock lapsed (this process was stopped, or Redis was out of reach): whatever the job does now is refused, so end it.
   worker.on('lockRenewalFailed', (ids) => {
     for (const id of ids) {
@@ -172,6 +172,12 @@ async function killLeftovers(dir: string, log: (line: string) => void): Promise<
     const killed = await killAttempt(attemptDir, { reason: 'orphan' });
     if (killed.signalled) log(`attempt ${attemptId}: killed, left running by an earlier agent in this folder`);
   }
+}
+
+/** How the log names a job: its attempt and run when the job says them plainly, else its id. */
+function jobLabel(data: unknown, id: string | undefined): string {
+  const job = AttemptJobSchema.safeParse(data);
+  return job.success ? `attempt ${job.data.attemptId} of run ${job.data.runId}` : `job ${String(id)}`;
 }
 
 /** Runs work for one key at a time, in order. */

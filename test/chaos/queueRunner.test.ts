@@ -295,7 +295,7 @@ describe('buran run through the queue (BullMQ on redis-server, buran worker agen
       // Supervisor, worker and grandchildren (one ignores SIGTERM) on the agent: none left.
       expect(await survivorsAfter(join(m1.dir, 'work'), 15_000), `${r.stdout}\n${m1.log()}`).toEqual([]);
       figures['cancelToNoProcessMs'] = Date.now() - cancelledAt;
-      expect(m1.log()).toMatch(/attempt a\.a1: failed: cancelled/);
+      expect(m1.log()).toMatch(new RegExp(`attempt a\\.a1 of run ${runId}: failed: cancelled`));
       expect(() => git(w.root, '--git-dir', w.remote, 'rev-parse', '--verify', '--quiet', `refs/buran/attempts/${runId}.a.a1`)).toThrow();
       expect(markerLines(w, 'a.a1')).toHaveLength(1);
       await stopAgents([m1]);
@@ -397,7 +397,7 @@ describe('buran run through the queue (BullMQ on redis-server, buran worker agen
       // The first attempt's worker is not stopped (its supervisor is detached): it finishes its work meanwhile.
       await waitFor("a.a1's worker to exit", () => existsSync(join(stopped.dir, 'work', 'attempts', `${runId}.a.a1`, 'exit.json')), 30_000);
       stopped.cli.child.kill('SIGCONT');
-      await waitFor('the resumed agent to give a.a1 up', () => /a\.a1: (failed|killed)|lock/.test(stopped.log()), 30_000);
+      await waitFor('the resumed agent to give a.a1 up', () => /attempt a\.a1 of run \S+: (failed|killed)|lock/.test(stopped.log()), 30_000);
       const r = await running.done;
       figures['stopToHandoffMs'] = Date.now() - stoppedAt;
       await expectHandoff(r, w.repo, runId);
