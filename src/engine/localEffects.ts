@@ -134,6 +134,9 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   const gates = createGateEffects({ runId, packet, config, env, ws, setups, sandbox, requireSandbox, taskTree, lease, review, taskOf, putEvidence, verifyTimeoutMs });
   const handoff = () => performHandoff({ repoRoot: o.repoRoot, runId, store, packet, config, env, clock, redact, sandboxRecord: confine.record, lease, current: o.current, ...crash });
 
+  // With a queue configured, attempts run on worker agents: their adapter's CLI is theirs to have, not this machine's.
+  const queued = createQueueAttempts({ runId, runDir: store.runDir(runId), repoRoot: o.repoRoot, packet, config, env, ws, now: () => clock.now(), redact, putEvidence, setupTimeoutMs: verifyTimeoutMs });
+
   return redactingEffects(routeThroughQueue({
     async checkIntake() {
       return (await checkIntake(record.packetFile, record.approval.hash)).outcome;
@@ -146,8 +149,11 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
       if (confine.choice.status !== 'ok') return { status: 'sandbox_unavailable', message: confine.choice.message, details: confine.choice.details };
       const found = registry.resolve(packet.worker.adapter);
       if ('status' in found) return found;
-      const check = await found.adapter.check({ worker: packet.worker, config, env, workspace: o.repoRoot });
-      if (!check.available) return { status: 'unavailable', message: check.message, details: check.details };
+      // The worker runs here only without a queue; an agent checks its own adapter when it takes the job (`unavailable`).
+      if (queued === null) {
+        const check = await found.adapter.check({ worker: packet.worker, config, env, workspace: o.repoRoot });
+        if (!check.available) return { status: 'unavailable', message: check.message, details: check.details };
+      }
       return checkReviewer({ registry, config, env, packet }, o.repoRoot);
     },
 
@@ -294,5 +300,5 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
         sweepAttempt(runId, name, join(dir, name));
       }
     },
-  }, createQueueAttempts({ runId, runDir: store.runDir(runId), repoRoot: o.repoRoot, packet, config, env, ws, now: () => clock.now(), redact, putEvidence, setupTimeoutMs: verifyTimeoutMs })), redact);
+  }, queued), redact);
 }

@@ -144,9 +144,14 @@ describe('buran run through the queue (BullMQ on redis-server, buran worker agen
       await m1.ready;
       // Every setup appends where it ran: the agent's attempt worktrees, the runner's run worktree and verification checkouts.
       const setupLog = join(w.root, 'setup.log');
+      const base = chaosPacket({ tag: w.tag, markers: w.markers, sleepMs: 100, tasks: ['a', 'b'], limits: { concurrency: 2 }, extraArgs: ['--require-file=setup-out.txt'] });
+      // The worker is started through a script setup makes: it exists where attempts run (the agents' worktrees), never in
+      // the runner's checkout, whose preflight therefore must not ask for the worker's files (the agents check their own).
+      const [, agentScript, ...agentArgs] = base.worker.command ?? [];
       const packet = {
-        ...chaosPacket({ tag: w.tag, markers: w.markers, sleepMs: 100, tasks: ['a', 'b'], limits: { concurrency: 2 }, extraArgs: ['--require-file=setup-out.txt'] }),
-        setup: [['sh', '-c', `echo "$PWD" >> '${setupLog}' && echo generated > setup-out.txt`]],
+        ...base,
+        worker: { ...base.worker, command: ['sh', 'run-agent.sh', ...agentArgs] },
+        setup: [['sh', '-c', `echo "$PWD" >> '${setupLog}' && echo generated > setup-out.txt && printf '%s\\n' 'exec node ${agentScript ?? ''} "$@"' > run-agent.sh`]],
       };
       const runId = await approve(w.repo, packet);
       const r = await cli(w.repo, ['run', '--run', runId], w.env);
@@ -163,6 +168,7 @@ describe('buran run through the queue (BullMQ on redis-server, buran worker agen
         expect(git(w.root, '--git-dir', w.remote, 'diff-tree', '--no-commit-id', '--name-only', '-r', `refs/buran/attempts/${runId}.${task}.a1`).trim()).toBe(`src/${task}.txt`);
       }
       expect(git(w.repo, 'ls-tree', '-r', '--name-only', `buran/${runId}`)).not.toContain('setup-out.txt');
+      expect(existsSync(join(w.repo, 'run-agent.sh'))).toBe(false);
       // Status lists each agent's setup with where it ran.
       const st = JSON.parse((await cli(w.repo, ['status', '--run', runId, '--json'])).stdout) as { setup?: { where: string; status: string }[] };
       expect((st.setup ?? []).filter((s) => s.where.endsWith('on worker agent m1')).map((s) => `${s.where} ${s.status}`).sort()).toEqual(['task a on worker agent m1 ok', 'task b on worker agent m1 ok']);
