@@ -133,10 +133,8 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
       const record = readQueuedAttempt(o.runDir, attempt.attemptId);
       if (record === null) return { kind: 'missing', reason: `attempt ${attempt.attemptId} was never sent to the queue` };
       const jobId = jobIdOfRecord(record);
-      let agent = record.agent;
       /** The record as this wait keeps it (agent and takenAt written as they become known). */
       let kept = record;
-      let takenAt = record.takenAt ?? null;
       // The attempt's time limit (the chart's deadline less its start) runs once an agent holds the job; while the job
       // waits for a free agent, the wait has a bound of the same length of its own.
       const limitMs = attempt.deadlineAt !== null && attempt.startedAt !== null ? attempt.deadlineAt - attempt.startedAt : null;
@@ -144,8 +142,7 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
       const noteAgent = async (said: string | null) => {
         // The name comes from Redis (the job's progress, the result): shown in status and the report, so only a plain one.
         const name = said === null ? null : AGENT_NAME.test(said) ? said : '(unreadable agent name)';
-        if (name === null || name === agent) return;
-        agent = name;
+        if (name === null || name === kept.agent) return;
         kept = { ...kept, agent: name };
         await writeQueuedAttempt(o.runDir, kept);
       };
@@ -153,11 +150,11 @@ export function createQueueAttempts(o: QueueAttemptsOptions): QueueAttempts | nu
         signal.throwIfAborted();
         const state = await ask(queue.find(jobId), attempt.attemptId, signal);
         if (state.state !== 'absent') await noteAgent(state.agent);
-        if (takenAt === null && state.state !== 'absent' && state.state !== 'waiting') {
-          takenAt = o.now();
-          kept = { ...kept, takenAt };
+        if ((kept.takenAt ?? null) === null && state.state !== 'absent' && state.state !== 'waiting') {
+          kept = { ...kept, takenAt: o.now() };
           await writeQueuedAttempt(o.runDir, kept);
         }
+        const takenAt = kept.takenAt ?? null;
         // An agent's setup evidence goes to the run store first (as a local setup's does); the record names it by hash.
         const hashes = state.state === 'completed' && state.result?.setup !== undefined ? await storeEvidence(state.result.setup.commands) : [];
         const ended = jobOutcome(state, { taskId, expected: (o.packet.setup ?? []).length > 0, hashes });

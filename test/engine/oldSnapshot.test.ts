@@ -55,15 +55,20 @@ async function toWholeSnapshotFormat(root: string, version = SNAPSHOT_VERSION): 
   unlinkSync(join(dir, `snapshot.${composed.point.base}.jsonl`));
 }
 
+/** A run of `input` in a fresh file store, driven one step, then stored as the whole-snapshot format of `version`. */
+async function storedOld(version = SNAPSHOT_VERSION) {
+  const root = mkdtempSync(join(tmpdir(), 'buran-old-'));
+  roots.push(root);
+  const runner = () => createRunner({ store: createFileStore({ root }), locks: createMemoryLocks(), effectsFor: () => createScriptedEffects() });
+  await runner().createRun({ runId: 'old', record: { runId: 'old' }, input });
+  await runner().drive('old', { step: true });
+  await toWholeSnapshotFormat(root, version);
+  return { root, runner, dir: createFileStore({ root }).runDir('old') };
+}
+
 describe('a run stored as one whole snapshot', () => {
   it('loads without a false alarm, drives on to handoff, and from then on is written as state lines', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'buran-old-'));
-    roots.push(root);
-    const runner = () => createRunner({ store: createFileStore({ root }), locks: createMemoryLocks(), effectsFor: () => createScriptedEffects() });
-    await runner().createRun({ runId: 'old', record: { runId: 'old' }, input });
-    await runner().drive('old', { step: true });
-    await toWholeSnapshotFormat(root);
-    const dir = createFileStore({ root }).runDir('old');
+    const { runner, dir } = await storedOld();
     const before = await runner().inspect('old');
     expect(before.tampered).toBeNull();
     expect(before.status).not.toBe('handoff_ready');
@@ -75,13 +80,7 @@ describe('a run stored as one whole snapshot', () => {
   });
 
   it('stored at version 1 (per-task maps keyed by id): read migrated without a false alarm, driven to handoff, and written again at this version', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'buran-old-'));
-    roots.push(root);
-    const runner = () => createRunner({ store: createFileStore({ root }), locks: createMemoryLocks(), effectsFor: () => createScriptedEffects() });
-    await runner().createRun({ runId: 'old', record: { runId: 'old' }, input });
-    await runner().drive('old', { step: true });
-    await toWholeSnapshotFormat(root, 1);
-    const dir = createFileStore({ root }).runDir('old');
+    const { runner, dir } = await storedOld(1);
     const stored = JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8')) as { version: number; snapshot: { context: { progress: unknown } } };
     expect(stored.version).toBe(1);
     expect(Array.isArray(stored.snapshot.context.progress)).toBe(false);
@@ -101,13 +100,8 @@ describe('a run stored as one whole snapshot', () => {
   });
 
   it('an edited whole snapshot is still caught by its seal', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'buran-old-'));
-    roots.push(root);
-    const runner = () => createRunner({ store: createFileStore({ root }), locks: createMemoryLocks(), effectsFor: () => createScriptedEffects() });
-    await runner().createRun({ runId: 'old', record: { runId: 'old' }, input });
-    await runner().drive('old', { step: true });
-    await toWholeSnapshotFormat(root);
-    const path = join(createFileStore({ root }).runDir('old'), 'snapshot.json');
+    const { runner, dir } = await storedOld();
+    const path = join(dir, 'snapshot.json');
     const doc = JSON.parse(readFileSync(path, 'utf8')) as { snapshot: { context: { approvedHash: string } } };
     doc.snapshot.context.approvedHash = `sha256:${'f'.repeat(64)}`;
     writeFileSync(path, JSON.stringify(doc));
