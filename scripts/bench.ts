@@ -10,7 +10,8 @@
 // `--dags=N` to repeat or widen it); `--only=task-cost` git processes, wall and
 // CPU per task of real runs (dist/ built); `--only=flat` the cost of one
 // persisted step at 10 to 10,000 tasks, its fsyncs, the engine's CPU per task
-// and the resume of a 10,000-task run (issue 15, item 4).
+// and the resume of a 10,000-task run (issue 15, item 4); `--only=floor` the
+// processes one task needs, alone, beside the bounds of items 1 and 5.
 import os from 'node:os';
 import { machineInfo } from './bench/machine.js';
 import { measureFsyncFloor } from './bench/fsyncFloor.js';
@@ -27,6 +28,7 @@ import { makespanLines, makespanTargets } from './bench/makespanReport.js';
 import { CLI_HEADER, type CliCost, type StatusAllCost, cliRows, cliTargets, measureCli, measureStatusAll } from './bench/cli.js';
 import { measureTaskCost, taskCostLines, taskCostTargets, type TaskCostSize } from './bench/taskCost.js';
 import { flatOnly } from './bench/flatReport.js';
+import { floorLines, measureFloor } from './bench/floor.js';
 
 const SIZES = [10, 100, 1000] as const;
 /** Repetitions per size (the run with the median wall time is reported). */
@@ -54,6 +56,8 @@ const STATUS_ALL_SIZES = [10, 100, 1000] as const;
 /** The makespan study's default seed and number of DAGs (about 10 minutes on this shared 2-core machine under load); `--seed=N`, `--dags=N` change them. */
 const MAKESPAN_SEED = 20_261_205;
 const MAKESPAN_DAGS = 6;
+/** Tasks of the floor section (seconds). */
+const FLOOR_TASKS = 30;
 
 const TARGETS = { overheadMsPerTask: 5, detectionP95Ms: 250, resumeMs: 500, sandboxMsPerProcess: 20 } as const;
 
@@ -402,6 +406,17 @@ async function taskCostOnly(): Promise<void> {
   process.stdout.write(`${out.join('\n')}\n${JSON.stringify(rounded({ bench: 'buran', only: 'task-cost', machine, taskCost: sizes, targets }))}\n`);
 }
 
+/** `--only=floor`: the processes of one task alone, beside the bounds of issue 15 items 1 and 5. */
+async function floorOnly(): Promise<void> {
+  const machine = machineInfo();
+  const load = os.loadavg()[0] ?? NaN;
+  progress(`floor: the processes of one task, ${FLOOR_TASKS} times`);
+  const floor = await measureFloor(FLOOR_TASKS, MAKESPAN_SEED, MAKESPAN_DAGS);
+  const out = [`buran bench (floor) — ${new Date().toISOString()}`, `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; 1-minute load ${load.toFixed(2)} at start, ${(os.loadavg()[0] ?? NaN).toFixed(2)} at end`, ''];
+  out.push(...floorLines(floor, machine.cores, table));
+  process.stdout.write(`${out.join('\n')}\n${JSON.stringify(rounded({ bench: 'buran', only: 'floor', machine, floor }))}\n`);
+}
+
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 if (only === undefined) await main();
 else if (only === 'sandbox') await sandboxOnly();
@@ -409,4 +424,5 @@ else if (only === 'cli' || only === 'status-all') await cliOnly([only]);
 else if (only === 'makespan') await makespanOnly();
 else if (only === 'task-cost') await taskCostOnly();
 else if (only === 'flat') await flatOnly();
-else throw new Error(`--only=${only}: the sections that run alone are sandbox, cli, status-all, makespan, task-cost and flat`);
+else if (only === 'floor') await floorOnly();
+else throw new Error(`--only=${only}: the sections that run alone are sandbox, cli, status-all, makespan, task-cost, flat and floor`);
