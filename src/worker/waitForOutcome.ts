@@ -69,7 +69,7 @@ export async function waitForOutcome(attemptDir: string, options: WaitOptions): 
   try {
     for (;;) {
       options.signal?.throwIfAborted();
-      const outcome = await step(paths, options, staleness);
+      const outcome = await step(paths, options, staleness, wake);
       if (outcome !== null) return outcome;
       await wake.next(options.pollMs ?? DEFAULT_POLL_MS, options.signal);
     }
@@ -78,7 +78,7 @@ export async function waitForOutcome(attemptDir: string, options: WaitOptions): 
   }
 }
 
-async function step(paths: AttemptPaths, options: WaitOptions, staleness: Staleness): Promise<WorkerEnd | null> {
+async function step(paths: AttemptPaths, options: WaitOptions, staleness: Staleness, wake: Wakeup): Promise<WorkerEnd | null> {
   const deriveWith = options.deriveOutcome ?? defaultDeriveOutcome;
   const derive: (exit: ExitInfo | null, completion: ReturnType<typeof readCompletionFile>) => WorkerEnd = (exit, completion) =>
     deriveWith(exit, completion, attemptOutput(paths));
@@ -105,7 +105,8 @@ async function step(paths: AttemptPaths, options: WaitOptions, staleness: Stalen
       if (alive()) {
         // The worker answered but is still running: give it settleMs, then end the group before anyone inspects the workspace.
         const deadline = Date.now() + (options.settleMs ?? DEFAULT_SETTLE_MS);
-        while (exitInfo(paths) === null && alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+        // The supervisor's exit record is a file event in the folder: woken by it, else every 25 ms.
+        while (exitInfo(paths) === null && alive() && Date.now() < deadline) await wake.next(25, options.signal);
         if (exitInfo(paths) === null && alive()) await end('settle');
       } else if (exitInfo(paths) === null) {
         await end('orphan');
