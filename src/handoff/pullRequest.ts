@@ -7,7 +7,6 @@
 // them before they are recorded (src/engine/redactResults.ts).
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { execa } from 'execa';
 import { writeFileDurable } from '../platform/durableWrite.js';
 import { git } from '../workspace/index.js';
 import { githubRepoOf } from './githubRepo.js';
@@ -52,6 +51,8 @@ function failed(message: string, details: Record<string, unknown>): PullRequestO
 }
 
 async function gh(args: readonly string[], request: PullRequestRequest) {
+  // Loaded when a pull request is opened, not with every run (execa's import is a cost of each CLI start).
+  const { execa } = await import('execa');
   return execa('gh', [...args], {
     cwd: request.repoRoot,
     env: { ...request.env, GH_PROMPT_DISABLED: '1', NO_COLOR: '1' },

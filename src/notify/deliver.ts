@@ -3,7 +3,6 @@
 // tried a few times with backoff. Never throws: every outcome is a value the
 // runner records; a notification cannot change a run.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
 import type { NotifyConfig } from '../domain/config.js';
 import { redactSecrets } from '../domain/redact.js';
 import type { NotifyTargetResult } from '../engine/notifyDue.js';
@@ -42,6 +41,8 @@ export async function deliverNotification(config: NotifyConfig, payload: string,
 async function runOnce(argv: readonly string[], payload: string, timeoutMs: number, options: DeliverOptions): Promise<string | null> {
   const [file, ...args] = argv;
   if (file === undefined) return 'empty command';
+  // Loaded when a notification is sent, not with every run (execa's import is a cost of each CLI start).
+  const { execa } = await import('execa');
   const result = await execa(file, args, {
     cwd: options.cwd,
     env: { ...options.env },
