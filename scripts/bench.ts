@@ -11,7 +11,8 @@
 // CPU per task of real runs (dist/ built); `--only=flat` the cost of one
 // persisted step at 10 to 10,000 tasks, its fsyncs, the engine's CPU per task
 // and the resume of a 10,000-task run (issue 15, item 4); `--only=floor` the
-// processes one task needs, alone, beside the bounds of items 1 and 5.
+// processes one task needs, alone, beside the bounds of items 1 and 5;
+// `--only=issue15` all of issue 15's sections and targets in one run.
 import os from 'node:os';
 import { machineInfo } from './bench/machine.js';
 import { measureFsyncFloor } from './bench/fsyncFloor.js';
@@ -27,7 +28,7 @@ import { measureMakespan, type MakespanStudy } from './bench/makespan.js';
 import { makespanLines, makespanTargets } from './bench/makespanReport.js';
 import { CLI_HEADER, type CliCost, type StatusAllCost, cliRows, cliTargets, measureCli, measureStatusAll } from './bench/cli.js';
 import { measureTaskCost, taskCostLines, taskCostTargets, type TaskCostSize } from './bench/taskCost.js';
-import { flatOnly } from './bench/flatReport.js';
+import { flatLines, flatOnly, flatTargets, measureFlat } from './bench/flatReport.js';
 import { floorLines, measureFloor } from './bench/floor.js';
 
 const SIZES = [10, 100, 1000] as const;
@@ -417,6 +418,36 @@ async function floorOnly(): Promise<void> {
   process.stdout.write(`${out.join('\n')}\n${JSON.stringify(rounded({ bench: 'buran', only: 'floor', machine, floor }))}\n`);
 }
 
+/**
+ * `--only=issue15`: every section with a target of issue 15 (the CLI, status
+ * over all runs, task cost, the flat store, the real makespan) and the floor
+ * under a task, one after another in one process, then every target in one table.
+ */
+async function issue15Only(): Promise<void> {
+  const started = Date.now();
+  const machine = machineInfo();
+  const load = os.loadavg()[0] ?? NaN;
+  const cli = await measureCli(CLI_N);
+  const statusAll = await measureStatusAll(STATUS_ALL_SIZES, CLI_N);
+  const sizes: TaskCostSize[] = [];
+  for (const n of TASK_COST_SIZES) sizes.push(await measureTaskCost(n, TASK_COST_CONCURRENCY, TASK_COST_REPS, progress));
+  const flat = await measureFlat();
+  const makespan = await makespanStudy();
+  progress(`floor: the processes of one task, ${FLOOR_TASKS} times`);
+  const floor = await measureFloor(FLOOR_TASKS, numberOption('seed', MAKESPAN_SEED), numberOption('dags', MAKESPAN_DAGS));
+  const targets = [...cliTargets(cli, statusAll), ...taskCostTargets(sizes), ...flatTargets(flat), ...makespanTargets(makespan)];
+  const out = [`buran bench (issue 15: every target in one run) — ${new Date().toISOString()}`, `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; 1-minute load ${load.toFixed(2)} at start, ${(os.loadavg()[0] ?? NaN).toFixed(2)} at end`, ''];
+  out.push(cliLines(cli, statusAll), '');
+  out.push(...taskCostLines(sizes, TASK_COST_CONCURRENCY, table), '');
+  out.push(...flatLines(flat), '');
+  out.push(...makespanLines(makespan), '');
+  out.push(...floorLines(floor, machine.cores, table), '');
+  out.push('Targets of issue 15');
+  out.push(table(['target', 'bound', 'measured', 'result'], targets.map((t) => [t.name, t.target, t.value, t.met ? 'met' : 'NOT MET']), 4));
+  out.push(`${targets.filter((t) => t.met).length} of ${targets.length} met; bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  process.stdout.write(`${out.join('\n')}\n${JSON.stringify(rounded({ bench: 'buran', only: 'issue15', machine, loadAverage: { start: load, end: os.loadavg()[0] ?? NaN }, cli, statusAll, taskCost: sizes, flat, makespan, floor, targets }))}\n`);
+}
+
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 if (only === undefined) await main();
 else if (only === 'sandbox') await sandboxOnly();
@@ -425,4 +456,5 @@ else if (only === 'makespan') await makespanOnly();
 else if (only === 'task-cost') await taskCostOnly();
 else if (only === 'flat') await flatOnly();
 else if (only === 'floor') await floorOnly();
-else throw new Error(`--only=${only}: the sections that run alone are sandbox, cli, status-all, makespan, task-cost, flat and floor`);
+else if (only === 'issue15') await issue15Only();
+else throw new Error(`--only=${only}: the sections that run alone are sandbox, cli, status-all, makespan, task-cost, flat, floor and issue15`);

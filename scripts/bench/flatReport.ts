@@ -18,9 +18,23 @@ const MAX_FSYNCS = 3;
 const RESUME_REPS = 3;
 const RESUME_MS = 300;
 
-export async function flatOnly(): Promise<void> {
-  const machine = machineInfo();
-  const load = os.loadavg()[0] ?? NaN;
+export interface FlatStudy {
+  readonly flushes: readonly FlushAtSize[];
+  /** The smallest size again at the end (the load moves during the section). */
+  readonly again: FlushAtSize;
+  readonly engines: readonly EngineCpu[];
+  readonly resume: ResumeResult;
+}
+
+export interface FlatTarget {
+  readonly name: string;
+  readonly target: string;
+  readonly value: string;
+  readonly met: boolean;
+}
+
+/** The flat-store section's figures (about 10 s here). */
+export async function measureFlat(): Promise<FlatStudy> {
   const flushes: FlushAtSize[] = [];
   const engines: EngineCpu[] = [];
   progress('warm-up (not reported): 100 tasks');
@@ -38,8 +52,11 @@ export async function flatOnly(): Promise<void> {
   // The smallest size again at the end: the machine's load moves during the section; both figures are shown.
   progress(`flat store: ${SIZES[0] ?? 10} tasks again (load check)`);
   const again = (await measureFlushAt(SIZES[0] ?? 10, FLUSHES)).flush;
-  const resume = resumed;
+  return { flushes, again, engines, resume: resumed };
+}
 
+/** Its four targets (issue 15, item 4). */
+export function flatTargets({ flushes, engines, resume }: FlatStudy): FlatTarget[] {
   const at = <T extends { tasks: number }>(xs: readonly T[], n: number): T | undefined => xs.find((x) => x.tasks === n);
   const small = at(flushes, 10);
   const big = at(flushes, 10_000);
@@ -47,13 +64,17 @@ export async function flatOnly(): Promise<void> {
   // The whole drives' CPU per task passed: the window from the first pass to the last is too short at 10 tasks (8 pass at once).
   const cpuRatio = (at(engines, 10_000)?.driveCpuMsPerTask ?? NaN) / (at(engines, 10)?.driveCpuMsPerTask ?? NaN);
   const fsyncsMax = Math.max(...flushes.map((f) => f.fsyncsMax));
-  const targets = [
+  return [
     { name: 'flush (one persisted step) flat', target: `median at 10,000 tasks ≤ ${RATIO}× at 10`, value: `${flushRatio.toFixed(2)}× (${ms(small?.flushMsMedian ?? NaN)} → ${ms(big?.flushMsMedian ?? NaN)} ms; mean ${ms(small?.flushMsMean ?? NaN)} → ${ms(big?.flushMsMean ?? NaN)} ms)`, met: flushRatio <= RATIO },
     { name: 'fsyncs per flush (events + state)', target: `≤ ${MAX_FSYNCS}`, value: `max ${fsyncsMax}`, met: fsyncsMax <= MAX_FSYNCS },
     { name: 'engine CPU per task flat', target: `at 10,000 tasks ≤ ${RATIO}× at 10`, value: `${cpuRatio.toFixed(2)}× (${ms(at(engines, 10)?.driveCpuMsPerTask ?? NaN)} → ${ms(at(engines, 10_000)?.driveCpuMsPerTask ?? NaN)} ms, whole drives)`, met: cpuRatio <= RATIO },
     { name: `resume of a ${resume.tasks}-task run (drive --step, median)`, target: `≤ ${RESUME_MS} ms`, value: `${ms(resume.driveStepMedianMs)} ms (inspect ${ms(resume.inspectMedianMs)} ms; ${resume.events} events, ${resume.children} children)`, met: resume.driveStepMedianMs <= RESUME_MS },
   ];
-  const out = [`buran bench (flat) — ${new Date().toISOString()}`, `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; 1-minute load ${load.toFixed(2)} at start, ${(os.loadavg()[0] ?? NaN).toFixed(2)} at end`, ''];
+}
+
+/** The section's tables. */
+export function flatLines({ flushes, again, engines, resume }: FlatStudy): string[] {
+  const out: string[] = [];
   out.push(`Flush cost — a real run of n tasks stopped half-way (scripted instant effects, memory store), its files copied into a file store, then driven on with effects answering one at a time, each after the previous flush is done: ${FLUSHES} flushes timed (Persister.flush: state taken, events appended, state line appended, index)`);
   out.push(
     table(
@@ -79,6 +100,17 @@ export async function flatOnly(): Promise<void> {
       ],
     ),
   );
+  return out;
+}
+
+/** `npm run -s bench -- --only=flat`. */
+export async function flatOnly(): Promise<void> {
+  const machine = machineInfo();
+  const load = os.loadavg()[0] ?? NaN;
+  const study = await measureFlat();
+  const targets = flatTargets(study);
+  const { flushes, again, engines, resume } = study;
+  const out = [`buran bench (flat) — ${new Date().toISOString()}`, `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; 1-minute load ${load.toFixed(2)} at start, ${(os.loadavg()[0] ?? NaN).toFixed(2)} at end`, '', ...flatLines(study)];
   out.push('', table(['target', 'bound', 'measured', 'result'], targets.map((t) => [t.name, t.target, t.value, t.met ? 'met' : 'NOT MET']), 4));
   const rounded = JSON.parse(JSON.stringify({ bench: 'buran', only: 'flat', machine, flushes, again, engines, resume, targets }, (_k, v: unknown) => (typeof v === 'number' ? round(v) : v))) as unknown;
   process.stdout.write(`${out.join('\n')}\n${JSON.stringify(rounded)}\n`);
