@@ -25,6 +25,7 @@ export function statusLines(s: StatusJson, reasons: Reasons = NO_REASONS): strin
   lines.push(`  ${sandboxSummary(s.sandbox)}`);
   if (s.driver !== null) lines.push(`  driven by pid ${s.driver.pid}${s.driver.since === '' ? '' : ` since ${s.driver.since}`}${s.driver.host === '' ? '' : ` (${s.driver.host})`}`);
   if (s.blocker !== null) lines.push(`  blocked: ${s.blocker.code}: ${s.blocker.message}`);
+  lines.push(...hookFailureLines(s.unconfirmed).map((l) => `  ${l}`));
   lines.push(...reasonLines(reasons, '  '));
   lines.push(`  next: ${s.nextSafeAction.text}${s.nextSafeAction.command === null ? '' : `\n        ${s.nextSafeAction.command}`}`);
   for (const t of s.tasks) lines.push(`  - ${t.id}: ${t.state}, ${t.attempts} attempt(s), epoch ${t.epoch}`);
@@ -55,6 +56,6 @@ export function setupLines(setup: StatusJson['setup'], pad: string): string[] {
 }
 
 /** What a final-state hook did not confirm (a cancel Redis never answered): said, never passed over as done. */
-export function hookFailureLines(failures: readonly HookFailure[]): string[] {
+export function hookFailureLines(failures: readonly Pick<HookFailure, 'hook' | 'message' | 'nextSafeAction'>[]): string[] {
   return failures.flatMap((f) => [`not confirmed: ${f.hook}: ${f.message}`, ...(f.nextSafeAction === null ? [] : [`  ${f.nextSafeAction.text}`])]);
 }

@@ -71,6 +71,21 @@ export const StatusJsonSchema = z.strictObject({
       skipped: z.array(z.strictObject({ name: z.string(), paths: z.array(z.string()), reason: z.string().optional() })),
     })
     .nullable(),
+  /**
+   * Final-state hooks (cancel the workers, release the lease or the scope) that failed since the run entered its
+   * current state, each also a `hook_failed` event: what they were to do is not confirmed (e.g. queued attempts
+   * Redis did not confirm cancelled: treat them as running). Empty when every hook succeeded.
+   */
+  unconfirmed: z.array(
+    z.strictObject({
+      hook: z.string(),
+      code: z.string().nullable(),
+      message: z.string(),
+      /** When the failure was recorded (ISO-8601, the event's time). */
+      at: z.string(),
+      nextSafeAction: NextSafeActionSchema.nullable(),
+    }),
+  ),
   /** Attempt id → the worker agent (`buran worker --name`) that ran it, for attempts a queue carried (docs/distributed.md); empty when attempts ran on the runner's machine. */
   agents: z.record(z.string(), z.string()),
   /** Every operator decision in order (pause, resume, cancel, unblock decisions, approval verdicts): who, why, and the gate and epoch of a verdict. */

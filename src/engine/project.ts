@@ -24,6 +24,7 @@ import { createFileLocks } from './locks.js';
 import type { EventRecord } from '../domain/events.js';
 import { createRunner } from './runner.js';
 import { repoRootOf } from './projectStore.js';
+import { unconfirmedHooks } from './unconfirmedHooks.js';
 
 export const CONFIG_FILE = 'config.json';
 export { repoRootOf };
@@ -100,8 +101,9 @@ export async function openProject(options: ProjectOptions) {
     // The payload is what `buran status --run <id> --json` prints.
     notify: async ({ runId, view, updatedAt }) => {
       const runDir = store.runDir(runId);
-      const setup = await gatherSetup(view, await runner.events(runId), { runId, getArtifact: (id, hash) => store.getArtifact(id, hash), redact: redactorOf(secretValuesOf(env)) });
-      const payload = JSON.stringify(statusJson(view, updatedAt, runDir, () => clock.now(), await readSandboxRecord(runDir), null, setup));
+      const events = await runner.events(runId);
+      const setup = await gatherSetup(view, events, { runId, getArtifact: (id, hash) => store.getArtifact(id, hash), redact: redactorOf(secretValuesOf(env)) });
+      const payload = JSON.stringify(statusJson(view, updatedAt, runDir, () => clock.now(), await readSandboxRecord(runDir), null, setup, unconfirmedHooks(events)));
       const { deliverNotification } = await import('../notify/deliver.js');
       return deliverNotification(config.notify, payload, { cwd: root, env, knownSecrets: secretValuesOf(env) });
     },

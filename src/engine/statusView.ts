@@ -12,6 +12,7 @@ import { stageOf } from './runStatus.js';
 import type { SandboxRecord } from './sandboxChoice.js';
 import { type QuorumReview, quorumReviews } from './reviewViews.js';
 import type { SetupView } from './setupView.js';
+import type { UnconfirmedHook } from './unconfirmedHooks.js';
 import { type ApprovalsView, type DecisionView, approvalsView, decisionsView } from './approvalView.js';
 
 export interface StatusJson {
@@ -44,6 +45,8 @@ export interface StatusJson {
   /** The approval gates at the current epoch and the one waited for now (src/engine/approvalView.ts). */
   readonly approvals: ApprovalsView | null;
   readonly decisions: readonly DecisionView[];
+  /** Final-state hooks that failed since the run entered its current state (src/engine/unconfirmedHooks.ts). */
+  readonly unconfirmed: readonly UnconfirmedHook[];
   /** Attempt id → the worker agent (`buran worker --name`) that ran it, for attempts sent to a queue; empty otherwise. */
   readonly agents: Readonly<Record<string, string>>;
 }
@@ -76,6 +79,7 @@ export function statusJson(
   sandbox: SandboxRecord | null = null,
   driver: DriverInfo | null = null,
   setup: readonly SetupView[] = [],
+  unconfirmed: readonly UnconfirmedHook[] = [],
 ): StatusJson {
   const c = view.snapshot.context;
   const tasks = c.tasks.map((t, i) => {
@@ -123,6 +127,7 @@ export function statusJson(
     setup,
     approvals: approvalsView(c, view.stage),
     decisions: decisionsView(c.decisions),
+    unconfirmed,
     agents: runDir === null ? {} : attemptAgents(runDir),
   };
 }

@@ -8,6 +8,7 @@ import type { Project } from '../engine/project.js';
 import { statusJson } from '../engine/statusView.js';
 import { readSandboxRecord } from '../engine/sandboxChoice.js';
 import { setupOf } from '../engine/setupView.js';
+import { unconfirmedHooks } from '../engine/unconfirmedHooks.js';
 import { inspectorCharts } from './charts.js';
 import { type InspectModel, buildInspectModel } from './model.js';
 
@@ -38,7 +39,7 @@ export async function loadInspectModel(project: InspectSource, runId: string, no
   const charts = inspectorCharts();
   return buildInspectModel({
     view,
-    status: statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(runId), now, await readSandboxRecord(project.store.runDir(runId)), null, await setupOf(project, view, events)),
+    status: statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(runId), now, await readSandboxRecord(project.store.runDir(runId)), null, await setupOf(project, view, events), unconfirmedHooks(events)),
     record: record.data,
     packet,
     events,

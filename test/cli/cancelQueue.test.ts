@@ -1,9 +1,10 @@
 // buran cancel of a run whose queued attempts Redis cannot confirm: the run is
 // cancelled, the command says which attempts are not confirmed and exits 3,
-// and the log keeps it; never "done" on a cancel nobody confirmed.
+// and the log and `buran status` keep it; never "done" on a cancel nobody confirmed.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { StatusJsonSchema } from '../../src/domain/statusSchema.js';
 import { closeQueues } from '../../src/queue/openQueues.js';
 import { agent, approvedRun, cleanup, git, packet } from '../engine/fixtures/project.js';
 import { buranIn } from '../inspect/fixtures/cli.js';
@@ -32,5 +33,14 @@ describe('buran cancel with queued attempts and no Redis', () => {
     expect(r.err).toContain('treat these attempts as running');
     const events = (await project.runner.events(runId)).filter((e) => e.type === 'hook_failed');
     expect(events.map((e) => [e.data['hook'], e.data['code'], e.data['details']])).toEqual([['cancelWorkers', 'queue_unavailable', expect.objectContaining({ unconfirmed: ['alpha.a1'] })]]);
+
+    // Later, `buran status` still says so: the cancel is not shown as done.
+    const json = await buranIn(repo, 'status', '--run', runId, '--json');
+    const status = StatusJsonSchema.parse(JSON.parse(json.out));
+    expect(status.status).toBe('cancelled');
+    expect(status.unconfirmed).toEqual([expect.objectContaining({ hook: 'cancelWorkers', code: 'queue_unavailable', at: events[0]?.ts ?? null, message: expect.stringContaining('alpha.a1') as unknown })]);
+    expect(status.unconfirmed[0]?.nextSafeAction?.text).toContain('treat these attempts as running');
+    const text = await buranIn(repo, 'status', '--run', runId);
+    expect(text.out).toMatch(/\n {2}not confirmed: cancelWorkers: .*alpha\.a1/);
   }, 60_000);
 });

@@ -40,6 +40,7 @@ describe('sandbox summary', () => {
       setup: [],
       approvals: null,
       decisions: [],
+      unconfirmed: [],
       agents: {},
     });
     expect(lines).toContain('  unsandboxed: no bwrap');

@@ -31,6 +31,7 @@ function hostileModel(): InspectModel {
     setup: [],
     approvals: null,
     decisions: [],
+    unconfirmed: [],
     agents: {},
   };
   return {

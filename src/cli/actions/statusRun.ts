@@ -4,6 +4,7 @@ import { setupOf } from '../../engine/setupView.js';
 import { type Project, openProject } from '../../engine/project.js';
 import { readSandboxRecord } from '../../engine/sandboxChoice.js';
 import { statusJson } from '../../engine/statusView.js';
+import { unconfirmedHooks } from '../../engine/unconfirmedHooks.js';
 import { viewExtras } from '../../engine/viewExtras.js';
 import { runLockHolder } from '../../store/runLock.js';
 import type { RunIndexEntry } from '../../store/port.js';
@@ -34,7 +35,7 @@ export async function statusRunAction(io: Io, opts: { run: string; json?: boolea
   const holder = await runLockHolder(project.store.runDir(runId));
   const driver = holder === null || holder.pid === process.pid ? null : holder;
   const setup = await setupOf(project, view, events);
-  const status = statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(runId), Date.now, await readSandboxRecord(project.store.runDir(runId)), driver, setup);
+  const status = statusJson(view, events.at(-1)?.ts ?? null, project.store.runDir(runId), Date.now, await readSandboxRecord(project.store.runDir(runId)), driver, setup, unconfirmedHooks(events));
   if (opts.json === true) io.out(JSON.stringify(status));
   else for (const line of statusLines(status, (await viewExtras(project, view)).reasons)) io.out(line);
   io.exit(opts.exitStatus === true ? exitForStatus(status.status) : EXIT.ok);
