@@ -71,6 +71,12 @@ const childOf = (view: RunView, taskId: string) => taskSnapshot((view.snapshot.c
 /** The latest quorum review of each task and of the integration (see reviewViews.ts). */
 export const reviewsOf = (view: RunView): QuorumReview[] => quorumReviews(view.snapshot.context, (id) => childOf(view, id)?.context.gates ?? []);
 
+/** A run that ended (cancelled, failed) with nothing more to do, except what a hook did not confirm: that hook's next safe action. */
+function endedNotConfirmed(status: RunStatus, unconfirmed: readonly UnconfirmedHook[]): NextSafeAction | null {
+  if (status !== 'cancelled' && status !== 'failed') return null;
+  return unconfirmed.find((u) => u.nextSafeAction !== null)?.nextSafeAction ?? null;
+}
+
 export function statusJson(
   view: RunView,
   updatedAt: string | null,
@@ -117,7 +123,7 @@ export function statusJson(
     epoch: c.epoch,
     currentTask,
     blocker: view.blocker,
-    nextSafeAction: driver !== null && (view.status === 'queued' || view.status === 'running') ? watchAction(view.runId, driver) : view.nextSafeAction,
+    nextSafeAction: driver !== null && (view.status === 'queued' || view.status === 'running') ? watchAction(view.runId, driver) : (endedNotConfirmed(view.status, unconfirmed) ?? view.nextSafeAction),
     tasks,
     usage: c.usage,
     updatedAt,

@@ -145,7 +145,15 @@ export const INSPECTOR_JS = String.raw`(() => {
       setText('blocker-code', f.blocker.code);
       setText('blocker-message', f.blocker.message);
     }
-    $('next-action').classList.toggle('urgent', blocked);
+    // What the run's last final-state hooks did not confirm: the run as it stands now, so shown at the latest event only.
+    const unconfirmed = index === last() || index < 0 ? (model.status.unconfirmed || []) : [];
+    $('unconfirmed').hidden = unconfirmed.length === 0;
+    $('unconfirmed-list').replaceChildren(...unconfirmed.map((u) => {
+      const li = document.createElement('li');
+      li.textContent = u.hook + ': ' + u.message + (u.nextSafeAction === null ? '' : ' ' + u.nextSafeAction.text);
+      return li;
+    }));
+    $('next-action').classList.toggle('urgent', blocked || unconfirmed.length > 0);
     setText('next-action-text', f.nextSafeAction.text);
     setText('next-action-command', f.nextSafeAction.command === null ? '' : f.nextSafeAction.command);
     $('next-action-command').hidden = f.nextSafeAction.command === null;

@@ -61,6 +61,10 @@ const NOW_PANEL = `<section id="now-panel">
 <h3>Blocked: <code id="blocker-code"></code></h3>
 <div id="blocker-message"></div>
 </div>
+<div id="unconfirmed" hidden>
+<h3>Not confirmed</h3>
+<ul id="unconfirmed-list"></ul>
+</div>
 <div id="next-action">
 <h3>Next safe action</h3>
 <div id="next-action-text"></div>

@@ -26,6 +26,9 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .chip.status-handoff_ready { border-color: var(--ok); color: var(--ok); }
 #blocker { margin-top: 10px; padding: 8px 10px; border: 1px solid var(--bad); background: var(--bad-bg); border-radius: 6px; }
 #blocker h3 { margin: 0 0 4px; font-size: 14px; color: var(--bad); }
+#unconfirmed { margin-top: 10px; padding: 8px 10px; border: 1px solid var(--bad); background: var(--bad-bg); border-radius: 6px; }
+#unconfirmed h3 { margin: 0 0 4px; font-size: 14px; color: var(--bad); }
+#unconfirmed ul { margin: 0; padding-left: 18px; }
 #next-action { margin-top: 10px; padding: 8px 10px; border: 1px solid var(--line); border-radius: 6px; }
 #next-action h3 { margin: 0 0 4px; font-size: 14px; }
 #next-action.urgent { border-color: var(--bad); }

@@ -40,6 +40,8 @@ describe('buran cancel with queued attempts and no Redis', () => {
     expect(status.status).toBe('cancelled');
     expect(status.unconfirmed).toEqual([expect.objectContaining({ hook: 'cancelWorkers', code: 'queue_unavailable', at: events[0]?.ts ?? null, message: expect.stringContaining('alpha.a1') as unknown })]);
     expect(status.unconfirmed[0]?.nextSafeAction?.text).toContain('treat these attempts as running');
+    // The run has nothing more to do but what the cancel left unconfirmed: that is its next safe action.
+    expect(status.nextSafeAction).toEqual(status.unconfirmed[0]?.nextSafeAction);
     const text = await buranIn(repo, 'status', '--run', runId);
     expect(text.out).toMatch(/\n {2}not confirmed: cancelWorkers: .*alpha\.a1/);
   }, 60_000);

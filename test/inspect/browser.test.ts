@@ -5,14 +5,15 @@
 // events.jsonl; stepping back and forth replays the log; no request may leave
 // the page. Then the served page is watched while the run advances.
 // Fails (never skips) without /usr/bin/chromium: CI installs it (.ci/run).
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../src/domain/events.js';
 import type { StatusJson } from '../../src/engine/statusView.js';
-import { agent, approvedRun, cleanup, packet, waitFor } from '../engine/fixtures/project.js';
+import { closeQueues } from '../../src/queue/openQueues.js';
+import { agent, approvedRun, cleanup, git, packet, waitFor } from '../engine/fixtures/project.js';
 import { type CliProcess, buranIn, servedUrl, spawnBuran } from './fixtures/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -31,6 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await closeQueues();
   for (const s of servers) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
   await browser?.close();
   await cleanup();
@@ -153,6 +155,33 @@ describe('the inspector page in chromium', () => {
     expect(await highlighted(page, 'run')).toEqual([run.events.at(-1)?.from]);
     expect(await page.locator('#blocker').isHidden()).toBe(true);
 
+    expect(requests).toEqual([url]);
+  }, 90_000);
+
+  it('shows a cancel the queue did not confirm at the latest event, with its next safe action, and not one event earlier', async () => {
+    const { repo, project, runId } = await approvedRun(packet({ command: agent('ok') }));
+    // A queue nobody answers (nothing listens on port 1) and an attempt the run sent to it earlier.
+    const configFile = join(repo, '.buran', 'config.json');
+    const config = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(configFile, `${JSON.stringify({ ...config, queue: { url: 'redis://127.0.0.1:1', remote: join(repo, 'remote.git') } })}\n`);
+    mkdirSync(join(project.store.runDir(runId), 'queue'), { recursive: true });
+    writeFileSync(join(project.store.runDir(runId), 'queue', 'alpha.a1.json'), `${JSON.stringify({ schema: 'buran.queued-attempt/v1', attemptId: 'alpha.a1', taskId: 'alpha', baseCommit: git(repo, 'rev-parse', 'HEAD').trim(), addedAt: 1, agent: null })}\n`);
+    expect((await buranIn(repo, 'cancel', '--run', runId, '--reason', 'browser test')).code).toBe(3);
+    const status = JSON.parse((await buranIn(repo, 'status', '--run', runId, '--json')).out) as StatusJson;
+    const [hook] = status.unconfirmed;
+    expect(hook?.hook).toBe('cancelWorkers');
+    const file = join(repo, 'unconfirmed.html');
+    expect((await buranIn(repo, 'inspect', '--run', runId, '--out', file)).code).toBe(0);
+    const url = pathToFileURL(file).href;
+    const { page, requests } = await open(url);
+
+    expect(await page.locator('#unconfirmed').isVisible()).toBe(true);
+    expect(await page.locator('#unconfirmed-list li').allTextContents()).toEqual([`cancelWorkers: ${hook?.message ?? ''} ${hook?.nextSafeAction?.text ?? ''}`]);
+    expect(await text(page, '#unconfirmed-list')).toContain('alpha.a1');
+    await page.screenshot({ path: join(ARTIFACTS, 'unconfirmed.png'), fullPage: true });
+    // One event earlier (the run's move to cancelled, before the hook failed) says nothing about it.
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.locator('#unconfirmed').isHidden()).toBe(true);
     expect(requests).toEqual([url]);
   }, 90_000);
 
