@@ -33,6 +33,8 @@ export interface DriveResult extends RunView {
   readonly takeover: Record<string, unknown> | null;
   /** Final-state hooks that failed during this drive (each also a `hook_failed` event): e.g. a cancel of queued attempts Redis did not confirm. */
   readonly hookFailures: readonly HookFailure[];
+  /** Hooks asked again in this drive (a cancel repeated on a cancelled run) that succeeded (each also a `hook_confirmed` event). */
+  readonly hooksConfirmed: readonly string[];
 }
 
 /** A final-state hook (release the lease or scope, cancel the workers) that failed: what it did is not confirmed. */

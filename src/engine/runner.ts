@@ -23,6 +23,7 @@ import { type DriveResult, type RunView, isStopped, restoredView, runViewOf } fr
 import { runIndexFields } from './runIndex.js';
 import { stageOf } from './runStatus.js';
 import { type NotifyRequest, type SessionDeps, runSession } from './session.js';
+import { retriableHooks } from './unconfirmedHooks.js';
 import type { EngineStore } from './storePort.js';
 
 export type { DriveResult, RunView } from './runView.js';
@@ -157,6 +158,11 @@ export function createRunner(options: RunnerOptions) {
       const effects = await options.effectsFor(runId, { current: () => null });
       const machine = bindEffects(effects, { inert: true, onHook: () => undefined });
       const probe = machine.resolveState(doc.snapshot as never);
+      // A cancel repeated on a cancelled run asks again what its cancel did not confirm (the queue's cancel of its attempts).
+      const retry = event.type === 'CANCEL' && !probe.can(event) && stageOf(probe.value) === 'cancelled' ? retriableHooks((await records.loadLog(runId, false)).events) : [];
+      if (retry.length > 0) {
+        return runSession(deps, { runId, send: [], until: (_snap, appended) => appended > 0, startWhenQueued: false, inert: true, retryHooks: { hooks: retry, by: event.by, reason: event.reason } });
+      }
       if (!probe.can(event)) {
         const stage = stageOf(probe.value);
         throw new BuranError({

@@ -8,7 +8,7 @@ import type { RunEvent } from '../../machines/run.types.js';
 import type { NotifyStatus } from '../domain/config.js';
 import { BuranError } from '../domain/errors.js';
 import type { EventRecord } from '../domain/events.js';
-import { bindEffects } from './bindEffects.js';
+import { type HookName, bindEffects } from './bindEffects.js';
 import type { Clock } from './clock.js';
 import type { EffectsFactory } from './effects.js';
 import type { CommandInbox } from './inbox.js';
@@ -63,6 +63,11 @@ export interface SessionRequest {
   readonly inert: boolean;
   /** Stop waiting when aborted (the caller was interrupted): drained, stopped and unlocked as at any other end. */
   readonly stop?: AbortSignal;
+  /**
+   * Final-state hooks to run again on a run that ended with them unconfirmed (`buran cancel` of a cancelled run):
+   * each records `hook_confirmed` when it succeeds, `hook_failed` again when not. With who asked and why.
+   */
+  readonly retryHooks?: { readonly hooks: readonly HookName[]; readonly by: string; readonly reason: string };
 }
 
 export async function runSession(deps: SessionDeps, req: SessionRequest): Promise<DriveResult> {
@@ -121,7 +126,7 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   if (tampered !== null) {
     const view = runViewOf(runId, restoredView(doc.snapshot), lastSeq, tampered);
     if (!inert) await notifyFindingOnce(deps, view, log.events.at(-1)?.ts ?? null);
-    return { ...view, appended: 0, takeover: lock.takeover, hookFailures: [] };
+    return { ...view, appended: 0, takeover: lock.takeover, hookFailures: [], hooksConfirmed: [] };
   }
 
   const recorder = new Recorder(lastSeq, log.events.filter((e) => e.seq > doc.seq));
@@ -166,19 +171,27 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
 
   const hooks: Promise<void>[] = [];
   const hookFailures: HookFailure[] = [];
-  const machine = bindEffects(effects, {
-    inert,
-    onHook: (hook, done) => {
-      hooks.push(
-        done.catch((error: unknown) => {
+  const hooksConfirmed: HookName[] = [];
+  /** A hook's outcome: a failure is a `hook_failed` event; a retried hook that succeeds is a `hook_confirmed` one. */
+  const watchHook = (hook: HookName, done: Promise<void>, retried: { readonly by: string; readonly reason: string } | null) => {
+    hooks.push(
+      done.then(
+        () => {
+          if (retried === null) return;
+          hooksConfirmed.push(hook);
+          recorder.add({ runId, type: 'hook_confirmed', from: null, to: null, data: { hook, by: retried.by, reason: retried.reason } });
+          schedule();
+        },
+        (error: unknown) => {
           const failed = hookFailureOf(hook, error);
           hookFailures.push(failed);
-          recorder.add({ runId, type: 'hook_failed', from: null, to: null, data: { hook, error: failed.message, code: failed.code, details: failed.details, nextSafeAction: failed.nextSafeAction } });
+          recorder.add({ runId, type: 'hook_failed', from: null, to: null, data: { hook, error: failed.message, code: failed.code, details: failed.details, nextSafeAction: failed.nextSafeAction, ...(retried === null ? {} : { by: retried.by, reason: retried.reason }) } });
           schedule();
-        }),
-      );
-    },
-  });
+        },
+      ),
+    );
+  };
+  const machine = bindEffects(effects, { inert, onHook: (hook, done) => watchHook(hook, done, null) });
 
   const transitions = transitionRecorder(runId, recorder, () => actor, schedule, (ref, root) => persister.touch(ref, root));
   const restored = createActor(machine, { snapshot: doc.snapshot as never, input: inputOf(doc.snapshot), inspect: transitions.inspect });
@@ -192,6 +205,8 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   for (const { childId, event } of observations) (restored.getSnapshot().children as Record<string, AnyActorRef | undefined>)[childId]?.send(event);
   schedule();
   for (const event of req.send) restored.send(event);
+  // Asked again, as the chart's final state asked them, with the run's id; their events end the session.
+  for (const hook of req.retryHooks?.hooks ?? []) watchHook(hook, Promise.resolve().then(() => effects[hook](runId)), req.retryHooks ?? null);
   schedule();
 
   const pollMs = deps.inboxPollMs ?? 200;
@@ -250,7 +265,7 @@ async function drive(deps: SessionDeps, req: SessionRequest, lock: HeldLock): Pr
   }
   const view = runViewOf(runId, stoppedAt, recorder.lastSeq, finding);
   if (finding !== null && !inert) await notifyFindingOnce(deps, view, persister.written.at(-1)?.ts ?? log.events.at(-1)?.ts ?? null);
-  return { ...view, appended: persister.appended, takeover: lock.takeover, hookFailures };
+  return { ...view, appended: persister.appended, takeover: lock.takeover, hookFailures, hooksConfirmed };
 }
 
 function hookFailureOf(hook: string, error: unknown): HookFailure {

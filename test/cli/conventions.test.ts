@@ -35,7 +35,7 @@ describe('buran CLI conventions', () => {
     for (const [cmd, status] of [['pause', 'paused'], ['resume', 'queued'], ['cancel', 'cancelled']] as const) {
       const r = await buranIn(repo, cmd, '--run', runId, '--json', '--reason', 'test');
       expect(r.code, cmd).toBe(0);
-      expect(JSON.parse(r.out)).toEqual({ runId, status, stage: expect.any(String) as string, queued: null, hookFailures: [] });
+      expect(JSON.parse(r.out)).toEqual({ runId, status, stage: expect.any(String) as string, queued: null, hookFailures: [], hooksConfirmed: [] });
     }
     expect((await buranIn(repo, 'status', '--run', runId)).code).toBe(0);
     expect((await buranIn(repo, 'status', '--run', runId, '--exit-status')).code).toBe(4);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../src/domain/events.js';
-import { unconfirmedHooks } from '../../src/engine/unconfirmedHooks.js';
+import { retriableHooks, unconfirmedHooks } from '../../src/engine/unconfirmedHooks.js';
 
 let seq = 0;
 const at = (s: number) => new Date(Date.UTC(2026, 11, 6, 2, 0, s)).toISOString();
@@ -35,6 +35,21 @@ describe('unconfirmedHooks', () => {
     expect(unconfirmedHooks(left)).toEqual([]);
     const taskMoved = [event('transition', {}, { to: 'cancelled' }), cancelFailed(['beta.a2']), event('task_transition', {}, { taskId: 'beta', to: 'cancelled' })];
     expect(unconfirmedHooks(taskMoved).map((h) => h.hook)).toEqual(['cancelWorkers']);
+  });
+
+  it('keeps the latest failure of a hook, and forgets it once the hook is confirmed (a cancel asked again)', () => {
+    const events = [event('transition', {}, { to: 'cancelled' }), cancelFailed(['alpha.a1']), cancelFailed(['alpha.a1', 'beta.a1'])];
+    expect(unconfirmedHooks(events)).toEqual([expect.objectContaining({ hook: 'cancelWorkers', at: events[2]?.ts, message: expect.stringContaining('beta.a1') as unknown })]);
+    expect(retriableHooks(events)).toEqual(['cancelWorkers']);
+    const confirmed = [...events, event('hook_confirmed', { hook: 'cancelWorkers', by: 'ops', reason: 'redis is back' })];
+    expect(unconfirmedHooks(confirmed)).toEqual([]);
+    expect(retriableHooks(confirmed)).toEqual([]);
+  });
+
+  it('asks again only the hooks buran runs: an unknown hook is shown, not retried', () => {
+    const events = [event('hook_failed', { hook: 'somethingElse', error: 'no' }), event('hook_failed', { hook: 'releaseLease', error: 'gone' })];
+    expect(unconfirmedHooks(events).map((h) => h.hook)).toEqual(['somethingElse', 'releaseLease']);
+    expect(retriableHooks(events)).toEqual(['releaseLease']);
   });
 
   it('shows a failure whose data lacks the recorded form by its hook alone, never drops it', () => {

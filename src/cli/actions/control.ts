@@ -20,35 +20,39 @@ interface Applied {
   readonly queued: string | null;
   /** Final-state hooks of this command that failed (a cancel of queued attempts Redis did not confirm). */
   readonly hookFailures: readonly HookFailure[];
+  /** Hooks a cancel repeated on a cancelled run asked again and that succeeded this time. */
+  readonly hooksConfirmed: readonly string[];
 }
 
 /**
  * Apply a command; when another process drives the run, wait (up to 10 s) for
  * it to take the command. Exit 0 when it was applied (a refused command throws
  * and exits 2), 4 when it is still queued for the driving process, 3 when it was
- * applied and a hook it ran failed (the workers' cancel was not confirmed).
+ * applied and a hook it ran failed (the workers' cancel was not confirmed). A
+ * cancel of a cancelled run whose cancel was not confirmed asks it again.
  */
 async function apply(runOption: string | undefined, event: (runId: string) => OperatorEvent, io: Io, json: boolean): Promise<Applied> {
   const project = await openProject({ cwd: process.cwd() });
   const runId = await chooseRun(project, runOption, io);
   const say = (a: Applied, text: string) => {
     io.out(json ? JSON.stringify(a) : text);
+    if (!json) for (const hook of a.hooksConfirmed) io.out(`confirmed: ${hook} (asked again)`);
     if (!json) for (const line of hookFailureLines(a.hookFailures)) io.err(line);
     io.exit(a.queued !== null ? EXIT.waiting : a.hookFailures.length > 0 ? EXIT.blocked : EXIT.ok);
     return a;
   };
   const result = await project.runner.command(runId, event(runId));
   const type = event(runId).type;
-  if (!('queued' in result)) return say({ runId, status: result.status, stage: result.stage, queued: null, hookFailures: result.hookFailures }, `run ${runId}: ${result.status} (${result.stage})`);
+  if (!('queued' in result)) return say({ runId, status: result.status, stage: result.stage, queued: null, hookFailures: result.hookFailures, hooksConfirmed: result.hooksConfirmed }, `run ${runId}: ${result.status} (${result.stage})`);
   for (let waited = 0; waited < 10_000 && (await project.runner.commandPending(runId, result.commandId)); waited += 100) {
     await new Promise((r) => setTimeout(r, 100));
   }
   if (await project.runner.commandPending(runId, result.commandId)) {
-    return say({ runId, status: null, stage: null, queued: result.commandId, hookFailures: [] }, `run ${runId} is being driven by another process; ${type} is queued for it (command ${result.commandId})`);
+    return say({ runId, status: null, stage: null, queued: result.commandId, hookFailures: [], hooksConfirmed: [] }, `run ${runId} is being driven by another process; ${type} is queued for it (command ${result.commandId})`);
   }
   await new Promise((r) => setTimeout(r, 300));
   const view = await project.runner.inspect(runId);
-  return say({ runId, status: view.status, stage: view.stage, queued: null, hookFailures: [] }, `run ${runId}: ${view.status} (${view.stage}) — ${type} delivered to the driving process`);
+  return say({ runId, status: view.status, stage: view.stage, queued: null, hookFailures: [], hooksConfirmed: [] }, `run ${runId}: ${view.status} (${view.stage}) — ${type} delivered to the driving process`);
 }
 
 /** pause, resume or cancel: the chart event of the command. */
