@@ -280,8 +280,8 @@ function cancelNotConfirmed(runId: string, url: string, attemptIds: readonly str
     message: `run ${runId}: the queue at ${url} did not confirm the cancel of ${attemptIds.length} queued attempt(s) (${shown}): their jobs may still wait or run on worker agents (${reason})`,
     details: { runId, url, unconfirmed: attemptIds },
     nextSafeAction: {
-      text: "Until the queue confirms, treat these attempts as running: stop the worker agents that hold them (status names each attempt's agent). A job no agent took yet runs once Redis is back; its result is never taken into this run.",
-      command: null,
+      text: "Until the queue confirms, treat these attempts as running: stop the worker agents that hold them (status names each attempt's agent). Once Redis answers, cancel the run again: that asks the queue again. A job no agent took yet runs once Redis is back unless cancelled; its result is never taken into this run.",
+      command: `buran cancel --run ${runId} --reason "ask the queue again"`,
     },
     cause,
   });

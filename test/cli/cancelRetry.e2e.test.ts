@@ -37,6 +37,8 @@ describe('buran cancel on a cancelled run whose cancel was not confirmed', () =>
     expect(again.err).toContain('not confirmed: cancelWorkers');
     const away = StatusJsonSchema.parse(JSON.parse((await buranIn(repo, 'status', '--run', runId, '--json')).out));
     expect(away.unconfirmed.map((u) => u.hook)).toEqual(['cancelWorkers']);
+    // What to do next is the command that asks again.
+    expect(away.nextSafeAction.command).toBe(`buran cancel --run ${runId} --reason "ask the queue again"`);
 
     redis = await startRedis();
     useQueue(redis.url);

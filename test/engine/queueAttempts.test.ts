@@ -370,7 +370,7 @@ describe('queue-backed attempts', () => {
       code: 'queue_unavailable',
       message: expect.stringMatching(/^run r1: the queue at redis:\/\/10\.0\.0\.5:6379 did not confirm the cancel of 2 queued attempt\(s\) \(a\.a1, a\.a2\): their jobs may still wait or run on worker agents/) as unknown,
       details: { runId: 'r1', unconfirmed: ['a.a1', 'a.a2'] },
-      nextSafeAction: { text: expect.stringContaining('treat these attempts as running') as unknown, command: null },
+      nextSafeAction: { text: expect.stringContaining('treat these attempts as running') as unknown, command: expect.stringMatching(/^buran cancel --run \S+ --reason "ask the queue again"$/) as unknown },
     });
     expect(asked).toBe(1);
     expect(Date.now() - started).toBeLessThan(5_000);
