@@ -14,7 +14,7 @@
 // processes one task needs, alone, beside the bounds of items 1 and 5;
 // `--only=issue15` all of issue 15's sections and targets in one run.
 import os from 'node:os';
-import { machineInfo } from './bench/machine.js';
+import { machineInfo, reportHeader } from './bench/machine.js';
 import { measureFsyncFloor } from './bench/fsyncFloor.js';
 import { measureDetectionLatency } from './bench/latency.js';
 import { type FinalRunFiles, type OverheadResult, type StoreKind, measureOverhead } from './bench/overhead.js';
@@ -116,7 +116,7 @@ async function sandboxOnly(): Promise<void> {
   progress(`sandbox cost: ${SANDBOX_N} × (direct, sandboxed) per command`);
   const sandbox = await measureSandboxCost(SANDBOX_N);
   const target = sandboxTarget(sandbox);
-  const out = [`buran bench (sandbox only) — ${new Date().toISOString()}`, `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; 1-minute load ${(os.loadavg()[0] ?? NaN).toFixed(2)}`, '', ...sandboxLines(sandbox), ''];
+  const out = [...reportHeader('sandbox only', machine, null), ...sandboxLines(sandbox), ''];
   out.push(table(['target', 'bound', 'measured', 'result'], [[target.name, target.target, target.value, target.met ? 'met' : 'NOT MET']], 4));
   process.stdout.write(`${out.join('\n')}\n${JSON.stringify(rounded({ bench: 'buran', only: 'sandbox', machine, sandbox, targets: [target] }))}\n`);
 }
@@ -128,7 +128,7 @@ async function cliOnly(sections: readonly ('cli' | 'status-all')[]): Promise<voi
   const cli = sections.includes('cli') ? await measureCli(CLI_N) : null;
   const all = sections.includes('status-all') ? await measureStatusAll(STATUS_ALL_SIZES, CLI_N) : null;
   const targets = cliTargets(cli, all);
-  const out = [`buran bench (${sections.join(', ')}) — ${new Date().toISOString()}`, `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; 1-minute load ${load.toFixed(2)} at start, ${(os.loadavg()[0] ?? NaN).toFixed(2)} at end`, ''];
+  const out = [...reportHeader(sections.join(', '), machine, load)];
   out.push(cliLines(cli, all), '');
   out.push(table(['target', 'bound', 'measured', 'result'], targets.map((t) => [t.name, t.target, t.value, t.met ? 'met' : 'NOT MET']), 4));
   process.stdout.write(`${out.join('\n')}\n${JSON.stringify(rounded({ bench: 'buran', only: sections, machine, cli, statusAll: all, targets }))}\n`);
@@ -154,7 +154,7 @@ async function makespanOnly(): Promise<void> {
   const load = os.loadavg()[0] ?? NaN;
   const makespan = await makespanStudy();
   const targets = makespanTargets(makespan);
-  const out = [`buran bench (makespan) — ${new Date().toISOString()}`, `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; 1-minute load ${load.toFixed(2)} at start, ${(os.loadavg()[0] ?? NaN).toFixed(2)} at end`, ''];
+  const out = [...reportHeader('makespan', machine, load)];
   out.push(...makespanLines(makespan), '');
   out.push(table(['target', 'bound', 'measured', 'result'], targets.map((t) => [t.name, t.target, t.value, t.met ? 'met' : 'NOT MET']), 4));
   process.stdout.write(`${out.join('\n')}\n${JSON.stringify(rounded({ bench: 'buran', only: 'makespan', machine, loadAverage: { start: load, end: os.loadavg()[0] ?? NaN }, makespan, targets }))}\n`);
@@ -401,7 +401,7 @@ async function taskCostOnly(): Promise<void> {
   const sizes: TaskCostSize[] = [];
   for (const n of TASK_COST_SIZES) sizes.push(await measureTaskCost(n, TASK_COST_CONCURRENCY, TASK_COST_REPS, progress));
   const targets = taskCostTargets(sizes);
-  const out = [`buran bench (task-cost) — ${new Date().toISOString()}`, `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; 1-minute load ${load.toFixed(2)} at start, ${(os.loadavg()[0] ?? NaN).toFixed(2)} at end`, ''];
+  const out = [...reportHeader('task-cost', machine, load)];
   out.push(...taskCostLines(sizes, TASK_COST_CONCURRENCY, table), '');
   out.push(table(['target', 'bound', 'measured', 'result'], targets.map((t) => [t.name, t.target, t.value, t.met ? 'met' : 'NOT MET']), 4));
   process.stdout.write(`${out.join('\n')}\n${JSON.stringify(rounded({ bench: 'buran', only: 'task-cost', machine, taskCost: sizes, targets }))}\n`);
@@ -413,7 +413,7 @@ async function floorOnly(): Promise<void> {
   const load = os.loadavg()[0] ?? NaN;
   progress(`floor: the processes of one task, ${FLOOR_TASKS} times`);
   const floor = await measureFloor(FLOOR_TASKS, MAKESPAN_SEED, MAKESPAN_DAGS);
-  const out = [`buran bench (floor) — ${new Date().toISOString()}`, `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; 1-minute load ${load.toFixed(2)} at start, ${(os.loadavg()[0] ?? NaN).toFixed(2)} at end`, ''];
+  const out = [...reportHeader('floor', machine, load)];
   out.push(...floorLines(floor, machine.cores, table));
   process.stdout.write(`${out.join('\n')}\n${JSON.stringify(rounded({ bench: 'buran', only: 'floor', machine, floor }))}\n`);
 }
@@ -436,7 +436,7 @@ async function issue15Only(): Promise<void> {
   progress(`floor: the processes of one task, ${FLOOR_TASKS} times`);
   const floor = await measureFloor(FLOOR_TASKS, numberOption('seed', MAKESPAN_SEED), numberOption('dags', MAKESPAN_DAGS));
   const targets = [...cliTargets(cli, statusAll), ...taskCostTargets(sizes), ...flatTargets(flat), ...makespanTargets(makespan)];
-  const out = [`buran bench (issue 15: every target in one run) — ${new Date().toISOString()}`, `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; 1-minute load ${load.toFixed(2)} at start, ${(os.loadavg()[0] ?? NaN).toFixed(2)} at end`, ''];
+  const out = [...reportHeader('issue 15: every target in one run', machine, load)];
   out.push(cliLines(cli, statusAll), '');
   out.push(...taskCostLines(sizes, TASK_COST_CONCURRENCY, table), '');
   out.push(...flatLines(flat), '');

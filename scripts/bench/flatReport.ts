@@ -2,7 +2,7 @@
 // targets (issue 15, item 4) and one JSON line.
 import os from 'node:os';
 import { type EngineCpu, type FlushAtSize, measureFlushAt } from './flat.js';
-import { machineInfo } from './machine.js';
+import { machineInfo, reportHeader } from './machine.js';
 import type { ResumeResult } from './resume.js';
 import { bytes, ms, progress, round, table } from './stats.js';
 
@@ -110,7 +110,7 @@ export async function flatOnly(): Promise<void> {
   const study = await measureFlat();
   const targets = flatTargets(study);
   const { flushes, again, engines, resume } = study;
-  const out = [`buran bench (flat) — ${new Date().toISOString()}`, `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; 1-minute load ${load.toFixed(2)} at start, ${(os.loadavg()[0] ?? NaN).toFixed(2)} at end`, '', ...flatLines(study)];
+  const out = [...reportHeader('flat', machine, load), ...flatLines(study)];
   out.push('', table(['target', 'bound', 'measured', 'result'], targets.map((t) => [t.name, t.target, t.value, t.met ? 'met' : 'NOT MET']), 4));
   const rounded = JSON.parse(JSON.stringify({ bench: 'buran', only: 'flat', machine, flushes, again, engines, resume, targets }, (_k, v: unknown) => (typeof v === 'number' ? round(v) : v))) as unknown;
   process.stdout.write(`${out.join('\n')}\n${JSON.stringify(rounded)}\n`);

@@ -4,13 +4,14 @@
 // confinement it uses. What a task costs buran can only be above this; the
 // targets of issue 15 (items 1 and 5) are set beside it.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git } from '../../src/workspace/git.js';
 import { type Confinement, createBwrapSandbox, probeBwrap } from '../../src/sandbox/index.js';
 import { cleanup, makeRepo } from '../../test/engine/fixtures/project.js';
 import { MAKESPAN_TARGETS, makespanInstances } from './makespan.js';
 import { type Instance, criticalPathFirst, lowerBound, simulate } from './schedule.js';
+import { cpuOf } from './procCpu.js';
 import { median, summary } from './stats.js';
 
 /** One task's chain, in the order buran runs it. */
@@ -46,14 +47,6 @@ export interface FloorResult {
    * that much longer.
    */
   readonly makespanBudgetMs: number;
-}
-
-const TICK_MS = 10;
-
-function childrenCpuMs(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-  return ((f[13] ?? Number.NaN) + (f[14] ?? Number.NaN)) * TICK_MS;
 }
 
 function run(argv: readonly string[], cwd: string): Promise<number> {
@@ -107,7 +100,7 @@ export async function measureFloor(tasks: number, seed: number, dags: number): P
   const steps: number[][] = FLOOR_STEPS.map(() => []);
   const chains: number[] = [];
   const nodeStarts: number[] = [];
-  const cpuBefore = childrenCpuMs();
+  const cpuBefore = cpuOf('self').children;
   const ownBefore = process.cpuUsage();
   let processes = 0;
   try {
@@ -141,7 +134,7 @@ export async function measureFloor(tasks: number, seed: number, dags: number): P
       chains.push(times.reduce((s, x) => s + x, 0));
       await must(repo, ['worktree', 'remove', '--force', '--', check]);
     }
-    const childrenCpu = childrenCpuMs() - cpuBefore;
+    const childrenCpu = cpuOf('self').children - cpuBefore;
     const own = process.cpuUsage(ownBefore);
     // Outside the chain: the makespan study's worker is a node script, started confined.
     writeFileSync(join(runWt, 'noop.mjs'), '\n');

@@ -39,3 +39,13 @@ export function machineInfo(): MachineInfo {
     tmpFs: fileSystemOf(realpathSync(os.tmpdir())),
   };
 }
+
+/**
+ * The first lines of a section's report: `buran bench (<name>) — <time>`, then the machine and its
+ * 1-minute load (at the start and now when `loadAtStart` is given, else now), then a blank line.
+ */
+export function reportHeader(name: string, machine: MachineInfo, loadAtStart: number | null): string[] {
+  const now = (os.loadavg()[0] ?? Number.NaN).toFixed(2);
+  const load = loadAtStart === null ? now : `${loadAtStart.toFixed(2)} at start, ${now} at end`;
+  return [`buran bench (${name}) — ${new Date().toISOString()}`, `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; 1-minute load ${load}`, ''];
+}

@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { type EventRecord, EventRecordSchema } from '../../src/domain/events.js';
 import { cleanup, makeRepo, markerFile, packet, writePacket } from '../../test/engine/fixtures/project.js';
 import { type RunPhases, type WorkerStamp, runPhases, taskTimes } from './runPhases.js';
+import { cpuOf } from './procCpu.js';
 import { type Instance, criticalPathFirst, criticalPathLength, lowerBound, mulberry32, randInt, randomDag, sequential, simulate, waves } from './schedule.js';
 import { median, progress } from './stats.js';
 
@@ -74,19 +75,6 @@ function cli(repo: string, args: readonly string[]): string {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: repo, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`buran ${args.join(' ')} exited ${String(r.status)}: ${r.stderr}`);
   return r.stdout;
-}
-
-const TICK_MS = 1000 / (Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100);
-
-/** CPU ms from /proc/<pid>/stat (Linux): the process's own (utime + stime) and that of its reaped children (cutime + cstime); NaN elsewhere. */
-function cpuOf(pid: number | 'self'): { own: number; children: number } {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-    return { own: ((f[11] ?? NaN) + (f[12] ?? NaN)) * TICK_MS, children: ((f[13] ?? NaN) + (f[14] ?? NaN)) * TICK_MS };
-  } catch {
-    return { own: Number.NaN, children: Number.NaN };
-  }
 }
 
 interface TimedRun {

@@ -16,6 +16,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as ProjectSource from '../../src/engine/project.js';
 import type { EventRecord } from '../../src/domain/events.js';
+import { cpuOf } from './procCpu.js';
 import { summary } from './stats.js';
 
 /** The instant worker: POSIX sh (no runtime start-up of its own), its file, its completion (temp + rename). */
@@ -81,22 +82,9 @@ export interface TaskCostRun {
 }
 
 /** CPU ms of reaped children (Linux /proc/self/stat cutime + cstime), or null elsewhere. */
-function childrenCpuMs(tick: number): number | null {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[13]) + Number(fields[14])) * 1000) / tick;
-  } catch {
-    return null;
-  }
-}
-
-function clockTick(): number {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
+function childrenCpuMs(): number | null {
+  const children = cpuOf('self').children;
+  return Number.isFinite(children) ? children : null;
 }
 
 /** One real run of `tasks` independent tasks at `concurrency`; git counted when `countGit`. */
@@ -144,14 +132,13 @@ export async function measureTaskCostRun(tasks: number, concurrency: number, cou
       writeFileSync(log, '');
       process.env['PATH'] = `${bin}${delimiter}${savedPath ?? ''}`;
     }
-    const tick = clockTick();
-    const children0 = childrenCpuMs(tick);
+    const children0 = childrenCpuMs();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const result = await project.runner.drive(runId);
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
-    const children1 = childrenCpuMs(tick);
+    const children1 = childrenCpuMs();
     process.env['PATH'] = savedPath;
     const git: Record<string, number> | null = countGit ? {} : null;
     if (git !== null) {

@@ -17,7 +17,8 @@ export interface BindOptions {
 }
 
 /** The effects the charts fire and forget (the session awaits them before it stops). */
-export type HookName = 'releaseLease' | 'releaseScope' | 'cancelWorkers';
+export const HOOK_NAMES = ['releaseLease', 'releaseScope', 'cancelWorkers'] as const;
+export type HookName = (typeof HOOK_NAMES)[number];
 
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 

@@ -68,11 +68,7 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   const crash = o.crash === undefined ? {} : { crash: o.crash };
   // The repository's git configuration as the run trusts it (captured before any of its workers ran): checked before every
   // git call, compared after every attempt and put back when a worker changed it (src/workspace/gitTrust.ts).
-  // How workers are confined (src/sandbox) is decided once per driver; its probe runs beside the git trust's reads.
-  const [trust, confine] = await Promise.all([
-    openRunGitTrust(o.repoRoot, store.runDir(runId), env),
-    resolveSandbox({ config, packet, repoRoot: o.repoRoot, storeDir: o.storeDir, runDir: store.runDir(runId), now: clock.now(), ...(o.bwrap === undefined ? {} : { bwrap: o.bwrap }) }),
-  ]);
+  const trust = await openRunGitTrust(o.repoRoot, store.runDir(runId), env);
   // Commits are the user's (config commits.author, else git's user.name / user.email), each naming its run in a trailer.
   const identity = config.commits.author ?? (await userIdentity(o.repoRoot, env)) ?? BURAN_IDENTITY;
   const ws = createGitWorkspace({ repoRoot: o.repoRoot, storeDir: o.storeDir, guard: { check: () => trust.guard.check(), overrides: trust.overrides }, identity, trailers: [`${RUN_TRAILER}: ${runId}`], ...crash });
@@ -87,7 +83,8 @@ export async function createLocalEffects(o: LocalEffectsOptions): Promise<RunEff
   // Untrusted text kept in events, evidence and reports: display-safe, the runner's own secret values and token formats removed.
   const redact = redactorOf(secretValuesOf(env));
   const putEvidence = (text: string) => store.putArtifact(runId, redactEvidence(text, redact));
-  // Workers, agent reviewers and verification commands run confined by one plan.
+  // Workers, agent reviewers and verification commands run confined by one plan (src/sandbox); decided once per driver.
+  const confine = await resolveSandbox({ config, packet, repoRoot: o.repoRoot, storeDir: o.storeDir, runDir: store.runDir(runId), now: clock.now(), ...(o.bwrap === undefined ? {} : { bwrap: o.bwrap }) });
   const sandbox = confine.plan === null ? {} : { sandbox: confine.plan };
   // Attempts this driver started in a PID namespace of their own are swept by their group, the others by their tag.
   const sweeper = createRunSweeper(runId, attemptDir);

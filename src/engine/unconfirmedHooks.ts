@@ -4,7 +4,7 @@
 import * as z from 'zod';
 import { type NextSafeAction, NextSafeActionSchema } from '../domain/blockers.js';
 import type { EventRecord } from '../domain/events.js';
-import type { HookName } from './bindEffects.js';
+import { HOOK_NAMES, type HookName } from './bindEffects.js';
 
 /** One hook whose effect is not confirmed (`status --json`'s `unconfirmed`). */
 export interface UnconfirmedHook {
@@ -47,9 +47,7 @@ export function unconfirmedHooks(events: readonly EventRecord[]): UnconfirmedHoo
   return [...open.values()];
 }
 
-const HOOKS: readonly HookName[] = ['cancelWorkers', 'releaseLease', 'releaseScope'];
-
 /** The unconfirmed hooks buran can run again (the final-state hooks it knows), for a cancel repeated on a cancelled run. */
 export function retriableHooks(events: readonly EventRecord[]): HookName[] {
-  return unconfirmedHooks(events).flatMap((u) => HOOKS.filter((h) => h === u.hook));
+  return unconfirmedHooks(events).flatMap((u) => HOOK_NAMES.filter((h) => h === u.hook));
 }

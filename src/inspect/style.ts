@@ -24,10 +24,8 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .chip.current { background: var(--hl); border-color: var(--hl-ink); color: var(--hl-ink); }
 .chip.status-blocked, .chip.state-blocked { background: var(--bad-bg); border-color: var(--bad); color: var(--bad); }
 .chip.status-handoff_ready { border-color: var(--ok); color: var(--ok); }
-#blocker { margin-top: 10px; padding: 8px 10px; border: 1px solid var(--bad); background: var(--bad-bg); border-radius: 6px; }
-#blocker h3 { margin: 0 0 4px; font-size: 14px; color: var(--bad); }
-#unconfirmed { margin-top: 10px; padding: 8px 10px; border: 1px solid var(--bad); background: var(--bad-bg); border-radius: 6px; }
-#unconfirmed h3 { margin: 0 0 4px; font-size: 14px; color: var(--bad); }
+#blocker, #unconfirmed { margin-top: 10px; padding: 8px 10px; border: 1px solid var(--bad); background: var(--bad-bg); border-radius: 6px; }
+#blocker h3, #unconfirmed h3 { margin: 0 0 4px; font-size: 14px; color: var(--bad); }
 #unconfirmed ul { margin: 0; padding-left: 18px; }
 #next-action { margin-top: 10px; padding: 8px 10px; border: 1px solid var(--line); border-radius: 6px; }
 #next-action h3 { margin: 0 0 4px; font-size: 14px; }
